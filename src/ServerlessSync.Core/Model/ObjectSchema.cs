@@ -1,0 +1,66 @@
+namespace ServerlessSync.Core.Model;
+
+/// <summary>One column of a source object.</summary>
+public sealed record ColumnSchema(string Name, ColumnType Type);
+
+/// <summary>
+/// The shape of one source object (a Zuora object such as <c>account</c>). Every object has the
+/// primary key <c>id</c> and the change cursor <c>updateddate</c>; names are lowercase.
+/// </summary>
+public sealed record ObjectSchema(string Name, IReadOnlyList<ColumnSchema> Columns)
+{
+    public const string PrimaryKey = "id";
+    public const string CursorColumn = "updateddate";
+    /// <summary>Soft-delete flag the pipeline adds: staged as the last CSV field, kept in the destination.</summary>
+    public const string DeletedColumn = "_deleted";
+    /// <summary>When the destination row was last written by a load.</summary>
+    public const string SyncedAtColumn = "_synced_at";
+
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (string.Equals(Columns[i].Name, column, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Throws if the schema lacks the columns every synced object must have, or repeats a name.</summary>
+    public void Validate()
+    {
+        if (IndexOf(PrimaryKey) < 0 || Columns[IndexOf(PrimaryKey)].Type.Kind != ColumnKind.String)
+        {
+            throw new InvalidDataException($"object '{Name}' has no varchar column '{PrimaryKey}'");
+        }
+
+        if (IndexOf(CursorColumn) < 0 || Columns[IndexOf(CursorColumn)].Type.Kind != ColumnKind.Timestamp)
+        {
+            throw new InvalidDataException($"object '{Name}' has no timestamptz column '{CursorColumn}'");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in Columns)
+        {
+            if (!seen.Add(c.Name))
+            {
+                throw new InvalidDataException($"object '{Name}' has column '{c.Name}' twice");
+            }
+
+            if (c.Name.StartsWith('_'))
+            {
+                throw new InvalidDataException($"object '{Name}' column '{c.Name}': names starting with '_' are reserved for the pipeline");
+            }
+        }
+    }
+}
+
+/// <summary>
+/// One row as a source yields it: <see cref="Values"/> align with <see cref="ObjectSchema.Columns"/> and hold
+/// <c>null</c> or the CLR type of the column's kind (string, long, decimal, bool, DateOnly, DateTimeOffset).
+/// <see cref="Deleted"/> is true when the source reports the record deleted.
+/// </summary>
+public readonly record struct SourceRow(object?[] Values, bool Deleted);

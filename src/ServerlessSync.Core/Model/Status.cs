@@ -1,0 +1,80 @@
+using System.Text.Json.Serialization;
+
+namespace ServerlessSync.Core.Model;
+
+[JsonConverter(typeof(JsonStringEnumConverter<ConnectorStatus>))]
+public enum ConnectorStatus
+{
+    /// <summary>Some selected object has not finished its historical sync.</summary>
+    IN_PROGRESS,
+    /// <summary>Every selected object finished its historical sync and the last run succeeded.</summary>
+    ACTIVE,
+    /// <summary>The last run failed; ConnectorState.LastError says why.</summary>
+    FAILED,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+public enum RunStatus
+{
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+}
+
+// The connector as a Status tab shows it.
+public sealed record ConnectorState(
+    string ConnectorId,
+    string Source,
+    ConnectorStatus Status,
+    IReadOnlyList<string> SelectedObjects,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    // The window end of the last run in which every selected object loaded: data is good up to here.
+    DateTimeOffset? LastGoodDataAt,
+    string? LastError,
+    string? LastRunId);
+
+// Per object: where the next incremental window starts, and running totals.
+public sealed record ObjectState(
+    string ConnectorId,
+    string ObjectName,
+    // The end of the last committed window; null until the historical sync committed.
+    DateTimeOffset? Cursor,
+    DateTimeOffset? LastLoadedAt,
+    long TotalInserted,
+    long TotalUpdated,
+    long TotalDeleted)
+{
+    public bool HistoricalComplete => Cursor is not null;
+}
+
+// One object's part of one run.
+public sealed record ObjectRunRecord(
+    string RunId,
+    string ObjectName,
+    SyncMode Mode,
+    DateTimeOffset? WindowStart,
+    DateTimeOffset WindowEnd,
+    RunStatus Status,
+    long RowsExtracted,
+    long RowsInserted,
+    long RowsUpdated,
+    long RowsDeleted,
+    int Files,
+    long Bytes,
+    long ExtractMilliseconds,
+    long LoadMilliseconds,
+    string? ManifestKey,
+    string? Error);
+
+// One sync run of a connector.
+public sealed record RunRecord(
+    string RunId,
+    string ConnectorId,
+    // HISTORICAL when every object ran historical, INCREMENTAL when none did, MIXED otherwise.
+    string Mode,
+    RunStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    string? Error,
+    IReadOnlyList<ObjectRunRecord> Objects);

@@ -1,0 +1,32 @@
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Core.Ports;
+
+/// <summary>Connector, cursors and run history (an SQLite file locally, DynamoDB in the cloud).</summary>
+public interface IStatusStore
+{
+    Task<ConnectorState?> GetConnectorAsync(string connectorId, CancellationToken cancellationToken);
+
+    Task PutConnectorAsync(ConnectorState state, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ObjectState>> GetObjectsAsync(string connectorId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the object's cursor to <paramref name="newCursor"/> and adds the outcome to its totals, but only
+    /// if the stored cursor still equals <paramref name="expectedCursor"/> (null: no cursor yet). Returns false,
+    /// changing nothing, when another run moved it first.
+    /// </summary>
+    Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the run (its own fields; object records are kept separately).</summary>
+    Task PutRunAsync(RunRecord run, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces one object's record within a run.</summary>
+    Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken);
+
+    /// <summary>The run with its object records, or null.</summary>
+    Task<RunRecord?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken);
+
+    /// <summary>Runs newest first, with their object records.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(string connectorId, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text;
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Core.Staging;
+
+/// <summary>
+/// The staged CSV dialect, loadable as it is by Redshift <c>COPY … CSV GZIP NULL AS '\N'</c>, DuckDB
+/// <c>read_csv(nullstr='\N', allow_quoted_nulls=false)</c> and PostgreSQL <c>COPY … (FORMAT csv, NULL '\N')</c>:
+/// <list type="bullet">
+/// <item>UTF-8 without BOM, no header, fields separated by <c>,</c>, records ended by <c>\n</c>.</item>
+/// <item>NULL is the unquoted field <c>\N</c>. Every string is quoted, with <c>"</c> doubled, so the
+/// empty string is <c>""</c> and the text <c>\N</c> is <c>"\N"</c>: the two never meet. CR, LF, tabs,
+/// commas and backslashes stand as they are inside the quotes (CSV has no other escapes).</item>
+/// <item>bigint and decimal: invariant digits, no exponent, no grouping; decimal keeps its scale.</item>
+/// <item>boolean: <c>true</c>/<c>false</c>. date: <c>yyyy-MM-dd</c>.</item>
+/// <item>timestamptz: UTC as <c>yyyy-MM-dd HH:mm:ss.ffffff+00</c> (microseconds, the precision of both warehouses).</item>
+/// </list>
+/// After the object's columns comes the <c>_deleted</c> flag.
+/// </summary>
+public static class CsvFormat
+{
+    public const string NullMarker = "\\N";
+    public const char Delimiter = ',';
+    public const char Quote = '"';
+    public const string TimestampFormat = "yyyy-MM-dd HH:mm:ss.ffffff'+00'";
+    public const string DateFormat = "yyyy-MM-dd";
+
+    /// <summary>Appends one value in the staged form. Throws <see cref="Ports.SourceDataException"/> when it cannot be staged exactly.</summary>
+    public static void AppendValue(StringBuilder line, ColumnSchema column, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(column);
+        if (value is null)
+        {
+            line.Append(NullMarker);
+            return;
+        }
+
+        switch (column.Type.Kind, value)
+        {
+            case (ColumnKind.String, string s):
+                AppendQuoted(line, s);
+                break;
+            case (ColumnKind.Int64, long l):
+                line.Append(l.ToString(CultureInfo.InvariantCulture));
+                break;
+            case (ColumnKind.Decimal, decimal d):
+                CheckFits(column, d);
+                line.Append(d.ToString(CultureInfo.InvariantCulture));
+                break;
+            case (ColumnKind.Boolean, bool b):
+                line.Append(b ? "true" : "false");
+                break;
+            case (ColumnKind.Date, DateOnly date):
+                line.Append(date.ToString(DateFormat, CultureInfo.InvariantCulture));
+                break;
+            case (ColumnKind.Timestamp, DateTimeOffset ts):
+                line.Append(FormatTimestamp(ts, column.Name));
+                break;
+            default:
+                throw new Ports.SourceDataException($"column '{column.Name}' ({column.Type}) got a {value.GetType().Name} value '{value}'");
+        }
+    }
+
+    /// <summary>The canonical text of a timestamp: UTC, microseconds. Sub-microsecond values are refused, never rounded.</summary>
+    public static string FormatTimestamp(DateTimeOffset value, string columnName)
+    {
+        var utc = value.UtcDateTime;
+        if (utc.Ticks % 10 != 0)
+        {
+            throw new Ports.SourceDataException($"column '{columnName}': timestamp {value:O} is finer than a microsecond; warehouses keep microseconds");
+        }
+
+        return utc.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+    }
+
+    public static void AppendQuoted(StringBuilder line, string value)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(value);
+        line.Append(Quote);
+        foreach (var c in value)
+        {
+            if (c == Quote)
+            {
+                line.Append(Quote);
+            }
+
+            line.Append(c);
+        }
+
+        line.Append(Quote);
+    }
+
+    /// <summary>Throws when <paramref name="value"/> does not fit the column's declared decimal(p,s) exactly.</summary>
+    public static void CheckFits(ColumnSchema column, decimal value)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        var scale = column.Type.Scale;
+        var normalized = value / 1.0000000000000000000000000000m; // strips trailing zeros
+        if (normalized.Scale > scale)
+        {
+            throw new Ports.SourceDataException($"column '{column.Name}' is {column.Type} but value {value.ToString(CultureInfo.InvariantCulture)} has {normalized.Scale} decimal places");
+        }
+
+        var integerDigits = column.Type.Precision - scale;
+        var magnitude = decimal.Truncate(Math.Abs(value));
+        if (integerDigits < 29 && magnitude >= Pow10(integerDigits))
+        {
+            throw new Ports.SourceDataException($"column '{column.Name}' is {column.Type} but value {value.ToString(CultureInfo.InvariantCulture)} has more than {integerDigits} integer digits");
+        }
+    }
+
+    private static decimal Pow10(int exponent)
+    {
+        var result = 1m;
+        for (var i = 0; i < exponent; i++)
+        {
+            result *= 10m;
+        }
+
+        return result;
+    }
+
+    /// <summary>Parses one field of the staged form back to its CLR value (<paramref name="quoted"/>: it stood in quotes).</summary>
+    public static object? ParseValue(ColumnType type, string field, bool quoted)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        if (!quoted && field == NullMarker)
+        {
+            return null;
+        }
+
+        return type.Kind switch
+        {
+            ColumnKind.String => field,
+            ColumnKind.Int64 => long.Parse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+            ColumnKind.Decimal => decimal.Parse(field, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture),
+            ColumnKind.Boolean => field switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => throw new FormatException($"'{field}' is not a boolean"),
+            },
+            ColumnKind.Date => DateOnly.ParseExact(field, DateFormat, CultureInfo.InvariantCulture),
+            ColumnKind.Timestamp => new DateTimeOffset(DateTime.SpecifyKind(DateTime.ParseExact(field, TimestampFormat, CultureInfo.InvariantCulture), DateTimeKind.Utc)),
+            _ => throw new FormatException($"unknown column kind {type.Kind}"),
+        };
+    }
+
+    /// <summary>
+    /// Reads staged CSV records as (field, quoted) pairs: the inverse of the writer, for checks and test doubles.
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<(string Field, bool Quoted)>> ReadRecords(TextReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var fields = new List<(string, bool)>();
+        var current = new StringBuilder();
+        var quoted = false;
+        var inQuotes = false;
+        var any = false;
+        int ch;
+        while ((ch = reader.Read()) >= 0)
+        {
+            var c = (char)ch;
+            any = true;
+            if (inQuotes)
+            {
+                if (c == Quote)
+                {
+                    if (reader.Peek() == Quote)
+                    {
+                        reader.Read();
+                        current.Append(Quote);
+                    }
+                    else
+                    {
+                        inQuotes = false;
+                    }
+                }
+                else
+                {
+                    current.Append(c);
+                }
+
+                continue;
+            }
+
+            switch (c)
+            {
+                case Quote:
+                    inQuotes = true;
+                    quoted = true;
+                    break;
+                case Delimiter:
+                    fields.Add((current.ToString(), quoted));
+                    current.Clear();
+                    quoted = false;
+                    break;
+                case '\n':
+                    fields.Add((current.ToString(), quoted));
+                    yield return fields;
+                    fields = [];
+                    current.Clear();
+                    quoted = false;
+                    any = false;
+                    break;
+                default:
+                    current.Append(c);
+                    break;
+            }
+        }
+
+        if (inQuotes)
+        {
+            throw new InvalidDataException("staged CSV ends inside a quoted field");
+        }
+
+        if (any)
+        {
+            fields.Add((current.ToString(), quoted));
+            yield return fields;
+        }
+    }
+}

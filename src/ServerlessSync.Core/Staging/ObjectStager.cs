@@ -1,0 +1,173 @@
+using System.IO.Compression;
+using System.Text;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+
+namespace ServerlessSync.Core.Staging;
+
+/// <summary>Where an extraction stands, for progress displays.</summary>
+public sealed record ExtractProgress(string ObjectName, long Rows, long CompressedBytes, int Parts);
+
+/// <summary>
+/// Streams rows into gzip CSV parts in the staging store and writes the manifest last. Memory stays at
+/// one row plus the compressor's and the store's buffers, whatever the object's size.
+/// </summary>
+public sealed class ObjectStager(IStagingStore store, StagingOptions options, TimeProvider time)
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    public async Task<StagedManifest> StageAsync(
+        string connectorId,
+        string runId,
+        ObjectSchema schema,
+        SyncWindow window,
+        IAsyncEnumerable<SourceRow> rows,
+        string? taskToken,
+        IProgress<ExtractProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(rows);
+        schema.Validate();
+        var parts = new List<StagedPart>();
+        var line = new StringBuilder(256);
+        PartWriter? part = null;
+        long totalRows = 0;
+        long rowsAtLastReport = 0;
+        try
+        {
+            await foreach (var row in rows.WithCancellation(cancellationToken))
+            {
+                if (row.Values.Length != schema.Columns.Count)
+                {
+                    throw new SourceDataException($"object '{schema.Name}' row {totalRows + 1} has {row.Values.Length} values for {schema.Columns.Count} columns");
+                }
+
+                line.Clear();
+                for (var i = 0; i < row.Values.Length; i++)
+                {
+                    CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i]);
+                    line.Append(CsvFormat.Delimiter);
+                }
+
+                line.Append(row.Deleted ? "true" : "false").Append('\n');
+
+                part ??= await PartWriter.OpenAsync(store, StagingKeys.Part(connectorId, runId, schema.Name, parts.Count), options.CompressionLevel, cancellationToken);
+                await part.WriteLineAsync(line, cancellationToken);
+                totalRows++;
+                if (part.CompressedBytes >= options.PartSizeBytes)
+                {
+                    parts.Add(await part.CommitAsync(cancellationToken));
+                    await part.DisposeAsync();
+                    part = null;
+                }
+
+                if (totalRows - rowsAtLastReport >= options.ProgressEveryRows)
+                {
+                    rowsAtLastReport = totalRows;
+                    progress?.Report(new ExtractProgress(schema.Name, totalRows, parts.Sum(p => p.Bytes) + (part?.CompressedBytes ?? 0), parts.Count + (part is null ? 0 : 1)));
+                }
+            }
+
+            if (part is not null)
+            {
+                parts.Add(await part.CommitAsync(cancellationToken));
+            }
+        }
+        finally
+        {
+            if (part is not null)
+            {
+                await part.DisposeAsync();
+            }
+        }
+
+        var manifest = new StagedManifest(
+            StagedManifest.CurrentFormat,
+            connectorId,
+            runId,
+            schema.Name,
+            window.Start,
+            window.End,
+            StagedManifest.ColumnsOf(schema),
+            parts,
+            totalRows,
+            parts.Sum(p => p.Bytes),
+            time.GetUtcNow(),
+            taskToken);
+        progress?.Report(new ExtractProgress(schema.Name, totalRows, manifest.Bytes, parts.Count));
+
+        await using var manifestWriter = await store.OpenWriteAsync(StagingKeys.Manifest(connectorId, runId, schema.Name), cancellationToken);
+        await manifestWriter.Body.WriteAsync(manifest.ToJson(), cancellationToken);
+        await manifestWriter.CommitAsync(cancellationToken);
+        return manifest;
+    }
+
+    private sealed class PartWriter : IAsyncDisposable
+    {
+        private readonly string _key;
+        private readonly IStagedObjectWriter _target;
+        private readonly HashingCountingStream _counted;
+        private readonly GZipStream _gzip;
+        private readonly StreamWriter _text;
+        private long _rows;
+
+        private PartWriter(string key, IStagedObjectWriter target, CompressionLevel level)
+        {
+            _key = key;
+            _target = target;
+            _counted = new HashingCountingStream(target.Body);
+            _gzip = new GZipStream(_counted, level, leaveOpen: true);
+            _text = new StreamWriter(_gzip, Utf8NoBom, bufferSize: 1 << 16, leaveOpen: true);
+        }
+
+        public long CompressedBytes => _counted.BytesWritten;
+
+        public static async Task<PartWriter> OpenAsync(IStagingStore store, string key, CompressionLevel level, CancellationToken cancellationToken) =>
+            new(key, await store.OpenWriteAsync(key, cancellationToken), level);
+
+        public async Task WriteLineAsync(StringBuilder line, CancellationToken cancellationToken)
+        {
+            await _text.WriteAsync(line, cancellationToken);
+            _rows++;
+        }
+
+        public async Task<StagedPart> CommitAsync(CancellationToken cancellationToken)
+        {
+            await _text.FlushAsync(cancellationToken);
+            await _text.DisposeAsync();
+            await _gzip.DisposeAsync();
+            await _counted.FlushAsync(cancellationToken);
+            var part = new StagedPart(_key, _counted.BytesWritten, _rows, _counted.FinishHashHex());
+            await _target.CommitAsync(cancellationToken);
+            return part;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _text.DisposeAsync();
+            await _gzip.DisposeAsync();
+            await _counted.DisposeAsync();
+            await _target.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>How parts are cut and compressed.</summary>
+public sealed record StagingOptions
+{
+    /// <summary>A part closes once this many compressed bytes were written (default 64 MiB).</summary>
+    public long PartSizeBytes { get; init; } = 64L * 1024 * 1024;
+
+    public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Fastest;
+
+    public long ProgressEveryRows { get; init; } = 10_000;
+
+    public void Validate()
+    {
+        if (PartSizeBytes < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PartSizeBytes), PartSizeBytes, "part size must be at least 1 KiB");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Core.Staging;
+
+// One gzip CSV part of a staged object.
+public sealed record StagedPart(string Key, long Bytes, long Rows, string Sha256);
+
+// A column as the manifest names it: name and text type (ColumnType.ToString).
+public sealed record ManifestColumn(string Name, string Type);
+
+/// <summary>
+/// Written last, after every part: what a load needs to find, check and load the parts. Each CSV line
+/// holds <see cref="Columns"/> in order followed by the <c>_deleted</c> flag (see <see cref="CsvFormat"/>).
+/// </summary>
+public sealed record StagedManifest(
+    string Format,
+    string ConnectorId,
+    string RunId,
+    string ObjectName,
+    DateTimeOffset? WindowStart,
+    DateTimeOffset WindowEnd,
+    IReadOnlyList<ManifestColumn> Columns,
+    IReadOnlyList<StagedPart> Parts,
+    long Rows,
+    long Bytes,
+    DateTimeOffset CreatedAt,
+    // The workflow's callback token (Step Functions' task token); the load reports to it.
+    string? TaskToken)
+{
+    public const string CurrentFormat = "serverless-sync/csv-gzip/v1";
+
+    public SyncWindow Window => new(WindowStart, WindowEnd);
+
+    /// <summary>A stable identity for idempotent loads: the same manifest always has the same id.</summary>
+    public string LoadId => $"{ConnectorId}/{RunId}/{ObjectName}";
+
+    public ObjectSchema ToSchema() =>
+        new(ObjectName, [.. Columns.Select(c => new ColumnSchema(c.Name, ColumnType.Parse(c.Type)))]);
+
+    public static IReadOnlyList<ManifestColumn> ColumnsOf(ObjectSchema schema) =>
+        [.. schema.Columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))];
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, StagingJsonContext.Default.StagedManifest);
+
+    /// <summary>Parses and checks a manifest; throws InvalidDataException naming what is wrong.</summary>
+    public static StagedManifest Parse(ReadOnlySpan<byte> json, string key)
+    {
+        StagedManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(json, StagingJsonContext.Default.StagedManifest);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"manifest {key} is not valid JSON: {e.Message}", e);
+        }
+
+        if (manifest is null)
+        {
+            throw new InvalidDataException($"manifest {key} is empty");
+        }
+
+        if (manifest.Format != CurrentFormat)
+        {
+            throw new InvalidDataException($"manifest {key} has format '{manifest.Format}'; this version reads '{CurrentFormat}'");
+        }
+
+        if (manifest.Columns is null || manifest.Parts is null || string.IsNullOrEmpty(manifest.ObjectName))
+        {
+            throw new InvalidDataException($"manifest {key} lacks object, columns or parts");
+        }
+
+        try
+        {
+            manifest.ToSchema().Validate();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException)
+        {
+            throw new InvalidDataException($"manifest {key}: {e.Message}", e);
+        }
+
+        return manifest;
+    }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    WriteIndented = true)]
+[JsonSerializable(typeof(StagedManifest))]
+internal sealed partial class StagingJsonContext : JsonSerializerContext;
