@@ -1,0 +1,29 @@
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Core.Pipeline;
+
+/// <summary>
+/// Step 2: streams one object's window from the source into gzip CSV parts and writes the manifest last.
+/// The manifest's arrival is what triggers the load (the staging store's notification).
+/// </summary>
+public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStore status, TimeProvider time)
+{
+    public async Task<ExtractResult> ExtractAsync(RunPlan run, ObjectPlan plan, string? taskToken, IProgress<ExtractProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        var started = time.GetTimestamp();
+        var schema = await source.DescribeAsync(plan.ObjectName, cancellationToken);
+        var rows = source.ReadAsync(schema, plan.Window, cancellationToken);
+        var manifest = await stager.StageAsync(run.ConnectorId, run.RunId, schema, plan.Window, rows, taskToken, progress, cancellationToken);
+        var result = new ExtractResult(
+            StagingKeys.Manifest(run.ConnectorId, run.RunId, plan.ObjectName),
+            manifest.Rows,
+            manifest.Parts.Count,
+            manifest.Bytes,
+            (long)time.GetElapsedTime(started).TotalMilliseconds);
+        await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Extracted(run.RunId, plan, result), cancellationToken);
+        return result;
+    }
+}

@@ -1,0 +1,39 @@
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Core.Pipeline;
+
+/// <summary>One object's work in a run: its window, and the cursor it expects to move from.</summary>
+public sealed record ObjectPlan(string ObjectName, SyncWindow Window, DateTimeOffset? ExpectedCursor);
+
+/// <summary>What the start step decided: the run's id and each selected object's plan.</summary>
+public sealed record RunPlan(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlan> Objects);
+
+/// <summary>What extraction staged for one object.</summary>
+public sealed record ExtractResult(string ManifestKey, long Rows, int Files, long Bytes, long ExtractMilliseconds);
+
+/// <summary>Settings of a connector's runs.</summary>
+public sealed record SyncOptions
+{
+    public const string DefaultConnectorId = "default";
+
+    public string ConnectorId { get; init; } = DefaultConnectorId;
+
+    /// <summary>How far before the cursor an incremental window starts (the source's updateddate is not perfectly monotonic).</summary>
+    public TimeSpan Lookback { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The objects to sync; null keeps the connector's selection, or takes every object of the source on first sync.</summary>
+    public IReadOnlyList<string>? Objects { get; init; }
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectorId) || ConnectorId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            throw new ArgumentException($"connector id '{ConnectorId}' must be ASCII letters, digits, '-' or '_'");
+        }
+
+        if (Lookback < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"lookback {Lookback} cannot be negative");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+
+namespace ServerlessSync.Core.Pipeline;
+
+/// <summary>
+/// Step 1: records the run and plans each selected object: historical when it has no cursor yet,
+/// otherwise the half-open window <c>[cursor − lookback, now)</c>.
+/// </summary>
+public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvider time)
+{
+    public async Task<RunPlan> StartAsync(SyncOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var now = time.GetUtcNow();
+        var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
+        var selected = SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects);
+        var cursors = (await status.GetObjectsAsync(options.ConnectorId, cancellationToken))
+            .ToDictionary(o => o.ObjectName, o => o.Cursor, StringComparer.Ordinal);
+
+        var plans = selected
+            .Select(name => new ObjectPlan(name, SyncWindow.For(cursors.GetValueOrDefault(name), now, options.Lookback), cursors.GetValueOrDefault(name)))
+            .ToList();
+        var runId = NewRunId(now);
+        var anyHistorical = plans.Any(p => p.Window.Mode == SyncMode.Historical);
+        var allHistorical = plans.All(p => p.Window.Mode == SyncMode.Historical);
+
+        var state = connector is null
+            ? new ConnectorState(options.ConnectorId, source.Name, ConnectorStatus.IN_PROGRESS, selected, now, now, null, null, runId)
+            : connector with
+            {
+                Source = source.Name,
+                SelectedObjects = selected,
+                Status = anyHistorical && connector.Status != ConnectorStatus.FAILED ? ConnectorStatus.IN_PROGRESS : connector.Status,
+                UpdatedAt = now,
+                LastRunId = runId,
+            };
+        await status.PutConnectorAsync(state, cancellationToken);
+        await status.PutRunAsync(
+            new RunRecord(runId, options.ConnectorId, allHistorical ? "HISTORICAL" : anyHistorical ? "MIXED" : "INCREMENTAL", RunStatus.RUNNING, now, null, null, []),
+            cancellationToken);
+        foreach (var plan in plans)
+        {
+            await status.PutObjectRunAsync(options.ConnectorId, ObjectRuns.Pending(runId, plan), cancellationToken);
+        }
+
+        return new RunPlan(options.ConnectorId, runId, now, plans);
+    }
+
+    private List<string> SelectObjects(IReadOnlyList<string> requested)
+    {
+        var known = new HashSet<string>(source.Objects, StringComparer.Ordinal);
+        var unknown = requested.Where(o => !known.Contains(o)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new UnknownObjectException(source.Name, unknown[0], source.Objects);
+        }
+
+        if (requested.Count == 0)
+        {
+            throw new ArgumentException("no objects selected");
+        }
+
+        // Keep the source's dependency order (parents first), whatever order the user typed.
+        var wanted = new HashSet<string>(requested, StringComparer.Ordinal);
+        return [.. source.Objects.Where(wanted.Contains)];
+    }
+
+    private static string NewRunId(DateTimeOffset now) =>
+        string.Create(CultureInfo.InvariantCulture, $"{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}");
+}
+
+/// <summary>Builds the object-run records the steps write, so every step fills them the same way.</summary>
+public static class ObjectRuns
+{
+    public static ObjectRunRecord Pending(string runId, ObjectPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new ObjectRunRecord(runId, plan.ObjectName, plan.Window.Mode, plan.Window.Start, plan.Window.End, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null);
+    }
+
+    public static ObjectRunRecord Extracted(string runId, ObjectPlan plan, ExtractResult extract)
+    {
+        ArgumentNullException.ThrowIfNull(extract);
+        return Pending(runId, plan) with
+        {
+            RowsExtracted = extract.Rows,
+            Files = extract.Files,
+            Bytes = extract.Bytes,
+            ExtractMilliseconds = extract.ExtractMilliseconds,
+            ManifestKey = extract.ManifestKey,
+        };
+    }
+}

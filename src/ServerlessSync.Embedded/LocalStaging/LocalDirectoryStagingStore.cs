@@ -1,0 +1,146 @@
+using System.Runtime.CompilerServices;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Embedded.LocalStaging;
+
+/// <summary>
+/// The staging store on one machine: a directory whose files are the keys. A write lands in a temporary
+/// file and is renamed into place on commit, so a reader never sees half a part. Committing a manifest
+/// raises the object-created notification to the subscribed handler, as an S3 bucket notification does.
+/// </summary>
+public sealed class LocalDirectoryStagingStore : IStagingStore
+{
+    private readonly string _root;
+    private IManifestArrivalHandler? _onManifest;
+
+    public LocalDirectoryStagingStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Root => _root;
+
+    /// <summary>Routes manifest notifications to <paramref name="handler"/> (the load step).</summary>
+    public void Subscribe(IManifestArrivalHandler handler) => _onManifest = handler;
+
+    public Task<IStagedObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        return Task.FromResult<IStagedObjectWriter>(new Writer(this, key, path, temp, stream));
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"staged object {key} does not exist in {_root}", path);
+        }
+
+        return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
+    }
+
+    public async IAsyncEnumerable<StagedObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var keys = new List<StagedObjectInfo>();
+        if (Directory.Exists(_root))
+        {
+            foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+            {
+                if (file.EndsWith(".tmp", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    keys.Add(new StagedObjectInfo(key, new FileInfo(file).Length));
+                }
+            }
+        }
+
+        keys.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var k in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return k;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            var path = PathOf(key);
+            File.Delete(path);
+            RemoveEmptyParents(Path.GetDirectoryName(path));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public string LocationOf(string key) => PathOf(key);
+
+    private string PathOf(string key)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        if (key.StartsWith('/') || key.Contains('\\', StringComparison.Ordinal) || key.Split('/').Any(s => s is "" or "." or ".."))
+        {
+            throw new ArgumentException($"'{key}' is not a valid staging key (relative, '/'-separated, no empty, '.' or '..' segments)", nameof(key));
+        }
+
+        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    private void RemoveEmptyParents(string? directory)
+    {
+        while (directory is not null
+            && directory.Length > _root.Length
+            && directory.StartsWith(_root, StringComparison.Ordinal)
+            && Directory.Exists(directory)
+            && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
+            directory = Path.GetDirectoryName(directory);
+        }
+    }
+
+    private sealed class Writer(LocalDirectoryStagingStore store, string key, string path, string temp, FileStream stream) : IStagedObjectWriter
+    {
+        private bool _committed;
+
+        public Stream Body => stream;
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            await stream.FlushAsync(cancellationToken);
+            await stream.DisposeAsync();
+            File.Move(temp, path, overwrite: true);
+            _committed = true;
+            if (StagingKeys.IsManifest(key) && store._onManifest is { } handler)
+            {
+                await handler.OnManifestCreatedAsync(key, cancellationToken);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stream.DisposeAsync();
+            if (!_committed)
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}

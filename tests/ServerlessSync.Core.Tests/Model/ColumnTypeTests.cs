@@ -1,0 +1,40 @@
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Core.Tests.Model;
+
+public class ColumnTypeTests
+{
+    [Theory]
+    [InlineData("varchar")]
+    [InlineData("bigint")]
+    [InlineData("decimal(18,2)")]
+    [InlineData("decimal(38,9)")]
+    [InlineData("boolean")]
+    [InlineData("date")]
+    [InlineData("timestamptz")]
+    public void Parse_TextForm_RoundTrips(string text)
+    {
+        Assert.Equal(text, ColumnType.Parse(text).ToString());
+    }
+
+    [Theory]
+    [InlineData("decimal(39,2)")]
+    [InlineData("decimal(5,6)")]
+    [InlineData("number")]
+    [InlineData("")]
+    public void Parse_Unknown_ThrowsNamingTheText(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => ColumnType.Parse(text));
+        Assert.Contains($"'{text}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SchemaWithoutCursor_ThrowsNamingObject()
+    {
+        var schema = new ObjectSchema("account", [new ColumnSchema("id", ColumnType.String)]);
+
+        var e = Assert.Throws<InvalidDataException>(schema.Validate);
+        Assert.Contains("account", e.Message, StringComparison.Ordinal);
+        Assert.Contains("updateddate", e.Message, StringComparison.Ordinal);
+    }
+}

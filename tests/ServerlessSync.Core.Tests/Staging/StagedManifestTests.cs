@@ -1,0 +1,51 @@
+using System.Text;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Core.Tests.Staging;
+
+public class StagedManifestTests
+{
+    private static StagedManifest Sample() => new(
+        StagedManifest.CurrentFormat, "default", "run-1", "hostile", null, new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero),
+        StagedManifest.ColumnsOf(HostileValues.Schema),
+        [new StagedPart("runs/default/run-1/hostile/part-00000.csv.gz", 10, 2, new string('a', 64))],
+        2, 10, new DateTimeOffset(2026, 11, 26, 0, 0, 1, TimeSpan.Zero), "token");
+
+    [Fact]
+    public void Parse_WrittenManifest_RoundTrips()
+    {
+        var manifest = Sample();
+
+        var parsed = StagedManifest.Parse(manifest.ToJson(), "k");
+
+        Assert.Equal(manifest.LoadId, parsed.LoadId);
+        Assert.Equal(manifest.Parts, parsed.Parts);
+        Assert.Equal(manifest.Columns, parsed.Columns);
+        Assert.Equal(manifest.WindowEnd, parsed.WindowEnd);
+        Assert.Equal(HostileValues.Schema.Columns, parsed.ToSchema().Columns);
+    }
+
+    [Fact]
+    public void Parse_NotJson_ThrowsNamingKey()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => StagedManifest.Parse("{oops"u8, "runs/x.manifest.json"));
+        Assert.Contains("runs/x.manifest.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownColumnType_ThrowsNamingType()
+    {
+        var json = Encoding.UTF8.GetString(Sample().ToJson()).Replace("\"decimal(18,2)\"", "\"money\"", StringComparison.Ordinal);
+
+        var e = Assert.Throws<InvalidDataException>(() => StagedManifest.Parse(Encoding.UTF8.GetBytes(json), "k"));
+        Assert.Contains("money", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OtherFormat_Throws()
+    {
+        var json = Encoding.UTF8.GetString(Sample().ToJson()).Replace(StagedManifest.CurrentFormat, "v0", StringComparison.Ordinal);
+
+        Assert.Throws<InvalidDataException>(() => StagedManifest.Parse(Encoding.UTF8.GetBytes(json), "k"));
+    }
+}
