@@ -111,6 +111,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         private readonly GZipStream _gzip;
         private readonly StreamWriter _text;
         private long _rows;
+        private bool _closed;
 
         private PartWriter(string key, IStagedObjectWriter target, CompressionLevel level)
         {
@@ -137,6 +138,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
             await _text.FlushAsync(cancellationToken);
             await _text.DisposeAsync();
             await _gzip.DisposeAsync();
+            _closed = true;
             await _counted.FlushAsync(cancellationToken);
             var part = new StagedPart(_key, _counted.BytesWritten, _rows, _counted.FinishHashHex());
             await _target.CommitAsync(cancellationToken);
@@ -145,8 +147,13 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
 
         public async ValueTask DisposeAsync()
         {
-            await _text.DisposeAsync();
-            await _gzip.DisposeAsync();
+            if (!_closed)
+            {
+                _closed = true;
+                await _text.DisposeAsync();
+                await _gzip.DisposeAsync();
+            }
+
             await _counted.DisposeAsync();
             await _target.DisposeAsync();
         }

@@ -1,0 +1,168 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+using ServerlessSync.Embedded.LocalStaging;
+
+namespace ServerlessSync.Embedded.Tests.LocalStaging;
+
+public class ObjectStagerTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly ObjectSchema Schema = new("account",
+    [
+        new ColumnSchema("id", ColumnType.String),
+        new ColumnSchema("updateddate", ColumnType.Timestamp),
+        new ColumnSchema("name", ColumnType.String),
+        new ColumnSchema("balance", ColumnType.Decimal(18, 2)),
+    ]);
+
+    private static async IAsyncEnumerable<SourceRow> Rows(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Random-looking text so gzip cannot shrink parts to nothing.
+            yield return new SourceRow([i.ToString("x32", System.Globalization.CultureInfo.InvariantCulture), Now.AddSeconds(-i), Convert.ToHexString(SHA256.HashData(BitConverter.GetBytes(i))), i / 100m], i % 10 == 0);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task StageAsync_SmallPartSize_SplitsIntoPartsWhoseHashesAndCountsMatchTheFiles()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var stager = new ObjectStager(store, new StagingOptions { PartSizeBytes = 64 * 1024 }, new FakeTimeProvider(Now));
+
+        var manifest = await stager.StageAsync("default", "run-1", Schema, SyncWindow.Historical(Now), Rows(20_000), "token", null, CancellationToken.None);
+
+        Assert.True(manifest.Parts.Count > 1, $"expected several parts, got {manifest.Parts.Count}");
+        Assert.Equal(20_000, manifest.Rows);
+        Assert.Equal(20_000, manifest.Parts.Sum(p => p.Rows));
+        Assert.Equal("token", manifest.TaskToken);
+        long lines = 0;
+        foreach (var part in manifest.Parts)
+        {
+            var bytes = await File.ReadAllBytesAsync(store.LocationOf(part.Key));
+            Assert.Equal(part.Bytes, bytes.Length);
+            Assert.Equal(part.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            using var reader = new StreamReader(new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress));
+            var partLines = CsvFormat.ReadRecords(reader).Count();
+            Assert.Equal(part.Rows, partLines);
+            lines += partLines;
+        }
+
+        Assert.Equal(20_000, lines);
+        var listed = new List<string>();
+        await foreach (var item in store.ListAsync("runs/default/run-1/account/", CancellationToken.None))
+        {
+            listed.Add(item.Key);
+        }
+
+        Assert.Equal(manifest.Parts.Select(p => p.Key).Append("runs/default/run-1/account/account.manifest.json").Order(StringComparer.Ordinal), listed);
+        Assert.Empty(Directory.EnumerateFiles(temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task StageAsync_ManifestCommitted_NotifiesAfterEveryPartIsInPlace()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var probe = new RecordingHandler(store);
+        store.Subscribe(probe);
+        var stager = new ObjectStager(store, new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
+
+        var manifest = await stager.StageAsync("default", "run-1", Schema, IncrementalWindow(), Rows(5_000), null, null, CancellationToken.None);
+
+        var notified = Assert.Single(probe.Keys);
+        Assert.Equal(StagingKeys.Manifest("default", "run-1", "account"), notified);
+        Assert.Equal(manifest.Parts.Count, probe.PartsPresentAtNotification);
+    }
+
+    [Fact]
+    public async Task StageAsync_SourceFailsMidway_WritesNoManifest()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var probe = new RecordingHandler(store);
+        store.Subscribe(probe);
+        var stager = new ObjectStager(store, new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
+
+        await Assert.ThrowsAsync<SourceDataException>(() => stager.StageAsync("default", "run-1", Schema, IncrementalWindow(), Failing(), null, null, CancellationToken.None));
+
+        Assert.Empty(probe.Keys);
+        Assert.False(File.Exists(store.LocationOf(StagingKeys.Manifest("default", "run-1", "account"))));
+        Assert.Empty(Directory.EnumerateFiles(temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task StageAsync_NoRows_WritesManifestWithoutParts()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var stager = new ObjectStager(store, new StagingOptions(), new FakeTimeProvider(Now));
+
+        var manifest = await stager.StageAsync("default", "run-1", Schema, IncrementalWindow(), Rows(0), null, null, CancellationToken.None);
+
+        Assert.Empty(manifest.Parts);
+        Assert.Equal(0, manifest.Rows);
+        Assert.True(File.Exists(store.LocationOf(StagingKeys.Manifest("default", "run-1", "account"))));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_RemovesFilesAndEmptyDirectories()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var stager = new ObjectStager(store, new StagingOptions(), new FakeTimeProvider(Now));
+        var manifest = await stager.StageAsync("default", "run-1", Schema, IncrementalWindow(), Rows(10), null, null, CancellationToken.None);
+
+        await store.DeleteAsync([.. manifest.Parts.Select(p => p.Key), StagingKeys.Manifest("default", "run-1", "account")], CancellationToken.None);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("/absolute")]
+    [InlineData("runs//double")]
+    public void LocationOf_UnsafeKey_Throws(string key)
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+
+        Assert.Throws<ArgumentException>(() => store.LocationOf(key));
+    }
+
+    private static SyncWindow IncrementalWindow() => new(Now.AddHours(-1), Now);
+
+    private static async IAsyncEnumerable<SourceRow> Failing()
+    {
+        await foreach (var row in Rows(3_000))
+        {
+            yield return row;
+        }
+
+        throw new SourceDataException("account.jsonl line 3001: invalid JSON");
+    }
+
+    private sealed class RecordingHandler(LocalDirectoryStagingStore store) : IManifestArrivalHandler
+    {
+        public List<string> Keys { get; } = [];
+
+        public int PartsPresentAtNotification { get; private set; }
+
+        public Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
+        {
+            Keys.Add(manifestKey);
+            PartsPresentAtNotification = Directory.EnumerateFiles(store.Root, "part-*.csv.gz", SearchOption.AllDirectories).Count();
+            return Task.CompletedTask;
+        }
+    }
+}
