@@ -29,9 +29,18 @@ public sealed record ObjectSchema(string Name, IReadOnlyList<ColumnSchema> Colum
         return -1;
     }
 
-    /// <summary>Throws if the schema lacks the columns every synced object must have, or repeats a name.</summary>
+    /// <summary>
+    /// Throws if the schema lacks the columns every synced object must have, repeats a name, or uses a name
+    /// that is not lowercase ASCII (<c>[a-z][a-z0-9_]*</c>): warehouses fold case, so <c>Name</c> and
+    /// <c>name</c> would collide there.
+    /// </summary>
     public void Validate()
     {
+        if (!IsPlainName(Name))
+        {
+            throw new InvalidDataException($"object name '{Name}' must be lowercase ASCII letters, digits and '_', starting with a letter");
+        }
+
         if (IndexOf(PrimaryKey) < 0 || Columns[IndexOf(PrimaryKey)].Type.Kind != ColumnKind.String)
         {
             throw new InvalidDataException($"object '{Name}' has no varchar column '{PrimaryKey}'");
@@ -54,8 +63,18 @@ public sealed record ObjectSchema(string Name, IReadOnlyList<ColumnSchema> Colum
             {
                 throw new InvalidDataException($"object '{Name}' column '{c.Name}': names starting with '_' are reserved for the pipeline");
             }
+
+            if (!IsPlainName(c.Name))
+            {
+                throw new InvalidDataException($"object '{Name}' column '{c.Name}': names must be lowercase ASCII letters, digits and '_', starting with a letter");
+            }
         }
     }
+
+    private static bool IsPlainName(string name) =>
+        name.Length is > 0 and <= 127
+        && char.IsAsciiLetterLower(name[0])
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ public abstract record SyncEvent
 /// start → per object (extract → the manifest's notification loads it → record, cursor → cleanup) → finish.
 /// It waits on each object's task token exactly as <c>.waitForTaskToken</c> does. Objects run one after
 /// another; a failed object keeps its staged files and cursor, and the others still run.
+/// <paramref name="keepStagedFiles"/> skips cleanup after committed loads too (for inspection and benchmarks).
 /// </summary>
 public sealed class InProcessSyncRunner(
     StartRunStep start,
@@ -26,7 +27,8 @@ public sealed class InProcessSyncRunner(
     CompleteObjectStep complete,
     CleanupStep cleanup,
     FinishRunStep finish,
-    InProcessTaskCallbacks callbacks)
+    InProcessTaskCallbacks callbacks,
+    bool keepStagedFiles = false)
 {
     public async Task<RunRecord> RunAsync(SyncOptions options, IProgress<SyncEvent>? progress, CancellationToken cancellationToken)
     {
@@ -68,7 +70,11 @@ public sealed class InProcessSyncRunner(
 
             var report = await loaded;
             var record = await complete.SucceededAsync(plan, objectPlan, extracted, report, cancellationToken);
-            await CleanupAsync(extracted.ManifestKey, cancellationToken);
+            if (!keepStagedFiles)
+            {
+                await CleanupAsync(extracted.ManifestKey, cancellationToken);
+            }
+
             return record;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ServerlessSync.Core.Model;
@@ -9,11 +10,13 @@ namespace ServerlessSync.Core.Verification;
 /// <summary>
 /// An order-independent fingerprint of a set of rows: the row count and the sum (mod 2^128, as two 64-bit
 /// lanes) of each row's SHA-256 over its canonical text (the staged CSV form of its values). Equal
-/// multisets of rows give equal fingerprints whatever their order; one changed value changes it.
+/// multisets of rows give equal fingerprints whatever their order; one changed value changes it. Decimals
+/// are written at their column's scale, so 10.5 from a source and 10.50 from a decimal(18,2) column agree.
 /// </summary>
 public sealed class RowFingerprint(ObjectSchema schema)
 {
     private readonly StringBuilder _line = new(256);
+    private readonly string?[] _decimalFormats = [.. schema.Columns.Select(c => c.Type.Kind == ColumnKind.Decimal ? $"F{c.Type.Scale}" : null)];
     private ulong _low;
     private ulong _high;
 
@@ -27,7 +30,15 @@ public sealed class RowFingerprint(ObjectSchema schema)
         _line.Clear();
         for (var i = 0; i < schema.Columns.Count; i++)
         {
-            CsvFormat.AppendValue(_line, schema.Columns[i], values[i]);
+            if (values[i] is decimal d && _decimalFormats[i] is { } format)
+            {
+                _line.Append(d.ToString(format, CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                CsvFormat.AppendValue(_line, schema.Columns[i], values[i]);
+            }
+
             _line.Append(CsvFormat.Delimiter);
         }
 

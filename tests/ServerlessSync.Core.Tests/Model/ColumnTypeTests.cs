@@ -38,3 +38,24 @@ public class ColumnTypeTests
         Assert.Contains("updateddate", e.Message, StringComparison.Ordinal);
     }
 }
+
+public class ObjectSchemaTests
+{
+    [Theory]
+    [InlineData("Name")]
+    [InlineData("na me")]
+    [InlineData("1st")]
+    [InlineData("_deleted")]
+    public void Validate_ColumnNameNotPlainLowercase_ThrowsNamingIt(string column)
+    {
+        var schema = new ObjectSchema("account",
+        [
+            new ColumnSchema("id", ColumnType.String),
+            new ColumnSchema("updateddate", ColumnType.Timestamp),
+            new ColumnSchema(column, ColumnType.String),
+        ]);
+
+        var e = Assert.Throws<InvalidDataException>(schema.Validate);
+        Assert.Contains($"'{column}'", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -49,3 +49,19 @@ public class RowFingerprintTests
         Assert.NotEqual(once.Checksum, twice.Checksum);
     }
 }
+
+public class RowFingerprintScaleTests
+{
+    [Fact]
+    public void Add_SameDecimalAtDifferentScales_SameChecksum()
+    {
+        var schema = new ServerlessSync.Core.Model.ObjectSchema("t", [new("amount", ServerlessSync.Core.Model.ColumnType.Decimal(18, 2))]);
+        var written = new RowFingerprint(schema);
+        var stored = new RowFingerprint(schema);
+
+        written.Add([10.5m]);
+        stored.Add([10.50m]);
+
+        Assert.Equal(written.Checksum, stored.Checksum);
+    }
+}

@@ -1,0 +1,111 @@
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+using ServerlessSync.Core.Verification;
+using ServerlessSync.Embedded.DuckDb;
+using ServerlessSync.Embedded.LocalStaging;
+using ServerlessSync.Embedded.Sqlite;
+using ServerlessSync.Sources.Files;
+using ServerlessSync.Sources.Synthetic;
+
+namespace ServerlessSync.Cli;
+
+/// <summary>
+/// The one place the embedded pipeline is composed: source, directory staging store, DuckDB warehouse and
+/// SQLite status store, all under the home directory, wired into the same steps the cloud runs.
+/// </summary>
+internal sealed class EmbeddedConnector : IAsyncDisposable
+{
+    private readonly DuckDbWarehouse _warehouse;
+
+    private EmbeddedConnector(EmbeddedSettings settings, ISource source, TimeProvider clock, SyntheticTenant? tenant)
+    {
+        Settings = settings;
+        Source = source;
+        Clock = clock;
+        Tenant = tenant;
+        Status = new SqliteStatusStore(settings.StatusPath);
+        Staging = new LocalDirectoryStagingStore(settings.StagingPath);
+        _warehouse = new DuckDbWarehouse(settings.WarehousePath, settings.DestinationSchema);
+    }
+
+    public EmbeddedSettings Settings { get; }
+
+    public ISource Source { get; }
+
+    /// <summary>The pipeline's clock: the synthetic tenant's clock (so <c>tenant advance</c> moves time), else the system's.</summary>
+    public TimeProvider Clock { get; }
+
+    public SyntheticTenant? Tenant { get; }
+
+    public IStatusStore Status { get; }
+
+    public LocalDirectoryStagingStore Staging { get; }
+
+    public IWarehouse Warehouse => _warehouse;
+
+    public static EmbeddedConnector Open(EmbeddedSettings settings, TimeProvider systemClock)
+    {
+        settings.Validate();
+        Directory.CreateDirectory(settings.HomePath);
+        if (settings.IsSynthetic)
+        {
+            var tenant = SyntheticTenant.OpenOrCreate(settings.TenantStatePath, settings.Scale, settings.Seed, systemClock);
+            return new EmbeddedConnector(settings, tenant.Source, tenant.Clock, tenant);
+        }
+
+        var directory = Path.GetFullPath(settings.FilesDirectory!);
+        if (!Directory.Exists(directory))
+        {
+            throw new UsageException($"--source files:{settings.FilesDirectory}: directory {directory} does not exist");
+        }
+
+        return new EmbeddedConnector(settings, new FilesSource(directory), systemClock, null);
+    }
+
+    /// <param name="keepStagedFiles">skip cleanup after committed loads</param>
+    /// <param name="onManifest">wraps the load as the staging store's notification target (tests use it to
+    /// disturb a load the way a real failure would)</param>
+    public InProcessSyncRunner CreateRunner(bool keepStagedFiles = false, Func<LoadStep, IManifestArrivalHandler>? onManifest = null)
+    {
+        var callbacks = new InProcessTaskCallbacks();
+        var load = CreateLoadStep(callbacks);
+        Staging.Subscribe(onManifest is null ? load : onManifest(load));
+        var stager = new ObjectStager(Staging, new StagingOptions { PartSizeBytes = Settings.PartSizeBytes }, Clock);
+        return new InProcessSyncRunner(
+            new StartRunStep(Status, Source, Clock),
+            new ExtractStep(Source, stager, Status, Clock),
+            load,
+            new CompleteObjectStep(Status, Clock),
+            new CleanupStep(Staging),
+            new FinishRunStep(Status, Clock),
+            callbacks,
+            keepStagedFiles);
+    }
+
+    public LoadStep CreateLoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, callbacks, Clock);
+
+    public Verifier CreateVerifier() => new(Source, Warehouse);
+
+    /// <summary>Holds the home's lock for a sync: two syncs of one home never overlap.</summary>
+    public FileStream AcquireSyncLock()
+    {
+        try
+        {
+            return new FileStream(Settings.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new UsageException($"another sync is running with --home {Settings.HomePath} (lock {Settings.LockPath})");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _warehouse.DisposeAsync();
+        if (Status is IAsyncDisposable s)
+        {
+            await s.DisposeAsync();
+        }
+    }
+}

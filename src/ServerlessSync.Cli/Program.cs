@@ -1,0 +1,3 @@
+using ServerlessSync.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, TimeProvider.System, interactive: !Console.IsOutputRedirected);

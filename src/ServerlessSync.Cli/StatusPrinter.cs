@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Cli;
+
+/// <summary>What <c>status</c> shows: the connector, its objects and its recent runs.</summary>
+internal sealed record StatusView(ConnectorState Connector, IReadOnlyList<ObjectState> Objects, IReadOnlyList<RunRecord> Runs);
+
+/// <summary>Prints the connector the way a Status tab shows it, or as JSON.</summary>
+internal static class StatusPrinter
+{
+    public static string ToJson(StatusView view) => JsonSerializer.Serialize(view, CliJsonContext.Default.StatusView);
+
+    public static void Print(TextWriter output, StatusView view, DateTimeOffset now)
+    {
+        var c = view.Connector;
+        output.WriteLine($"Connector {c.ConnectorId} ({c.Source})");
+        output.WriteLine($"  Status:          {c.Status}");
+        output.WriteLine($"  Data good as of: {(c.LastGoodDataAt is { } good ? $"{good:u} ({Ago(now - good)})" : "not yet: the historical sync has not completed")}");
+        if (c.LastError is not null)
+        {
+            output.WriteLine($"  Last error:      {CliApp.OneLine(c.LastError)}");
+        }
+
+        output.WriteLine();
+        output.WriteLine($"  {"OBJECT",-24} {"CURSOR",-22} {"INSERTED",12} {"UPDATED",10} {"DELETED",9}");
+        var byName = view.Objects.ToDictionary(o => o.ObjectName, StringComparer.Ordinal);
+        foreach (var name in c.SelectedObjects)
+        {
+            if (byName.TryGetValue(name, out var o))
+            {
+                output.WriteLine($"  {name,-24} {(o.Cursor is { } cursor ? cursor.ToString("u") : "historical pending"),-22} {o.TotalInserted,12:N0} {o.TotalUpdated,10:N0} {o.TotalDeleted,9:N0}");
+            }
+            else
+            {
+                output.WriteLine($"  {name,-24} {"historical pending",-22}");
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine($"  Recent runs (newest first):");
+        foreach (var run in view.Runs)
+        {
+            var duration = run.EndedAt is { } end ? SyncReporter.Seconds((long)(end - run.StartedAt).TotalMilliseconds) : "running";
+            output.WriteLine($"  {run.RunId}  {run.Status,-9} {run.Mode,-11} started {run.StartedAt:u}  {duration,8}  {run.Objects.Sum(o => o.RowsExtracted),10:N0} rows  +{run.Objects.Sum(o => o.RowsInserted):N0} ~{run.Objects.Sum(o => o.RowsUpdated):N0} -{run.Objects.Sum(o => o.RowsDeleted):N0}");
+            foreach (var failed in run.Objects.Where(o => o.Status != RunStatus.SUCCEEDED))
+            {
+                output.WriteLine($"      {failed.ObjectName}: {failed.Status}: {CliApp.OneLine(failed.Error)}");
+            }
+        }
+    }
+
+    private static string Ago(TimeSpan span) => span switch
+    {
+        { TotalMinutes: < 1 } => "just now",
+        { TotalHours: < 1 } => $"{(int)span.TotalMinutes} min ago",
+        { TotalDays: < 1 } => $"{(int)span.TotalHours} h ago",
+        _ => $"{(int)span.TotalDays} days ago",
+    };
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(StatusView))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,92 @@
+using System.Globalization;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
+
+namespace ServerlessSync.Cli;
+
+/// <summary>
+/// Shows a run as it goes: on a terminal one line per object that updates in place while rows stream;
+/// when output is redirected, plain lines only (a start line and a result line per object).
+/// </summary>
+internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgress<SyncEvent>
+{
+    private int _lastLength;
+
+    public void Header(EmbeddedConnector connector)
+    {
+        output.WriteLine($"ServerlessSync: {connector.Source.Name} → {connector.Settings.WarehousePath} (schema {connector.Settings.DestinationSchema})");
+    }
+
+    public void Report(SyncEvent value)
+    {
+        switch (value)
+        {
+            case SyncEvent.RunStarted s:
+                var historical = s.Plan.Objects.Count(o => o.Window.Mode == SyncMode.Historical);
+                output.WriteLine($"run {s.Plan.RunId}: {s.Plan.Objects.Count} objects ({historical} historical, {s.Plan.Objects.Count - historical} incremental)");
+                break;
+            case SyncEvent.ObjectStarted s:
+                var window = s.Plan.Window.Start is null
+                    ? $"historical, up to {s.Plan.Window.End:u}"
+                    : $"incremental, {s.Plan.Window.Start:u} → {s.Plan.Window.End:u}";
+                if (interactive)
+                {
+                    Overwrite($"  {s.Plan.ObjectName,-24} extracting ({window})");
+                }
+                else
+                {
+                    output.WriteLine($"  {s.Plan.ObjectName}: extracting ({window})");
+                }
+
+                break;
+            case SyncEvent.Extracting e when interactive:
+                Overwrite($"  {e.Progress.ObjectName,-24} extracting {e.Progress.Rows,12:N0} rows {Bytes(e.Progress.CompressedBytes),10}");
+                break;
+            case SyncEvent.ObjectFinished f:
+                var r = f.Record;
+                var line = r.Status == RunStatus.SUCCEEDED
+                    ? $"  {r.ObjectName,-24} {r.Mode.ToString().ToLowerInvariant(),-11} {r.RowsExtracted,10:N0} rows {r.Files,3} files {Bytes(r.Bytes),10}  +{r.RowsInserted:N0} ~{r.RowsUpdated:N0} -{r.RowsDeleted:N0}  extract {Seconds(r.ExtractMilliseconds)} load {Seconds(r.LoadMilliseconds)}{(r.Error is null ? "" : $"  ({r.Error})")}"
+                    : $"  {r.ObjectName,-24} FAILED: {CliApp.OneLine(r.Error)}";
+                if (interactive)
+                {
+                    Overwrite(line);
+                    output.WriteLine();
+                    _lastLength = 0;
+                }
+                else
+                {
+                    output.WriteLine(line);
+                }
+
+                break;
+        }
+    }
+
+    public void Summary(RunRecord run, ConnectorState? state)
+    {
+        var duration = run.EndedAt is { } end ? Seconds((long)(end - run.StartedAt).TotalMilliseconds) : "?";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"run {run.RunId} {run.Status} ({run.Mode.ToLowerInvariant()}) in {duration}: {run.Objects.Sum(o => o.RowsExtracted):N0} rows extracted, {run.Objects.Sum(o => o.RowsInserted):N0} inserted, {run.Objects.Sum(o => o.RowsUpdated):N0} updated, {run.Objects.Sum(o => o.RowsDeleted):N0} deleted"));
+        if (state is not null)
+        {
+            output.WriteLine($"connector {state.ConnectorId}: {state.Status}{(state.LastGoodDataAt is { } good ? $", data good as of {good:u}" : "")}");
+        }
+    }
+
+    private void Overwrite(string text)
+    {
+        var padding = _lastLength > text.Length ? new string(' ', _lastLength - text.Length) : "";
+        output.Write($"\r{text}{padding}");
+        _lastLength = text.Length;
+    }
+
+    internal static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):F1} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):F2} GiB"),
+    };
+
+    internal static string Seconds(long milliseconds) => string.Create(CultureInfo.InvariantCulture, $"{milliseconds / 1000.0:F1}s");
+}

@@ -1,0 +1,511 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using DuckDB.NET.Data;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Embedded.DuckDb;
+
+/// <summary>
+/// The warehouse as one DuckDB file: a table per object in <c>schemaName</c>, merged by <c>id</c>, with
+/// soft deletes and a ledger of loaded manifests. The file and its directory are created on first use.
+/// Each call works on its own connection to the one database instance the warehouse keeps open, so reads
+/// stream alongside a load (DuckDB's MVCC). Loads run one at a time: each already uses every core, and
+/// DuckDB would fail concurrent writers to one table with a conflict rather than queue them.
+/// </summary>
+public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _oneLoadAtATime = new(1, 1);
+    private DuckDBConnection? _keepAlive;
+    private bool _disposed;
+
+    public DuckDbWarehouse(string databasePath, string schemaName = "zuora")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(schemaName);
+        DatabasePath = Path.GetFullPath(databasePath);
+        SchemaName = schemaName;
+        _connectionString = new DuckDBConnectionStringBuilder { DataSource = DatabasePath }.ConnectionString;
+    }
+
+    public string DatabasePath { get; }
+
+    public string SchemaName { get; }
+
+    public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(partLocations);
+        var schema = manifest.ToSchema();
+        schema.Validate();
+        if (partLocations.Count != manifest.Parts.Count)
+        {
+            throw new ArgumentException($"manifest {manifest.LoadId} lists {manifest.Parts.Count} parts but {partLocations.Count} locations were given", nameof(partLocations));
+        }
+
+        if (string.Equals(schema.Name, DuckDbSql.LedgerTable, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"object name '{schema.Name}' is reserved for the load ledger", nameof(manifest));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await _oneLoadAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            // Disposing the transaction unfinished (any exception below) rolls it back; closing the connection would too.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var outcome = await LoadInTransactionAsync(connection, manifest, schema, partLocations, syncedAt, cancellationToken);
+            if (outcome.AlreadyLoaded)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+            }
+            else
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            return outcome;
+        }
+        catch (Exception e) when (e is not (SchemaChangeException or DuckDbLoadException or OperationCanceledException))
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException($"load of {Describe(manifest)} was cancelled and rolled back", e, cancellationToken);
+            }
+
+            throw new DuckDbLoadException($"load of {Describe(manifest)} failed and was rolled back: {e.Message}", manifest.ObjectName, innerException: e);
+        }
+        finally
+        {
+            _oneLoadAtATime.Release();
+        }
+    }
+
+    public async Task<ObjectSchema?> DescribeAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(objectName);
+        await using var connection = await OpenAsync(cancellationToken);
+        var columns = await ReadColumnsAsync(connection, objectName, cancellationToken);
+        if (columns.Count == 0)
+        {
+            return null;
+        }
+
+        var result = new List<ColumnSchema>(columns.Count);
+        foreach (var (name, dataType) in columns)
+        {
+            if (IsPipelineColumn(name))
+            {
+                continue;
+            }
+
+            if (!DuckDbSql.TryParseType(dataType, out var type))
+            {
+                throw new InvalidDataException($"table {SchemaName}.{objectName}: column '{name}' has type {dataType}, which has no column type in the pipeline");
+            }
+
+            result.Add(new ColumnSchema(name, type));
+        }
+
+        return new ObjectSchema(objectName, result);
+    }
+
+    /// <summary>
+    /// Streams the live rows in <c>id</c> order (byte order of the UTF-8 text) through a streaming reader;
+    /// nothing when the table does not exist.
+    /// </summary>
+    public async IAsyncEnumerable<object?[]> ReadLiveRowsAsync(ObjectSchema schema, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        await using var connection = await OpenAsync(cancellationToken);
+        if ((await ReadColumnsAsync(connection, schema.Name, cancellationToken)).Count == 0)
+        {
+            yield break;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = DuckDbSql.SelectLive(SchemaName, schema.Name, schema.Columns);
+        command.UseStreamingMode = true;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var kinds = schema.Columns.Select(c => c.Type.Kind).ToArray();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = new object?[kinds.Length];
+            for (var i = 0; i < kinds.Length; i++)
+            {
+                values[i] = reader.IsDBNull(i) ? null : ReadValue(reader, i, kinds[i]);
+            }
+
+            yield return values;
+        }
+    }
+
+    /// <summary>
+    /// Every row of a table in the warehouse schema (an object's, or the ledger), pipeline columns included,
+    /// ordered by all columns; null when the table does not exist. For tests and checks: it buffers.
+    /// </summary>
+    internal async Task<TableSnapshot?> SnapshotAsync(string tableName, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var columns = await ReadColumnsAsync(connection, tableName, cancellationToken);
+        if (columns.Count == 0)
+        {
+            return null;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = DuckDbSql.SelectAll(SchemaName, tableName, columns.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(values);
+        }
+
+        return new TableSnapshot([.. columns.Select(c => c.Name)], rows);
+    }
+
+    public void Dispose()
+    {
+        DuckDBConnection? keepAlive;
+        lock (_gate)
+        {
+            _disposed = true;
+            keepAlive = _keepAlive;
+            _keepAlive = null;
+        }
+
+        // _oneLoadAtATime is left undisposed on purpose: a load still running releases it, and a
+        // SemaphoreSlim whose wait handle was never used holds nothing to free.
+        keepAlive?.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<LoadOutcome> LoadInTransactionAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, DuckDbSql.CreateSchema(SchemaName), cancellationToken);
+        await ExecuteAsync(connection, DuckDbSql.CreateLedger(SchemaName), cancellationToken);
+        var seen = await ScalarInt64Async(connection, DuckDbSql.FindLoad(SchemaName), cancellationToken, ("load_id", manifest.LoadId));
+        if (seen > 0)
+        {
+            return LoadOutcome.Replayed;
+        }
+
+        await PrepareTableAsync(connection, schema, cancellationToken);
+        await StageAsync(connection, manifest, schema, partLocations, cancellationToken);
+        await ExecuteAsync(connection, DuckDbSql.CollapseDuplicates(), cancellationToken);
+        await ExecuteAsync(connection, DuckDbSql.Classify(SchemaName, schema.Name, schema.Columns), cancellationToken);
+
+        LoadOutcome outcome;
+        await using (var command = Command(connection, DuckDbSql.CountOutcome()))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            outcome = new LoadOutcome(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), AlreadyLoaded: false);
+        }
+
+        await ExecuteAsync(connection, DuckDbSql.InsertNew(SchemaName, schema.Name, schema.Columns), cancellationToken, ("synced_at", syncedAt));
+        await ExecuteAsync(connection, DuckDbSql.UpdateChanged(SchemaName, schema.Name, schema.Columns), cancellationToken, ("synced_at", syncedAt));
+        await ExecuteAsync(
+            connection,
+            DuckDbSql.RecordLoad(SchemaName),
+            cancellationToken,
+            ("load_id", manifest.LoadId),
+            ("connector", manifest.ConnectorId),
+            ("run_id", manifest.RunId),
+            ("object", manifest.ObjectName),
+            ("window_start", manifest.WindowStart),
+            ("window_end", manifest.WindowEnd),
+            ("rows", manifest.Rows),
+            ("inserted", outcome.Inserted),
+            ("updated", outcome.Updated),
+            ("deleted", outcome.Deleted),
+            ("loaded_at", syncedAt));
+        foreach (var table in new[] { DuckDbSql.ClassifiedTable, DuckDbSql.BatchTable, DuckDbSql.StagedTable })
+        {
+            await ExecuteAsync(connection, DuckDbSql.DropTemp(table), cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Creates the table, or checks every column's type and then adds the new ones.</summary>
+    private async Task PrepareTableAsync(DuckDBConnection connection, ObjectSchema schema, CancellationToken cancellationToken)
+    {
+        var existing = await ReadColumnsAsync(connection, schema.Name, cancellationToken);
+        if (existing.Count == 0)
+        {
+            await ExecuteAsync(connection, DuckDbSql.CreateTable(SchemaName, schema.Name, schema.Columns), cancellationToken);
+            return;
+        }
+
+        var table = $"{SchemaName}.{schema.Name}";
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, dataType) in existing)
+        {
+            byName[name] = dataType;
+        }
+
+        RequirePipelineColumn(byName, table, ObjectSchema.DeletedColumn, ColumnType.Boolean);
+        RequirePipelineColumn(byName, table, ObjectSchema.SyncedAtColumn, ColumnType.Timestamp);
+        var added = new List<ColumnSchema>();
+        foreach (var column in schema.Columns)
+        {
+            if (!byName.TryGetValue(column.Name, out var dataType))
+            {
+                added.Add(column);
+            }
+            else if (!DuckDbSql.TryParseType(dataType, out var current) || current != column.Type)
+            {
+                var oldType = DuckDbSql.TryParseType(dataType, out var parsed) ? parsed.ToString() : dataType;
+                throw new SchemaChangeException(table, column.Name, oldType, column.Type.ToString());
+            }
+        }
+
+        foreach (var column in added)
+        {
+            await ExecuteAsync(connection, DuckDbSql.AddColumn(SchemaName, schema.Name, column), cancellationToken);
+        }
+    }
+
+    private async Task StageAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
+    {
+        if (partLocations.Count == 0)
+        {
+            await ExecuteAsync(connection, DuckDbSql.CreateEmptyStaged(schema.Columns), cancellationToken);
+        }
+        else
+        {
+            try
+            {
+                await ExecuteAsync(connection, DuckDbSql.StageParts(schema.Columns, partLocations), cancellationToken);
+            }
+            catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                var failure = ReadFailure(manifest, partLocations, e, await FindUnreadablePartAsync(schema, partLocations, e, cancellationToken));
+                throw failure;
+            }
+        }
+
+        long rows;
+        long incomplete;
+        await using (var command = Command(connection, DuckDbSql.CheckStaged()))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            rows = reader.GetInt64(0);
+            incomplete = reader.GetInt64(1);
+        }
+
+        if (rows != manifest.Rows || incomplete > 0)
+        {
+            throw await ExplainStagedMismatchAsync(connection, manifest, schema, partLocations, rows, incomplete, cancellationToken);
+        }
+    }
+
+    /// <summary>Names the part whose row count differs from the manifest, or that holds rows without id or _deleted.</summary>
+    private async Task<DuckDbLoadException> ExplainStagedMismatchAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, long rows, long incomplete, CancellationToken cancellationToken)
+    {
+        var perFile = new Dictionary<string, (long Rows, long Incomplete)>(StringComparer.Ordinal);
+        await using (var command = Command(connection, DuckDbSql.CountPerFile(schema.Columns, partLocations)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                perFile[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+
+        for (var i = 0; i < partLocations.Count; i++)
+        {
+            var found = perFile.GetValueOrDefault(partLocations[i]);
+            if (found.Incomplete > 0)
+            {
+                return new DuckDbLoadException($"load of {Describe(manifest)} failed in {partLocations[i]}: {found.Incomplete} rows have a NULL {ObjectSchema.PrimaryKey} or {ObjectSchema.DeletedColumn}", manifest.ObjectName, partLocations[i]);
+            }
+
+            if (found.Rows != manifest.Parts[i].Rows)
+            {
+                return new DuckDbLoadException($"load of {Describe(manifest)} failed in {partLocations[i]}: it holds {found.Rows} rows but the manifest says {manifest.Parts[i].Rows}", manifest.ObjectName, partLocations[i]);
+            }
+        }
+
+        return new DuckDbLoadException($"load of {Describe(manifest)} failed: the parts hold {rows} rows ({incomplete} without {ObjectSchema.PrimaryKey} or {ObjectSchema.DeletedColumn}) but the manifest says {manifest.Rows}", manifest.ObjectName);
+    }
+
+    /// <summary>
+    /// Some read errors (a corrupt gzip stream) do not say which file they came from. Reads each part on its
+    /// own, on a separate connection (the load's transaction is aborted by now), and returns the first one
+    /// that fails; null when the error names its file already or no single part fails alone.
+    /// </summary>
+    private async Task<string?> FindUnreadablePartAsync(ObjectSchema schema, IReadOnlyList<string> partLocations, DuckDBException e, CancellationToken cancellationToken)
+    {
+        if (partLocations.Count < 2 || partLocations.Any(p => e.Message.Contains(p, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        await using var probe = await OpenAsync(cancellationToken);
+        foreach (var part in partLocations)
+        {
+            try
+            {
+                await ExecuteAsync(probe, DuckDbSql.CountPerFile(schema.Columns, [part]), cancellationToken);
+            }
+            catch (DuckDBException)
+            {
+                return part;
+            }
+        }
+
+        return null;
+    }
+
+    private DuckDbLoadException ReadFailure(StagedManifest manifest, IReadOnlyList<string> partLocations, DuckDBException e, string? unreadablePart)
+    {
+        var message = e.Message;
+        // DuckDB ends a CSV error with its options, "file = <path>" among them; the quoted line before it is data.
+        var file = FileLine().Matches(message).Select(m => m.Groups[1].Value.TrimEnd()).LastOrDefault(partLocations.Contains)
+            ?? partLocations.Where(p => message.Contains(p, StringComparison.Ordinal)).MaxBy(p => p.Length)
+            ?? unreadablePart
+            ?? (partLocations.Count == 1 ? partLocations[0] : null);
+        var lineMatch = CsvErrorLine().Match(message);
+        long? line = lineMatch.Success ? long.Parse(lineMatch.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+
+        // DuckDB appends advice and its option dump; the head says what and where.
+        var reason = message;
+        foreach (var tail in new[] { "\nColumn ", "\nPossible ", "\n  file = " })
+        {
+            var at = reason.IndexOf(tail, StringComparison.Ordinal);
+            if (at > 0)
+            {
+                reason = reason[..at];
+            }
+        }
+
+        var where = (file, line) switch
+        {
+            (null, _) => $"reading one of its {partLocations.Count} parts",
+            (_, null) => $"in {file}",
+            _ => string.Create(CultureInfo.InvariantCulture, $"in {file} at line {line}"),
+        };
+        return new DuckDbLoadException($"load of {Describe(manifest)} failed {where} and was rolled back: {reason.Trim()}", manifest.ObjectName, file, line, e);
+    }
+
+    private string Describe(StagedManifest manifest) => $"object '{manifest.ObjectName}' into {SchemaName}.{manifest.ObjectName} (load {manifest.LoadId})";
+
+    private static void RequirePipelineColumn(Dictionary<string, string> byName, string table, string column, ColumnType type)
+    {
+        if (!byName.TryGetValue(column, out var dataType) || !DuckDbSql.TryParseType(dataType, out var actual) || actual != type)
+        {
+            throw new InvalidDataException($"table {table} has no {DuckDbSql.TypeName(type)} column '{column}'; it was not created by this pipeline");
+        }
+    }
+
+    private static bool IsPipelineColumn(string name) =>
+        string.Equals(name, ObjectSchema.DeletedColumn, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, ObjectSchema.SyncedAtColumn, StringComparison.OrdinalIgnoreCase);
+
+    private static object ReadValue(DbDataReader reader, int ordinal, ColumnKind kind) => kind switch
+    {
+        ColumnKind.String => reader.GetString(ordinal),
+        ColumnKind.Int64 => reader.GetInt64(ordinal),
+        ColumnKind.Decimal => reader.GetDecimal(ordinal),
+        ColumnKind.Boolean => reader.GetBoolean(ordinal),
+        ColumnKind.Date => reader.GetFieldValue<DateOnly>(ordinal),
+        ColumnKind.Timestamp => reader.GetFieldValue<DateTimeOffset>(ordinal).ToUniversalTime(),
+        _ => throw new InvalidOperationException($"unknown column kind {kind}"),
+    };
+
+    private async Task<List<(string Name, string DataType)>> ReadColumnsAsync(DuckDBConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, DuckDbSql.SelectColumns(), ("schema", SchemaName), ("table", table));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new List<(string, string)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            columns.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return columns;
+    }
+
+    private async Task<DuckDBConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_keepAlive is null)
+            {
+                // One connection held for the warehouse's lifetime keeps the database instance (and its
+                // caches) open; the per-call connections below share it.
+                Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+                var keepAlive = new DuckDBConnection(_connectionString);
+                keepAlive.Open();
+                _keepAlive = keepAlive;
+            }
+        }
+
+        var connection = new DuckDBConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static DuckDBCommand Command(DuckDBConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
+        }
+
+        return command;
+    }
+
+    private static async Task ExecuteAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<long> ScalarInt64Async(DuckDBConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"^\s*file = (.+)$", RegexOptions.Multiline)]
+    private static partial Regex FileLine();
+
+    [GeneratedRegex(@"CSV Error on Line: (\d+)")]
+    private static partial Regex CsvErrorLine();
+}
+
+/// <summary>A whole table as read back by <see cref="DuckDbWarehouse.SnapshotAsync"/>.</summary>
+internal sealed record TableSnapshot(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);

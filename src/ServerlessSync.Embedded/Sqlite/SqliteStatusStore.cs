@@ -1,0 +1,508 @@
+using System.Data;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+
+namespace ServerlessSync.Embedded.Sqlite;
+
+/// <summary>
+/// The status store in one SQLite file: connectors, per-object cursors and totals, runs and their object
+/// records (layout in <see cref="StatusSchema"/>). The file, its directory and the tables are created on first
+/// use. The file is in WAL mode and every connection waits up to <see cref="BusyTimeout"/> for a lock, so other
+/// processes (a status command) can read while a sync writes. Every value goes in as a parameter.
+/// </summary>
+public sealed class SqliteStatusStore : IStatusStore, IAsyncDisposable
+{
+    /// <summary>How long a statement waits for another connection's lock before failing.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
+
+    private const string TimestampFormat = "O";
+
+    private const string ObjectRunColumns = """
+        run_id, object_name, mode, window_start, window_end, status, rows_extracted, rows_inserted, rows_updated,
+        rows_deleted, files, bytes, extract_ms, load_ms, manifest_key, error
+        """;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private volatile bool _initialized;
+
+    public SqliteStatusStore(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        DatabasePath = Path.GetFullPath(databasePath);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
+        }.ToString();
+    }
+
+    /// <summary>The full path of the status file.</summary>
+    public string DatabasePath { get; }
+
+    public async Task<ConnectorState?> GetConnectorAsync(string connectorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            SELECT connector_id, source, status, selected_objects, created_at, updated_at, last_good_data_at, last_error, last_run_id
+            FROM connectors WHERE connector_id = $connector_id
+            """);
+        Add(command, "$connector_id", connectorId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new ConnectorState(
+            reader.GetString(0),
+            reader.GetString(1),
+            Enum.Parse<ConnectorStatus>(reader.GetString(2)),
+            JsonSerializer.Deserialize(reader.GetString(3), StatusJsonContext.Default.StringArray) ?? [],
+            Time(reader, 4),
+            Time(reader, 5),
+            NullableTime(reader, 6),
+            NullableString(reader, 7),
+            NullableString(reader, 8));
+    }
+
+    public async Task PutConnectorAsync(ConnectorState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            INSERT INTO connectors (connector_id, source, status, selected_objects, created_at, updated_at, last_good_data_at, last_error, last_run_id)
+            VALUES ($connector_id, $source, $status, $selected_objects, $created_at, $updated_at, $last_good_data_at, $last_error, $last_run_id)
+            ON CONFLICT (connector_id) DO UPDATE SET
+                source = excluded.source,
+                status = excluded.status,
+                selected_objects = excluded.selected_objects,
+                created_at = excluded.created_at,
+                updated_at = excluded.updated_at,
+                last_good_data_at = excluded.last_good_data_at,
+                last_error = excluded.last_error,
+                last_run_id = excluded.last_run_id
+            """);
+        Add(command, "$connector_id", state.ConnectorId);
+        Add(command, "$source", state.Source);
+        Add(command, "$status", state.Status.ToString());
+        Add(command, "$selected_objects", JsonSerializer.Serialize([.. state.SelectedObjects], StatusJsonContext.Default.StringArray));
+        Add(command, "$created_at", Text(state.CreatedAt));
+        Add(command, "$updated_at", Text(state.UpdatedAt));
+        Add(command, "$last_good_data_at", Text(state.LastGoodDataAt));
+        Add(command, "$last_error", state.LastError);
+        Add(command, "$last_run_id", state.LastRunId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The connector's objects that have a row (one is written by the first cursor advance), by name.</summary>
+    public async Task<IReadOnlyList<ObjectState>> GetObjectsAsync(string connectorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            SELECT connector_id, object_name, cursor, last_loaded_at, total_inserted, total_updated, total_deleted
+            FROM objects WHERE connector_id = $connector_id ORDER BY object_name
+            """);
+        Add(command, "$connector_id", connectorId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var objects = new List<ObjectState>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            objects.Add(new ObjectState(
+                reader.GetString(0),
+                reader.GetString(1),
+                NullableTime(reader, 2),
+                NullableTime(reader, 3),
+                reader.GetInt64(4),
+                reader.GetInt64(5),
+                reader.GetInt64(6)));
+        }
+
+        return objects;
+    }
+
+    /// <summary>
+    /// One statement in an immediate transaction: with an expected cursor, an <c>UPDATE … WHERE cursor_utc_ticks =
+    /// expected</c>; with none, an insert that, when the row exists, updates it only <c>WHERE cursor_utc_ticks IS
+    /// NULL</c>. Cursors compare as instants (<see cref="DateTimeOffset"/> equality), whatever their offsets.
+    /// </summary>
+    public async Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(objectName);
+        ArgumentNullException.ThrowIfNull(outcome);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        await using var command = Command(connection, expectedCursor is null
+            ? """
+              INSERT INTO objects (connector_id, object_name, cursor, cursor_utc_ticks, last_loaded_at, total_inserted, total_updated, total_deleted)
+              VALUES ($connector_id, $object_name, $cursor, $cursor_utc_ticks, $loaded_at, $inserted, $updated, $deleted)
+              ON CONFLICT (connector_id, object_name) DO UPDATE SET
+                  cursor = excluded.cursor,
+                  cursor_utc_ticks = excluded.cursor_utc_ticks,
+                  last_loaded_at = excluded.last_loaded_at,
+                  total_inserted = objects.total_inserted + excluded.total_inserted,
+                  total_updated = objects.total_updated + excluded.total_updated,
+                  total_deleted = objects.total_deleted + excluded.total_deleted
+              WHERE objects.cursor_utc_ticks IS NULL
+              """
+            : """
+              UPDATE objects SET
+                  cursor = $cursor,
+                  cursor_utc_ticks = $cursor_utc_ticks,
+                  last_loaded_at = $loaded_at,
+                  total_inserted = total_inserted + $inserted,
+                  total_updated = total_updated + $updated,
+                  total_deleted = total_deleted + $deleted
+              WHERE connector_id = $connector_id AND object_name = $object_name AND cursor_utc_ticks = $expected_utc_ticks
+              """);
+        command.Transaction = transaction;
+        Add(command, "$connector_id", connectorId);
+        Add(command, "$object_name", objectName);
+        Add(command, "$cursor", Text(newCursor));
+        Add(command, "$cursor_utc_ticks", newCursor.UtcTicks);
+        Add(command, "$loaded_at", Text(loadedAt));
+        Add(command, "$inserted", outcome.Inserted);
+        Add(command, "$updated", outcome.Updated);
+        Add(command, "$deleted", outcome.Deleted);
+        if (expectedCursor is { } expected)
+        {
+            Add(command, "$expected_utc_ticks", expected.UtcTicks);
+        }
+
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
+        if (changed != 1)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Creates or replaces the run's own fields. <see cref="RunRecord.Objects"/> is ignored: object records
+    /// are written only by <see cref="PutObjectRunAsync"/>, so a stale copy of a run never overwrites newer ones.</summary>
+    public async Task PutRunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            INSERT INTO runs (connector_id, run_id, mode, status, started_at, started_at_utc_ticks, ended_at, error)
+            VALUES ($connector_id, $run_id, $mode, $status, $started_at, $started_at_utc_ticks, $ended_at, $error)
+            ON CONFLICT (connector_id, run_id) DO UPDATE SET
+                mode = excluded.mode,
+                status = excluded.status,
+                started_at = excluded.started_at,
+                started_at_utc_ticks = excluded.started_at_utc_ticks,
+                ended_at = excluded.ended_at,
+                error = excluded.error
+            """);
+        Add(command, "$connector_id", run.ConnectorId);
+        Add(command, "$run_id", run.RunId);
+        Add(command, "$mode", run.Mode);
+        Add(command, "$status", run.Status.ToString());
+        Add(command, "$started_at", Text(run.StartedAt));
+        Add(command, "$started_at_utc_ticks", run.StartedAt.UtcTicks);
+        Add(command, "$ended_at", Text(run.EndedAt));
+        Add(command, "$error", run.Error);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Creates or replaces one object's record within a run. The run row need not exist yet.</summary>
+    public async Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(record);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"""
+            INSERT INTO object_runs (connector_id, {ObjectRunColumns})
+            VALUES ($connector_id, $run_id, $object_name, $mode, $window_start, $window_end, $status, $rows_extracted, $rows_inserted,
+                    $rows_updated, $rows_deleted, $files, $bytes, $extract_ms, $load_ms, $manifest_key, $error)
+            ON CONFLICT (connector_id, run_id, object_name) DO UPDATE SET
+                mode = excluded.mode,
+                window_start = excluded.window_start,
+                window_end = excluded.window_end,
+                status = excluded.status,
+                rows_extracted = excluded.rows_extracted,
+                rows_inserted = excluded.rows_inserted,
+                rows_updated = excluded.rows_updated,
+                rows_deleted = excluded.rows_deleted,
+                files = excluded.files,
+                bytes = excluded.bytes,
+                extract_ms = excluded.extract_ms,
+                load_ms = excluded.load_ms,
+                manifest_key = excluded.manifest_key,
+                error = excluded.error
+            """);
+        Add(command, "$connector_id", connectorId);
+        Add(command, "$run_id", record.RunId);
+        Add(command, "$object_name", record.ObjectName);
+        Add(command, "$mode", record.Mode.ToString());
+        Add(command, "$window_start", Text(record.WindowStart));
+        Add(command, "$window_end", Text(record.WindowEnd));
+        Add(command, "$status", record.Status.ToString());
+        Add(command, "$rows_extracted", record.RowsExtracted);
+        Add(command, "$rows_inserted", record.RowsInserted);
+        Add(command, "$rows_updated", record.RowsUpdated);
+        Add(command, "$rows_deleted", record.RowsDeleted);
+        Add(command, "$files", record.Files);
+        Add(command, "$bytes", record.Bytes);
+        Add(command, "$extract_ms", record.ExtractMilliseconds);
+        Add(command, "$load_ms", record.LoadMilliseconds);
+        Add(command, "$manifest_key", record.ManifestKey);
+        Add(command, "$error", record.Error);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The run with its object records ordered by object name (ordinal), or null.</summary>
+    public async Task<RunRecord?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await OpenAsync(cancellationToken);
+        var runs = await ReadRunsAsync(
+            connection,
+            "SELECT connector_id, run_id, mode, status, started_at, ended_at, error FROM runs WHERE connector_id = $connector_id AND run_id = $run_id",
+            $"""
+            SELECT {ObjectRunColumns} FROM object_runs
+            WHERE connector_id = $connector_id AND run_id = $run_id
+            ORDER BY object_name
+            """,
+            command =>
+            {
+                Add(command, "$connector_id", connectorId);
+                Add(command, "$run_id", runId);
+            },
+            cancellationToken);
+        return runs.Count == 0 ? null : runs[0];
+    }
+
+    /// <summary>
+    /// At most <paramref name="limit"/> runs, newest first: by start instant, then by run id, both descending.
+    /// Each run's object records are ordered by object name (ordinal).
+    /// </summary>
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string connectorId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var connection = await OpenAsync(cancellationToken);
+        const string Newest = """
+            SELECT connector_id, run_id, mode, status, started_at, ended_at, error FROM runs
+            WHERE connector_id = $connector_id
+            ORDER BY started_at_utc_ticks DESC, run_id DESC
+            LIMIT $limit
+            """;
+        return await ReadRunsAsync(
+            connection,
+            Newest,
+            $"""
+            SELECT {ObjectRunColumns} FROM object_runs
+            WHERE connector_id = $connector_id AND run_id IN (SELECT run_id FROM ({Newest}))
+            ORDER BY run_id, object_name
+            """,
+            command =>
+            {
+                Add(command, "$connector_id", connectorId);
+                Add(command, "$limit", limit);
+            },
+            cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Pooled connections keep the file open; release them so the file can be moved or deleted.
+        await using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _initializeLock.Dispose();
+    }
+
+    private static async Task<List<RunRecord>> ReadRunsAsync(
+        SqliteConnection connection,
+        string runsSql,
+        string objectRunsSql,
+        Action<SqliteCommand> bind,
+        CancellationToken cancellationToken)
+    {
+        var runs = new List<RunRecord>();
+        await using (var command = Command(connection, runsSql))
+        {
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                runs.Add(new RunRecord(
+                    reader.GetString(1),
+                    reader.GetString(0),
+                    reader.GetString(2),
+                    Enum.Parse<RunStatus>(reader.GetString(3)),
+                    Time(reader, 4),
+                    NullableTime(reader, 5),
+                    NullableString(reader, 6),
+                    []));
+            }
+        }
+
+        if (runs.Count == 0)
+        {
+            return runs;
+        }
+
+        var objects = new Dictionary<string, List<ObjectRunRecord>>(StringComparer.Ordinal);
+        await using (var command = Command(connection, objectRunsSql))
+        {
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var record = ReadObjectRun(reader);
+                if (!objects.TryGetValue(record.RunId, out var list))
+                {
+                    objects[record.RunId] = list = [];
+                }
+
+                list.Add(record);
+            }
+        }
+
+        for (var i = 0; i < runs.Count; i++)
+        {
+            if (objects.TryGetValue(runs[i].RunId, out var list))
+            {
+                runs[i] = runs[i] with { Objects = list };
+            }
+        }
+
+        return runs;
+    }
+
+    private static ObjectRunRecord ReadObjectRun(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        Enum.Parse<SyncMode>(reader.GetString(2)),
+        NullableTime(reader, 3),
+        Time(reader, 4),
+        Enum.Parse<RunStatus>(reader.GetString(5)),
+        reader.GetInt64(6),
+        reader.GetInt64(7),
+        reader.GetInt64(8),
+        reader.GetInt64(9),
+        reader.GetInt32(10),
+        reader.GetInt64(11),
+        reader.GetInt64(12),
+        reader.GetInt64(13),
+        NullableString(reader, 14),
+        NullableString(reader, 15));
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_initialized)
+        {
+            await InitializeAsync(cancellationToken);
+        }
+
+        return await OpenConnectionAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = Command(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)BusyTimeout.TotalMilliseconds}"));
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the directory, the file and the tables, and switches the file to WAL; once per instance.</summary>
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _initializeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            await using (var wal = Command(connection, "PRAGMA journal_mode = WAL"))
+            {
+                var mode = (string?)await wal.ExecuteScalarAsync(cancellationToken);
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"status file {DatabasePath} cannot use WAL mode (journal mode is '{mode}')");
+                }
+            }
+
+            // An immediate transaction, so two processes opening a new file do not both create the tables.
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+            long version;
+            await using (var read = Command(connection, "PRAGMA user_version"))
+            {
+                read.Transaction = transaction;
+                version = (long)(await read.ExecuteScalarAsync(cancellationToken))!;
+            }
+
+            if (version > StatusSchema.Version)
+            {
+                throw new InvalidOperationException($"status file {DatabasePath} has schema version {version}; this build reads version {StatusSchema.Version}. Use a newer build.");
+            }
+
+            if (version == 0)
+            {
+                await using var create = Command(connection, StatusSchema.CreateVersion1 + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {StatusSchema.Version};"));
+                create.Transaction = transaction;
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            _initialized = true;
+        }
+        finally
+        {
+            _initializeLock.Release();
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Add(SqliteCommand command, string name, object? value) =>
+        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+
+    private static string Text(DateTimeOffset value) => value.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    private static string? Text(DateTimeOffset? value) => value is { } v ? Text(v) : null;
+
+    private static DateTimeOffset Time(SqliteDataReader reader, int ordinal) =>
+        DateTimeOffset.ParseExact(reader.GetString(ordinal), TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.None);
+
+    private static DateTimeOffset? NullableTime(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Time(reader, ordinal);
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}

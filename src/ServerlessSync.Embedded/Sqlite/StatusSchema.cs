@@ -1,0 +1,79 @@
+namespace ServerlessSync.Embedded.Sqlite;
+
+/// <summary>
+/// The status file's tables, versioned with <c>PRAGMA user_version</c>. Every table is <c>STRICT</c>.
+/// <list type="bullet">
+/// <item>Timestamps are ISO-8601 text in the round-trip <c>"O"</c> form (<c>2025-03-01T10:15:30.1234567+01:00</c>):
+/// the exact <see cref="DateTimeOffset"/>, ticks and offset. Text in different offsets neither compares nor
+/// sorts by instant, so the two timestamps the store compares or orders by (the cursor and a run's start)
+/// also have an <c>…_utc_ticks</c> column: the same instant as UTC ticks (100 ns).</item>
+/// <item>Enums are their names (<c>IN_PROGRESS</c>, <c>Historical</c>); lists are JSON arrays.</item>
+/// </list>
+/// </summary>
+internal static class StatusSchema
+{
+    /// <summary>The <c>user_version</c> this build writes and reads.</summary>
+    public const int Version = 1;
+
+    /// <summary>Creates version 1 in an empty file.</summary>
+    public const string CreateVersion1 = """
+        CREATE TABLE connectors (
+            connector_id      TEXT NOT NULL PRIMARY KEY,
+            source            TEXT NOT NULL,
+            status            TEXT NOT NULL,
+            selected_objects  TEXT NOT NULL,
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT NOT NULL,
+            last_good_data_at TEXT,
+            last_error        TEXT,
+            last_run_id       TEXT
+        ) STRICT;
+
+        CREATE TABLE objects (
+            connector_id     TEXT    NOT NULL,
+            object_name      TEXT    NOT NULL,
+            cursor           TEXT,
+            cursor_utc_ticks INTEGER,
+            last_loaded_at   TEXT,
+            total_inserted   INTEGER NOT NULL,
+            total_updated    INTEGER NOT NULL,
+            total_deleted    INTEGER NOT NULL,
+            PRIMARY KEY (connector_id, object_name)
+        ) STRICT;
+
+        CREATE TABLE runs (
+            connector_id         TEXT    NOT NULL,
+            run_id               TEXT    NOT NULL,
+            mode                 TEXT    NOT NULL,
+            status               TEXT    NOT NULL,
+            started_at           TEXT    NOT NULL,
+            started_at_utc_ticks INTEGER NOT NULL,
+            ended_at             TEXT,
+            error                TEXT,
+            PRIMARY KEY (connector_id, run_id)
+        ) STRICT;
+
+        CREATE INDEX runs_newest_first ON runs (connector_id, started_at_utc_ticks DESC, run_id DESC);
+
+        CREATE TABLE object_runs (
+            connector_id    TEXT    NOT NULL,
+            run_id          TEXT    NOT NULL,
+            object_name     TEXT    NOT NULL,
+            mode            TEXT    NOT NULL,
+            window_start    TEXT,
+            window_end      TEXT    NOT NULL,
+            status          TEXT    NOT NULL,
+            rows_extracted  INTEGER NOT NULL,
+            rows_inserted   INTEGER NOT NULL,
+            rows_updated    INTEGER NOT NULL,
+            rows_deleted    INTEGER NOT NULL,
+            files           INTEGER NOT NULL,
+            bytes           INTEGER NOT NULL,
+            extract_ms      INTEGER NOT NULL,
+            load_ms         INTEGER NOT NULL,
+            manifest_key    TEXT,
+            error           TEXT,
+            PRIMARY KEY (connector_id, run_id, object_name)
+        ) STRICT;
+        """;
+}

@@ -1,0 +1,38 @@
+namespace ServerlessSync.Cli.Tests;
+
+/// <summary>Exit codes and one-line reasons a script can trust.</summary>
+public class CommandLineTests
+{
+    [Theory]
+    [InlineData("sync", "--help")]
+    [InlineData("status", "--help")]
+    [InlineData("verify", "--help")]
+    [InlineData("tenant", "advance", "--help")]
+    public async Task Help_EachCommand_ExitsZeroAndDescribesIt(params string[] args)
+    {
+        using var cli = new CliHarness();
+
+        var result = await cli.RunAsync(args);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--home", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unknown object 'acount'", "sync", "--scale", "100", "--objects", "acount")]
+    [InlineData("is not a source", "sync", "--source", "zuora-prod")]
+    [InlineData("does not exist", "sync", "--source", "files:/no/such/dir")]
+    [InlineData("has not synced yet", "status")]
+    [InlineData("usage:", "sync", "--no-such-option")]
+    [InlineData("--days 0", "tenant", "advance", "--days", "0")]
+    public async Task BadRequest_ExitsTwoWithOneLineReason(string reason, params string[] args)
+    {
+        using var cli = new CliHarness();
+
+        var result = await cli.RunAsync(args);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(reason.Replace("unknown object 'acount'", "acount", StringComparison.Ordinal), line, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,121 @@
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Cli.Tests;
+
+/// <summary>Loads that fail keep their staged files and cursors; the next sync converges.</summary>
+public class FailureTests
+{
+    [Fact]
+    public async Task Sync_LoadFailsMidway_KeepsStagedFilesAndCursor_NextSyncConverges()
+    {
+        using var cli = new CliHarness();
+        var settings = new EmbeddedSettings { Home = cli.Home, Scale = 3000, PartSizeBytes = 4 * 1024 };
+        string failedManifest;
+        await using (var embedded = EmbeddedConnector.Open(settings, cli.Clock))
+        {
+            var corrupting = (CorruptSecondPart?)null;
+            var runner = embedded.CreateRunner(onManifest: load => corrupting = new CorruptSecondPart(embedded.Staging, load, "invoiceitem"));
+
+            var run = await runner.RunAsync(settings.Sync, null, CancellationToken.None);
+
+            Assert.Equal(Core.Model.RunStatus.FAILED, run.Status);
+            var failed = Assert.Single(run.Objects, o => o.Status != Core.Model.RunStatus.SUCCEEDED);
+            Assert.Equal("invoiceitem", failed.ObjectName);
+            Assert.True(failed.Error!.Contains("part-00001.csv.gz", StringComparison.Ordinal), failed.Error);
+            Assert.True(corrupting!.Corrupted);
+            failedManifest = failed.ManifestKey!;
+            var invoiceItem = (await embedded.Status.GetObjectsAsync("default", CancellationToken.None)).SingleOrDefault(o => o.ObjectName == "invoiceitem");
+            Assert.Null(invoiceItem?.Cursor);
+        }
+
+        // The failed load left the warehouse untouched (its first part was not half-merged) and kept its files.
+        Assert.Equal(0, cli.Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'zuora' AND table_name = 'invoiceitem'"));
+        Assert.Contains(cli.StagedFiles(), f => f.EndsWith(Path.GetFileName(failedManifest), StringComparison.Ordinal));
+        Assert.True(cli.StagedFiles().Count(f => f.Contains("invoiceitem", StringComparison.Ordinal) && f.EndsWith(".csv.gz", StringComparison.Ordinal)) >= 2);
+        var status = await SyncEndToEndTests.StatusAsync(cli);
+        Assert.Equal("FAILED", status.GetProperty("connector").GetProperty("status").GetString());
+        Assert.Contains("invoiceitem", status.GetProperty("connector").GetProperty("lastError").GetString(), StringComparison.Ordinal);
+
+        var retry = await cli.RunAsync("sync");
+
+        Assert.True(retry.ExitCode == 0, retry.ToString());
+        Assert.Equal("ACTIVE", (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("connector").GetProperty("status").GetString());
+        var verify = await cli.RunAsync("verify");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+    }
+
+    [Fact]
+    public async Task Sync_DestinationColumnTypeConflicts_FailsNamingTableColumnTypesAndKeepsCursor()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(0, (await cli.RunAsync("sync", "--scale", "2000", "--objects", "account")).ExitCode);
+        var cursorBefore = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("objects")[0].GetProperty("cursor").GetString();
+        cli.Execute("ALTER TABLE zuora.account ALTER COLUMN balance TYPE VARCHAR");
+        Assert.Equal(0, (await cli.RunAsync("tenant", "advance")).ExitCode);
+
+        var result = await cli.RunAsync("sync");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("zuora.account", line, StringComparison.Ordinal);
+        Assert.Contains("balance", line, StringComparison.Ordinal);
+        Assert.Contains("varchar", line, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("decimal(18,2)", line, StringComparison.OrdinalIgnoreCase);
+        var status = await SyncEndToEndTests.StatusAsync(cli);
+        Assert.Equal(cursorBefore, status.GetProperty("objects")[0].GetProperty("cursor").GetString());
+        Assert.Contains(cli.StagedFiles(), f => f.EndsWith("account.manifest.json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Load_SameManifestTwice_SecondIsReplayAndChangesNothing()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(0, (await cli.RunAsync("sync", "--scale", "1000", "--objects", "account", "--keep-staged")).ExitCode);
+        var manifestKey = Path.GetRelativePath(cli.StagingPath, cli.StagedFiles().Single(f => f.EndsWith(StagingKeys.ManifestSuffix, StringComparison.Ordinal))).Replace('\\', '/');
+        var rows = cli.Scalar("SELECT count(*) FROM zuora.account");
+        var synced = cli.Scalar("SELECT epoch_us(max(_synced_at)) FROM zuora.account");
+
+        cli.Clock.Advance(TimeSpan.FromMinutes(5));
+        await using (var embedded = EmbeddedConnector.Open(new EmbeddedSettings { Home = cli.Home }, cli.Clock))
+        {
+            var load = embedded.CreateLoadStep(new InProcessTaskCallbacks());
+            var manifest = await load.ReadManifestAsync(manifestKey, CancellationToken.None);
+
+            var report = await load.LoadAsync(manifestKey, manifest, CancellationToken.None);
+
+            Assert.True(report.Outcome.AlreadyLoaded);
+        }
+
+        Assert.Equal(rows, cli.Scalar("SELECT count(*) FROM zuora.account"));
+        Assert.Equal(synced, cli.Scalar("SELECT epoch_us(max(_synced_at)) FROM zuora.account"));
+    }
+
+    /// <summary>Flips bytes inside the second part of one object's manifest before the real load reads it:
+    /// same size (so the part check passes), broken gzip, so the load fails midway through its parts.</summary>
+    private sealed class CorruptSecondPart(IStagingStore store, LoadStep load, string objectName) : IManifestArrivalHandler
+    {
+        public bool Corrupted { get; private set; }
+
+        public async Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
+        {
+            if (manifestKey.Contains($"/{objectName}/", StringComparison.Ordinal))
+            {
+                var manifest = await load.ReadManifestAsync(manifestKey, cancellationToken);
+                Assert.True(manifest.Parts.Count >= 2, $"{objectName} needs two parts, has {manifest.Parts.Count}");
+                var path = store.LocationOf(manifest.Parts[1].Key);
+                var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+                for (var i = bytes.Length / 3; i < bytes.Length / 3 + 64; i++)
+                {
+                    bytes[i] ^= 0x5A;
+                }
+
+                await File.WriteAllBytesAsync(path, bytes, cancellationToken);
+                Corrupted = true;
+            }
+
+            await load.OnManifestCreatedAsync(manifestKey, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+using ServerlessSync.Embedded.DuckDb;
+
+namespace ServerlessSync.Embedded.Tests.DuckDb;
+
+/// <summary>
+/// A temp directory holding a staging area and a DuckDB file, with the warehouse over it; removed at the end.
+/// </summary>
+public sealed class WarehouseScratch : IDisposable
+{
+    public static readonly DateTimeOffset T0 = new(2024, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private int _runs;
+
+    public WarehouseScratch()
+    {
+        Directory.CreateDirectory(Root);
+        Store = new DirectoryStore(Path.Combine(Root, "staging"));
+        Warehouse = new DuckDbWarehouse(DatabasePath);
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "ssync-duckdb-" + Guid.NewGuid().ToString("N"));
+
+    // A subdirectory that does not exist yet: the warehouse creates it.
+    public string DatabasePath => Path.Combine(Root, "warehouse", "sync.duckdb");
+
+    public DirectoryStore Store { get; }
+
+    public DuckDbWarehouse Warehouse { get; private set; }
+
+    /// <summary>Stages <paramref name="rows"/> with Core's <see cref="ObjectStager"/> under a new run id.</summary>
+    public async Task<StagedLoad> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, long partSizeBytes = 64L * 1024 * 1024)
+    {
+        var runId = $"run-{Interlocked.Increment(ref _runs):D4}";
+        var stager = new ObjectStager(Store, new StagingOptions { PartSizeBytes = partSizeBytes }, new FakeTimeProvider(T0));
+        var manifest = await stager.StageAsync("conn", runId, schema, new SyncWindow(T0.AddDays(-1), T0), ToAsync(rows), taskToken: null, progress: null, CancellationToken.None);
+        return new StagedLoad(manifest, [.. manifest.Parts.Select(p => Store.LocationOf(p.Key))]);
+    }
+
+    /// <summary>Writes parts by hand (each a list of raw CSV lines, without the final newline) and a matching manifest.</summary>
+    public StagedLoad WriteByHand(ObjectSchema schema, params IReadOnlyList<string>[] parts)
+    {
+        var runId = $"run-{Interlocked.Increment(ref _runs):D4}";
+        var staged = new List<StagedPart>();
+        var locations = new List<string>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var key = StagingKeys.Part("conn", runId, schema.Name, i);
+            var path = Store.LocationOf(key);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (var file = File.Create(path))
+            using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+            {
+                var text = string.Concat(parts[i].Select(l => l + "\n"));
+                gzip.Write(new UTF8Encoding(false).GetBytes(text));
+            }
+
+            staged.Add(new StagedPart(key, new FileInfo(path).Length, parts[i].Count, "unchecked"));
+            locations.Add(path);
+        }
+
+        var manifest = new StagedManifest(
+            StagedManifest.CurrentFormat, "conn", runId, schema.Name, T0.AddDays(-1), T0,
+            StagedManifest.ColumnsOf(schema), staged, staged.Sum(p => p.Rows), staged.Sum(p => p.Bytes), T0, TaskToken: null);
+        return new StagedLoad(manifest, locations);
+    }
+
+    public Task<LoadOutcome> LoadAsync(StagedLoad load, DateTimeOffset syncedAt) =>
+        Warehouse.LoadAsync(load.Manifest, load.Parts, syncedAt, CancellationToken.None);
+
+    public async Task<List<object?[]>> LiveRowsAsync(ObjectSchema schema)
+    {
+        var rows = new List<object?[]>();
+        await foreach (var row in Warehouse.ReadLiveRowsAsync(schema, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The whole table, pipeline columns included, as comparable text (one line per row).</summary>
+    public async Task<string> DumpAsync(string table)
+    {
+        var snapshot = await Warehouse.SnapshotAsync(table, CancellationToken.None);
+        if (snapshot is null)
+        {
+            return "<no table>";
+        }
+
+        var text = new StringBuilder().AppendJoin('|', snapshot.Columns).Append('\n');
+        foreach (var row in snapshot.Rows)
+        {
+            text.AppendJoin('|', row.Select(v => v switch
+            {
+                null => "NULL",
+                DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc).ToString("O"),
+                _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+            })).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    public Task<string> DumpLedgerAsync() => DumpAsync(DuckDbSql.LedgerTable);
+
+    /// <summary>Closes the warehouse and opens a new one over the same file.</summary>
+    public void Reopen()
+    {
+        Warehouse.Dispose();
+        Warehouse = new DuckDbWarehouse(DatabasePath);
+    }
+
+    public void Dispose()
+    {
+        Warehouse.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+
+    private static async IAsyncEnumerable<SourceRow> ToAsync(IEnumerable<SourceRow> rows, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return row;
+        }
+
+        await Task.CompletedTask;
+    }
+}
+
+/// <summary>A staged manifest and the local paths of its parts, as the load step hands them over.</summary>
+public sealed record StagedLoad(StagedManifest Manifest, IReadOnlyList<string> Parts);
+
+/// <summary>The smallest <see cref="IStagingStore"/> over a directory: enough for <see cref="ObjectStager"/>.</summary>
+public sealed class DirectoryStore(string root) : IStagingStore
+{
+    public Task<IStagedObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = LocationOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return Task.FromResult<IStagedObjectWriter>(new Writer(path));
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(File.OpenRead(LocationOf(key)));
+
+    public async IAsyncEnumerable<StagedObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(root))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var key = Path.GetRelativePath(root, file).Replace('\\', '/');
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && !key.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                yield return new StagedObjectInfo(key, new FileInfo(file).Length);
+            }
+        }
+
+        await Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            File.Delete(LocationOf(key));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public string LocationOf(string key) => Path.Combine(root, key.Replace('/', Path.DirectorySeparatorChar));
+
+    private sealed class Writer(string path) : IStagedObjectWriter
+    {
+        private readonly FileStream _body = File.Create(path + ".tmp");
+        private bool _committed;
+
+        public Stream Body => _body;
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            await _body.FlushAsync(cancellationToken);
+            await _body.DisposeAsync();
+            File.Move(path + ".tmp", path, overwrite: true);
+            _committed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _body.DisposeAsync();
+            if (!_committed)
+            {
+                File.Delete(path + ".tmp");
+            }
+        }
+    }
+}
+
+/// <summary>Schemas and rows for the warehouse tests.</summary>
+public static class TestRows
+{
+    public static ObjectSchema Narrow(string name = "account") => new(name,
+    [
+        new ColumnSchema("id", ColumnType.String),
+        new ColumnSchema("updateddate", ColumnType.Timestamp),
+        new ColumnSchema("name", ColumnType.String),
+        new ColumnSchema("balance", ColumnType.Decimal(18, 2)),
+    ]);
+
+    public static SourceRow Account(string id, DateTimeOffset updated, string? name, decimal? balance, bool deleted = false) =>
+        new([id, updated, name, balance], deleted);
+
+    /// <summary>One staged CSV line (without the newline), written by Core's <see cref="CsvFormat"/>.</summary>
+    public static string Line(ObjectSchema schema, SourceRow row)
+    {
+        var line = new StringBuilder();
+        for (var i = 0; i < schema.Columns.Count; i++)
+        {
+            CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i]);
+            line.Append(CsvFormat.Delimiter);
+        }
+
+        return line.Append(row.Deleted ? "true" : "false").ToString();
+    }
+
+    public static ObjectSchema With(this ObjectSchema schema, string column, ColumnType type) =>
+        schema with { Columns = [.. schema.Columns, new ColumnSchema(column, type)] };
+
+    public static ObjectSchema Without(this ObjectSchema schema, string column) =>
+        schema with { Columns = [.. schema.Columns.Where(c => c.Name != column)] };
+}

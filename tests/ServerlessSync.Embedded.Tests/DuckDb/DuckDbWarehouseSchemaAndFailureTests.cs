@@ -1,0 +1,219 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Embedded.DuckDb;
+using static ServerlessSync.Embedded.Tests.DuckDb.TestRows;
+
+namespace ServerlessSync.Embedded.Tests.DuckDb;
+
+public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
+{
+    private const string Ts = "2024-03-01 12:00:00.000000+00";
+    private const string Later = "2024-03-01 12:05:00.000000+00";
+    private static readonly DateTimeOffset T0 = WarehouseScratch.T0;
+    private static readonly DateTimeOffset Sync1 = T0.AddHours(1);
+    private static readonly DateTimeOffset Sync2 = T0.AddHours(2);
+
+    private readonly WarehouseScratch _scratch = new();
+    private readonly ObjectSchema _schema = Narrow();
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public async Task DescribeAsync_NoTable_ReturnsNull() =>
+        Assert.Null(await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None));
+
+    [Fact]
+    public async Task ReadLiveRowsAsync_NoTable_YieldsNothing() =>
+        Assert.Empty(await _scratch.LiveRowsAsync(_schema));
+
+    [Fact]
+    public async Task DescribeAsync_AfterLoad_ReturnsManifestColumnsWithoutPipelineColumns()
+    {
+        await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
+
+        var described = await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None);
+
+        Assert.Equal("account", described!.Name);
+        Assert.Equal(_schema.Columns, described.Columns);
+        Assert.True(File.Exists(_scratch.DatabasePath));
+    }
+
+    [Fact]
+    public async Task LoadAsync_NewColumn_AddedAtTheEndWithNullForOldRows()
+    {
+        await LoadAsync(_schema, Sync1, Account("old", T0, "O", 1m), Account("upd", T0, "U", 1m));
+        var wider = _schema.With("region", ColumnType.String).With("seats", ColumnType.Int64);
+
+        var outcome = await LoadAsync(wider, Sync2, new(["upd", T0.AddMinutes(1), "U", 1m, "EU", 5L], false), new(["new", T0, "N", 1m, "US", null], false));
+
+        Assert.Equal(new LoadOutcome(1, 1, 0, 0, false), outcome);
+        Assert.Equal(wider.Columns, (await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None))!.Columns);
+        var live = (await _scratch.LiveRowsAsync(wider)).ToDictionary(r => (string)r[0]!);
+        Assert.Equal([null, null], live["old"][4..]);
+        Assert.Equal(["EU", 5L], live["upd"][4..]);
+        Assert.Equal(["US", null], live["new"][4..]);
+    }
+
+    [Fact]
+    public async Task LoadAsync_ChangedType_ThrowsSchemaChangeAndLeavesEverythingAsItWas()
+    {
+        await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
+        var table = await _scratch.DumpAsync("account");
+        var ledger = await _scratch.DumpLedgerAsync();
+        var changed = new ObjectSchema("account",
+        [
+            new ColumnSchema("id", ColumnType.String),
+            new ColumnSchema("updateddate", ColumnType.Timestamp),
+            new ColumnSchema("added", ColumnType.String),
+            new ColumnSchema("name", ColumnType.String),
+            new ColumnSchema("balance", ColumnType.Decimal(18, 4)),
+        ]);
+        var load = await _scratch.StageAsync(changed, [new(["a", T0.AddMinutes(1), "x", "A2", 2m], false)]);
+
+        var e = await Assert.ThrowsAsync<SchemaChangeException>(() => _scratch.LoadAsync(load, Sync2));
+
+        Assert.Equal("zuora.account", e.Table);
+        Assert.Equal("balance", e.Column);
+        Assert.Equal("decimal(18,2)", e.OldType);
+        Assert.Equal("decimal(18,4)", e.NewType);
+        foreach (var part in new[] { "zuora.account", "'balance'", "decimal(18,2)", "decimal(18,4)" })
+        {
+            Assert.Contains(part, e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(table, await _scratch.DumpAsync("account"));
+        Assert.Equal(ledger, await _scratch.DumpLedgerAsync());
+        Assert.Equal(_schema.Columns, (await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None))!.Columns);
+    }
+
+    [Fact]
+    public async Task LoadAsync_SecondPartMalformed_RollsBackEverythingAndNamesFileAndLine()
+    {
+        await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m), Account("b", T0, "B", 2m));
+        var table = await _scratch.DumpAsync("account");
+        var ledger = await _scratch.DumpLedgerAsync();
+        var wider = _schema.With("region", ColumnType.String);
+        var load = _scratch.WriteByHand(
+            wider,
+            [$"\"a\",{Later},\"A2\",1.00,\"EU\",false", $"\"c\",{Ts},\"C\",3.00,\"EU\",false"],
+            [$"\"b\",{Later},\"B\",2.00,\\N,true", $"\"d\",{Ts},\"D\",4.00,\\N,false", $"\"e\",{Ts},\"unterminated,4.00,\\N,false"]);
+
+        var e = await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(load, Sync2));
+
+        Assert.Contains(load.Parts[1], e.Message, StringComparison.Ordinal);
+        Assert.Contains("line 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'account'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unterminated quote", e.Message, StringComparison.Ordinal);
+        Assert.Equal(load.Parts[1], e.File);
+        Assert.Equal(3, e.Line);
+        Assert.Equal(table, await _scratch.DumpAsync("account"));
+        Assert.Equal(ledger, await _scratch.DumpLedgerAsync());
+        Assert.Equal(_schema.Columns, (await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None))!.Columns);
+    }
+
+    [Fact]
+    public async Task LoadAsync_AfterFailedLoad_RetryWithGoodPartsSucceeds()
+    {
+        var bad = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false", $"\"b\",{Ts},\"B\",1.00,false,extra"]);
+        await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(bad, Sync1));
+        var good = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false", $"\"b\",{Ts},\"B\",1.00,false"]);
+
+        var outcome = await _scratch.LoadAsync(good with { Manifest = good.Manifest with { RunId = bad.Manifest.RunId } }, Sync2);
+
+        Assert.Equal(new LoadOutcome(2, 0, 0, 0, false), outcome);
+    }
+
+    [Theory]
+    [InlineData("notanumber", "Could not convert string \"notanumber\"")]
+    [InlineData("12345678901234567.00", "Could not convert string \"12345678901234567.00\"")]
+    public async Task LoadAsync_ValueOfWrongType_NamesFileLineAndReason(string balance, string reason)
+    {
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"], [$"\"b\",{Ts},\"B\",1.00,false", $"\"c\",{Ts},\"multi\nline\",1.00,false", $"\"d\",{Ts},\"D\",{balance},false"]);
+
+        var e = await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(load, Sync1));
+
+        Assert.Contains(load.Parts[1], e.Message, StringComparison.Ordinal);
+        Assert.Contains("line 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+        Assert.Contains("balance", e.Message, StringComparison.Ordinal);
+        Assert.Equal("<no table>", await _scratch.DumpAsync("account"));
+    }
+
+    [Fact]
+    public async Task LoadAsync_PartHoldsFewerRowsThanManifest_ThrowsNamingFile()
+    {
+        // DuckDB skips a blank line silently; the manifest's row count catches it.
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"], [$"\"b\",{Ts},\"B\",1.00,false", "", $"\"c\",{Ts},\"C\",1.00,false"]);
+
+        var e = await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(load, Sync1));
+
+        Assert.Contains(load.Parts[1], e.Message, StringComparison.Ordinal);
+        Assert.Contains("2 rows but the manifest says 3", e.Message, StringComparison.Ordinal);
+        Assert.Equal("<no table>", await _scratch.DumpAsync("account"));
+    }
+
+    [Fact]
+    public async Task LoadAsync_NullId_ThrowsNamingFile()
+    {
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"], [$"\\N,{Ts},\"B\",1.00,false"]);
+
+        var e = await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(load, Sync1));
+
+        Assert.Contains(load.Parts[1], e.Message, StringComparison.Ordinal);
+        Assert.Contains("NULL id", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_QuotedNullMarker_IsTextNotNull()
+    {
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"\\N\",\\N,false", $"\"b\",{Ts},\\N,\\N,false", $"\"c\",{Ts},\"\",\\N,false"]);
+
+        await _scratch.LoadAsync(load, Sync1);
+
+        var names = (await _scratch.LiveRowsAsync(_schema)).ToDictionary(r => (string)r[0]!, r => (string?)r[2]);
+        Assert.Equal("\\N", names["a"]);
+        Assert.Null(names["b"]);
+        Assert.Equal("", names["c"]);
+    }
+
+    [Fact]
+    public async Task LoadAsync_MissingPartFile_ThrowsNamingFile()
+    {
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"]);
+        File.Delete(load.Parts[0]);
+
+        var e = await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(load, Sync1));
+
+        Assert.Contains(load.Parts[0], e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_PartCountDiffersFromManifest_Throws()
+    {
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"]);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _scratch.Warehouse.LoadAsync(load.Manifest, [], Sync1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task LoadAsync_Cancelled_ThrowsAndRecordsNothing()
+    {
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"]);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _scratch.Warehouse.LoadAsync(load.Manifest, load.Parts, Sync1, new CancellationToken(canceled: true)));
+
+        Assert.Equal("<no table>", await _scratch.DumpLedgerAsync());
+    }
+
+    [Fact]
+    public async Task LoadAsync_AfterDispose_ThrowsObjectDisposed()
+    {
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"]);
+        await _scratch.Warehouse.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => _scratch.LoadAsync(load, Sync1));
+    }
+
+    private async Task<LoadOutcome> LoadAsync(ObjectSchema schema, DateTimeOffset syncedAt, params SourceRow[] rows) =>
+        await _scratch.LoadAsync(await _scratch.StageAsync(schema, rows), syncedAt);
+}
