@@ -3,11 +3,11 @@
 # tenant sizes. Every figure is reported next to a baseline measured in the same run:
 #   - throughput: `gzip -1` compressing the very CSV the sync staged (the floor of extract→stage's work);
 #   - memory: peak RSS of `sync` at the small scale, and of `status` (the process's floor).
-# Usage: bash tests/benchmarks/run.sh [SMALL_SCALE] [LARGE_SCALE]   (defaults 100000 1000000)
+# Usage: bash tests/benchmarks/run.sh [SMALL_SCALE] [LARGE_SCALE]   (defaults 1000000 3000000)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-small=${1:-100000}
-large=${2:-1000000}
+small=${1:-1000000}
+large=${2:-3000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

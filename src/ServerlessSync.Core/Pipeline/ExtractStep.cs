@@ -16,7 +16,7 @@ public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStor
         var started = time.GetTimestamp();
         var schema = await source.DescribeAsync(plan.ObjectName, cancellationToken);
         var rows = source.ReadAsync(schema, plan.Window, cancellationToken);
-        var manifest = await stager.StageAsync(run.ConnectorId, run.RunId, schema, plan.Window, rows, taskToken, progress, cancellationToken);
+        var manifest = await stager.StagePartsAsync(run.ConnectorId, run.RunId, schema, plan.Window, rows, taskToken, progress, cancellationToken);
         var result = new ExtractResult(
             StagingKeys.Manifest(run.ConnectorId, run.RunId, plan.ObjectName),
             manifest.Rows,
@@ -24,6 +24,9 @@ public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStor
             manifest.Bytes,
             (long)time.GetElapsedTime(started).TotalMilliseconds);
         await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Extracted(run.RunId, plan, result), cancellationToken);
+
+        // Last: the manifest's arrival triggers the load (at once, in this process, for a local store).
+        await stager.WriteManifestAsync(manifest, cancellationToken);
         return result;
     }
 }

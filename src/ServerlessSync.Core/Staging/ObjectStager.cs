@@ -16,7 +16,33 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>Stages the parts, then writes the manifest (which raises the store's notification).</summary>
     public async Task<StagedManifest> StageAsync(
+        string connectorId,
+        string runId,
+        ObjectSchema schema,
+        SyncWindow window,
+        IAsyncEnumerable<SourceRow> rows,
+        string? taskToken,
+        IProgress<ExtractProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var manifest = await StagePartsAsync(connectorId, runId, schema, window, rows, taskToken, progress, cancellationToken);
+        await WriteManifestAsync(manifest, cancellationToken);
+        return manifest;
+    }
+
+    /// <summary>Writes the manifest, last: its arrival is what triggers the load.</summary>
+    public async Task WriteManifestAsync(StagedManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        await using var manifestWriter = await store.OpenWriteAsync(StagingKeys.Manifest(manifest.ConnectorId, manifest.RunId, manifest.ObjectName), cancellationToken);
+        await manifestWriter.Body.WriteAsync(manifest.ToJson(), cancellationToken);
+        await manifestWriter.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Streams the rows into committed parts and returns the manifest that describes them, not yet written.</summary>
+    public async Task<StagedManifest> StagePartsAsync(
         string connectorId,
         string runId,
         ObjectSchema schema,
@@ -96,10 +122,6 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
             time.GetUtcNow(),
             taskToken);
         progress?.Report(new ExtractProgress(schema.Name, totalRows, manifest.Bytes, parts.Count));
-
-        await using var manifestWriter = await store.OpenWriteAsync(StagingKeys.Manifest(connectorId, runId, schema.Name), cancellationToken);
-        await manifestWriter.Body.WriteAsync(manifest.ToJson(), cancellationToken);
-        await manifestWriter.CommitAsync(cancellationToken);
         return manifest;
     }
 

@@ -16,7 +16,7 @@ public static class DuckDbSql
     public const string LedgerTable = "_serverless_sync_loads";
 
     /// <summary>DuckDB's default (2 MB) is too small for a long notes field; a longer line fails naming file and line.</summary>
-    public const int MaxLineBytes = 32 * 1024 * 1024;
+    public const int MaxLineBytes = 8 * 1024 * 1024;
 
     // Per-load temporary tables (connection-local, in temp.main).
     internal const string StagedTable = "_sync_staged";
@@ -193,6 +193,9 @@ public static class DuckDbSql
             .Append(", encoding = ").Append(Literal("utf-8"))
             .Append(", compression = ").Append(Literal("gzip"))
             .Append(", max_line_size = ").Append(MaxLineBytes.ToString(CultureInfo.InvariantCulture))
+            // DuckDB's default read buffer is 16 × max_line_size per reader; two lines' worth is enough and
+            // keeps a load inside the warehouse's memory limit.
+            .Append(", buffer_size = ").Append((2 * MaxLineBytes).ToString(CultureInfo.InvariantCulture))
             .Append(", parallel = true")
             .Append(')');
         return sql.ToString();
@@ -340,5 +343,12 @@ public static class DuckDbSql
         {
             throw new ArgumentException("SQL text cannot carry a NUL character", parameter);
         }
+    }
+
+    /// <summary>Caps the database instance's memory; beyond it DuckDB spills to its temp directory.</summary>
+    internal static string MemoryLimit(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 16L * 1024 * 1024);
+        return string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = {Literal($"{bytes / (1024 * 1024)}MiB")}");
     }
 }

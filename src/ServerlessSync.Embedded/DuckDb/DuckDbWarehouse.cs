@@ -37,6 +37,9 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
 
     public string SchemaName { get; }
 
+    /// <summary>The most memory DuckDB may use before it spills to disk (default 256 MiB).</summary>
+    public long MemoryLimitBytes { get; init; } = 256L * 1024 * 1024;
+
     public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -459,6 +462,14 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
                 var keepAlive = new DuckDBConnection(_connectionString);
                 keepAlive.Open();
+                using (var limit = keepAlive.CreateCommand())
+                {
+                    // DuckDB would take 80% of the machine's memory; a fixed limit keeps a sync's footprint
+                    // flat whatever the tenant's size (larger loads spill to DATABASE.tmp next to the file).
+                    limit.CommandText = DuckDbSql.MemoryLimit(MemoryLimitBytes);
+                    limit.ExecuteNonQuery();
+                }
+
                 _keepAlive = keepAlive;
             }
         }
