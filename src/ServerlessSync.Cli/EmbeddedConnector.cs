@@ -50,7 +50,17 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         Directory.CreateDirectory(settings.HomePath);
         if (settings.IsSynthetic)
         {
-            var tenant = SyntheticTenant.OpenOrCreate(settings.TenantStatePath, settings.Scale, settings.Seed, systemClock);
+            SyntheticTenant tenant;
+            try
+            {
+                tenant = SyntheticTenant.OpenOrCreate(settings.TenantStatePath, settings.Scale, settings.Seed, systemClock);
+            }
+            catch (InvalidOperationException e)
+            {
+                // An explicit --scale that disagrees with the tenant already in this home.
+                throw new UsageException(e.Message);
+            }
+
             return new EmbeddedConnector(settings, tenant.Source, tenant.Clock, tenant);
         }
 

@@ -36,3 +36,19 @@ public class CommandLineTests
         Assert.Contains(reason.Replace("unknown object 'acount'", "acount", StringComparison.Ordinal), line, StringComparison.Ordinal);
     }
 }
+
+public class TenantScaleTests
+{
+    [Fact]
+    public async Task Sync_ScaleDiffersFromExistingTenant_ExitsTwoNamingBothScales()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(0, (await cli.RunAsync("sync", "--scale", "500", "--objects", "product")).ExitCode);
+
+        var result = await cli.RunAsync("sync", "--scale", "900");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("500", result.Error, StringComparison.Ordinal);
+        Assert.Contains("900", result.Error, StringComparison.Ordinal);
+    }
+}

@@ -98,8 +98,9 @@ public static class CsvFormat
     {
         ArgumentNullException.ThrowIfNull(column);
         var scale = column.Type.Scale;
-        var normalized = value / 1.0000000000000000000000000000m; // strips trailing zeros
-        if (normalized.Scale > scale)
+        // Only a value written with more places than the column needs the (costly) check: dividing by one
+        // strips its trailing zeros, and what is left must fit the scale.
+        if (value.Scale > scale && (value / 1.0000000000000000000000000000m) is var normalized && normalized.Scale > scale)
         {
             throw new Ports.SourceDataException($"column '{column.Name}' is {column.Type} but value {value.ToString(CultureInfo.InvariantCulture)} has {normalized.Scale} decimal places");
         }

@@ -1,7 +1,6 @@
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
-using ServerlessSync.Sources.Synthetic;
 using static ServerlessSync.Sources.Tests.Synthetic.SyntheticTestTenant;
 
 namespace ServerlessSync.Sources.Tests.Synthetic;
@@ -157,7 +156,13 @@ public class SyntheticSourceTests
     {
         var (tenant, _) = Create();
         var all = await ReadAllAsync(tenant, SyncWindow.Historical(DateTimeOffset.MaxValue));
-        string Get(string obj, SourceRow row, string column) => (string)row.Values[tenant.Source.DescribeAsync(obj, CancellationToken.None).Result.IndexOf(column)]!;
+        var schemas = new Dictionary<string, ObjectSchema>(StringComparer.Ordinal);
+        foreach (var name in tenant.Source.Objects)
+        {
+            schemas[name] = await tenant.Source.DescribeAsync(name, CancellationToken.None);
+        }
+
+        string Get(string obj, SourceRow row, string column) => (string)row.Values[schemas[obj].IndexOf(column)]!;
         var invoiceAccount = all["invoice"].ToDictionary(Id, r => Get("invoice", r, "accountid"), StringComparer.Ordinal);
         var paymentAccount = all["payment"].ToDictionary(Id, r => Get("payment", r, "accountid"), StringComparer.Ordinal);
         var ratePlanSubscription = all["rateplan"].ToDictionary(Id, r => Get("rateplan", r, "subscriptionid"), StringComparer.Ordinal);
