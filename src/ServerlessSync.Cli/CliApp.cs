@@ -54,6 +54,11 @@ internal static class CliApp
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r, forSync: true), systemClock);
             using var syncLock = embedded.AcquireSyncLock();
+            if (await embedded.CloseAbandonedRunAsync(ct) is { } abandoned)
+            {
+                await error.WriteLineAsync($"warning: run {abandoned.RunId} was left running by a process that ended; marked FAILED (its staged files and cursors are as it left them)");
+            }
+
             var reporter = new SyncReporter(output, interactive);
             var runner = embedded.CreateRunner(r.GetValue(keepStaged));
             reporter.Header(embedded);

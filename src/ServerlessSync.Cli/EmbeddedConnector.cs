@@ -1,3 +1,4 @@
+using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
@@ -92,6 +93,10 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
             callbacks,
             keepStagedFiles);
     }
+
+    /// <summary>With the home's lock held no other run can be active: a run still RUNNING was abandoned.</summary>
+    public Task<RunRecord?> CloseAbandonedRunAsync(CancellationToken cancellationToken) =>
+        new FinishRunStep(Status, Clock).CloseAbandonedAsync(Settings.Sync.ConnectorId, cancellationToken);
 
     public LoadStep CreateLoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, callbacks, Clock);
 

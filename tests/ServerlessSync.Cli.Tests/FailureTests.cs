@@ -119,3 +119,33 @@ public class FailureTests
         }
     }
 }
+
+public class AbandonedRunTests
+{
+    [Fact]
+    public async Task Sync_PreviousRunLeftRunning_ClosesItAsFailedThenSyncs()
+    {
+        using var cli = new CliHarness();
+        var settings = new EmbeddedSettings { Home = cli.Home, Scale = 500 };
+        string abandonedRunId;
+        await using (var embedded = EmbeddedConnector.Open(settings, cli.Clock))
+        {
+            // A process that started a run and died: the run record says RUNNING, nothing was extracted.
+            var plan = await new StartRunStep(embedded.Status, embedded.Source, embedded.Clock)
+                .StartAsync(new SyncOptions { Objects = ["account"] }, CancellationToken.None);
+            abandonedRunId = plan.RunId;
+        }
+
+        cli.Clock.Advance(TimeSpan.FromMinutes(1));
+        var result = await cli.RunAsync("sync");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(abandonedRunId, result.Error, StringComparison.Ordinal);
+        var runs = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("runs").EnumerateArray().ToList();
+        var abandoned = runs.Single(r => r.GetProperty("runId").GetString() == abandonedRunId);
+        Assert.Equal("FAILED", abandoned.GetProperty("status").GetString());
+        Assert.Contains("abandoned", abandoned.GetProperty("objects")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("SUCCEEDED", runs[0].GetProperty("status").GetString());
+        Assert.Equal("ACTIVE", (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("connector").GetProperty("status").GetString());
+    }
+}

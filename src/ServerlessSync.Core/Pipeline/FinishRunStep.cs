@@ -44,4 +44,27 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time)
         await status.PutConnectorAsync(connector, cancellationToken);
         return finished;
     }
+
+    /// <summary>
+    /// Closes the connector's last run if it is still RUNNING although nothing runs it any more (its process
+    /// ended: a crash, a kill). Only for callers that know no other run is active, such as the embedded
+    /// runner holding its home's lock. Its unfinished objects fail; staged files and cursors stay as they are.
+    /// </summary>
+    public async Task<RunRecord?> CloseAbandonedAsync(string connectorId, CancellationToken cancellationToken)
+    {
+        var connector = await status.GetConnectorAsync(connectorId, cancellationToken);
+        if (connector?.LastRunId is not { } runId
+            || await status.GetRunAsync(connectorId, runId, cancellationToken) is not { Status: RunStatus.RUNNING } run)
+        {
+            return null;
+        }
+
+        foreach (var record in run.Objects.Where(o => o.Status == RunStatus.RUNNING))
+        {
+            await status.PutObjectRunAsync(connectorId, record with { Status = RunStatus.FAILED, Error = "abandoned: the process running it ended before it finished" }, cancellationToken);
+        }
+
+        var plan = new RunPlan(connectorId, runId, run.StartedAt, [.. run.Objects.Select(o => new ObjectPlan(o.ObjectName, new SyncWindow(o.WindowStart, o.WindowEnd), null))]);
+        return await FinishAsync(plan, cancellationToken);
+    }
 }
