@@ -242,10 +242,9 @@ public static class DuckDbSql
         $"""
         CREATE TEMP TABLE {Identifier(BatchTable)} AS
         SELECT * FROM {Temp(StagedTable)}
-        WHERE rowid IN (
-            SELECT arg_max(rowid, struct_pack(u := {Identifier(ObjectSchema.CursorColumn)}, d := {Identifier(ObjectSchema.DeletedColumn)}, r := rowid))
-            FROM {Temp(StagedTable)}
-            GROUP BY {Identifier(ObjectSchema.PrimaryKey)})
+        QUALIFY row_number() OVER (
+            PARTITION BY {Identifier(ObjectSchema.PrimaryKey)}
+            ORDER BY {Identifier(ObjectSchema.CursorColumn)} DESC NULLS LAST, {Identifier(ObjectSchema.DeletedColumn)} DESC, rowid DESC) = 1
         """;
 
     /// <summary>
