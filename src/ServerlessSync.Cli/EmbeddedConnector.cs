@@ -86,7 +86,6 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         return new InProcessSyncRunner(
             new StartRunStep(Status, Source, Clock),
             new ExtractStep(Source, stager, Status, Clock),
-            load,
             new CompleteObjectStep(Status, Clock),
             new CleanupStep(Staging),
             new FinishRunStep(Status, Clock),

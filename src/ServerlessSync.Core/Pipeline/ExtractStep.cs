@@ -19,9 +19,7 @@ public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStor
         var manifest = await stager.StagePartsAsync(run.ConnectorId, run.RunId, schema, plan.Window, rows, taskToken, progress, cancellationToken);
         var result = new ExtractResult(
             StagingKeys.Manifest(run.ConnectorId, run.RunId, plan.ObjectName),
-            manifest.Rows,
-            manifest.Parts.Count,
-            manifest.Bytes,
+            manifest,
             (long)time.GetElapsedTime(started).TotalMilliseconds);
         await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Extracted(run.RunId, plan, result), cancellationToken);
 

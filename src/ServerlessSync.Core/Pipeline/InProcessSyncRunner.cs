@@ -23,7 +23,6 @@ public abstract record SyncEvent
 public sealed class InProcessSyncRunner(
     StartRunStep start,
     ExtractStep extract,
-    LoadStep load,
     CompleteObjectStep complete,
     CleanupStep cleanup,
     FinishRunStep finish,
@@ -72,7 +71,7 @@ public sealed class InProcessSyncRunner(
             var record = await complete.SucceededAsync(plan, objectPlan, extracted, report, cancellationToken);
             if (!keepStagedFiles)
             {
-                await CleanupAsync(extracted.ManifestKey, cancellationToken);
+                await CleanupAsync(extracted, cancellationToken);
             }
 
             return record;
@@ -90,16 +89,15 @@ public sealed class InProcessSyncRunner(
 
     /// <summary>The data is committed by now: a cleanup failure leaves files behind (the bucket's expiry rule
     /// removes them in the cloud) but does not fail the object.</summary>
-    private async Task CleanupAsync(string manifestKey, CancellationToken cancellationToken)
+    private async Task CleanupAsync(ExtractResult extracted, CancellationToken cancellationToken)
     {
         try
         {
-            var manifest = await load.ReadManifestAsync(manifestKey, cancellationToken);
-            await cleanup.CleanupAsync(manifestKey, manifest, cancellationToken);
+            await cleanup.CleanupAsync(extracted.ManifestKey, extracted.Manifest, cancellationToken);
         }
         catch (IOException e)
         {
-            CleanupFailures.Add($"{manifestKey}: {e.Message}");
+            CleanupFailures.Add($"{extracted.ManifestKey}: {e.Message}");
         }
     }
 

@@ -1,4 +1,5 @@
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Core.Pipeline;
 
@@ -8,8 +9,15 @@ public sealed record ObjectPlan(string ObjectName, SyncWindow Window, DateTimeOf
 /// <summary>What the start step decided: the run's id and each selected object's plan.</summary>
 public sealed record RunPlan(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlan> Objects);
 
-/// <summary>What extraction staged for one object.</summary>
-public sealed record ExtractResult(string ManifestKey, long Rows, int Files, long Bytes, long ExtractMilliseconds);
+/// <summary>What extraction staged for one object: the manifest it wrote, and how long staging took.</summary>
+public sealed record ExtractResult(string ManifestKey, StagedManifest Manifest, long ExtractMilliseconds)
+{
+    public long Rows => Manifest.Rows;
+
+    public int Files => Manifest.Parts.Count;
+
+    public long Bytes => Manifest.Bytes;
+}
 
 /// <summary>Settings of a connector's runs.</summary>
 public sealed record SyncOptions

@@ -44,7 +44,8 @@ public sealed class RowFingerprint(ObjectSchema schema)
 
         Span<byte> hash = stackalloc byte[32];
         var text = _line.ToString();
-        var bytes = Encoding.UTF8.GetByteCount(text) <= 1024 ? stackalloc byte[1024] : new byte[Encoding.UTF8.GetByteCount(text)];
+        var byteCount = Encoding.UTF8.GetByteCount(text);
+        var bytes = byteCount <= 1024 ? stackalloc byte[1024] : new byte[byteCount];
         var length = Encoding.UTF8.GetBytes(text, bytes);
         SHA256.HashData(bytes[..length], hash);
         var low = BinaryPrimitives.ReadUInt64LittleEndian(hash);
