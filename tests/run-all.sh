@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# The test command: builds the solution and runs every test project. Needs only the .NET SDK today;
-# whatever later tests need (local emulators, PostgreSQL) this script installs and starts itself.
+# The test command: builds the solution, installs and starts the local stand-ins (tests/stack/up.sh:
+# s3rver, dynalite, PostgreSQL on free loopback ports), runs every test project against them, and stops
+# them again, whatever the outcome.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+SSYNC_STACK_DIR=
+trap 'rm -f "$log"; bash tests/stack/down.sh "$SSYNC_STACK_DIR"' EXIT
+
+stack_vars=$(bash tests/stack/up.sh)
+eval "$stack_vars"
 
 dotnet build ServerlessSync.sln -c Release --nologo -v quiet
 set +e

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs (when missing) and starts the local stand-ins the integration tests use, each on a free
+# loopback port: s3rver (S3), dynalite (DynamoDB) and a throwaway PostgreSQL 15 cluster (the SQL engine
+# behind the Redshift Data API test double). Prints `export NAME=value` lines on stdout for the caller
+# to eval; everything else goes to stderr. Stop it all with `bash tests/stack/down.sh "$SSYNC_STACK_DIR"`.
+#
+#   eval "$(bash tests/stack/up.sh)"
+#   dotnet test ...
+#   bash tests/stack/down.sh "$SSYNC_STACK_DIR"
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+log() { echo "stack: $*" >&2; }
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  log "installing PostgreSQL (apt)"
+  if [ "$(id -u)" -ne 0 ]; then log "PostgreSQL is missing and installing it needs root: apt-get install -y postgresql"; exit 1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  # Debian starts a cluster of its own on 5432; the tests use their own throwaway cluster only.
+  (service postgresql stop || true) >/dev/null 2>&1
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+fi
+command -v node >/dev/null || { log "Node.js is missing: apt-get install -y nodejs npm"; exit 1; }
+
+if [ ! -x "$here/node_modules/.bin/s3rver" ] || [ ! -x "$here/node_modules/.bin/dynalite" ]; then
+  log "installing s3rver and dynalite (npm)"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+wait_port() { # name port pid
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || { log "$1 exited at start; its log:"; cat "$dir/$1.log" >&2; return 1; }
+    sleep 0.05
+  done
+  log "$1 did not listen on port $2"; return 1
+}
+
+dir=$(mktemp -d /tmp/ssync-stack.XXXXXX)
+chmod 755 "$dir"
+
+s3_port=$(free_port)
+NODE_OPTIONS=--openssl-legacy-provider "$here/node_modules/.bin/s3rver" -d "$dir/s3" -a 127.0.0.1 -p "$s3_port" --silent >"$dir/s3rver.log" 2>&1 &
+echo $! >"$dir/s3rver.pid"
+wait_port s3rver "$s3_port" "$(cat "$dir/s3rver.pid")"
+
+dynamo_port=$(free_port)
+"$here/node_modules/.bin/dynalite" --host 127.0.0.1 --port "$dynamo_port" --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 >"$dir/dynalite.log" 2>&1 &
+echo $! >"$dir/dynalite.pid"
+wait_port dynalite "$dynamo_port" "$(cat "$dir/dynalite.pid")"
+
+pg_port=$(free_port)
+mkdir -p "$dir/pg"
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/pg"; as_pg=(runuser -u postgres --); fi
+"${as_pg[@]}" "$pg_bin/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 \
+  || { cat "$dir/initdb.log" >&2; exit 1; }
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$dir/pg -c fsync=off -c max_connections=200" start >&2
+echo "$pg_bin" >"$dir/pg_bin"
+
+log "s3rver :$s3_port, dynalite :$dynamo_port, postgres :$pg_port (state in $dir)"
+cat <<VARS
+export SSYNC_STACK_DIR=$dir
+export SSYNC_TEST_S3_ENDPOINT=http://127.0.0.1:$s3_port
+export SSYNC_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:$dynamo_port
+export SSYNC_TEST_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres'
+VARS
