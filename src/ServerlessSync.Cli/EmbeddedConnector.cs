@@ -18,6 +18,7 @@ namespace ServerlessSync.Cli;
 internal sealed class EmbeddedConnector : IAsyncDisposable
 {
     private readonly DuckDbWarehouse _warehouse;
+    private readonly SqliteStatusStore _status;
 
     private EmbeddedConnector(EmbeddedSettings settings, ISource source, TimeProvider clock, SyntheticTenant? tenant)
     {
@@ -25,7 +26,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         Source = source;
         Clock = clock;
         Tenant = tenant;
-        Status = new SqliteStatusStore(settings.StatusPath);
+        _status = new SqliteStatusStore(settings.StatusPath);
         Staging = new LocalDirectoryStagingStore(settings.StagingPath);
         _warehouse = new DuckDbWarehouse(settings.WarehousePath, settings.DestinationSchema);
     }
@@ -39,7 +40,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
 
     public SyntheticTenant? Tenant { get; }
 
-    public IStatusStore Status { get; }
+    public IStatusStore Status => _status;
 
     public LocalDirectoryStagingStore Staging { get; }
 
@@ -97,7 +98,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     public Task<RunRecord?> CloseAbandonedRunAsync(CancellationToken cancellationToken) =>
         new FinishRunStep(Status, Clock).CloseAbandonedAsync(Settings.Sync.ConnectorId, cancellationToken);
 
-    public LoadStep CreateLoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, callbacks, Clock);
+    public LoadStep CreateLoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, _status, callbacks, Clock);
 
     public Verifier CreateVerifier() => new(Source, Warehouse);
 
@@ -117,9 +118,6 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _warehouse.DisposeAsync();
-        if (Status is IAsyncDisposable s)
-        {
-            await s.DisposeAsync();
-        }
+        await _status.DisposeAsync();
     }
 }

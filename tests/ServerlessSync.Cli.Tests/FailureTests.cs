@@ -72,8 +72,7 @@ public class FailureTests
     public async Task Load_SameManifestTwice_SecondIsReplayAndChangesNothing()
     {
         using var cli = new CliHarness();
-        Assert.Equal(0, (await cli.RunAsync("sync", "--scale", "1000", "--objects", "account", "--keep-staged")).ExitCode);
-        var manifestKey = Path.GetRelativePath(cli.StagingPath, cli.StagedFiles().Single(f => f.EndsWith(StagingKeys.ManifestSuffix, StringComparison.Ordinal))).Replace('\\', '/');
+        var manifestKey = await SyncAccountsKeepingStagedFilesAsync(cli);
         var rows = cli.Scalar("SELECT count(*) FROM zuora.account");
         var synced = cli.Scalar("SELECT epoch_us(max(_synced_at)) FROM zuora.account");
 
@@ -90,6 +89,34 @@ public class FailureTests
 
         Assert.Equal(rows, cli.Scalar("SELECT count(*) FROM zuora.account"));
         Assert.Equal(synced, cli.Scalar("SELECT epoch_us(max(_synced_at)) FROM zuora.account"));
+    }
+
+    [Fact]
+    public async Task ManifestNotification_Replayed_FindsTheClaimAndReportsTheFirstOutcome_WithoutLoading()
+    {
+        using var cli = new CliHarness();
+        var manifestKey = await SyncAccountsKeepingStagedFilesAsync(cli);
+        var rows = cli.Scalar("SELECT count(*) FROM zuora.account");
+
+        cli.Clock.Advance(TimeSpan.FromMinutes(5));
+        await using var embedded = EmbeddedConnector.Open(new EmbeddedSettings { Home = cli.Home }, cli.Clock);
+        var load = embedded.CreateLoadStep(new InProcessTaskCallbacks());
+        var manifest = await load.ReadManifestAsync(manifestKey, CancellationToken.None);
+
+        var report = await load.ClaimAndLoadAsync(manifestKey, manifest, CancellationToken.None);
+
+        Assert.NotNull(report);
+        Assert.True(report.Outcome.AlreadyLoaded);
+        Assert.Equal(rows, report.Outcome.Inserted);
+        Assert.Equal(0, report.LoadMilliseconds);
+        Assert.Equal(rows, cli.Scalar("SELECT count(*) FROM zuora.account"));
+    }
+
+    /// <summary>Syncs the account object, keeps its staged files and returns its manifest key.</summary>
+    private static async Task<string> SyncAccountsKeepingStagedFilesAsync(CliHarness cli)
+    {
+        Assert.Equal(0, (await cli.RunAsync("sync", "--scale", "1000", "--objects", "account", "--keep-staged")).ExitCode);
+        return Path.GetRelativePath(cli.StagingPath, cli.StagedFiles().Single(f => f.EndsWith(StagingKeys.ManifestSuffix, StringComparison.Ordinal))).Replace('\\', '/');
     }
 
     /// <summary>Flips bytes inside the second part of one object's manifest before the real load reads it:

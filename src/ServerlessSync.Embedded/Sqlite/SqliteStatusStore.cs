@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 /// use. The file is in WAL mode and every connection waits up to <see cref="BusyTimeout"/> for a lock, so other
 /// processes (a status command) can read while a sync writes. Every value goes in as a parameter.
 /// </summary>
-public sealed class SqliteStatusStore : IStatusStore, IAsyncDisposable
+public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposable
 {
     /// <summary>How long a statement waits for another connection's lock before failing.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
@@ -327,6 +327,90 @@ public sealed class SqliteStatusStore : IStatusStore, IAsyncDisposable
         _initializeLock.Dispose();
     }
 
+    public async Task<LoadClaim> TryClaimAsync(string connectorId, string loadId, string claimant, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(loadId);
+        ArgumentException.ThrowIfNullOrEmpty(claimant);
+        var leaseUntil = now + lease;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            INSERT INTO load_claims (connector_id, load_id, state, holder, lease_until, lease_until_utc_ticks, attempts, updated_at)
+            VALUES ($connector_id, $load_id, 'LOADING', $holder, $lease_until, $lease_until_utc_ticks, 1, $now)
+            ON CONFLICT (connector_id, load_id) DO UPDATE SET
+                state = 'LOADING',
+                holder = excluded.holder,
+                lease_until = excluded.lease_until,
+                lease_until_utc_ticks = excluded.lease_until_utc_ticks,
+                attempts = load_claims.attempts + 1,
+                updated_at = excluded.updated_at
+            WHERE load_claims.state = 'FAILED'
+               OR (load_claims.state = 'LOADING' AND load_claims.lease_until_utc_ticks <= $now_utc_ticks)
+            """);
+        Add(command, "$connector_id", connectorId);
+        Add(command, "$load_id", loadId);
+        Add(command, "$holder", claimant);
+        Add(command, "$lease_until", Text(leaseUntil));
+        Add(command, "$lease_until_utc_ticks", leaseUntil.UtcTicks);
+        Add(command, "$now", Text(now));
+        Add(command, "$now_utc_ticks", now.UtcTicks);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return new LoadClaim(LoadClaimResult.Claimed, Holder: claimant, LeaseExpiresAt: leaseUntil);
+        }
+
+        await using var read = Command(connection, """
+            SELECT state, holder, lease_until, outcome FROM load_claims WHERE connector_id = $connector_id AND load_id = $load_id
+            """);
+        Add(read, "$connector_id", connectorId);
+        Add(read, "$load_id", loadId);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException($"load claim {connectorId} {loadId} was refused but is not there");
+        }
+
+        return reader.GetString(0) == "LOADED"
+            ? new LoadClaim(LoadClaimResult.AlreadyLoaded, Outcome: JsonSerializer.Deserialize(reader.GetString(3), StatusJsonContext.Default.LoadOutcome))
+            : new LoadClaim(LoadClaimResult.HeldByAnother, Holder: reader.GetString(1), LeaseExpiresAt: NullableTime(reader, 2));
+    }
+
+    public async Task MarkLoadedAsync(string connectorId, string loadId, string claimant, LoadOutcome outcome, DateTimeOffset loadedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            INSERT INTO load_claims (connector_id, load_id, state, holder, attempts, outcome, updated_at)
+            VALUES ($connector_id, $load_id, 'LOADED', $holder, 1, $outcome, $now)
+            ON CONFLICT (connector_id, load_id) DO UPDATE SET
+                state = 'LOADED', holder = excluded.holder, lease_until = NULL, lease_until_utc_ticks = NULL,
+                outcome = excluded.outcome, error = NULL, updated_at = excluded.updated_at
+            WHERE load_claims.state <> 'LOADED'
+            """);
+        Add(command, "$connector_id", connectorId);
+        Add(command, "$load_id", loadId);
+        Add(command, "$holder", claimant);
+        Add(command, "$outcome", JsonSerializer.Serialize(outcome, StatusJsonContext.Default.LoadOutcome));
+        Add(command, "$now", Text(loadedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ReleaseAsync(string connectorId, string loadId, string claimant, string error, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            UPDATE load_claims SET state = 'FAILED', lease_until = NULL, lease_until_utc_ticks = NULL, error = $error, updated_at = $now
+            WHERE connector_id = $connector_id AND load_id = $load_id AND state = 'LOADING' AND holder = $holder
+            """);
+        Add(command, "$connector_id", connectorId);
+        Add(command, "$load_id", loadId);
+        Add(command, "$holder", claimant);
+        Add(command, "$error", error);
+        Add(command, "$now", Text(failedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static async Task<List<RunRecord>> ReadRunsAsync(
         SqliteConnection connection,
         string runsSql,
@@ -467,9 +551,10 @@ public sealed class SqliteStatusStore : IStatusStore, IAsyncDisposable
                 throw new InvalidOperationException($"status file {DatabasePath} has schema version {version}; this build reads version {StatusSchema.Version}. Use a newer build.");
             }
 
-            if (version == 0)
+            if (version < StatusSchema.Version)
             {
-                await using var create = Command(connection, StatusSchema.CreateVersion1 + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {StatusSchema.Version};"));
+                var upgrade = (version == 0 ? StatusSchema.CreateVersion1 : "") + StatusSchema.UpgradeToVersion2;
+                await using var create = Command(connection, upgrade + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {StatusSchema.Version};"));
                 create.Transaction = transaction;
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }

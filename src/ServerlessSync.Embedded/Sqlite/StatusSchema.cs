@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 internal static class StatusSchema
 {
     /// <summary>The <c>user_version</c> this build writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Creates version 1 in an empty file.</summary>
     public const string CreateVersion1 = """
@@ -74,6 +74,23 @@ internal static class StatusSchema
             manifest_key    TEXT,
             error           TEXT,
             PRIMARY KEY (connector_id, run_id, object_name)
+        ) STRICT;
+        """;
+
+    /// <summary>Version 2 adds the per-manifest load claims (<see cref="ServerlessSync.Core.Ports.ILoadClaims"/>).</summary>
+    public const string UpgradeToVersion2 = """
+        CREATE TABLE load_claims (
+            connector_id           TEXT    NOT NULL,
+            load_id                TEXT    NOT NULL,
+            state                  TEXT    NOT NULL CHECK (state IN ('LOADING', 'LOADED', 'FAILED')),
+            holder                 TEXT    NOT NULL,
+            lease_until            TEXT,
+            lease_until_utc_ticks  INTEGER,
+            attempts               INTEGER NOT NULL,
+            outcome                TEXT,
+            error                  TEXT,
+            updated_at             TEXT    NOT NULL,
+            PRIMARY KEY (connector_id, load_id)
         ) STRICT;
         """;
 }

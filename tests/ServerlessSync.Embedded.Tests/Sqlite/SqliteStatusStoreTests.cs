@@ -54,10 +54,10 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         Assert.True(File.Exists(DatabasePath));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(1L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(2L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal(
-            "connectors,object_runs,objects,runs",
+            "connectors,load_claims,object_runs,objects,runs",
             Scalar(connection, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"));
     }
 
