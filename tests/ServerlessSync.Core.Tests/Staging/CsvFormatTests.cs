@@ -2,6 +2,7 @@ using System.Text;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Core.Tests.Staging;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using ServerlessSync.Core.Staging;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Core.Tests.Staging;
 

@@ -1,5 +1,5 @@
-using ServerlessSync.Core.Tests.Staging;
 using ServerlessSync.Core.Verification;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Core.Tests.Verification;
 

@@ -1,4 +1,5 @@
 using ServerlessSync.Core.Model;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
 
@@ -93,7 +94,7 @@ public sealed class DuckDbWarehouseRoundTripTests : IDisposable
             Assert.Equal(Hostile.Columns.Count, got.Length);
             for (var c = 0; c < Hostile.Columns.Count; c++)
             {
-                AssertSameValue(row.Values[c], got[c], $"{id}.{Hostile.Columns[c].Name}");
+                RowAssert.SameValue(row.Values[c], got[c], $"{id}.{Hostile.Columns[c].Name}");
             }
         }
     }
@@ -121,30 +122,4 @@ public sealed class DuckDbWarehouseRoundTripTests : IDisposable
 
     private static SourceRow Row(string id, string? text, decimal? big, decimal? money, long? count, bool? flag, DateOnly? day, DateTimeOffset? at) =>
         new([id, T0, text, big, money, count, flag, day, at], Deleted: false);
-
-    private static void AssertSameValue(object? expected, object? actual, string where)
-    {
-        if (expected is null)
-        {
-            Assert.True(actual is null, $"{where}: expected NULL, got '{actual}'");
-            return;
-        }
-
-        Assert.True(actual is not null, $"{where}: expected '{expected}', got NULL");
-        Assert.True(expected.GetType() == actual.GetType(), $"{where}: expected a {expected.GetType().Name}, got a {actual.GetType().Name}");
-        switch (expected)
-        {
-            case string s:
-                Assert.True(string.Equals(s, (string)actual, StringComparison.Ordinal), $"{where}: text differs (length {s.Length} vs {((string)actual).Length})");
-                break;
-            case DateTimeOffset ts:
-                var got = (DateTimeOffset)actual;
-                Assert.True(ts.UtcTicks == got.UtcTicks, $"{where}: expected {ts:O}, got {got:O}");
-                Assert.True(got.Offset == TimeSpan.Zero, $"{where}: offset {got.Offset}");
-                break;
-            default:
-                Assert.True(Equals(expected, actual), $"{where}: expected '{expected}', got '{actual}'");
-                break;
-        }
-    }
 }

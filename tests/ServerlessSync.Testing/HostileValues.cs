@@ -1,6 +1,4 @@
-using ServerlessSync.Core.Model;
-
-namespace ServerlessSync.Core.Tests.Staging;
+namespace ServerlessSync.Testing;
 
 /// <summary>Values that break naive CSV writers, one row per hostile value, for every column kind.</summary>
 public static class HostileValues
@@ -51,10 +49,14 @@ public static class HostileValues
 
     public static IReadOnlyList<bool?> Booleans { get; } = [null, true, false];
 
-    /// <summary>Enough rows that every list above is walked through at least once.</summary>
-    public static IEnumerable<SourceRow> Rows(DateTimeOffset updated)
+    /// <summary>
+    /// Enough rows that every list above is walked through at least once. <paramref name="maxStringBytes"/> leaves
+    /// out strings longer than a destination holds (Redshift: 65535 bytes), which are tested on their own.
+    /// </summary>
+    public static IEnumerable<SourceRow> Rows(DateTimeOffset updated, int maxStringBytes = int.MaxValue)
     {
-        var n = new[] { Strings.Count, Decimals38.Count, Decimals18.Count, Longs.Count, Dates.Count, Timestamps.Count }.Max();
+        var strings = Strings.Where(s => s is null || System.Text.Encoding.UTF8.GetByteCount(s) <= maxStringBytes).ToList();
+        var n = new[] { strings.Count, Decimals38.Count, Decimals18.Count, Longs.Count, Dates.Count, Timestamps.Count }.Max();
         for (var i = 0; i < n; i++)
         {
             yield return new SourceRow(
@@ -62,7 +64,7 @@ public static class HostileValues
                 i.ToString("x32", System.Globalization.CultureInfo.InvariantCulture),
                 updated.AddDays(-1),
                 updated,
-                Strings[i % Strings.Count],
+                strings[i % strings.Count],
                 Decimals38[i % Decimals38.Count],
                 Decimals18[i % Decimals18.Count],
                 Longs[i % Longs.Count],
