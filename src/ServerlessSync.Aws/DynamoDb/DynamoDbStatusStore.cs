@@ -90,7 +90,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
     {
         ArgumentNullException.ThrowIfNull(connectorId);
         var objects = new List<ObjectState>();
-        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.ObjectPrefix, newestFirst: false, cancellationToken))
+        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.ObjectPrefix, newestFirst: false, QueryPageSize, cancellationToken))
         {
             objects.Add(new ObjectState(
                 connectorId,
@@ -229,7 +229,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
 
         RunRecord? run = null;
         var objects = new List<ObjectRunRecord>();
-        await foreach (var item in QueryPrefixAsync(connectorId, runSortKey, newestFirst: false, cancellationToken))
+        await foreach (var item in QueryPrefixAsync(connectorId, runSortKey, newestFirst: false, QueryPageSize, cancellationToken))
         {
             // The prefix also matches a run whose id extends this one's and that started at the same tick: keep ours.
             if (OptionalString(item, "runId") != runId)
@@ -264,7 +264,9 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         var runs = new List<RunRecord>();
         // Descending, a run's object records come before the run item: collect them until it arrives.
         var pending = new Dictionary<string, List<ObjectRunRecord>>(StringComparer.Ordinal);
-        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.RunPrefix, newestFirst: true, cancellationToken))
+        // Pages sized for the runs asked for (a run and a few dozen object records each), so a short list reads little.
+        var pageSize = (int)Math.Min(QueryPageSize, limit * 32L);
+        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.RunPrefix, newestFirst: true, pageSize, cancellationToken))
         {
             switch (OptionalString(item, "type"))
             {
@@ -461,6 +463,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         string connectorId,
         string prefix,
         bool newestFirst,
+        int pageSize,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = new QueryRequest
@@ -475,7 +478,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
             },
             ScanIndexForward = !newestFirst,
             ConsistentRead = true,
-            Limit = QueryPageSize,
+            Limit = pageSize,
         };
         while (true)
         {
