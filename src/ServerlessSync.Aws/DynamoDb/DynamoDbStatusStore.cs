@@ -14,7 +14,7 @@ namespace ServerlessSync.Aws.DynamoDb;
 /// Every item of a connector lives in the partition <c>CONNECTOR#{connectorId}</c>; the item kinds, their keys
 /// and the access patterns are documented in <c>docs/dynamodb-status-table.md</c>.
 /// <list type="bullet">
-/// <item>Every change is one single-item write; the ones that must not race (cursor, claims, a run's position)
+/// <item>Every write goes to one item; the ones that must not race (cursor, claims, a run's position)
 /// are conditional. No transactions.</item>
 /// <item>Reads are strongly consistent, so a write is visible to the next read.</item>
 /// <item>Timestamps are stored as UTC text to the tick and read back as UTC: the same instant (and equal by
