@@ -1,0 +1,511 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using static ServerlessSync.Aws.DynamoDb.StatusValues;
+
+namespace ServerlessSync.Aws.DynamoDb;
+
+/// <summary>
+/// The status store and the load claims in one DynamoDB table with a string partition key <c>pk</c> and a string
+/// sort key <c>sk</c> (the <c>StatusTable</c> of <c>template.yaml</c>; <see cref="CreateTableAsync"/> makes one).
+/// Every item of a connector lives in the partition <c>CONNECTOR#{connectorId}</c>; the item kinds, their keys
+/// and the access patterns are documented in <c>docs/dynamodb-status-table.md</c>.
+/// <list type="bullet">
+/// <item>Every write goes to one item; the ones that must not race (cursor, claims, a run's position)
+/// are conditional. No transactions.</item>
+/// <item>Reads are strongly consistent, so a write is visible to the next read.</item>
+/// <item>Timestamps are stored as UTC text to the tick and read back as UTC: the same instant (and equal by
+/// <see cref="DateTimeOffset"/> equality), with offset zero whatever offset was written.</item>
+/// <item>Error texts are cut to <see cref="MaxErrorBytes"/> so that no item nears DynamoDB's 400 KB limit.</item>
+/// </list>
+/// </summary>
+public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
+{
+    /// <summary>The most UTF-8 bytes of an error text that are stored; a longer text is cut and ends with "… [truncated]".</summary>
+    public const int MaxErrorBytes = 32 * 1024;
+
+    private const int MaxCachedRuns = 1024;
+
+    private readonly IAmazonDynamoDB _client;
+
+    // Run sort keys by (connector, run id). A run's sort key never changes once its locator is written,
+    // so a cached one is never stale; it saves the locator read when one process writes several object records.
+    private readonly ConcurrentDictionary<(string ConnectorId, string RunId), string> _runSortKeys = new();
+
+    public DynamoDbStatusStore(IAmazonDynamoDB client, string tableName)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
+        _client = client;
+        TableName = tableName;
+    }
+
+    /// <summary>The status table's name.</summary>
+    public string TableName { get; }
+
+    /// <summary>The most items one Query page returns (tests make it small to exercise paging).</summary>
+    internal int QueryPageSize { get; init; } = 500;
+
+    public async Task<ConnectorState?> GetConnectorAsync(string connectorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        var item = await GetItemAsync(connectorId, StatusKeys.ConnectorSort, cancellationToken);
+        return item is null
+            ? null
+            : new ConnectorState(
+                RequiredString(item, "connectorId"),
+                RequiredString(item, "source"),
+                RequiredEnum<ConnectorStatus>(item, "status"),
+                StringListOrEmpty(item, "selectedObjects"),
+                RequiredTime(item, "createdAt"),
+                RequiredTime(item, "updatedAt"),
+                OptionalTime(item, "lastGoodDataAt"),
+                OptionalString(item, "lastError"),
+                OptionalString(item, "lastRunId"));
+    }
+
+    /// <summary>Creates or replaces the connector item (one PutItem). <see cref="ConnectorState.LastError"/> is cut to <see cref="MaxErrorBytes"/>.</summary>
+    public async Task PutConnectorAsync(ConnectorState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var item = StatusKeys.Key(state.ConnectorId, StatusKeys.ConnectorSort);
+        item["type"] = String(ItemTypes.Connector);
+        item["connectorId"] = String(state.ConnectorId);
+        item["source"] = String(state.Source);
+        item["status"] = String(state.Status.ToString());
+        item["selectedObjects"] = StringList(state.SelectedObjects);
+        item["createdAt"] = Time(state.CreatedAt);
+        item["updatedAt"] = Time(state.UpdatedAt);
+        Put(item, "lastGoodDataAt", state.LastGoodDataAt);
+        Put(item, "lastError", Truncate(state.LastError, MaxErrorBytes));
+        Put(item, "lastRunId", state.LastRunId);
+        await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
+    }
+
+    /// <summary>The connector's objects that have an item (written by the first cursor advance), by name (one Query).</summary>
+    public async Task<IReadOnlyList<ObjectState>> GetObjectsAsync(string connectorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        var objects = new List<ObjectState>();
+        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.ObjectPrefix, newestFirst: false, QueryPageSize, cancellationToken))
+        {
+            objects.Add(new ObjectState(
+                connectorId,
+                RequiredString(item, "objectName"),
+                OptionalTime(item, "cursor"),
+                OptionalTime(item, "lastLoadedAt"),
+                OptionalNumber(item, "totalInserted") ?? 0,
+                OptionalNumber(item, "totalUpdated") ?? 0,
+                OptionalNumber(item, "totalDeleted") ?? 0));
+        }
+
+        return objects;
+    }
+
+    /// <summary>
+    /// One conditional UpdateItem on the object's item: <c>cursor = :expected</c> (or <c>attribute_not_exists(cursor)</c>
+    /// when <paramref name="expectedCursor"/> is null, which also creates the item), setting the cursor and the load time
+    /// and adding the outcome to the totals with <c>ADD</c>. Cursors compare as instants (both are UTC text).
+    /// </summary>
+    public async Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(objectName);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var values = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+        {
+            [":type"] = String(ItemTypes.Object),
+            [":connectorId"] = String(connectorId),
+            [":objectName"] = String(objectName),
+            [":cursor"] = Time(newCursor),
+            [":loadedAt"] = Time(loadedAt),
+            [":inserted"] = Number(outcome.Inserted),
+            [":updated"] = Number(outcome.Updated),
+            [":deleted"] = Number(outcome.Deleted),
+        };
+        if (expectedCursor is { } expected)
+        {
+            values[":expected"] = Time(expected);
+        }
+
+        var request = new UpdateItemRequest
+        {
+            TableName = TableName,
+            Key = StatusKeys.Key(connectorId, StatusKeys.Object(objectName)),
+            UpdateExpression = "SET #type = :type, #connectorId = :connectorId, #objectName = :objectName, #cursor = :cursor, #lastLoadedAt = :loadedAt "
+                + "ADD #totalInserted :inserted, #totalUpdated :updated, #totalDeleted :deleted",
+            ConditionExpression = expectedCursor is null ? "attribute_not_exists(#cursor)" : "#cursor = :expected",
+            ExpressionAttributeNames = Names("type", "connectorId", "objectName", "cursor", "lastLoadedAt", "totalInserted", "totalUpdated", "totalDeleted"),
+            ExpressionAttributeValues = values,
+        };
+        try
+        {
+            await _client.UpdateItemAsync(request, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Creates or replaces the run's own item; <see cref="RunRecord.Objects"/> is ignored (object records are written
+    /// only by <see cref="PutObjectRunAsync"/>). The run's sort key holds its start instant, so a run's
+    /// <see cref="RunRecord.StartedAt"/> is fixed by its first write: two writes, a conditional PutItem of the
+    /// run's locator (new, or already pointing at the same sort key) and a PutItem of the run item.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The run was recorded before with another start instant.</exception>
+    public async Task PutRunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var runSortKey = StatusKeys.Run(run.StartedAt, run.RunId);
+        if (!_runSortKeys.TryGetValue((run.ConnectorId, run.RunId), out var known) || known != runSortKey)
+        {
+            await PutRunLocatorAsync(run, runSortKey, cancellationToken);
+        }
+
+        var item = StatusKeys.Key(run.ConnectorId, runSortKey);
+        item["type"] = String(ItemTypes.Run);
+        item["connectorId"] = String(run.ConnectorId);
+        item["runId"] = String(run.RunId);
+        item["mode"] = String(run.Mode);
+        item["status"] = String(run.Status.ToString());
+        item["startedAt"] = Time(run.StartedAt);
+        Put(item, "endedAt", run.EndedAt);
+        Put(item, "error", Truncate(run.Error, MaxErrorBytes));
+        await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates or replaces one object's record within a run (one PutItem, after reading the run's locator unless
+    /// this instance wrote or read it before). <see cref="ObjectRunRecord.Error"/> is cut to <see cref="MaxErrorBytes"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The run has not been recorded with <see cref="PutRunAsync"/>.</exception>
+    public async Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(record);
+        var runSortKey = await FindRunSortKeyAsync(connectorId, record.RunId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {record.RunId} of connector {connectorId} is not in the status table: put the run before its object records");
+
+        var item = StatusKeys.Key(connectorId, StatusKeys.ObjectRun(runSortKey, record.ObjectName));
+        item["type"] = String(ItemTypes.ObjectRun);
+        item["connectorId"] = String(connectorId);
+        item["runId"] = String(record.RunId);
+        item["objectName"] = String(record.ObjectName);
+        item["mode"] = String(record.Mode.ToString());
+        Put(item, "windowStart", record.WindowStart);
+        item["windowEnd"] = Time(record.WindowEnd);
+        item["status"] = String(record.Status.ToString());
+        item["rowsExtracted"] = Number(record.RowsExtracted);
+        item["rowsInserted"] = Number(record.RowsInserted);
+        item["rowsUpdated"] = Number(record.RowsUpdated);
+        item["rowsDeleted"] = Number(record.RowsDeleted);
+        item["files"] = Number(record.Files);
+        item["bytes"] = Number(record.Bytes);
+        item["extractMs"] = Number(record.ExtractMilliseconds);
+        item["loadMs"] = Number(record.LoadMilliseconds);
+        Put(item, "manifestKey", record.ManifestKey);
+        Put(item, "error", Truncate(record.Error, MaxErrorBytes));
+        await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The run with its object records ordered by object name, or null: the run's locator (GetItem, unless known),
+    /// then one Query for the run item and the object records that sort right after it.
+    /// </summary>
+    public async Task<RunRecord?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(runId);
+        if (await FindRunSortKeyAsync(connectorId, runId, cancellationToken) is not { } runSortKey)
+        {
+            return null;
+        }
+
+        RunRecord? run = null;
+        var objects = new List<ObjectRunRecord>();
+        await foreach (var item in QueryPrefixAsync(connectorId, runSortKey, newestFirst: false, QueryPageSize, cancellationToken))
+        {
+            // The prefix also matches a run whose id extends this one's and that started at the same tick: keep ours.
+            if (OptionalString(item, "runId") != runId)
+            {
+                continue;
+            }
+
+            switch (OptionalString(item, "type"))
+            {
+                case ItemTypes.Run:
+                    run = ReadRun(item);
+                    break;
+                case ItemTypes.ObjectRun:
+                    objects.Add(ReadObjectRun(item));
+                    break;
+            }
+        }
+
+        // A locator without its run item: a first PutRunAsync that stopped between its two writes.
+        return run is null ? null : run with { Objects = objects };
+    }
+
+    /// <summary>
+    /// At most <paramref name="limit"/> runs, newest first: by start instant, then by run id, both descending. Each
+    /// run's object records are ordered by object name. One Query, descending over the connector's run items and
+    /// object records (an object record sorts right after its run), paged until the limit is reached.
+    /// </summary>
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string connectorId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var runs = new List<RunRecord>();
+        // Descending, a run's object records come before the run item: collect them until it arrives.
+        var pending = new Dictionary<string, List<ObjectRunRecord>>(StringComparer.Ordinal);
+        // Pages sized for the runs asked for (a run and a few dozen object records each), so a short list reads little.
+        var pageSize = (int)Math.Min(QueryPageSize, limit * 32L);
+        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.RunPrefix, newestFirst: true, pageSize, cancellationToken))
+        {
+            switch (OptionalString(item, "type"))
+            {
+                case ItemTypes.ObjectRun:
+                    var record = ReadObjectRun(item);
+                    if (!pending.TryGetValue(record.RunId, out var list))
+                    {
+                        pending[record.RunId] = list = [];
+                    }
+
+                    list.Add(record);
+                    break;
+                case ItemTypes.Run:
+                    var run = ReadRun(item);
+                    var objects = pending.Remove(run.RunId, out var collected) ? collected : [];
+                    objects.Reverse();
+                    runs.Add(run with { Objects = objects });
+                    if (runs.Count == limit)
+                    {
+                        return runs;
+                    }
+
+                    break;
+            }
+        }
+
+        return runs;
+    }
+
+    /// <summary>
+    /// Creates the status table (string <c>pk</c> hash key, string <c>sk</c> range key, on-demand billing, as in
+    /// <c>template.yaml</c>) and waits until it is ACTIVE. A table of that name with the same key schema is accepted
+    /// as it is.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A table of that name exists with another key schema.</exception>
+    public static async Task CreateTableAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
+        try
+        {
+            await client.CreateTableAsync(
+                new CreateTableRequest
+                {
+                    TableName = tableName,
+                    BillingMode = BillingMode.PAY_PER_REQUEST,
+                    AttributeDefinitions =
+                    [
+                        new AttributeDefinition(StatusKeys.PartitionKey, ScalarAttributeType.S),
+                        new AttributeDefinition(StatusKeys.SortKey, ScalarAttributeType.S),
+                    ],
+                    KeySchema =
+                    [
+                        new KeySchemaElement(StatusKeys.PartitionKey, KeyType.HASH),
+                        new KeySchemaElement(StatusKeys.SortKey, KeyType.RANGE),
+                    ],
+                },
+                cancellationToken);
+        }
+        catch (ResourceInUseException)
+        {
+            // Exists already (or is being created): check below that it is a status table.
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var table = (await client.DescribeTableAsync(new DescribeTableRequest { TableName = tableName }, cancellationToken)).Table;
+            if (!HasStatusKeySchema(table))
+            {
+                throw new InvalidOperationException($"table {tableName} exists with another key schema; a status table has a string hash key '{StatusKeys.PartitionKey}' and a string range key '{StatusKeys.SortKey}'");
+            }
+
+            if (table.TableStatus == TableStatus.ACTIVE)
+            {
+                return;
+            }
+
+            if (attempt >= 600)
+            {
+                throw new TimeoutException($"table {tableName} is still {table.TableStatus} after waiting for it to become ACTIVE");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+
+    private static bool HasStatusKeySchema(TableDescription table)
+    {
+        var keys = table.KeySchema ?? [];
+        var types = (table.AttributeDefinitions ?? []).ToDictionary(a => a.AttributeName, a => a.AttributeType.Value, StringComparer.Ordinal);
+        return keys.Count == 2
+            && keys.Any(k => k.AttributeName == StatusKeys.PartitionKey && k.KeyType == KeyType.HASH)
+            && keys.Any(k => k.AttributeName == StatusKeys.SortKey && k.KeyType == KeyType.RANGE)
+            && types.GetValueOrDefault(StatusKeys.PartitionKey) == ScalarAttributeType.S.Value
+            && types.GetValueOrDefault(StatusKeys.SortKey) == ScalarAttributeType.S.Value;
+    }
+
+    /// <summary>Writes the run's locator, or checks that the one written before names the same sort key.</summary>
+    private async Task PutRunLocatorAsync(RunRecord run, string runSortKey, CancellationToken cancellationToken)
+    {
+        var locator = StatusKeys.Key(run.ConnectorId, StatusKeys.RunLocator(run.RunId));
+        locator["type"] = String(ItemTypes.RunLocator);
+        locator["runId"] = String(run.RunId);
+        locator["runSk"] = String(runSortKey);
+        try
+        {
+            await _client.PutItemAsync(
+                new PutItemRequest
+                {
+                    TableName = TableName,
+                    Item = locator,
+                    ConditionExpression = "attribute_not_exists(#pk) OR #runSk = :runSk",
+                    ExpressionAttributeNames = Names(StatusKeys.PartitionKey, "runSk"),
+                    ExpressionAttributeValues = new(StringComparer.Ordinal) { [":runSk"] = String(runSortKey) },
+                },
+                cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            var stored = await FindRunSortKeyAsync(run.ConnectorId, run.RunId, cancellationToken);
+            throw new InvalidOperationException(
+                $"run {run.RunId} of connector {run.ConnectorId} was recorded with another start time ({stored}); a run's start time cannot change");
+        }
+
+        Remember(run.ConnectorId, run.RunId, runSortKey);
+    }
+
+    private async Task<string?> FindRunSortKeyAsync(string connectorId, string runId, CancellationToken cancellationToken)
+    {
+        if (_runSortKeys.TryGetValue((connectorId, runId), out var known))
+        {
+            return known;
+        }
+
+        var locator = await GetItemAsync(connectorId, StatusKeys.RunLocator(runId), cancellationToken);
+        if (locator is null)
+        {
+            return null;
+        }
+
+        var runSortKey = RequiredString(locator, "runSk");
+        Remember(connectorId, runId, runSortKey);
+        return runSortKey;
+    }
+
+    private void Remember(string connectorId, string runId, string runSortKey)
+    {
+        if (_runSortKeys.Count >= MaxCachedRuns)
+        {
+            _runSortKeys.Clear();
+        }
+
+        _runSortKeys[(connectorId, runId)] = runSortKey;
+    }
+
+    private static RunRecord ReadRun(Dictionary<string, AttributeValue> item) => new(
+        RequiredString(item, "runId"),
+        RequiredString(item, "connectorId"),
+        RequiredString(item, "mode"),
+        RequiredEnum<RunStatus>(item, "status"),
+        RequiredTime(item, "startedAt"),
+        OptionalTime(item, "endedAt"),
+        OptionalString(item, "error"),
+        []);
+
+    private static ObjectRunRecord ReadObjectRun(Dictionary<string, AttributeValue> item) => new(
+        RequiredString(item, "runId"),
+        RequiredString(item, "objectName"),
+        RequiredEnum<SyncMode>(item, "mode"),
+        OptionalTime(item, "windowStart"),
+        RequiredTime(item, "windowEnd"),
+        RequiredEnum<RunStatus>(item, "status"),
+        RequiredNumber(item, "rowsExtracted"),
+        RequiredNumber(item, "rowsInserted"),
+        RequiredNumber(item, "rowsUpdated"),
+        RequiredNumber(item, "rowsDeleted"),
+        checked((int)RequiredNumber(item, "files")),
+        RequiredNumber(item, "bytes"),
+        RequiredNumber(item, "extractMs"),
+        RequiredNumber(item, "loadMs"),
+        OptionalString(item, "manifestKey"),
+        OptionalString(item, "error"));
+
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string connectorId, string sortKey, CancellationToken cancellationToken)
+    {
+        var response = await _client.GetItemAsync(
+            new GetItemRequest { TableName = TableName, Key = StatusKeys.Key(connectorId, sortKey), ConsistentRead = true },
+            cancellationToken);
+        return response.Item is { Count: > 0 } item ? item : null;
+    }
+
+    /// <summary>The connector's items whose sort key starts with <paramref name="prefix"/>, in sort-key order, every page.</summary>
+    private async IAsyncEnumerable<Dictionary<string, AttributeValue>> QueryPrefixAsync(
+        string connectorId,
+        string prefix,
+        bool newestFirst,
+        int pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new QueryRequest
+        {
+            TableName = TableName,
+            KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames = Names(StatusKeys.PartitionKey, StatusKeys.SortKey),
+            ExpressionAttributeValues = new(StringComparer.Ordinal)
+            {
+                [":pk"] = String(StatusKeys.Partition(connectorId)),
+                [":prefix"] = String(prefix),
+            },
+            ScanIndexForward = !newestFirst,
+            ConsistentRead = true,
+            Limit = pageSize,
+        };
+        while (true)
+        {
+            var response = await _client.QueryAsync(request, cancellationToken);
+            foreach (var item in response.Items ?? [])
+            {
+                yield return item;
+            }
+
+            if (response.LastEvaluatedKey is not { Count: > 0 } next)
+            {
+                yield break;
+            }
+
+            request.ExclusiveStartKey = next;
+        }
+    }
+
+    /// <summary><c>#name</c> placeholders for attribute names (several are DynamoDB reserved words).</summary>
+    private static Dictionary<string, string> Names(params ReadOnlySpan<string> names)
+    {
+        var map = new Dictionary<string, string>(names.Length, StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            map["#" + name] = name;
+        }
+
+        return map;
+    }
+}
