@@ -18,8 +18,11 @@ public sealed record AwsClientOptions(AWSCredentials Credentials, RegionEndpoint
     /// <summary>The clock for retry backoff and statement polling; tests pass a FakeTimeProvider.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>How long one HTTP attempt may take before it counts as a transient failure and is retried.</summary>
-    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long one HTTP attempt may take before it counts as a transient failure and is retried. It must
+    /// exceed any <c>WaitTimeSeconds</c> (up to 30 s) a request asks the Data API to wait.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     internal void Validate()
     {

@@ -9,7 +9,7 @@ namespace ServerlessSync.Aws.Http;
 /// redirects (a followed redirect would arrive unsigned or with a stale signature) under AWSSDK.Core's
 /// SigV4 signing handler. Retries live above this client, so each attempt is signed afresh.
 /// </summary>
-public static class AwsHttpClientFactory
+internal static class AwsHttpClientFactory
 {
     public static HttpClient Create(AwsJsonService service, AWSCredentials credentials, RegionEndpoint region, TimeSpan attemptTimeout)
     {

@@ -26,6 +26,7 @@ internal sealed class AwsJsonClient : IDisposable
         Service = service;
         _endpoint = options.ServiceUrl ?? service.DefaultEndpoint(options.Region);
         _retry = options.Retry;
+        AttemptTimeout = options.AttemptTimeout;
         _time = options.TimeProvider;
         _toException = toException;
         _contentType = new MediaTypeHeaderValue(service.ContentType);
@@ -35,6 +36,8 @@ internal sealed class AwsJsonClient : IDisposable
     public AwsJsonService Service { get; }
 
     public TimeProvider TimeProvider => _time;
+
+    public TimeSpan AttemptTimeout { get; }
 
     public async Task<TResponse> SendAsync<TRequest, TResponse>(AwsJsonOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
     {

@@ -44,6 +44,7 @@ public sealed class RedshiftDataClient : IDisposable
     public Task<ExecuteStatementResponse> ExecuteStatementAsync(ExecuteStatementRequest request, CancellationToken cancellationToken)
     {
         RedshiftDataLimits.Check(request);
+        CheckWaitFitsAttempt(request.WaitTimeSeconds);
         return _client.SendAsync(ExecuteStatement, WithClientToken(request), cancellationToken);
     }
 
@@ -51,6 +52,7 @@ public sealed class RedshiftDataClient : IDisposable
     public Task<BatchExecuteStatementResponse> BatchExecuteStatementAsync(BatchExecuteStatementRequest request, CancellationToken cancellationToken)
     {
         RedshiftDataLimits.Check(request);
+        CheckWaitFitsAttempt(request.WaitTimeSeconds);
         return _client.SendAsync(BatchExecuteStatement, WithClientToken(request), cancellationToken);
     }
 
@@ -58,6 +60,7 @@ public sealed class RedshiftDataClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         RedshiftDataLimits.CheckId(request.Id, request.WaitTimeSeconds);
+        CheckWaitFitsAttempt(request.WaitTimeSeconds);
         return _client.SendAsync(DescribeStatement, request, cancellationToken);
     }
 
@@ -66,6 +69,7 @@ public sealed class RedshiftDataClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         RedshiftDataLimits.CheckId(request.Id, request.WaitTimeSeconds);
+        CheckWaitFitsAttempt(request.WaitTimeSeconds);
         return _client.SendAsync(GetStatementResult, request, cancellationToken);
     }
 
@@ -140,6 +144,17 @@ public sealed class RedshiftDataClient : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>A call that may wait WaitTimeSeconds on the server must not be cut short by the attempt timeout.</summary>
+    private void CheckWaitFitsAttempt(int? waitTimeSeconds)
+    {
+        if (waitTimeSeconds is { } seconds && TimeSpan.FromSeconds(seconds + 5) > _client.AttemptTimeout)
+        {
+            throw new ArgumentException(
+                $"WaitTimeSeconds {seconds} leaves no room within the client's AttemptTimeout of {_client.AttemptTimeout}: raise AttemptTimeout above {seconds + 5} s or wait less",
+                "request");
+        }
+    }
 
     private static T WithClientToken<T>(T request) where T : StatementSubmission =>
         request.ClientToken is null ? request with { ClientToken = Guid.NewGuid().ToString() } : request;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ServerlessSync.Aws.Http;
 
 namespace ServerlessSync.Aws.RedshiftData;
@@ -104,7 +105,7 @@ public sealed class RedshiftStatementFailedException(DescribeStatementResponse s
         var failed = statement.SubStatements?.FirstOrDefault(s => s.Status == StatementStatus.Failed);
         if (failed is not null)
         {
-            text += $" [sub-statement {failed.Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? failed.Id} of {statement.SubStatements!.Count}"
+            text += $" [sub-statement {failed.Position?.ToString(CultureInfo.InvariantCulture) ?? failed.Id} of {statement.SubStatements!.Count}"
                 + (failed.RedshiftQueryId is { } query ? $", Redshift query id {query}" : "")
                 + (failed.Error is { } error && error != statement.Error ? $": {error}" : "")
                 + "]";

@@ -84,6 +84,19 @@ public sealed class RedshiftDataLimitsTests
         Assert.Equal(40, Assert.Single(endpoint.Requests).Json.GetProperty("Sqls").GetArrayLength());
     }
 
+    [Fact]
+    public async Task WaitTimeSeconds_LongerThanTheAttemptTimeoutAllows_FailsBeforeSending()
+    {
+        await using var endpoint = await RecordingEndpoint.StartAsync();
+        using var client = new RedshiftDataClient(TestAws.Options(endpoint.Url, new ObservedTimeProvider()) with { AttemptTimeout = TimeSpan.FromSeconds(20) });
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => client.DescribeStatementAsync(
+            new DescribeStatementRequest("st-1") { WaitTimeSeconds = 20 }, CancellationToken.None));
+
+        Assert.Contains("AttemptTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Empty(endpoint.Requests);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("  ")]
