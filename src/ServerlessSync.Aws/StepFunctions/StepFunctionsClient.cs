@@ -1,0 +1,103 @@
+using System.Text;
+using System.Text.Json;
+using ServerlessSync.Aws.Http;
+
+namespace ServerlessSync.Aws.StepFunctions;
+
+/// <summary>
+/// The Step Functions task-token calls a worker makes: SendTaskSuccess, SendTaskFailure and
+/// SendTaskHeartbeat. Limits are enforced before sending: the token 1 to 2048 characters, the success
+/// output valid JSON of at most 262,144 UTF-8 bytes (rejected, since JSON cannot be cut); the failure's
+/// error and cause are shortened to 256 and 32,768 UTF-8 bytes instead. A closed token answers with a
+/// <see cref="TaskTokenClosedException"/> subclass. Create one per process and reuse it.
+/// </summary>
+public sealed class StepFunctionsClient : IDisposable
+{
+    public const int MaxTaskTokenLength = 2048;
+    public const int MaxOutputBytes = 262_144;
+    public const int MaxErrorLength = 256;
+    public const int MaxCauseLength = 32_768;
+
+    private static readonly StepFunctionsJsonContext Json = StepFunctionsJsonContext.Default;
+
+    internal static readonly AwsJsonOperation<SendTaskSuccessRequest, TaskCallbackResponse> SendTaskSuccess =
+        new("SendTaskSuccess", Json.SendTaskSuccessRequest, Json.TaskCallbackResponse);
+
+    internal static readonly AwsJsonOperation<SendTaskFailureRequest, TaskCallbackResponse> SendTaskFailure =
+        new("SendTaskFailure", Json.SendTaskFailureRequest, Json.TaskCallbackResponse);
+
+    internal static readonly AwsJsonOperation<SendTaskHeartbeatRequest, TaskCallbackResponse> SendTaskHeartbeat =
+        new("SendTaskHeartbeat", Json.SendTaskHeartbeatRequest, Json.TaskCallbackResponse);
+
+    /// <summary>Every operation this client sends (the contract tests check each against the API model).</summary>
+    internal static IReadOnlyList<IAwsJsonOperation> Operations { get; } = [SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat];
+
+    private readonly AwsJsonClient _client;
+
+    public StepFunctionsClient(AwsClientOptions options) => _client = new AwsJsonClient(Service, options, ToException);
+
+    /// <summary>Step Functions' wire identity: endpoint prefix and signing name <c>states</c>, target prefix <c>AWSStepFunctions</c>, awsJson 1.0.</summary>
+    public static AwsJsonService Service { get; } = new("Step Functions", "states", "states", "AWSStepFunctions", "1.0");
+
+    /// <summary>Completes the task with <paramref name="outputJson"/> (a JSON text) as its output.</summary>
+    public Task SendTaskSuccessAsync(string taskToken, string outputJson, CancellationToken cancellationToken)
+    {
+        CheckToken(taskToken);
+        ArgumentNullException.ThrowIfNull(outputJson);
+        var bytes = Encoding.UTF8.GetByteCount(outputJson);
+        if (bytes > MaxOutputBytes)
+        {
+            throw new ArgumentException($"the task output is {bytes} bytes of UTF-8; Step Functions takes at most {MaxOutputBytes}", nameof(outputJson));
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(outputJson);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"the task output is not JSON: {e.Message}", nameof(outputJson), e);
+        }
+
+        return _client.SendAsync(SendTaskSuccess, new SendTaskSuccessRequest(taskToken, outputJson), cancellationToken);
+    }
+
+    /// <summary>Fails the task; <paramref name="error"/> and <paramref name="cause"/> are shortened to their limits (ending in "…").</summary>
+    public Task SendTaskFailureAsync(string taskToken, string? error, string? cause, CancellationToken cancellationToken)
+    {
+        CheckToken(taskToken);
+        var request = new SendTaskFailureRequest(taskToken)
+        {
+            Error = error is null ? null : Utf8Truncation.Truncate(error, MaxErrorLength),
+            Cause = cause is null ? null : Utf8Truncation.Truncate(cause, MaxCauseLength),
+        };
+        return _client.SendAsync(SendTaskFailure, request, cancellationToken);
+    }
+
+    /// <summary>Tells Step Functions the task is still being worked on (resets its HeartbeatSeconds clock).</summary>
+    public Task SendTaskHeartbeatAsync(string taskToken, CancellationToken cancellationToken)
+    {
+        CheckToken(taskToken);
+        return _client.SendAsync(SendTaskHeartbeat, new SendTaskHeartbeatRequest(taskToken), cancellationToken);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static void CheckToken(string taskToken)
+    {
+        if (string.IsNullOrEmpty(taskToken) || taskToken.Length > MaxTaskTokenLength)
+        {
+            throw new ArgumentException($"a task token is 1 to {MaxTaskTokenLength} characters, not {taskToken?.Length ?? 0}", nameof(taskToken));
+        }
+    }
+
+    private static AwsServiceException ToException(AwsServiceError error) => error.Code switch
+    {
+        "TaskTimedOut" => new TaskTimedOutException(error),
+        "InvalidToken" => new InvalidTokenException(error),
+        "TaskDoesNotExist" => new TaskDoesNotExistException(error),
+        "InvalidOutput" => new InvalidOutputException(error),
+        _ when AwsThrottlingException.Matches(error) => new AwsThrottlingException(error),
+        _ => new AwsServiceException(error),
+    };
+}
