@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Staging;
 
@@ -21,8 +22,8 @@ public static class RedshiftSql
     /// <summary>Redshift's largest VARCHAR, in bytes: every string column is created this wide.</summary>
     public const int MaxVarcharBytes = 65535;
 
-    /// <summary>The Data API's limit on one SQL statement's text, in bytes (100 KB).</summary>
-    public const int MaxStatementBytes = 100 * 1024;
+    /// <summary>The Data API's limit on one SQL statement's text, in bytes.</summary>
+    public const int MaxStatementBytes = RedshiftDataLimits.MaxStatementBytes;
 
     internal const string StagedTable = "_sync_staged";
     internal const string BatchTable = "_sync_batch";

@@ -103,7 +103,9 @@ public sealed class RedshiftDataClient : IDisposable
         var started = time.GetTimestamp();
         while (true)
         {
-            var statement = await DescribeStatementAsync(new DescribeStatementRequest(statementId), cancellationToken);
+            // Long polling: the Data API holds the call until the statement ends or WaitTimeSeconds pass.
+            var longPoll = LongPollSeconds(timeout - time.GetElapsedTime(started));
+            var statement = await DescribeStatementAsync(new DescribeStatementRequest(statementId) { WaitTimeSeconds = longPoll }, cancellationToken);
             switch (statement.Status)
             {
                 case StatementStatus.Finished:
@@ -144,6 +146,15 @@ public sealed class RedshiftDataClient : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>How long one Describe may wait for the end: what is left of the timeout, 1 to 30 s, and 5 s under an HTTP attempt's timeout.</summary>
+    private int? LongPollSeconds(TimeSpan remaining)
+    {
+        var ceiling = Math.Min(RedshiftDataLimits.MaxWaitTimeSeconds, (int)(_client.AttemptTimeout - TimeSpan.FromSeconds(5)).TotalSeconds);
+        return ceiling < RedshiftDataLimits.MinWaitTimeSeconds
+            ? null
+            : Math.Clamp((int)Math.Ceiling(remaining.TotalSeconds), RedshiftDataLimits.MinWaitTimeSeconds, ceiling);
+    }
 
     /// <summary>A call that may wait WaitTimeSeconds on the server must not be cut short by the attempt timeout.</summary>
     private void CheckWaitFitsAttempt(int? waitTimeSeconds)

@@ -1,0 +1,349 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using ServerlessSync.Aws.RedshiftData;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Aws.Redshift;
+
+/// <summary>
+/// Amazon Redshift as the destination, through the Data API. A load is one <c>BatchExecuteStatement</c> (one
+/// transaction): a temporary staging table made <c>LIKE</c> the target, <c>COPY</c> from the staged parts (listed
+/// in a COPY manifest written beside them), one row per id, a newest-wins merge with soft deletes and
+/// <c>_synced_at</c>, and a ledger row that makes a replay change nothing. Schema and table creation and
+/// add-column evolution run before the batch, from the catalog's current columns. The SQL is in
+/// <see cref="RedshiftSql"/>.
+/// </summary>
+/// <param name="client">the Data API client</param>
+/// <param name="staging">where the COPY manifest is written, beside the parts</param>
+/// <param name="options">target, schema, COPY role and options</param>
+/// <param name="clock">the clock compared with the Data API's own timestamps: the system clock outside tests</param>
+public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore staging, RedshiftWarehouseOptions options, TimeProvider clock) : IWarehouse
+{
+    /// <summary>The file name, beside a manifest's parts, of the COPY manifest listing them.</summary>
+    public const string CopyManifestSuffix = ".copy-manifest.json";
+
+    /// <summary>How many of COPY's recorded errors a failed load quotes.</summary>
+    private const int QuotedLoadErrors = 3;
+
+    /// <summary>How many earlier failed submissions of one manifest a load steps over (see <see cref="SubmitAsync"/>).</summary>
+    private const int MaxAttemptTokens = 100;
+
+    private readonly RedshiftWarehouseOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+
+    public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(partLocations);
+        var schema = manifest.ToSchema();
+        schema.Validate();
+        if (partLocations.Count != manifest.Parts.Count)
+        {
+            throw new ArgumentException($"manifest {manifest.LoadId} lists {manifest.Parts.Count} parts but {partLocations.Count} locations were given", nameof(partLocations));
+        }
+
+        if (string.Equals(schema.Name, RedshiftSql.LedgerTable, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"object name '{schema.Name}' is reserved for the load ledger", nameof(manifest));
+        }
+
+        await EnsureTableAsync(schema, cancellationToken);
+        var copyManifestUrl = await WriteCopyManifestAsync(manifest, partLocations, cancellationToken);
+        var statements = RedshiftSql.Load(
+            _options.Schema,
+            manifest,
+            schema.Columns,
+            new RedshiftSql.CopySource(copyManifestUrl, _options.CopyRoleArn, _options.CopyRegion, _options.TruncateLongStrings),
+            syncedAt);
+        for (var i = 0; i < statements.Sqls.Count; i++)
+        {
+            RedshiftSql.CheckSize(statements.Sqls[i], $"load of {manifest.LoadId}, statement {i + 1}");
+        }
+
+        var batch = await SubmitAsync(manifest, statements, cancellationToken);
+        if (batch.FinishedEarlier)
+        {
+            // The same manifest's load committed under this token before this call: a replay.
+            return LoadOutcome.Replayed;
+        }
+
+        try
+        {
+            await WaitAsync(batch.Id, cancellationToken);
+        }
+        catch (RedshiftStatementFailedException e)
+        {
+            throw await ExplainAsync(manifest, statements, copyManifestUrl, e, cancellationToken);
+        }
+
+        return await ReadOutcomeAsync(batch.Id, statements, cancellationToken);
+    }
+
+    public async Task<ObjectSchema?> DescribeAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(objectName);
+        var columns = await ReadCatalogAsync(objectName, cancellationToken);
+        if (columns.Count == 0)
+        {
+            return null;
+        }
+
+        var result = new List<ColumnSchema>(columns.Count);
+        foreach (var column in columns)
+        {
+            if (column.Name is ObjectSchema.DeletedColumn or ObjectSchema.SyncedAtColumn)
+            {
+                continue;
+            }
+
+            result.Add(new ColumnSchema(column.Name, column.Type ?? throw new InvalidDataException(
+                $"table {_options.Schema}.{objectName}: column '{column.Name}' has type {column.DataType}, which the pipeline never creates")));
+        }
+
+        return new ObjectSchema(objectName, result);
+    }
+
+    public async IAsyncEnumerable<object?[]> ReadLiveRowsAsync(ObjectSchema schema, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var statement = await ExecuteAsync(RedshiftSql.SelectLive(_options.Schema, schema.Name, schema.Columns), cancellationToken);
+        var kinds = schema.Columns.Select(c => c.Type).ToArray();
+        await foreach (var record in client.ReadRecordsAsync(statement, cancellationToken))
+        {
+            var values = new object?[kinds.Length];
+            for (var i = 0; i < kinds.Length; i++)
+            {
+                values[i] = RedshiftValues.Read(record[i], kinds[i], schema.Columns[i].Name);
+            }
+
+            yield return values;
+        }
+    }
+
+    /// <summary>Creates schema, ledger and table on first use; adds the manifest's new columns; refuses a type change.</summary>
+    private async Task EnsureTableAsync(ObjectSchema schema, CancellationToken cancellationToken)
+    {
+        var existing = await ReadCatalogAsync(schema.Name, cancellationToken);
+        var sqls = new List<string>();
+        if (existing.Count == 0)
+        {
+            sqls.Add(RedshiftSql.CreateSchema(_options.Schema));
+            sqls.Add(RedshiftSql.CreateLedger(_options.Schema));
+            sqls.Add(RedshiftSql.CreateTable(_options.Schema, schema.Name, schema.Columns));
+        }
+        else
+        {
+            var byName = existing.ToDictionary(c => c.Name, StringComparer.Ordinal);
+            foreach (var column in schema.Columns)
+            {
+                if (!byName.TryGetValue(column.Name, out var current))
+                {
+                    sqls.Add(RedshiftSql.AddColumn(_options.Schema, schema.Name, column));
+                }
+                else if (current.Type != column.Type)
+                {
+                    throw new SchemaChangeException($"{_options.Schema}.{schema.Name}", column.Name, current.Type?.ToString() ?? current.DataType, column.Type.ToString());
+                }
+            }
+
+            if (sqls.Count > 0)
+            {
+                sqls.Insert(0, RedshiftSql.CreateLedger(_options.Schema));
+            }
+        }
+
+        // ALTER TABLE ADD COLUMN takes one column per statement; a batch holds at most 40.
+        foreach (var chunk in sqls.Chunk(RedshiftDataLimits.MaxBatchStatements))
+        {
+            var submitted = await client.BatchExecuteStatementAsync(new BatchExecuteStatementRequest(_options.Target, chunk) { StatementName = StatementName("schema", schema.Name) }, cancellationToken);
+            await WaitAsync(submitted.Id, cancellationToken);
+        }
+    }
+
+    private async Task<List<CatalogColumn>> ReadCatalogAsync(string table, CancellationToken cancellationToken)
+    {
+        var statement = await ExecuteAsync(RedshiftSql.SelectColumns(_options.Schema, table), cancellationToken);
+        var columns = new List<CatalogColumn>();
+        await foreach (var record in client.ReadRecordsAsync(statement, cancellationToken))
+        {
+            var dataType = record[1].StringValue ?? "";
+            var precision = record[2].LongValue is { } p ? (int)p : (int?)null;
+            var scale = record[3].LongValue is { } s ? (int)s : (int?)null;
+            columns.Add(new CatalogColumn(
+                record[0].StringValue ?? throw new InvalidDataException($"catalog row for {table} has no column name"),
+                dataType,
+                RedshiftSql.TryParseType(dataType, precision, scale, out var type) ? type : null));
+        }
+
+        return columns;
+    }
+
+    private async Task<string> WriteCopyManifestAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
+    {
+        var key = StagingKeys.ObjectPrefix(manifest.ConnectorId, manifest.RunId, manifest.ObjectName) + manifest.ObjectName + CopyManifestSuffix;
+        var json = RedshiftSql.CopyManifestJson([.. partLocations.Select((url, i) => (url, manifest.Parts[i].Bytes))]);
+        await using var writer = await staging.OpenWriteAsync(key, cancellationToken);
+        await writer.Body.WriteAsync(json, cancellationToken);
+        await writer.CommitAsync(cancellationToken);
+        return staging.LocationOf(key);
+    }
+
+    /// <summary>
+    /// Submits the load with a <c>ClientToken</c> derived from the manifest, so a repeated submission (a retried
+    /// call, a second delivery of the S3 event) is the same statement, not a second load. The Data API remembers a
+    /// token for hours, failed statements too, and a retry after a failed load must run anew: a token whose
+    /// statement had already ended in failure before this call is stepped over to the manifest's next token. One
+    /// that had already finished is the committed load itself. "Before this call" compares the statement's end
+    /// time with this machine's clock; within clock skew a stale failure is waited on and reported again, and the
+    /// next retry steps over it.
+    /// </summary>
+    private async Task<Submitted> SubmitAsync(StagedManifest manifest, LoadStatements statements, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttemptTokens; attempt++)
+        {
+            var calledAt = clock.GetUtcNow();
+            var submitted = await client.BatchExecuteStatementAsync(
+                new BatchExecuteStatementRequest(_options.Target, statements.Sqls)
+                {
+                    ClientToken = ClientToken(manifest, attempt),
+                    StatementName = StatementName("load", manifest.LoadId),
+                    WithEvent = true,
+                },
+                cancellationToken);
+            var state = await client.DescribeStatementAsync(new DescribeStatementRequest(submitted.Id), cancellationToken);
+            var endedEarlier = state.UpdatedAt is { } ended && ended < calledAt;
+            if (endedEarlier && state.Status is StatementStatus.Failed or StatementStatus.Aborted)
+            {
+                continue;
+            }
+
+            return new Submitted(submitted.Id, endedEarlier && state.Status == StatementStatus.Finished);
+        }
+
+        throw new InvalidOperationException($"load of {manifest.LoadId} has failed {MaxAttemptTokens} times; see the earlier errors");
+    }
+
+    /// <summary>64 hex digits: SHA-256 of the load id and the attempt number.</summary>
+    internal static string ClientToken(StagedManifest manifest, int attempt) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{manifest.LoadId}#{manifest.CreatedAt.UtcTicks}#{attempt}"))));
+
+    private static string StatementName(string what, string name)
+    {
+        var full = $"serverless-sync {what} {name}";
+        return full.Length <= RedshiftDataLimits.MaxStatementNameLength ? full : full[..RedshiftDataLimits.MaxStatementNameLength];
+    }
+
+    private async Task<string> ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        RedshiftSql.CheckSize(sql, "query");
+        var submitted = await client.ExecuteStatementAsync(new ExecuteStatementRequest(_options.Target, sql), cancellationToken);
+        await WaitAsync(submitted.Id, cancellationToken);
+        return submitted.Id;
+    }
+
+    private Task<DescribeStatementResponse> WaitAsync(string statementId, CancellationToken cancellationToken) =>
+        client.WaitForStatementAsync(statementId, _options.PollInterval, _options.StatementTimeout, cancellationToken);
+
+    private async Task<LoadOutcome> ReadOutcomeAsync(string batchId, LoadStatements statements, CancellationToken cancellationToken)
+    {
+        await foreach (var record in client.ReadRecordsAsync(SubStatementId(batchId, statements.CountIndex), cancellationToken))
+        {
+            var counts = record.Select(f => f.LongValue ?? long.Parse(f.StringValue ?? "0", CultureInfo.InvariantCulture)).ToArray();
+            return counts[4] > 0 ? LoadOutcome.Replayed : new LoadOutcome(counts[0], counts[1], counts[2], counts[3], false);
+        }
+
+        throw new InvalidDataException($"batch {batchId} returned no outcome row");
+    }
+
+    /// <summary>The Data API names a batch's sub-statements <c>{batch id}:{n}</c>, n from 1.</summary>
+    private static string SubStatementId(string batchId, int index) => string.Create(CultureInfo.InvariantCulture, $"{batchId}:{index + 1}");
+
+    /// <summary>Turns a failed batch into an error naming the step, and for a failed COPY the file, line, column and reason.</summary>
+    private async Task<Exception> ExplainAsync(StagedManifest manifest, LoadStatements statements, string copyManifestUrl, RedshiftStatementFailedException failure, CancellationToken cancellationToken)
+    {
+        var failed = failure.Statement.SubStatements?.FirstOrDefault(s => s.Status == StatementStatus.Failed);
+        var index = failed?.Position is { } position ? position - 1 : -1;
+        var table = $"{_options.Schema}.{manifest.ObjectName}";
+        if (index != statements.CopyIndex)
+        {
+            var step = index >= 0 ? $"statement {index + 1} of {statements.Sqls.Count}" : "the batch";
+            return new RedshiftLoadException($"load of {table} ({manifest.LoadId}) failed at {step} and was rolled back: {failed?.Error ?? failure.Statement.Error}", manifest.ObjectName, [], failure);
+        }
+
+        var prefix = copyManifestUrl[..(copyManifestUrl.LastIndexOf('/') + 1)];
+        var errors = new List<CopyError>();
+        var query = await ExecuteAsync(RedshiftSql.SelectLoadErrors(prefix, QuotedLoadErrors), cancellationToken);
+        await foreach (var record in client.ReadRecordsAsync(query, cancellationToken))
+        {
+            errors.Add(new CopyError(record[0].StringValue ?? "", record[1].LongValue ?? 0, record[2].StringValue, record[4].StringValue ?? "", record[5].StringValue));
+        }
+
+        var detail = errors.Count == 0
+            ? failed?.Error ?? failure.Statement.Error
+            : string.Join("; ", errors.Select(e => e.ToString()));
+        if (!_options.TruncateLongStrings && errors.Any(e => e.IsValueTooLong))
+        {
+            detail += $" (a Redshift VARCHAR holds at most {RedshiftSql.MaxVarcharBytes} bytes; the option TruncateLongStrings loads such values cut to that length)";
+        }
+
+        return new RedshiftLoadException($"COPY into {table} ({manifest.LoadId}) failed and the load was rolled back: {detail}", manifest.ObjectName, errors, failure);
+    }
+
+    private sealed record CatalogColumn(string Name, string DataType, ColumnType? Type);
+
+    /// <param name="Id">the batch's statement id</param>
+    /// <param name="FinishedEarlier">the token's statement had finished before this submission: a committed replay</param>
+    private sealed record Submitted(string Id, bool FinishedEarlier);
+}
+
+/// <summary>Where and how the Redshift warehouse loads.</summary>
+/// <param name="Target">the cluster (with DbUser) or Serverless workgroup, and database</param>
+/// <param name="Schema">the destination schema, created on first load</param>
+/// <param name="CopyRoleArn">the IAM role Redshift assumes to read the staging bucket (COPY's IAM_ROLE)</param>
+/// <param name="CopyRegion">the bucket's region when it differs from the cluster's, else null</param>
+/// <param name="TruncateLongStrings">
+/// what happens to a string longer than Redshift's 65535-byte VARCHAR: false (the default) fails the load
+/// naming file, line and column, and keeps the staged files; true truncates it (COPY's TRUNCATECOLUMNS)
+/// </param>
+public sealed record RedshiftWarehouseOptions(
+    RedshiftTarget Target,
+    string Schema,
+    string CopyRoleArn,
+    string? CopyRegion = null,
+    bool TruncateLongStrings = false)
+{
+    /// <summary>How often a running statement is described again, when the Data API returns before it ends.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one statement or load may run; inside Lambda's 15 minutes.</summary>
+    public TimeSpan StatementTimeout { get; init; } = TimeSpan.FromMinutes(13);
+}
+
+/// <summary>One row COPY could not load, as Redshift recorded it in SYS_LOAD_ERROR_DETAIL.</summary>
+public sealed record CopyError(string File, long Line, string? Column, string Message, string? RawValue)
+{
+    /// <summary>The value was longer than its column (Redshift: "String length exceeds DDL length").</summary>
+    public bool IsValueTooLong =>
+        Message.Contains("exceeds DDL length", StringComparison.OrdinalIgnoreCase) || Message.Contains("too long", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>How much of the rejected value an error quotes.</summary>
+    public const int QuotedValueLength = 100;
+
+    public override string ToString() =>
+        $"{File} line {Line}{(string.IsNullOrEmpty(Column) ? "" : $", column {Column}")}: {Message}{(RawValue is null ? "" : $" (value: '{Quote(RawValue)}')")}";
+
+    private static string Quote(string value) =>
+        value.Length <= QuotedValueLength ? value : string.Concat(value.AsSpan(0, char.IsHighSurrogate(value[QuotedValueLength - 1]) ? QuotedValueLength - 1 : QuotedValueLength), "…");
+}
+
+/// <summary>A load that failed and was rolled back; for a failed COPY, <see cref="CopyErrors"/> says where and why.</summary>
+public sealed class RedshiftLoadException(string message, string objectName, IReadOnlyList<CopyError> copyErrors, Exception innerException)
+    : Exception(message, innerException)
+{
+    public string ObjectName { get; } = objectName;
+
+    public IReadOnlyList<CopyError> CopyErrors { get; } = copyErrors;
+}
