@@ -81,16 +81,18 @@ internal sealed class StatementService(
             StatementName = request.StatementName,
         };
 
+        // Findable before its token is taken, so a repeat that wins the token race is never answered with an unknown Id.
+        _submissions[id] = submission;
         if (request.ClientToken is { } token)
         {
             var first = _byClientToken.GetOrAdd((request.Operation, token), submission);
             if (!ReferenceEquals(first, submission))
             {
+                _submissions.TryRemove(id, out _);
                 return await AnswerSubmittedAsync(first, request.WaitTimeSeconds, cancellationToken);
             }
         }
 
-        _submissions[id] = submission;
         lock (_running)
         {
             _running.Add(Task.Run(() => runner.RunAsync(submission)));

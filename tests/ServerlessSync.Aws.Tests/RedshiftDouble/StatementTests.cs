@@ -236,6 +236,18 @@ public sealed partial class StatementTests : DoubleTestBase
     }
 
     [Fact]
+    public async Task ExecuteStatement_BackslashEscapes_ReadAsRedshiftLiterals()
+    {
+        var id = await Client.ExecuteAsync("SELECT 'it\\'s; fine' AS quoted, 'two\\\\one' AS backslash");
+        await Client.WaitAsync(id);
+
+        var row = (await Client.CallAsync("GetStatementResult", new { Id = id })).GetProperty("Records")[0];
+
+        Assert.Equal("it's; fine", row[0].GetProperty("stringValue").GetString());
+        Assert.Equal("two\\one", row[1].GetProperty("stringValue").GetString());
+    }
+
+    [Fact]
     public async Task CancelStatement_Running_AbortsIt()
     {
         var id = await Client.ExecuteAsync("SELECT pg_sleep(60)");
