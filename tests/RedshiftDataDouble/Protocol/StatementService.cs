@@ -1,0 +1,291 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using RedshiftDataDouble.Statements;
+
+namespace RedshiftDataDouble.Protocol;
+
+/// <summary>What an operation answers: its output written as JSON, and the statement id a submission got.</summary>
+internal sealed record OperationAnswer(Action<Utf8JsonWriter> Write, string? StatementId = null);
+
+/// <summary>
+/// The five statement operations: submissions return at once (SUBMITTED) while the runner works in the
+/// background; WaitTimeSeconds holds a call until the statement completes or that many seconds pass; a repeated
+/// ClientToken answers with the first submission and runs nothing.
+/// </summary>
+internal sealed class StatementService(
+    IReadOnlyList<RedshiftDataTarget> targets,
+    StatementRunner runner,
+    int resultPageSize,
+    TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Operation, string Token), Submission> _byClientToken = new();
+    private readonly List<Task> _running = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    public async Task<OperationAnswer> HandleAsync(DataApiRequest request, CancellationToken cancellationToken) => request.Operation switch
+    {
+        "ExecuteStatement" or "BatchExecuteStatement" => await SubmitAsync(request, cancellationToken),
+        "DescribeStatement" => await DescribeAsync(request, cancellationToken),
+        "GetStatementResult" => await GetResultAsync(request, cancellationToken),
+        "CancelStatement" => await CancelAsync(request, cancellationToken),
+        _ => throw new DataApiException("UnknownOperationException", $"Operation {request.Operation} is not served by the double"),
+    };
+
+    /// <summary>Aborts what still runs and waits for it, so the database can be dropped.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        foreach (var submission in _submissions.Values)
+        {
+            await submission.Cancellation.CancelAsync();
+        }
+
+        Task[] running;
+        lock (_running)
+        {
+            running = [.. _running];
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task<OperationAnswer> SubmitAsync(DataApiRequest request, CancellationToken cancellationToken)
+    {
+        var target = ResolveTarget(request);
+        if (request.SessionId is not null || request.SessionKeepAliveSeconds is not null)
+        {
+            throw DataApiException.Validation("SessionId and SessionKeepAliveSeconds (reusable sessions) are not supported by the double");
+        }
+
+        if (request.ResultFormat == "CSV")
+        {
+            throw DataApiException.Validation("ResultFormat CSV (GetStatementResultV2) is not supported by the double");
+        }
+
+        var id = Guid.NewGuid().ToString("D");
+        var now = time.GetUtcNow();
+        var isBatch = request.Operation == "BatchExecuteStatement";
+        var submission = new Submission
+        {
+            Id = id,
+            IsBatch = isBatch,
+            Target = target,
+            Parts = [.. request.Sqls.Select((sql, i) => new StatementPart(isBatch ? $"{id}:{i + 1}" : id, sql, now))],
+            Parameters = request.Parameters,
+            AutoCommit = request.ExecutionMode == "AUTO_COMMIT",
+            CreatedAt = now,
+            UpdatedAt = now,
+            StatementName = request.StatementName,
+        };
+
+        // Findable before its token is taken, so a repeat that wins the token race is never answered with an unknown Id.
+        _submissions[id] = submission;
+        if (request.ClientToken is { } token)
+        {
+            var first = _byClientToken.GetOrAdd((request.Operation, token), submission);
+            if (!ReferenceEquals(first, submission))
+            {
+                _submissions.TryRemove(id, out _);
+                return await AnswerSubmittedAsync(first, request.WaitTimeSeconds, cancellationToken);
+            }
+        }
+
+        lock (_running)
+        {
+            _running.Add(Task.Run(() => runner.RunAsync(submission)));
+        }
+
+        return await AnswerSubmittedAsync(submission, request.WaitTimeSeconds, cancellationToken);
+    }
+
+    private async Task<OperationAnswer> AnswerSubmittedAsync(Submission submission, int? waitTimeSeconds, CancellationToken cancellationToken)
+    {
+        await WaitAsync(submission, waitTimeSeconds, cancellationToken);
+        return new OperationAnswer(
+            json =>
+            {
+                lock (submission.Gate)
+                {
+                    ResponseJson.WriteSubmitted(json, submission, withStatus: waitTimeSeconds is not null);
+                }
+            },
+            submission.Id);
+    }
+
+    private StatementTarget ResolveTarget(DataApiRequest request)
+    {
+        if (request.ClusterIdentifier is not null && request.WorkgroupName is not null)
+        {
+            throw DataApiException.Validation("Specify either ClusterIdentifier or WorkgroupName, not both");
+        }
+
+        if (request.ClusterIdentifier is null && request.WorkgroupName is null)
+        {
+            throw DataApiException.Validation("Either ClusterIdentifier or WorkgroupName must be specified");
+        }
+
+        if (string.IsNullOrEmpty(request.Database))
+        {
+            throw DataApiException.Validation("Database must be specified");
+        }
+
+        if (request.ClusterIdentifier is not null && request.DbUser is null && request.SecretArn is null)
+        {
+            throw DataApiException.Validation(
+                "A cluster needs DbUser (temporary credentials) or SecretArn (Secrets Manager); the double does not serve the IAM-identity form");
+        }
+
+        var place = request.ClusterIdentifier is { } cluster
+            ? targets.Where(t => t.ClusterIdentifier == cluster).ToList()
+            : targets.Where(t => t.WorkgroupName == request.WorkgroupName).ToList();
+        if (place.Count == 0)
+        {
+            var (kind, name) = request.ClusterIdentifier is { } c ? ("Cluster", c) : ("Workgroup", request.WorkgroupName!);
+            throw DataApiException.NotFound($"{kind} {name} not found.", name);
+        }
+
+        var inDatabase = place.Where(t => t.Database == request.Database).ToList();
+        if (inDatabase.Count == 0)
+        {
+            throw DataApiException.NotFound($"Database {request.Database} not found.", request.Database!);
+        }
+
+        if (request.ClusterIdentifier is not null)
+        {
+            var credential = request.SecretArn is { } secret
+                ? inDatabase.FirstOrDefault(t => t.SecretArn == secret)
+                : inDatabase.FirstOrDefault(t => t.DbUser == request.DbUser);
+            if (credential is null)
+            {
+                var who = request.SecretArn ?? request.DbUser!;
+                throw DataApiException.NotFound($"{(request.SecretArn is null ? "Database user" : "Secret")} {who} not found.", who);
+            }
+        }
+
+        return new StatementTarget(request.ClusterIdentifier, request.WorkgroupName, request.Database!, request.DbUser, request.SecretArn);
+    }
+
+    private async Task<OperationAnswer> DescribeAsync(DataApiRequest request, CancellationToken cancellationToken)
+    {
+        var (submission, subStatement) = Find(request.Id!);
+        await WaitAsync(submission, request.WaitTimeSeconds, cancellationToken);
+        return new OperationAnswer(json =>
+        {
+            lock (submission.Gate)
+            {
+                ResponseJson.WriteDescription(json, submission, subStatement);
+            }
+        });
+    }
+
+    private async Task<OperationAnswer> GetResultAsync(DataApiRequest request, CancellationToken cancellationToken)
+    {
+        var (submission, subStatement) = Find(request.Id!);
+        if (submission.IsBatch && subStatement is null)
+        {
+            throw DataApiException.Validation("BatchExecuteStatement result can only be retrieved with sub-statement id.");
+        }
+
+        var part = subStatement ?? submission.Parts[0];
+        await WaitAsync(submission, request.WaitTimeSeconds, cancellationToken);
+        ResultSet result;
+        lock (submission.Gate)
+        {
+            result = part.Status switch
+            {
+                StatementStatus.Finished when part.Result is { } r => r,
+                StatementStatus.Finished => throw DataApiException.Validation("Query does not have result. Please check query status with DescribeStatement."),
+                StatementStatus.Failed or StatementStatus.Aborted =>
+                    throw DataApiException.Validation($"Query {ResponseJson.StatusText(part.Status)}: {part.Error ?? submission.Error ?? "aborted"}"),
+                _ => throw DataApiException.Validation($"Query has not finished yet (status {ResponseJson.StatusText(part.Status)}). Please check query status with DescribeStatement."),
+            };
+        }
+
+        var offset = request.NextToken is { } token ? ReadNextToken(token, part.Id, result.Rows.Count) : 0;
+        var next = offset + resultPageSize < result.Rows.Count ? WriteNextToken(part.Id, offset + resultPageSize) : null;
+        return new OperationAnswer(json => ResponseJson.WriteResultPage(json, result, offset, resultPageSize, next));
+    }
+
+    private async Task<OperationAnswer> CancelAsync(DataApiRequest request, CancellationToken cancellationToken)
+    {
+        var (submission, subStatement) = Find(request.Id!);
+        if (subStatement is not null)
+        {
+            throw DataApiException.Validation("Cancel a batch by its own Id, not by a sub-statement Id");
+        }
+
+        lock (submission.Gate)
+        {
+            if (submission.IsDone)
+            {
+                throw DataApiException.Validation($"Could not cancel a query that is already in {ResponseJson.StatusText(submission.Status)} status");
+            }
+        }
+
+        await submission.Cancellation.CancelAsync();
+        // Answer once the statement has stopped, so a describe that follows sees ABORTED.
+        await submission.Completion.Task.WaitAsync(cancellationToken);
+        return new OperationAnswer(json =>
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("Status", true);
+            json.WriteEndObject();
+        });
+    }
+
+    private (Submission Submission, StatementPart? SubStatement) Find(string id)
+    {
+        var colon = id.IndexOf(':', StringComparison.Ordinal);
+        var parentId = colon < 0 ? id : id[..colon];
+        if (!_submissions.TryGetValue(parentId, out var submission))
+        {
+            throw DataApiException.NotFound($"Query {id} does not exist.", id);
+        }
+
+        if (colon < 0)
+        {
+            return (submission, null);
+        }
+
+        var part = submission.IsBatch ? submission.Parts.FirstOrDefault(p => p.Id == id) : null;
+        return part is not null ? (submission, part) : throw DataApiException.NotFound($"Query {id} does not exist.", id);
+    }
+
+    private async Task WaitAsync(Submission submission, int? waitTimeSeconds, CancellationToken cancellationToken)
+    {
+        if (waitTimeSeconds is not { } seconds || submission.Completion.Task.IsCompleted)
+        {
+            return;
+        }
+
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        var timeout = Task.Delay(TimeSpan.FromSeconds(seconds), time, waiting.Token);
+        await Task.WhenAny(submission.Completion.Task, timeout);
+        await waiting.CancelAsync();
+    }
+
+    private static string WriteNextToken(string statementId, int offset) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{statementId}|{offset.ToString(CultureInfo.InvariantCulture)}"));
+
+    private static int ReadNextToken(string token, string statementId, int rowCount)
+    {
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
+            if (parts.Length == 2 && parts[0] == statementId
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset) && offset > 0 && offset < rowCount)
+            {
+                return offset;
+            }
+        }
+        catch (FormatException)
+        {
+            // Falls through to the validation error below.
+        }
+
+        throw DataApiException.Validation($"Invalid NextToken '{token}' for statement {statementId}");
+    }
+}
