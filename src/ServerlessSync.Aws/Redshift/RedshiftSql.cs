@@ -197,7 +197,11 @@ public static class RedshiftSql
     /// replay, keep one row per id, classify against the target, count, insert, update, record in the ledger.
     /// Sub-statement <see cref="LoadStatements.CountIndex"/> returns (inserted, updated, deleted, unchanged, already_loaded).
     /// </summary>
-    internal static LoadStatements Load(string schema, StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, CopySource copy, DateTimeOffset syncedAt)
+    /// <remarks>
+    /// A manifest without parts (an incremental window with no changes) has no COPY: Redshift refuses a COPY
+    /// manifest without entries. The rest still runs, so the ledger records the load.
+    /// </remarks>
+    internal static LoadStatements Load(string schema, StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, CopySource? copy, DateTimeOffset syncedAt)
     {
         var target = Table(schema, manifest.ObjectName);
         var ledger = Table(schema, LedgerTable);
@@ -209,10 +213,16 @@ public static class RedshiftSql
         var was = Identifier(WasDeletedColumn);
         var names = string.Join(", ", columns.Select(c => Identifier(c.Name)).Append(deleted));
 
-        var statements = new List<string>
+        var statements = new List<string> { $"CREATE TEMP TABLE {Identifier(StagedTable)} (LIKE {target})" };
+        var copyIndex = -1;
+        if (copy is not null)
         {
-            $"CREATE TEMP TABLE {Identifier(StagedTable)} (LIKE {target})",
-            Copy(columns, copy),
+            copyIndex = statements.Count;
+            statements.Add(Copy(columns, copy));
+        }
+
+        statements.AddRange(
+        [
             $"DELETE FROM {Identifier(StagedTable)} WHERE EXISTS (SELECT 1 FROM {ledger} WHERE \"load_id\" = {loadId})",
 
             // One row per id: the newest updateddate; on a tie a deleted row wins.
@@ -224,7 +234,7 @@ public static class RedshiftSql
             WHERE {Identifier(RankColumn)} = 1
             """,
             Classify(target, columns),
-        };
+        ]);
 
         var inserted = $"COALESCE(SUM(CASE WHEN {action} = {Literal(InsertAction)} AND NOT {deleted} THEN 1 ELSE 0 END), 0)";
         var updated = $"COALESCE(SUM(CASE WHEN {action} = {Literal(UpdateAction)} AND NOT ({deleted} AND NOT {was}) THEN 1 ELSE 0 END), 0)";
@@ -271,7 +281,7 @@ public static class RedshiftSql
             statements.Add($"DROP TABLE {Identifier(temp)}");
         }
 
-        return new LoadStatements(statements, CopyIndex: 1, CountIndex: countIndex);
+        return new LoadStatements(statements, copyIndex, countIndex);
     }
 
     /// <summary>COPY from the staged parts, stating every option of the staged CSV dialect (<see cref="CsvFormat"/>).</summary>
@@ -337,12 +347,13 @@ public static class RedshiftSql
         """;
 
     /// <summary>
-    /// The load errors COPY recorded for files under <paramref name="urlPrefix"/> (this load's staging folder), newest first:
-    /// (file_name, line_number, column_name, error_code, error_message, raw_field_value).
+    /// The load errors COPY recorded in SYS_LOAD_ERROR_DETAIL for files under <paramref name="urlPrefix"/> (this
+    /// load's staging folder), newest first: (file_name, line_number, column_name, column_type, error_code,
+    /// error_message). The view's text columns are blank-padded CHAR.
     /// </summary>
     internal static string SelectLoadErrors(string urlPrefix, int limit) =>
         string.Create(CultureInfo.InvariantCulture, $"""
-        SELECT TRIM(file_name), line_number, TRIM(column_name), error_code, TRIM(error_message), TRIM(raw_field_value)
+        SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(column_type), error_code, TRIM(error_message)
         FROM sys_load_error_detail
         WHERE LEFT(TRIM(file_name), {urlPrefix.Length}) = {Literal(urlPrefix)}
         ORDER BY start_time DESC, line_number
@@ -370,6 +381,6 @@ public static class RedshiftSql
 
 /// <summary>The statements of one load and which of them matter to the caller.</summary>
 /// <param name="Sqls">the statements, in order, for one BatchExecuteStatement</param>
-/// <param name="CopyIndex">the COPY's position (0-based): a failure there is explained by the load errors</param>
+/// <param name="CopyIndex">the COPY's position (0-based; -1 without parts): a failure there is explained by the load errors</param>
 /// <param name="CountIndex">the position of the statement returning the outcome counts</param>
 internal sealed record LoadStatements(IReadOnlyList<string> Sqls, int CopyIndex, int CountIndex);

@@ -51,12 +51,12 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         }
 
         await EnsureTableAsync(schema, cancellationToken);
-        var copyManifestUrl = await WriteCopyManifestAsync(manifest, partLocations, cancellationToken);
+        var copyManifestUrl = manifest.Parts.Count == 0 ? null : await WriteCopyManifestAsync(manifest, partLocations, cancellationToken);
         var statements = RedshiftSql.Load(
             _options.Schema,
             manifest,
             schema.Columns,
-            new RedshiftSql.CopySource(copyManifestUrl, _options.CopyRoleArn, _options.CopyRegion, _options.TruncateLongStrings),
+            copyManifestUrl is null ? null : new RedshiftSql.CopySource(copyManifestUrl, _options.CopyRoleArn, _options.CopyRegion, _options.TruncateLongStrings),
             syncedAt);
         for (var i = 0; i < statements.Sqls.Count; i++)
         {
@@ -262,12 +262,12 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     private static string SubStatementId(string batchId, int index) => string.Create(CultureInfo.InvariantCulture, $"{batchId}:{index + 1}");
 
     /// <summary>Turns a failed batch into an error naming the step, and for a failed COPY the file, line, column and reason.</summary>
-    private async Task<Exception> ExplainAsync(StagedManifest manifest, LoadStatements statements, string copyManifestUrl, RedshiftStatementFailedException failure, CancellationToken cancellationToken)
+    private async Task<Exception> ExplainAsync(StagedManifest manifest, LoadStatements statements, string? copyManifestUrl, RedshiftStatementFailedException failure, CancellationToken cancellationToken)
     {
         var failed = failure.Statement.SubStatements?.FirstOrDefault(s => s.Status == StatementStatus.Failed);
         var index = failed?.Position is { } position ? position - 1 : -1;
         var table = $"{_options.Schema}.{manifest.ObjectName}";
-        if (index != statements.CopyIndex)
+        if (index != statements.CopyIndex || copyManifestUrl is null)
         {
             var step = index >= 0 ? $"statement {index + 1} of {statements.Sqls.Count}" : "the batch";
             return new RedshiftLoadException($"load of {table} ({manifest.LoadId}) failed at {step} and was rolled back: {failed?.Error ?? failure.Statement.Error}", manifest.ObjectName, [], failure);
@@ -278,7 +278,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         var query = await ExecuteAsync(RedshiftSql.SelectLoadErrors(prefix, QuotedLoadErrors), cancellationToken);
         await foreach (var record in client.ReadRecordsAsync(query, cancellationToken))
         {
-            errors.Add(new CopyError(record[0].StringValue ?? "", record[1].LongValue ?? 0, record[2].StringValue, record[4].StringValue ?? "", record[5].StringValue));
+            errors.Add(new CopyError(record[0].StringValue ?? "", record[1].LongValue ?? 0, record[2].StringValue, record[3].StringValue, record[5].StringValue ?? ""));
         }
 
         var detail = errors.Count == 0
@@ -323,20 +323,14 @@ public sealed record RedshiftWarehouseOptions(
 }
 
 /// <summary>One row COPY could not load, as Redshift recorded it in SYS_LOAD_ERROR_DETAIL.</summary>
-public sealed record CopyError(string File, long Line, string? Column, string Message, string? RawValue)
+public sealed record CopyError(string File, long Line, string? Column, string? ColumnType, string Message)
 {
     /// <summary>The value was longer than its column (Redshift: "String length exceeds DDL length").</summary>
     public bool IsValueTooLong =>
         Message.Contains("exceeds DDL length", StringComparison.OrdinalIgnoreCase) || Message.Contains("too long", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>How much of the rejected value an error quotes.</summary>
-    public const int QuotedValueLength = 100;
-
     public override string ToString() =>
-        $"{File} line {Line}{(string.IsNullOrEmpty(Column) ? "" : $", column {Column}")}: {Message}{(RawValue is null ? "" : $" (value: '{Quote(RawValue)}')")}";
-
-    private static string Quote(string value) =>
-        value.Length <= QuotedValueLength ? value : string.Concat(value.AsSpan(0, char.IsHighSurrogate(value[QuotedValueLength - 1]) ? QuotedValueLength - 1 : QuotedValueLength), "…");
+        $"{File} line {Line}{(string.IsNullOrEmpty(Column) ? "" : $", column {Column}{(string.IsNullOrEmpty(ColumnType) ? "" : $" ({ColumnType})")}")}: {Message}";
 }
 
 /// <summary>A load that failed and was rolled back; for a failed COPY, <see cref="CopyErrors"/> says where and why.</summary>

@@ -1,0 +1,199 @@
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+using ServerlessSync.Core.Verification;
+using ServerlessSync.Sources.Synthetic;
+
+namespace ServerlessSync.Aws.Tests.Pipeline;
+
+/// <summary>
+/// Whole syncs through the cloud adapters: synthetic tenant → S3 (s3rver) → COPY and merge through the Data API
+/// (the double over PostgreSQL) → status in DynamoDB (dynalite). What is asserted is what a user would look at:
+/// rows in the warehouse equal to the source, the bucket emptied after committed loads, and the status items.
+/// </summary>
+public sealed class CloudPipelineTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private readonly SyntheticTenant _tenant = SyntheticTenant.CreateInMemory(scale: 2_000, seed: 11, new FakeTimeProvider(Start));
+    private CloudPipeline _pipeline = null!;
+
+    public async Task InitializeAsync() => _pipeline = await CloudPipeline.StartAsync(_tenant.Clock);
+
+    public async Task DisposeAsync() => await _pipeline.DisposeAsync();
+
+    [Fact]
+    public async Task HistoricalThenIncremental_WarehouseEqualsSource_BucketEmptied_StatusInDynamoDb()
+    {
+        var first = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions(), null, None);
+
+        Assert.Equal(RunStatus.SUCCEEDED, first.Status);
+        Assert.Equal("HISTORICAL", first.Mode);
+        Assert.All(first.Objects, o => Assert.Equal(RunStatus.SUCCEEDED, o.Status));
+        await AssertWarehouseEqualsSourceAsync();
+        Assert.Empty(await _pipeline.KeysAsync());
+        var connector = await _pipeline.Status.GetConnectorAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.Equal(ConnectorStatus.ACTIVE, connector!.Status);
+        var cursors = await _pipeline.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.Equal(_tenant.Source.Objects.Order(StringComparer.Ordinal), cursors.Select(o => o.ObjectName).Order(StringComparer.Ordinal));
+        Assert.All(cursors, o => Assert.Equal(first.Objects.Single(r => r.ObjectName == o.ObjectName).WindowEnd, o.Cursor));
+
+        _tenant.Advance(TimeSpan.FromDays(2));
+        var second = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions(), null, None);
+
+        Assert.Equal(RunStatus.SUCCEEDED, second.Status);
+        Assert.Equal("INCREMENTAL", second.Mode);
+        Assert.True(second.Objects.Sum(o => o.RowsUpdated) > 0, "the advance updated rows");
+        Assert.True(second.Objects.Sum(o => o.RowsDeleted) > 0, "the advance deleted rows");
+        await AssertWarehouseEqualsSourceAsync();
+        Assert.Empty(await _pipeline.KeysAsync());
+        var runs = await _pipeline.Status.ListRunsAsync(SyncOptions.DefaultConnectorId, 10, None);
+        Assert.Equal([second.RunId, first.RunId], runs.Select(r => r.RunId));
+    }
+
+    [Fact]
+    public async Task EveryLoad_IsOneBatch_WithAClientTokenFromTheManifest_AndAnEvent()
+    {
+        await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions { Objects = ["account", "contact"] }, null, None);
+
+        var loads = _pipeline.Redshift.Requests.Where(r => r.Operation == "BatchExecuteStatement" && r.Sqls.Any(s => s.StartsWith("COPY", StringComparison.Ordinal))).ToList();
+        Assert.Equal(2, loads.Count);
+        Assert.All(loads, r =>
+        {
+            Assert.True(r.WithEvent);
+            Assert.Matches("^[0-9a-f]{64}$", r.ClientToken);
+            Assert.Equal(CloudPipeline.Target.DbUser, r.DbUser);
+            Assert.Equal(CloudPipeline.Target.ClusterIdentifier, r.ClusterIdentifier);
+        });
+    }
+
+    [Fact]
+    public async Task BadRowInAPart_RunFailsNamingFileLineColumnAndReason_StagedFilesStay_CursorStays_RetryConverges()
+    {
+        BreakLineTwoOfTheFirstPart? corrupt = null;
+        var runner = _pipeline.Runner(_tenant.Source, onManifest: load => corrupt = new BreakLineTwoOfTheFirstPart(_pipeline, load, "invoice"));
+
+        var failed = await runner.RunAsync(new SyncOptions { Objects = ["account", "invoice"] }, null, None);
+
+        Assert.True(corrupt!.Broken);
+        Assert.Equal(RunStatus.FAILED, failed.Status);
+        var invoice = failed.Objects.Single(o => o.ObjectName == "invoice");
+        Assert.Equal(RunStatus.FAILED, invoice.Status);
+        Assert.Contains($"s3://{_pipeline.Bucket}/{corrupt.PartKey} line 2", invoice.Error, StringComparison.Ordinal);
+        Assert.Contains("column amount", invoice.Error, StringComparison.Ordinal);
+        Assert.Contains("not-a-number", invoice.Error, StringComparison.Ordinal);
+        Assert.True(failed.Objects.Single(o => o.ObjectName == "account").Status == RunStatus.SUCCEEDED, failed.Objects.Single(o => o.ObjectName == "account").Error);
+        Assert.Contains(corrupt.PartKey, await _pipeline.KeysAsync());
+        Assert.Contains(invoice.ManifestKey, await _pipeline.KeysAsync());
+        var cursors = await _pipeline.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.DoesNotContain(cursors, o => o.ObjectName == "invoice" && o.Cursor is not null);
+        Assert.Equal(0, await LiveRowCountAsync("invoice"));
+
+        var retry = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions { Objects = ["account", "invoice"] }, null, None);
+
+        Assert.True(retry.Status == RunStatus.SUCCEEDED, string.Join("; ", retry.Objects.Select(o => $"{o.ObjectName}: {o.Error}")));
+        await AssertWarehouseEqualsSourceAsync(["account", "invoice"]);
+    }
+
+    [Fact]
+    public async Task ManifestEventDeliveredTwice_LoadsOnce_AndReportsTheFirstOutcome()
+    {
+        var run = await _pipeline.Runner(_tenant.Source, keepStagedFiles: true).RunAsync(new SyncOptions { Objects = ["account"] }, null, None);
+        var manifestKey = run.Objects.Single().ManifestKey!;
+        var batchesBefore = _pipeline.Redshift.Requests.Count(r => r.Operation == "BatchExecuteStatement");
+
+        var load = _pipeline.LoadStep(new InProcessTaskCallbacks());
+        var manifest = await load.ReadManifestAsync(manifestKey, None);
+        var report = await load.ClaimAndLoadAsync(manifestKey, manifest, None);
+
+        Assert.True(report!.Outcome.AlreadyLoaded);
+        Assert.Equal(run.Objects.Single().RowsInserted, report.Outcome.Inserted);
+        Assert.Equal(batchesBefore, _pipeline.Redshift.Requests.Count(r => r.Operation == "BatchExecuteStatement"));
+        await AssertWarehouseEqualsSourceAsync(["account"]);
+    }
+
+    private async Task<int> LiveRowCountAsync(string objectName)
+    {
+        var schema = await _pipeline.Warehouse.DescribeAsync(objectName, None);
+        var count = 0;
+        if (schema is not null)
+        {
+            await foreach (var unused in _pipeline.Warehouse.ReadLiveRowsAsync(schema, None))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private async Task AssertWarehouseEqualsSourceAsync(IReadOnlyList<string>? objects = null)
+    {
+        var results = await new Verifier(_tenant.Source, _pipeline.Warehouse).VerifyAsync(objects ?? _tenant.Source.Objects, None);
+        Assert.All(results, r => Assert.True(r.Matches, $"{r.ObjectName}: {r.Problem}"));
+        Assert.True(results.Sum(r => r.SourceRows) > 0);
+    }
+
+    /// <summary>
+    /// Plays a bad row arriving in a staged part: before the real load sees the manifest, the object's first part
+    /// is replaced by one whose second line has a non-number in a decimal column, and the manifest is rewritten to
+    /// match (so the parts check passes and COPY is what fails).
+    /// </summary>
+    private sealed class BreakLineTwoOfTheFirstPart(CloudPipeline pipeline, LoadStep load, string objectName) : IManifestArrivalHandler
+    {
+        public bool Broken { get; private set; }
+
+        public string PartKey { get; private set; } = "";
+
+        public async Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
+        {
+            var manifest = await load.ReadManifestAsync(manifestKey, cancellationToken);
+            if (!Broken && manifest.ObjectName == objectName)
+            {
+                Broken = true;
+                await BreakAsync(manifestKey, manifest, cancellationToken);
+            }
+
+            await load.OnManifestCreatedAsync(manifestKey, cancellationToken);
+        }
+
+        private async Task BreakAsync(string manifestKey, StagedManifest manifest, CancellationToken cancellationToken)
+        {
+            var part = manifest.Parts[0];
+            PartKey = part.Key;
+            List<IReadOnlyList<(string Field, bool Quoted)>> records;
+            await using (var read = await pipeline.Staging.OpenReadAsync(part.Key, cancellationToken))
+            await using (var gzip = new GZipStream(read, CompressionMode.Decompress))
+            using (var text = new StreamReader(gzip, Encoding.UTF8))
+            {
+                records = [.. CsvFormat.ReadRecords(text).Take(3)];
+            }
+
+            var amount = manifest.Columns.Select(c => c.Name).ToList().IndexOf("amount");
+            var lines = records.Select((record, line) => string.Join(',', record.Select((f, column) =>
+                line == 1 && column == amount ? "not-a-number"
+                : f.Quoted ? $"\"{f.Field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : f.Field))).ToList();
+            using var buffer = new MemoryStream();
+            await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await gzip.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"), cancellationToken);
+            }
+
+            await WriteAsync(part.Key, buffer.ToArray(), cancellationToken);
+            var broken = manifest with { Parts = [part with { Bytes = buffer.Length, Rows = records.Count }, .. manifest.Parts.Skip(1)] };
+            await WriteAsync(manifestKey, broken.ToJson(), cancellationToken);
+        }
+
+        private async Task WriteAsync(string key, byte[] bytes, CancellationToken cancellationToken)
+        {
+            await using var writer = await pipeline.Staging.OpenWriteAsync(key, cancellationToken);
+            await writer.Body.WriteAsync(bytes, cancellationToken);
+            await writer.CommitAsync(cancellationToken);
+        }
+    }
+}

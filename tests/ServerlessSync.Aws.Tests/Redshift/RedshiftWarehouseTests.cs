@@ -1,0 +1,205 @@
+using Microsoft.Extensions.Time.Testing;
+using ServerlessSync.Aws.Redshift;
+using ServerlessSync.Aws.Tests.Pipeline;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+using ServerlessSync.Testing;
+
+namespace ServerlessSync.Aws.Tests.Redshift;
+
+/// <summary>
+/// The Redshift warehouse on its own: parts staged to S3 (s3rver) by Core's stager, loaded through the Data API
+/// double (COPY from s3rver into PostgreSQL, then the merge), read back through the Data API.
+/// </summary>
+public sealed class RedshiftWarehouseTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 2, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static readonly ObjectSchema Plain = new("plan",
+    [
+        new ColumnSchema("id", ColumnType.String),
+        new ColumnSchema("updateddate", ColumnType.Timestamp),
+        new ColumnSchema("name", ColumnType.String),
+    ]);
+
+    private readonly FakeTimeProvider _clock = new(T0);
+    private CloudPipeline _pipeline = null!;
+    private int _runs;
+
+    public async Task InitializeAsync() => _pipeline = await CloudPipeline.StartAsync(_clock);
+
+    public async Task DisposeAsync() => await _pipeline.DisposeAsync();
+
+    private RedshiftWarehouse Warehouse => _pipeline.Warehouse;
+
+    [Fact]
+    public async Task HostileValues_RoundTripThroughS3CopyAndMerge_ValueByValue()
+    {
+        var rows = HostileValues.Rows(T0, maxStringBytes: RedshiftSql.MaxVarcharBytes).ToList();
+
+        var outcome = await LoadAsync(HostileValues.Schema, rows);
+
+        Assert.Equal(new LoadOutcome(rows.Count, 0, 0, 0, false), outcome);
+        RowAssert.SameRows([.. rows.Select(r => r.Values)], await LiveRowsAsync(HostileValues.Schema), [.. HostileValues.Schema.Columns.Select(c => c.Name)]);
+    }
+
+    [Fact]
+    public async Task Merge_NewestWins_DeletesAreSoft_CountsAsTheLocalDestination()
+    {
+        await LoadAsync(Plain, [Row("a", T0, "a1"), Row("b", T0, "b1"), Row("c", T0, "c1"), Row("d", T0, "d1")]);
+
+        var outcome = await LoadAsync(Plain,
+        [
+            Row("a", T0.AddHours(1), "a2"),            // newer: updated
+            Row("b", T0.AddHours(-1), "stale"),        // older: unchanged
+            Row("c", T0.AddHours(1), "c1", deleted: true), // deleted
+            Row("d", T0, "d1"),                        // same: unchanged
+            Row("e", T0, "e1"),                        // new: inserted
+            Row("e", T0.AddMinutes(1), "e2"),          // the newest of two in one batch wins
+        ]);
+
+        Assert.Equal(new LoadOutcome(Inserted: 1, Updated: 1, Deleted: 1, Unchanged: 2, AlreadyLoaded: false), outcome);
+        var live = (await LiveRowsAsync(Plain)).ToDictionary(r => (string)r[0]!, r => (string?)r[2]);
+        Assert.Equal(new Dictionary<string, string?> { ["a"] = "a2", ["b"] = "b1", ["d"] = "d1", ["e"] = "e2" }, live);
+    }
+
+    [Fact]
+    public async Task SameManifestLoadedAgain_ChangesNothing_WhetherTheDataApiRemembersTheTokenOrOnlyTheLedgerDoes()
+    {
+        var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
+        await LoadAsync(manifest);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var sameToken = await LoadAsync(manifest);
+        var ledgerOnly = await LoadAsync(manifest with { CreatedAt = manifest.CreatedAt.AddSeconds(1) });
+
+        Assert.True(sameToken.AlreadyLoaded);
+        Assert.True(ledgerOnly.AlreadyLoaded);
+        Assert.Single(await LiveRowsAsync(Plain));
+    }
+
+    [Fact]
+    public async Task FailedLoad_RetriedAfterTheCause_IsFixed_RunsAnew()
+    {
+        var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
+        var part = manifest.Parts[0];
+        var bytes = await ReadAsync(part.Key);
+        await _pipeline.Staging.DeleteAsync([part.Key], None);
+
+        var failure = await Assert.ThrowsAsync<RedshiftLoadException>(() => LoadAsync(manifest));
+        Assert.Contains(part.Key, failure.Message, StringComparison.Ordinal);
+
+        await WriteAsync(part.Key, bytes);
+        var retried = await LoadAsync(manifest);
+
+        Assert.Equal(1, retried.Inserted);
+        // The retry first submits the failed load's token, finds that statement failed before it asked, and steps over it.
+        var tokens = _pipeline.Redshift.Requests.Where(r => r.Sqls.Any(s => s.StartsWith("COPY", StringComparison.Ordinal))).Select(r => r.ClientToken).ToList();
+        Assert.Equal(3, tokens.Count);
+        Assert.Equal(tokens[0], tokens[1]);
+        Assert.NotEqual(tokens[0], tokens[2]);
+    }
+
+    [Fact]
+    public async Task StringOverRedshiftsVarcharLimit_FailsTheLoad_NamingFileLineAndColumn()
+    {
+        var tooLong = new string('x', RedshiftSql.MaxVarcharBytes + 1);
+
+        var failure = await Assert.ThrowsAsync<RedshiftLoadException>(() => LoadAsync(Plain, [Row("a", T0, "fine"), Row("b", T0, tooLong)]));
+
+        var error = Assert.Single(failure.CopyErrors);
+        Assert.Equal(2, error.Line);
+        Assert.Equal("name", error.Column);
+        Assert.StartsWith($"s3://{_pipeline.Bucket}/runs/", error.File, StringComparison.Ordinal);
+        Assert.Contains("65535", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(await LiveRowsAsync(Plain));
+    }
+
+    [Fact]
+    public async Task NewColumn_IsAdded_TypeChange_IsRefusedNamingTheColumn()
+    {
+        await LoadAsync(Plain, [Row("a", T0, "a1")]);
+        var wider = new ObjectSchema("plan", [.. Plain.Columns, new ColumnSchema("price", ColumnType.Decimal(18, 2))]);
+
+        await LoadAsync(wider, [new SourceRow(["b", T0, "b1", 12.50m], false)]);
+
+        var described = await Warehouse.DescribeAsync("plan", None);
+        Assert.Equal(wider.Columns, described!.Columns);
+        var live = (await LiveRowsAsync(wider)).ToDictionary(r => (string)r[0]!, r => r[3]);
+        Assert.Null(live["a"]);
+        Assert.Equal(12.50m, live["b"]);
+
+        var changed = new ObjectSchema("plan", [.. Plain.Columns, new ColumnSchema("price", ColumnType.Int64)]);
+        var e = await Assert.ThrowsAsync<SchemaChangeException>(() => LoadAsync(changed, [new SourceRow(["c", T0, "c1", 1L], false)]));
+        Assert.Equal("price", e.Column);
+    }
+
+    [Fact]
+    public async Task ManifestWithoutParts_LoadsNothing_ButIsRecorded()
+    {
+        await LoadAsync(Plain, [Row("a", T0, "a1")]);
+        var empty = await StageAsync(Plain, []);
+
+        var outcome = await LoadAsync(empty);
+        var again = await LoadAsync(empty with { CreatedAt = empty.CreatedAt.AddSeconds(1) });
+
+        Assert.Empty(empty.Parts);
+        Assert.Equal(new LoadOutcome(0, 0, 0, 0, false), outcome);
+        Assert.True(again.AlreadyLoaded);
+        Assert.Single(await LiveRowsAsync(Plain));
+    }
+
+    [Fact]
+    public async Task Describe_UnknownTable_IsNull() => Assert.Null(await Warehouse.DescribeAsync("nothing", None));
+
+    private static SourceRow Row(string id, DateTimeOffset updated, string? name, bool deleted = false) => new([id, updated, name], deleted);
+
+    private async Task<LoadOutcome> LoadAsync(ObjectSchema schema, IEnumerable<SourceRow> rows) => await LoadAsync(await StageAsync(schema, rows));
+
+    private Task<LoadOutcome> LoadAsync(StagedManifest manifest) =>
+        Warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], _clock.GetUtcNow(), None);
+
+    private async Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows)
+    {
+        var stager = new ObjectStager(_pipeline.Staging, new StagingOptions(), _clock);
+        return await stager.StageAsync("conn", $"run-{Interlocked.Increment(ref _runs):D4}", schema, new SyncWindow(null, T0), ToAsync(rows), taskToken: null, progress: null, None);
+    }
+
+    private async Task<List<object?[]>> LiveRowsAsync(ObjectSchema schema)
+    {
+        var rows = new List<object?[]>();
+        await foreach (var row in Warehouse.ReadLiveRowsAsync(schema, None))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private async Task<byte[]> ReadAsync(string key)
+    {
+        await using var stream = await _pipeline.Staging.OpenReadAsync(key, None);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    private async Task WriteAsync(string key, byte[] bytes)
+    {
+        await using var writer = await _pipeline.Staging.OpenWriteAsync(key, None);
+        await writer.Body.WriteAsync(bytes);
+        await writer.CommitAsync(None);
+    }
+
+    private static async IAsyncEnumerable<SourceRow> ToAsync(IEnumerable<SourceRow> rows)
+    {
+        foreach (var row in rows)
+        {
+            yield return row;
+        }
+
+        await Task.CompletedTask;
+    }
+}
