@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using ServerlessSync.Aws.Tests.Stack;
@@ -8,29 +7,14 @@ using ServerlessSync.Aws.Tests.Stack;
 namespace ServerlessSync.Aws.Tests.RedshiftDouble;
 
 /// <summary>
-/// A small S3 client for s3rver, private to the double's tests until the shared Stack/LocalS3 lands:
-/// s3rver's fixed credentials, path-style addressing, and no aws-chunked uploads (s3rver would store the
-/// chunk framing inside the object).
+/// The double's tests' S3 fixtures on s3rver (client and bucket from <see cref="LocalS3"/>): whole small objects,
+/// gzip text and COPY manifests.
 /// </summary>
 internal static class DoubleS3
 {
-    public static AmazonS3Client CreateClient() => new(
-        new BasicAWSCredentials("S3RVER", "S3RVER"),
-        new AmazonS3Config
-        {
-            ServiceURL = TestStack.S3Endpoint.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    public static AmazonS3Client CreateClient() => LocalS3.CreateClient();
 
-    public static async Task<string> CreateBucketAsync(IAmazonS3 s3)
-    {
-        var bucket = TestStack.UniqueName("double");
-        await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
-        return bucket;
-    }
+    public static Task<string> CreateBucketAsync(IAmazonS3 s3) => LocalS3.CreateBucketAsync(s3, "double");
 
     public static Task PutAsync(IAmazonS3 s3, string bucket, string key, byte[] content) =>
         s3.PutObjectAsync(new PutObjectRequest
