@@ -21,7 +21,12 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   (service postgresql stop || true) >/dev/null 2>&1
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 fi
-command -v node >/dev/null || { log "Node.js is missing: apt-get install -y nodejs npm"; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then log "Node.js is missing and installing it needs root: apt-get install -y nodejs npm"; exit 1; fi
+  log "installing Node.js (apt)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
+fi
 
 if [ ! -x "$here/node_modules/.bin/s3rver" ] || [ ! -x "$here/node_modules/.bin/dynalite" ]; then
   log "installing s3rver and dynalite (npm)"
