@@ -56,4 +56,17 @@ internal sealed class StatusTable : IAsyncLifetime
         });
         return response.Items ?? [];
     }
+
+    /// <summary>An item as one line: its attributes by name, each with its value.</summary>
+    public static string Describe(Dictionary<string, AttributeValue> item) =>
+        string.Join(", ", item.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Describe(p.Value)}"));
+
+    private static string Describe(AttributeValue value) =>
+        value.S is { } s ? $"S:{s}"
+        : value.N is { } n ? $"N:{n}"
+        : value.BOOL is { } b ? $"BOOL:{b}"
+        : value.L is { } l ? $"L:[{string.Join(", ", l.Select(Describe))}]"
+        : value.M is { } m ? $"M:{{{Describe(m)}}}"
+        : value.NULL is true ? "NULL"
+        : "?";
 }

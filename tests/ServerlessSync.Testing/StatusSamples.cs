@@ -1,0 +1,57 @@
+namespace ServerlessSync.Testing;
+
+/// <summary>Values and records for status store tests (<see cref="StatusStoreContract{TStore}"/> and each store's own).</summary>
+public static class StatusSamples
+{
+    public const string Connector = "acme";
+
+    // Ticks below the microsecond and non-UTC offsets: a store must keep the instant to the tick.
+    public static readonly DateTimeOffset T0 = new DateTimeOffset(2025, 3, 1, 10, 15, 30, TimeSpan.FromHours(1)).AddTicks(1_234_567);
+    public static readonly DateTimeOffset T1 = new DateTimeOffset(2025, 3, 2, 0, 0, 0, TimeSpan.Zero).AddTicks(5);
+    public static readonly DateTimeOffset T2 = new DateTimeOffset(2025, 3, 3, 23, 59, 59, TimeSpan.FromMinutes(-330));
+
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    /// <summary>A finished object record with every count set.</summary>
+    public static ObjectRunRecord ObjectRun(string runId, string objectName) =>
+        new(runId, objectName, SyncMode.Incremental, T0, T1, RunStatus.SUCCEEDED, 1, 1, 0, 0, 1, 10, 2, 3, $"{runId}/{objectName}", null);
+
+    /// <summary>
+    /// Writes every time a status store keeps (connector, cursor, run, object record, claim lease), each with a
+    /// non-UTC offset and ticks below the microsecond, and reads each one back through <paramref name="store"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<TimeReadBack>> RoundTripEveryTimeAsync<TStore>(TStore store)
+        where TStore : IStatusStore, ILoadClaims
+    {
+        var lease = TimeSpan.FromMinutes(5);
+        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, [], T0, T2, T0.AddHours(1), null, "run-1"), None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T2.AddHours(1), LoadOutcome.Replayed, T0.AddHours(2), None);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, "INCREMENTAL", RunStatus.SUCCEEDED, T0, T2, null, []), None);
+        await store.PutObjectRunAsync(Connector, ObjectRun("run-1", "account") with { WindowStart = T2.AddHours(2), WindowEnd = T0.AddHours(3) }, None);
+        var granted = await store.TryClaimAsync(Connector, "load-1", "a", T2, lease, None);
+        var held = await store.TryClaimAsync(Connector, "load-1", "b", T2, lease, None);
+
+        var connector = (await store.GetConnectorAsync(Connector, None))!;
+        var cursor = Assert.Single(await store.GetObjectsAsync(Connector, None));
+        var run = (await store.GetRunAsync(Connector, "run-1", None))!;
+        var listed = Assert.Single(await store.ListRunsAsync(Connector, 1, None));
+        return
+        [
+            new("connector created", T0, connector.CreatedAt),
+            new("connector updated", T2, connector.UpdatedAt),
+            new("connector last good data", T0.AddHours(1), connector.LastGoodDataAt),
+            new("object cursor", T2.AddHours(1), cursor.Cursor),
+            new("object last loaded", T0.AddHours(2), cursor.LastLoadedAt),
+            new("run started", T0, run.StartedAt),
+            new("run ended", T2, run.EndedAt),
+            new("listed run started", T0, listed.StartedAt),
+            new("object run window start", T2.AddHours(2), Assert.Single(run.Objects).WindowStart),
+            new("object run window end", T0.AddHours(3), Assert.Single(run.Objects).WindowEnd),
+            new("granted claim's lease", T2 + lease, granted.LeaseExpiresAt),
+            new("held claim's lease", T2 + lease, held.LeaseExpiresAt),
+        ];
+    }
+}
+
+/// <summary>A time given to a store and the one it gave back.</summary>
+public sealed record TimeReadBack(string Field, DateTimeOffset Written, DateTimeOffset? Read);
