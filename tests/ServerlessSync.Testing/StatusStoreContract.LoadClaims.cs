@@ -37,6 +37,28 @@ public abstract partial class StatusStoreContract<TStore>
     }
 
     [Fact]
+    public async Task TryClaim_SameClaimantAgain_RenewsItsLease()
+    {
+        // A retried request whose first attempt did claim must find the claim its own, not another's.
+        var store = NewStore();
+        await store.TryClaimAsync(Connector, LoadId, "loader-a", Now, Lease, None);
+
+        var again = await store.TryClaimAsync(Connector, LoadId, "loader-a", Now.AddMinutes(1), Lease, None);
+        var other = await store.TryClaimAsync(Connector, LoadId, "loader-b", Now + Lease, Lease, None);
+
+        Assert.Equal(new LoadClaim(LoadClaimResult.Claimed, null, "loader-a", Now.AddMinutes(1) + Lease), again);
+        Assert.Equal(new LoadClaim(LoadClaimResult.HeldByAnother, null, "loader-a", Now.AddMinutes(1) + Lease), other);
+    }
+
+    [Fact]
+    public async Task TryClaim_WithoutALease_ThrowsAndWritesNothing()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => NewStore().TryClaimAsync(Connector, LoadId, "loader-a", Now, TimeSpan.Zero, None));
+
+        Assert.Null(await StoredClaimAsync(Connector, LoadId));
+    }
+
+    [Fact]
     public async Task TryClaim_LeaseExpired_TakenOverAndAttemptsCounted()
     {
         var store = NewStore();

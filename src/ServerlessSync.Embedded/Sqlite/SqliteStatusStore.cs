@@ -332,6 +332,7 @@ public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposa
         ArgumentNullException.ThrowIfNull(connectorId);
         ArgumentNullException.ThrowIfNull(loadId);
         ArgumentException.ThrowIfNullOrEmpty(claimant);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         var leaseUntil = now + lease;
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, """
@@ -345,7 +346,7 @@ public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposa
                 attempts = load_claims.attempts + 1,
                 updated_at = excluded.updated_at
             WHERE load_claims.state = 'FAILED'
-               OR (load_claims.state = 'LOADING' AND load_claims.lease_until_utc_ticks <= $now_utc_ticks)
+               OR (load_claims.state = 'LOADING' AND (load_claims.lease_until_utc_ticks <= $now_utc_ticks OR load_claims.holder = excluded.holder))
             """);
         Add(command, "$connector_id", connectorId);
         Add(command, "$load_id", loadId);

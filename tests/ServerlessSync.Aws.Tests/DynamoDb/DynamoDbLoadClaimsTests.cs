@@ -54,25 +54,4 @@ public sealed class DynamoDbLoadClaimsTests : IAsyncLifetime
         Assert.False(loaded.ContainsKey("holder"));
         Assert.False(loaded.ContainsKey("leaseExpiresAt"));
     }
-
-    [Fact]
-    public async Task TryClaim_SameClaimantAgain_RenewsLease()
-    {
-        var claims = Claims();
-        await claims.TryClaimAsync(Connector, LoadId, "loader-a", Now, Lease, None);
-
-        var again = await claims.TryClaimAsync(Connector, LoadId, "loader-a", Now.AddMinutes(1), Lease, None);
-
-        Assert.Equal(new LoadClaim(LoadClaimResult.Claimed, null, "loader-a", Now.AddMinutes(1) + Lease), again);
-        Assert.Equal(
-            new LoadClaim(LoadClaimResult.HeldByAnother, null, "loader-a", Now.AddMinutes(1) + Lease),
-            await claims.TryClaimAsync(Connector, LoadId, "loader-b", Now + Lease, Lease, None));
-    }
-
-    [Fact]
-    public async Task TryClaim_NoLease_Throws()
-    {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Claims().TryClaimAsync(Connector, LoadId, "loader-a", Now, TimeSpan.Zero, None));
-        Assert.Null(await _table.ItemAsync(ItemPk, ItemSk));
-    }
 }

@@ -44,6 +44,11 @@ public sealed class SqliteStatusStoreContractTests : StatusStoreContract<SqliteS
 
     protected override async Task<StoredClaim?> StoredClaimAsync(string connectorId, string loadId)
     {
+        if (!File.Exists(_file.DatabasePath))
+        {
+            return null;
+        }
+
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT state, attempts, error FROM load_claims WHERE connector_id = $c AND load_id = $l";
