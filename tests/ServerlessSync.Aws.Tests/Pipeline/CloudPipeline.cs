@@ -26,6 +26,7 @@ internal sealed class CloudPipeline : IAsyncDisposable
     public const string Schema = "zuora";
     public const string CopyRole = "arn:aws:iam::123456789012:role/serverless-sync-copy";
     public static readonly RedshiftTarget Target = RedshiftTarget.ProvisionedCluster("sync-test", "dev", "sync_loader");
+    public static readonly RedshiftTarget ServerlessTarget = RedshiftTarget.Serverless("sync-workgroup", "dev");
 
     private readonly StatusTable _table = new();
 
@@ -37,8 +38,13 @@ internal sealed class CloudPipeline : IAsyncDisposable
         Clock = clock;
         Staging = new S3StagingStore(s3, new S3StagingOptions(bucket));
         Status = _table.Store();
-        DataApi = new RedshiftDataClient(new AwsClientOptions(new BasicAWSCredentials("local", "local"), RegionEndpoint.USEast1) { ServiceUrl = redshift.Endpoint });
-        Warehouse = new RedshiftWarehouse(DataApi, Staging, new RedshiftWarehouseOptions(Target, Schema, CopyRole), TimeProvider.System);
+        // Retries without backoff: the backoff itself is tested on a fake clock with the client.
+        DataApi = new RedshiftDataClient(new AwsClientOptions(new BasicAWSCredentials("local", "local"), RegionEndpoint.USEast1)
+        {
+            ServiceUrl = redshift.Endpoint,
+            Retry = AwsRetryPolicy.Default with { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero },
+        });
+        Warehouse = WarehouseFor(Target);
         Events = new ManifestEvents(Staging);
     }
 
@@ -72,13 +78,21 @@ internal sealed class CloudPipeline : IAsyncDisposable
             {
                 AdminConnectionString = TestStack.PostgresConnectionString,
                 S3 = s3,
-                Targets = [RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!)],
+                Targets =
+                [
+                    RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!),
+                    RedshiftDataTarget.Workgroup(ServerlessTarget.WorkgroupName!, ServerlessTarget.Database),
+                ],
             },
             CancellationToken.None);
         var pipeline = new CloudPipeline(s3, bucket, redshift, clock);
         await pipeline._table.InitializeAsync();
         return pipeline;
     }
+
+    /// <summary>A warehouse over the same Data API and staging bucket, connecting as <paramref name="target"/>.</summary>
+    public RedshiftWarehouse WarehouseFor(RedshiftTarget target) =>
+        new(DataApi, Staging, new RedshiftWarehouseOptions(target, Schema, CopyRole), TimeProvider.System);
 
     public LoadStep LoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, Status, callbacks, Clock);
 

@@ -152,6 +152,37 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrencyLimitOnSubmit_IsRetried_WithTheSameClientToken_AndLoadsOnce()
+    {
+        await LoadAsync(Plain, [Row("z", T0, "z1")]);
+        var manifest = await StageAsync(Plain, [Row("a", T0, "a1"), Row("b", T0, "b1")]);
+        var earlier = _pipeline.Redshift.Requests.Count;
+        _pipeline.Redshift.FailNextCalls("BatchExecuteStatement", "ActiveStatementsExceededException", count: 2);
+
+        var outcome = await LoadAsync(manifest);
+
+        Assert.Equal(2, outcome.Inserted);
+        var submits = _pipeline.Redshift.Requests.Skip(earlier).Where(r => r.Operation == "BatchExecuteStatement").ToList();
+        Assert.Equal(["ActiveStatementsExceededException", "ActiveStatementsExceededException", null], submits.Select(r => r.ErrorCode));
+        Assert.Single(submits.Select(r => r.ClientToken).Distinct());
+        Assert.Equal(3, (await LiveRowsAsync(Plain)).Count);
+    }
+
+    [Fact]
+    public async Task ServerlessWorkgroup_LoadsAndReadsBack()
+    {
+        var serverless = _pipeline.WarehouseFor(CloudPipeline.ServerlessTarget);
+        var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
+
+        var outcome = await serverless.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], T0, None);
+
+        Assert.Equal(1, outcome.Inserted);
+        Assert.Equal(Plain.Columns, (await serverless.DescribeAsync("plan", None))!.Columns);
+        var submits = _pipeline.Redshift.Requests.Where(r => r.Operation == "BatchExecuteStatement").ToList();
+        Assert.All(submits, r => Assert.Equal(("sync-workgroup", (string?)null, (string?)null), (r.WorkgroupName, r.ClusterIdentifier, r.DbUser)));
+    }
+
+    [Fact]
     public async Task Describe_UnknownTable_IsNull() => Assert.Null(await Warehouse.DescribeAsync("nothing", None));
 
     private static SourceRow Row(string id, DateTimeOffset updated, string? name, bool deleted = false) => new([id, updated, name], deleted);
