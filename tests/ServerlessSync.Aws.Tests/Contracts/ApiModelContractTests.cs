@@ -9,15 +9,21 @@ namespace ServerlessSync.Aws.Tests.Contracts;
 /// <summary>
 /// Our clients against the services' API models: wire identity, every operation's name, every request and
 /// response member (name, type, nesting, required), all by reflection and JSON walking, so a typo anywhere
-/// fails here. Skipped when the model files are not present.
+/// fails here. They read the checked-in wire extracts (<see cref="ApiModel"/>); where the full model files are
+/// present, <see cref="WireExtract_IsExactlyWhatTheApiModelGives"/> checks the extracts against them.
 /// </summary>
 public sealed class ApiModelContractTests
 {
-    private static readonly Dictionary<string, (string ModelFile, AwsJsonService Service, IReadOnlyList<IAwsJsonOperation> Operations)> Clients = new()
+    /// <summary>Set to 1 to rewrite the wire extracts from the full models instead of comparing.</summary>
+    private const string UpdateVariable = "SSYNC_UPDATE_WIRE_EXTRACTS";
+
+    private static readonly Dictionary<string, (string ModelFile, string WireFile, AwsJsonService Service, IReadOnlyList<IAwsJsonOperation> Operations)> Clients = new()
     {
-        ["RedshiftData"] = ("redshift-data-service-2.json", RedshiftDataClient.Service, RedshiftDataClient.Operations),
-        ["StepFunctions"] = ("stepfunctions-service-2.json", StepFunctionsClient.Service, StepFunctionsClient.Operations),
+        ["RedshiftData"] = ("redshift-data-service-2.json", "redshift-data.wire.json", RedshiftDataClient.Service, RedshiftDataClient.Operations),
+        ["StepFunctions"] = ("stepfunctions-service-2.json", "stepfunctions.wire.json", StepFunctionsClient.Service, StepFunctionsClient.Operations),
     };
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static TheoryData<string> ClientNames => [.. Clients.Keys];
 
@@ -26,7 +32,7 @@ public sealed class ApiModelContractTests
         get
         {
             var data = new TheoryData<string, string>();
-            foreach (var (client, (_, _, operations)) in Clients)
+            foreach (var (client, (_, _, _, operations)) in Clients)
             {
                 foreach (var operation in operations)
                 {
@@ -39,6 +45,24 @@ public sealed class ApiModelContractTests
     }
 
     [SkippableTheory]
+    [MemberData(nameof(ClientNames))]
+    public void WireExtract_IsExactlyWhatTheApiModelGives(string client)
+    {
+        Skip.IfNot(ApiModel.Available, $"API models not found at {ApiModel.Directory} (set SSYNC_SPECS_DIR); the checked-in extracts are used as they are");
+        var (modelFile, wireFile, _, operations) = Clients[client];
+        var expected = ApiModel.Load(modelFile).Extract(operations.Select(o => o.Name)).ToJsonString(Indented) + "\n";
+        var path = Path.Combine(ApiModel.WireDirectory, wireFile);
+
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+
+        Assert.True(File.Exists(path), $"{path} is missing: run the tests with {UpdateVariable}=1 to write it");
+        Assert.True(expected == File.ReadAllText(path), $"{path} differs from what {modelFile} gives: run the tests with {UpdateVariable}=1 and review the diff");
+    }
+
+    [Theory]
     [MemberData(nameof(ClientNames))]
     public void Service_MatchesTheModelMetadata(string client)
     {
@@ -54,7 +78,7 @@ public sealed class ApiModelContractTests
         Assert.Equal($"application/x-amz-json-{model.MetadataString("jsonVersion")}", service.ContentType);
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(ClientOperations))]
     public void Operation_ExistsAsPostToRoot(string client, string operationName)
     {
@@ -65,7 +89,7 @@ public sealed class ApiModelContractTests
         Assert.Equal("/", operation.GetProperty("http").GetProperty("requestUri").GetString());
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(ClientOperations))]
     public void RequestType_FitsTheInputShape(string client, string operationName)
     {
@@ -76,7 +100,7 @@ public sealed class ApiModelContractTests
         Assert.True(problems.Count == 0, ShapeChecker.Describe(problems));
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(ClientOperations))]
     public void SerialisedSamples_FitTheInputShape_AndCoverEveryMember(string client, string operationName)
     {
@@ -97,7 +121,7 @@ public sealed class ApiModelContractTests
         Assert.True(unsampled.Count == 0, $"ContractSamples.For(\"{operationName}\") never sets: {string.Join(", ", unsampled)}");
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(ClientOperations))]
     public void ResponseType_FitsTheOutputShape(string client, string operationName)
     {
@@ -108,7 +132,7 @@ public sealed class ApiModelContractTests
         Assert.True(problems.Count == 0, ShapeChecker.Describe(problems));
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(ClientOperations))]
     public void ResponseType_ReadsEveryMemberOfAFullyPopulatedAnswer(string client, string operationName)
     {
@@ -121,7 +145,7 @@ public sealed class ApiModelContractTests
         Assert.True(unset.Count == 0, $"not read from {document}: {string.Join(", ", unset)}");
     }
 
-    [SkippableFact]
+    [Fact]
     public void StatementStatuses_AreValuesOfTheModel()
     {
         var (model, _, _) = Load("RedshiftData");
@@ -133,7 +157,7 @@ public sealed class ApiModelContractTests
         Assert.All(ours, status => Assert.Contains(status, modelStatuses));
     }
 
-    [SkippableFact]
+    [Fact]
     public void ClientSideLimits_AreTheModels()
     {
         var (redshift, _, _) = Load("RedshiftData");
@@ -151,7 +175,7 @@ public sealed class ApiModelContractTests
         Assert.Equal(StepFunctionsClient.MaxCauseLength, states.Shape("SensitiveCause").GetProperty("max").GetInt32());
     }
 
-    [SkippableFact]
+    [Fact]
     public void TypedErrors_AreErrorShapesOfTheModels()
     {
         var (redshift, _, _) = Load("RedshiftData");
@@ -172,9 +196,8 @@ public sealed class ApiModelContractTests
 
     private static (ApiModel Model, AwsJsonService Service, IReadOnlyList<IAwsJsonOperation> Operations) Load(string client)
     {
-        Skip.IfNot(ApiModel.Available, $"API models not found at {ApiModel.Directory} (set SSYNC_SPECS_DIR)");
-        var (file, service, operations) = Clients[client];
-        return (ApiModel.Load(file), service, operations);
+        var (_, wireFile, service, operations) = Clients[client];
+        return (ApiModel.LoadWire(wireFile), service, operations);
     }
 
     private static (ApiModel Model, AwsJsonService Service, IAwsJsonOperation Operation, JsonElement ModelOperation) LoadOperation(string client, string operationName)
