@@ -45,6 +45,8 @@ wait_port() { # name port pid
 
 dir=$(mktemp -d /tmp/ssync-stack.XXXXXX)
 chmod 755 "$dir"
+# Whatever started before a failure is stopped again: the caller gets no variables to do it with.
+trap 'status=$?; if [ "$status" -ne 0 ]; then bash "$here/down.sh" "$dir"; fi' EXIT
 
 s3_port=$(free_port)
 NODE_OPTIONS=--openssl-legacy-provider "$here/node_modules/.bin/s3rver" -d "$dir/s3" -a 127.0.0.1 -p "$s3_port" --silent >"$dir/s3rver.log" 2>&1 &
