@@ -16,6 +16,12 @@ namespace ServerlessSync.Aws.Redshift;
 /// <c>_synced_at</c>, and a ledger row that makes a replay change nothing. Schema and table creation and
 /// add-column evolution run before the batch, from the catalog's current columns. The SQL is in
 /// <see cref="RedshiftSql"/>.
+/// <para>
+/// Loading a manifest again returns <see cref="LoadOutcome.Replayed"/> and changes nothing, with one nuance:
+/// within <see cref="RedshiftWarehouseOptions.ClockSkewAllowance"/> of the first load's end, the Data API's
+/// answer for the manifest's token cannot be told from this call's own, and the first load's outcome is
+/// returned instead (still nothing is loaded twice).
+/// </para>
 /// </summary>
 /// <param name="client">the Data API client</param>
 /// <param name="staging">where the COPY manifest is written, beside the parts</param>
@@ -197,8 +203,8 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     /// token for hours, failed statements too, and a retry after a failed load must run anew: a token whose
     /// statement had already ended in failure before this call is stepped over to the manifest's next token. One
     /// that had already finished is the committed load itself. "Before this call" compares the statement's end
-    /// time with this machine's clock; within clock skew a stale failure is waited on and reported again, and the
-    /// next retry steps over it.
+    /// time with this machine's clock less <see cref="RedshiftWarehouseOptions.ClockSkewAllowance"/>: a retry
+    /// sooner than that after a failure is reported failed again, and the next retry steps over it.
     /// </summary>
     private async Task<Submitted> SubmitAsync(StagedManifest manifest, LoadStatements statements, CancellationToken cancellationToken)
     {
@@ -214,7 +220,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
                 },
                 cancellationToken);
             var state = await client.DescribeStatementAsync(new DescribeStatementRequest(submitted.Id), cancellationToken);
-            var endedEarlier = state.UpdatedAt is { } ended && ended < calledAt;
+            var endedEarlier = state.UpdatedAt is { } ended && ended < calledAt - _options.ClockSkewAllowance;
             if (endedEarlier && state.Status is StatementStatus.Failed or StatementStatus.Aborted)
             {
                 continue;
@@ -320,6 +326,12 @@ public sealed record RedshiftWarehouseOptions(
 
     /// <summary>How long one statement or load may run; inside Lambda's 15 minutes.</summary>
     public TimeSpan StatementTimeout { get; init; } = TimeSpan.FromMinutes(13);
+
+    /// <summary>
+    /// How far this machine's clock may be ahead of the Data API's: a statement that ended more than this before
+    /// a submission of its token is an earlier attempt's, not this one's.
+    /// </summary>
+    public TimeSpan ClockSkewAllowance { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>One row COPY could not load, as Redshift recorded it in SYS_LOAD_ERROR_DETAIL.</summary>

@@ -90,9 +90,12 @@ internal sealed class CloudPipeline : IAsyncDisposable
         return pipeline;
     }
 
-    /// <summary>A warehouse over the same Data API and staging bucket, connecting as <paramref name="target"/>.</summary>
-    public RedshiftWarehouse WarehouseFor(RedshiftTarget target) =>
-        new(DataApi, Staging, new RedshiftWarehouseOptions(target, Schema, CopyRole), TimeProvider.System);
+    /// <summary>
+    /// A warehouse over the same Data API and staging bucket, connecting as <paramref name="target"/>; its clock
+    /// (compared with the Data API's timestamps) is the system's unless given.
+    /// </summary>
+    public RedshiftWarehouse WarehouseFor(RedshiftTarget target, TimeProvider? clock = null) =>
+        new(DataApi, Staging, new RedshiftWarehouseOptions(target, Schema, CopyRole), clock ?? TimeProvider.System);
 
     public LoadStep LoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, Status, callbacks, Clock);
 

@@ -68,38 +68,57 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     [Fact]
     public async Task SameManifestLoadedAgain_ChangesNothing_WhetherTheDataApiRemembersTheTokenOrOnlyTheLedgerDoes()
     {
+        var warehouseClock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var warehouse = _pipeline.WarehouseFor(CloudPipeline.Target, warehouseClock);
         var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
-        await LoadAsync(manifest);
-        _clock.Advance(TimeSpan.FromMinutes(1));
+        var first = await LoadAsync(warehouse, manifest);
 
-        var sameToken = await LoadAsync(manifest);
-        var ledgerOnly = await LoadAsync(manifest with { CreatedAt = manifest.CreatedAt.AddSeconds(1) });
+        // At once: the token's statement is answered again (it may be this call's own, within clock skew): its outcome.
+        var sameTokenAtOnce = await LoadAsync(warehouse, manifest);
+        warehouseClock.Advance(TimeSpan.FromMinutes(1));
+        // Later: the token's statement ended before this call: a replay.
+        var sameTokenLater = await LoadAsync(warehouse, manifest);
+        // Once the Data API has forgotten the token (here: another token), the ledger stops it.
+        var ledgerOnly = await LoadAsync(warehouse, manifest with { CreatedAt = manifest.CreatedAt.AddSeconds(1) });
 
-        Assert.True(sameToken.AlreadyLoaded);
-        Assert.True(ledgerOnly.AlreadyLoaded);
+        Assert.Equal(new LoadOutcome(1, 0, 0, 0, false), first);
+        Assert.Equal(first, sameTokenAtOnce);
+        Assert.Equal(LoadOutcome.Replayed, sameTokenLater);
+        Assert.Equal(LoadOutcome.Replayed, ledgerOnly);
         Assert.Single(await LiveRowsAsync(Plain));
+        var tokens = _pipeline.Redshift.Requests.Where(r => r.Sqls.Any(s => s.StartsWith("COPY", StringComparison.Ordinal))).Select(r => r.ClientToken).ToList();
+        Assert.Equal(4, tokens.Count);
+        Assert.Single(tokens.Take(3).Distinct());
+        Assert.NotEqual(tokens[0], tokens[3]);
     }
 
     [Fact]
     public async Task FailedLoad_RetriedAfterTheCause_IsFixed_RunsAnew()
     {
+        // The warehouse tells an earlier attempt's statement by its end time: its clock starts at the real time
+        // (the double's) and moves on past the skew allowance before the retry.
+        var warehouseClock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var warehouse = _pipeline.WarehouseFor(CloudPipeline.Target, warehouseClock);
         var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
         var part = manifest.Parts[0];
         var bytes = await ReadAsync(part.Key);
         await _pipeline.Staging.DeleteAsync([part.Key], None);
 
-        var failure = await Assert.ThrowsAsync<RedshiftLoadException>(() => LoadAsync(manifest));
+        var failure = await Assert.ThrowsAsync<RedshiftLoadException>(() => LoadAsync(warehouse, manifest));
         Assert.Contains(part.Key, failure.Message, StringComparison.Ordinal);
 
         await WriteAsync(part.Key, bytes);
-        var retried = await LoadAsync(manifest);
+        var tooSoon = await Assert.ThrowsAsync<RedshiftLoadException>(() => LoadAsync(warehouse, manifest));
+        warehouseClock.Advance(TimeSpan.FromMinutes(1));
+        var retried = await LoadAsync(warehouse, manifest);
 
+        Assert.Equal(failure.Message, tooSoon.Message);
         Assert.Equal(1, retried.Inserted);
-        // The retry first submits the failed load's token, finds that statement failed before it asked, and steps over it.
+        // The retry first submits the failed load's token, finds that statement ended before it asked, and steps over it.
         var tokens = _pipeline.Redshift.Requests.Where(r => r.Sqls.Any(s => s.StartsWith("COPY", StringComparison.Ordinal))).Select(r => r.ClientToken).ToList();
-        Assert.Equal(3, tokens.Count);
-        Assert.Equal(tokens[0], tokens[1]);
-        Assert.NotEqual(tokens[0], tokens[2]);
+        Assert.Equal(4, tokens.Count);
+        Assert.Single(tokens.Take(3).Distinct());
+        Assert.NotEqual(tokens[0], tokens[3]);
     }
 
     [Fact]
@@ -189,8 +208,10 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
 
     private async Task<LoadOutcome> LoadAsync(ObjectSchema schema, IEnumerable<SourceRow> rows) => await LoadAsync(await StageAsync(schema, rows));
 
-    private Task<LoadOutcome> LoadAsync(StagedManifest manifest) =>
-        Warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], _clock.GetUtcNow(), None);
+    private Task<LoadOutcome> LoadAsync(StagedManifest manifest) => LoadAsync(Warehouse, manifest);
+
+    private Task<LoadOutcome> LoadAsync(RedshiftWarehouse warehouse, StagedManifest manifest) =>
+        warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], _clock.GetUtcNow(), None);
 
     private async Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows)
     {
