@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace ServerlessSync.Aws.RedshiftData;
 
-/// <summary>Output of ExecuteStatement: the statement's id, to describe, wait for, read or cancel.</summary>
-public sealed record ExecuteStatementResponse
+/// <summary>
+/// What ExecuteStatement and BatchExecuteStatement answer alike: the submitted statement's id (to describe,
+/// wait for, read or cancel), when it was created and where it runs.
+/// </summary>
+public abstract record StatementSubmitted
 {
     [JsonPropertyName("Id")]
     public string Id { get; init; } = "";
@@ -31,33 +34,11 @@ public sealed record ExecuteStatementResponse
     public bool? HasResultSet { get; init; }
 }
 
+/// <summary>Output of ExecuteStatement: the statement's id, to describe, wait for, read or cancel.</summary>
+public sealed record ExecuteStatementResponse : StatementSubmitted;
+
 /// <summary>Output of BatchExecuteStatement: the batch's id (its sub-statements are <c>{Id}:1</c>, <c>{Id}:2</c>, …).</summary>
-public sealed record BatchExecuteStatementResponse
-{
-    [JsonPropertyName("Id")]
-    public string Id { get; init; } = "";
-
-    [JsonPropertyName("CreatedAt")]
-    public DateTimeOffset? CreatedAt { get; init; }
-
-    [JsonPropertyName("ClusterIdentifier")]
-    public string? ClusterIdentifier { get; init; }
-
-    [JsonPropertyName("WorkgroupName")]
-    public string? WorkgroupName { get; init; }
-
-    [JsonPropertyName("Database")]
-    public string? Database { get; init; }
-
-    [JsonPropertyName("DbUser")]
-    public string? DbUser { get; init; }
-
-    [JsonPropertyName("Status")]
-    public string? Status { get; init; }
-
-    [JsonPropertyName("HasResultSet")]
-    public bool? HasResultSet { get; init; }
-}
+public sealed record BatchExecuteStatementResponse : StatementSubmitted;
 
 /// <summary>Output of DescribeStatement: where a statement (or batch) is, and why it failed if it did.</summary>
 public sealed record DescribeStatementResponse
