@@ -43,18 +43,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(partLocations);
-        var schema = manifest.ToSchema();
-        schema.Validate();
-        if (partLocations.Count != manifest.Parts.Count)
-        {
-            throw new ArgumentException($"manifest {manifest.LoadId} lists {manifest.Parts.Count} parts but {partLocations.Count} locations were given", nameof(partLocations));
-        }
-
-        if (string.Equals(schema.Name, RedshiftSql.LedgerTable, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"object name '{schema.Name}' is reserved for the load ledger", nameof(manifest));
-        }
+        var schema = manifest.SchemaForLoad(partLocations, RedshiftSql.LedgerTable);
 
         await EnsureTableAsync(schema, cancellationToken);
         var copyManifestUrl = manifest.Parts.Count == 0 ? null : await WriteCopyManifestAsync(manifest, partLocations, cancellationToken);

@@ -39,6 +39,29 @@ public sealed record StagedManifest(
     public ObjectSchema ToSchema() =>
         new(ObjectName, [.. Columns.Select(c => new ColumnSchema(c.Name, ColumnType.Parse(c.Type)))]);
 
+    /// <summary>
+    /// What every warehouse checks before loading: the object's schema, valid; one location per part; and an
+    /// object name other than the warehouse's own ledger table (<paramref name="ledgerTable"/>, compared as
+    /// warehouses fold case). Throws <see cref="ArgumentException"/> naming the problem.
+    /// </summary>
+    public ObjectSchema SchemaForLoad(IReadOnlyList<string> partLocations, string ledgerTable)
+    {
+        ArgumentNullException.ThrowIfNull(partLocations);
+        var schema = ToSchema();
+        schema.Validate();
+        if (partLocations.Count != Parts.Count)
+        {
+            throw new ArgumentException($"manifest {LoadId} lists {Parts.Count} parts but {partLocations.Count} locations were given", nameof(partLocations));
+        }
+
+        if (string.Equals(schema.Name, ledgerTable, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"object name '{schema.Name}' is reserved for the load ledger", "manifest");
+        }
+
+        return schema;
+    }
+
     public static IReadOnlyList<ManifestColumn> ColumnsOf(ObjectSchema schema) =>
         [.. schema.Columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))];
 

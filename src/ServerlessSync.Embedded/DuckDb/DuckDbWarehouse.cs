@@ -43,18 +43,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(partLocations);
-        var schema = manifest.ToSchema();
-        schema.Validate();
-        if (partLocations.Count != manifest.Parts.Count)
-        {
-            throw new ArgumentException($"manifest {manifest.LoadId} lists {manifest.Parts.Count} parts but {partLocations.Count} locations were given", nameof(partLocations));
-        }
-
-        if (string.Equals(schema.Name, DuckDbSql.LedgerTable, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"object name '{schema.Name}' is reserved for the load ledger", nameof(manifest));
-        }
+        var schema = manifest.SchemaForLoad(partLocations, DuckDbSql.LedgerTable);
 
         await using var connection = await OpenAsync(cancellationToken);
         await _oneLoadAtATime.WaitAsync(cancellationToken);

@@ -27,6 +27,18 @@ public class StagedManifestTests
     }
 
     [Fact]
+    public void SchemaForLoad_ChecksWhatEveryWarehouseNeeds_NamingTheProblem()
+    {
+        var manifest = Sample();
+
+        Assert.Equal(HostileValues.Schema.Columns, manifest.SchemaForLoad(["s3://b/part-00000.csv.gz"], "_ledger").Columns);
+        var missing = Assert.Throws<ArgumentException>(() => manifest.SchemaForLoad([], "_ledger"));
+        Assert.Contains("lists 1 parts but 0 locations were given", missing.Message, StringComparison.Ordinal);
+        var reserved = Assert.Throws<ArgumentException>(() => manifest.SchemaForLoad(["x"], "HOSTILE"));
+        Assert.Contains("'hostile' is reserved for the load ledger", reserved.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_NotJson_ThrowsNamingKey()
     {
         var e = Assert.Throws<InvalidDataException>(() => StagedManifest.Parse("{oops"u8, "runs/x.manifest.json"));
