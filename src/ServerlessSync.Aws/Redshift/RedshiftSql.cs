@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Aws.Redshift;
@@ -38,12 +39,7 @@ public static class RedshiftSql
     private const string TimestampLiteralFormat = "yyyy-MM-dd HH:mm:ss.ffffff'+00'";
 
     /// <summary>Quotes an identifier: <c>"name"</c> with embedded double quotes doubled.</summary>
-    public static string Identifier(string name)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        RejectNul(name, nameof(name));
-        return string.Concat("\"", name.Replace("\"", "\"\"", StringComparison.Ordinal), "\"");
-    }
+    public static string Identifier(string name) => SqlText.QuoteIdentifier(name);
 
     /// <summary>
     /// A string literal: <c>'text'</c> with single quotes doubled and backslashes doubled, since Redshift
@@ -52,7 +48,7 @@ public static class RedshiftSql
     public static string Literal(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        RejectNul(value, nameof(value));
+        SqlText.RejectNul(value, nameof(value));
         var escaped = value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal);
         return string.Concat("'", escaped, "'");
     }
@@ -370,13 +366,6 @@ public static class RedshiftSql
         }
     }
 
-    private static void RejectNul(string value, string parameter)
-    {
-        if (value.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("SQL text cannot carry a NUL character", parameter);
-        }
-    }
 }
 
 /// <summary>The statements of one load and which of them matter to the caller.</summary>

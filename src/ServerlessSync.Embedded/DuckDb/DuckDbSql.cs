@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Embedded.DuckDb;
@@ -29,12 +30,7 @@ public static class DuckDbSql
     internal const string UnchangedAction = "N";
 
     /// <summary>Quotes an identifier: <c>"name"</c> with embedded double quotes doubled.</summary>
-    public static string Identifier(string name)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        RejectNul(name, nameof(name));
-        return string.Concat("\"", name.Replace("\"", "\"\"", StringComparison.Ordinal), "\"");
-    }
+    public static string Identifier(string name) => SqlText.QuoteIdentifier(name);
 
     /// <summary>
     /// A string literal: <c>'text'</c> with embedded single quotes doubled. DuckDB's standard literals
@@ -43,7 +39,7 @@ public static class DuckDbSql
     public static string Literal(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        RejectNul(value, nameof(value));
+        SqlText.RejectNul(value, nameof(value));
         return string.Concat("'", value.Replace("'", "''", StringComparison.Ordinal), "'");
     }
 
@@ -336,14 +332,6 @@ public static class DuckDbSql
     /// <summary>Every row and column, ordered by every column from the first: for tests and checks.</summary>
     internal static string SelectAll(string schema, string table, int columnCount) =>
         $"SELECT * FROM {Table(schema, table)} ORDER BY {string.Join(", ", Enumerable.Range(1, columnCount).Select(i => i.ToString(CultureInfo.InvariantCulture)))}";
-
-    private static void RejectNul(string value, string parameter)
-    {
-        if (value.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("SQL text cannot carry a NUL character", parameter);
-        }
-    }
 
     /// <summary>Caps the database instance's memory; beyond it DuckDB spills to its temp directory.</summary>
     internal static string MemoryLimit(long bytes)
