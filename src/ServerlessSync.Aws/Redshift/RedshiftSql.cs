@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
@@ -22,9 +21,6 @@ public static class RedshiftSql
 
     /// <summary>Redshift's largest VARCHAR, in bytes: every string column is created this wide.</summary>
     public const int MaxVarcharBytes = 65535;
-
-    /// <summary>The Data API's limit on one SQL statement's text, in bytes.</summary>
-    public const int MaxStatementBytes = RedshiftDataLimits.MaxStatementBytes;
 
     internal const string StagedTable = "_sync_staged";
     internal const string BatchTable = "_sync_batch";
@@ -355,17 +351,6 @@ public static class RedshiftSql
         ORDER BY start_time DESC, line_number
         LIMIT {limit}
         """);
-
-    /// <summary>Throws when a statement is longer than the Data API accepts, naming it.</summary>
-    internal static void CheckSize(string statement, string what)
-    {
-        var bytes = Encoding.UTF8.GetByteCount(statement);
-        if (bytes > MaxStatementBytes)
-        {
-            throw new InvalidOperationException($"{what}: the SQL statement is {bytes:N0} bytes; the Redshift Data API takes at most {MaxStatementBytes:N0}");
-        }
-    }
-
 }
 
 /// <summary>The statements of one load and which of them matter to the caller.</summary>

@@ -53,11 +53,6 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
             schema.Columns,
             copyManifestUrl is null ? null : new RedshiftSql.CopySource(copyManifestUrl, _options.CopyRoleArn, _options.CopyRegion, _options.TruncateLongStrings),
             syncedAt);
-        for (var i = 0; i < statements.Sqls.Count; i++)
-        {
-            RedshiftSql.CheckSize(statements.Sqls[i], $"load of {manifest.LoadId}, statement {i + 1}");
-        }
-
         var batch = await SubmitAsync(manifest, statements, cancellationToken);
         if (batch.FinishedEarlier)
         {
@@ -233,7 +228,6 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
 
     private async Task<string> ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
-        RedshiftSql.CheckSize(sql, "query");
         var submitted = await client.ExecuteStatementAsync(new ExecuteStatementRequest(_options.Target, sql), cancellationToken);
         await WaitAsync(submitted.Id, cancellationToken);
         return submitted.Id;

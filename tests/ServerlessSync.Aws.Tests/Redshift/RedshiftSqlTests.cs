@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using ServerlessSync.Aws.Redshift;
 using ServerlessSync.Core.Model;
@@ -103,17 +102,5 @@ public sealed class RedshiftSqlTests
         Assert.Equal("s3://b/a \"x\".csv.gz", entries[0].GetProperty("url").GetString());
         Assert.True(entries[1].GetProperty("mandatory").GetBoolean());
         Assert.Equal(20, entries[1].GetProperty("meta").GetProperty("content_length").GetInt64());
-    }
-
-    [Fact]
-    public void CheckSize_RefusesStatementsOverTheDataApiLimit_NamingThem()
-    {
-        RedshiftSql.CheckSize(new string('x', RedshiftSql.MaxStatementBytes), "fits");
-
-        var e = Assert.Throws<InvalidOperationException>(() => RedshiftSql.CheckSize("é" + new string('x', RedshiftSql.MaxStatementBytes - 1), "load of account"));
-
-        Assert.Contains("load of account", e.Message, StringComparison.Ordinal);
-        Assert.Contains((RedshiftSql.MaxStatementBytes + 1).ToString("N0", System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
-        Assert.Equal(RedshiftSql.MaxStatementBytes + 1, Encoding.UTF8.GetByteCount("é" + new string('x', RedshiftSql.MaxStatementBytes - 1)));
     }
 }

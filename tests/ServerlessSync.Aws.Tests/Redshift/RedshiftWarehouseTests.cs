@@ -202,6 +202,24 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LoadWhoseStatementOutgrowsTheDataApiLimit_FailsBeforeAnyLoadIsSubmitted_NamingStatementAndSize()
+    {
+        // 400 columns with 60-character names: the table is created, but the load's classify statement passes 100 KB.
+        var wide = new ObjectSchema("wide",
+        [
+            .. Plain.Columns,
+            .. Enumerable.Range(0, 400).Select(i => new ColumnSchema($"c{i:D3}_".PadRight(60, 'x'), ColumnType.String)),
+        ]);
+        var manifest = await StageAsync(wide, [new SourceRow(["a", T0, "a1", .. Enumerable.Repeat<object?>("v", 400)], false)]);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => LoadAsync(manifest));
+
+        Assert.Matches(@"Sqls\[\d+\] is \d+ bytes of UTF-8; the Data API takes statements of at most 100 KB \(100000 bytes\)", error.Message);
+        Assert.DoesNotContain(_pipeline.Redshift.Requests, r => r.Sqls.Any(s => s.StartsWith("COPY", StringComparison.Ordinal)));
+        Assert.NotNull(await Warehouse.DescribeAsync("wide", None));
+    }
+
+    [Fact]
     public async Task Describe_UnknownTable_IsNull() => Assert.Null(await Warehouse.DescribeAsync("nothing", None));
 
     private static SourceRow Row(string id, DateTimeOffset updated, string? name, bool deleted = false) => new([id, updated, name], deleted);
