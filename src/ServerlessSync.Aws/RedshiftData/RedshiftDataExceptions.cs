@@ -75,7 +75,7 @@ public sealed class InternalServerException : AwsServiceException
 
 /// <summary>
 /// A statement ended FAILED or ABORTED. For a batch, <see cref="SubStatements"/> says which statement failed
-/// (<see cref="FailedSubStatement"/>, with its <see cref="SubStatementData.RedshiftQueryId"/> for the system tables).
+/// (<see cref="FailedSubStatement"/>, with its <see cref="StatementState.RedshiftQueryId"/> for the system tables).
 /// </summary>
 public sealed class RedshiftStatementFailedException(DescribeStatementResponse statement)
     : Exception(Describe(statement))

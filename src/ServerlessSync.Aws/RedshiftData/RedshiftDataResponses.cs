@@ -40,8 +40,10 @@ public sealed record ExecuteStatementResponse : StatementSubmitted;
 /// <summary>Output of BatchExecuteStatement: the batch's id (its sub-statements are <c>{Id}:1</c>, <c>{Id}:2</c>, …).</summary>
 public sealed record BatchExecuteStatementResponse : StatementSubmitted;
 
-/// <summary>Output of DescribeStatement: where a statement (or batch) is, and why it failed if it did.</summary>
-public sealed record DescribeStatementResponse
+/// <summary>
+/// Where a statement is and how it went, as DescribeStatement says of a statement and of each statement of a batch.
+/// </summary>
+public abstract record StatementState
 {
     [JsonPropertyName("Id")]
     public string Id { get; init; } = "";
@@ -80,6 +82,11 @@ public sealed record DescribeStatementResponse
     /// <summary>The query id in Redshift's system tables (SYS_QUERY_HISTORY, STL_QUERY).</summary>
     [JsonPropertyName("RedshiftQueryId")]
     public long? RedshiftQueryId { get; init; }
+}
+
+/// <summary>Output of DescribeStatement: where a statement (or batch) is, and why it failed if it did.</summary>
+public sealed record DescribeStatementResponse : StatementState
+{
 
     [JsonPropertyName("RedshiftPid")]
     public long? RedshiftPid { get; init; }
@@ -105,42 +112,9 @@ public sealed record DescribeStatementResponse
 }
 
 /// <summary>One statement of a batch, as DescribeStatement reports it. Its id is the batch id plus <c>:n</c> (1-based).</summary>
-public sealed record SubStatementData
+public sealed record SubStatementData : StatementState
 {
-    [JsonPropertyName("Id")]
-    public string Id { get; init; } = "";
-
-    [JsonPropertyName("Status")]
-    public string? Status { get; init; }
-
-    [JsonPropertyName("Error")]
-    public string? Error { get; init; }
-
-    [JsonPropertyName("QueryString")]
-    public string? QueryString { get; init; }
-
-    [JsonPropertyName("CreatedAt")]
-    public DateTimeOffset? CreatedAt { get; init; }
-
-    [JsonPropertyName("UpdatedAt")]
-    public DateTimeOffset? UpdatedAt { get; init; }
-
-    [JsonPropertyName("Duration")]
-    public long? Duration { get; init; }
-
-    [JsonPropertyName("HasResultSet")]
-    public bool? HasResultSet { get; init; }
-
-    [JsonPropertyName("ResultRows")]
-    public long? ResultRows { get; init; }
-
-    [JsonPropertyName("ResultSize")]
-    public long? ResultSize { get; init; }
-
-    [JsonPropertyName("RedshiftQueryId")]
-    public long? RedshiftQueryId { get; init; }
-
-    /// <summary>The 1-based position in the batch, from the <c>:n</c> suffix of <see cref="Id"/>; null without one.</summary>
+    /// <summary>The 1-based position in the batch, from the <c>:n</c> suffix of <see cref="StatementState.Id"/>; null without one.</summary>
     [JsonIgnore]
     public int? Position =>
         Id.LastIndexOf(':') is var colon and >= 0 && int.TryParse(Id.AsSpan(colon + 1), out var position) ? position : null;
