@@ -2,7 +2,8 @@
 # Installs (when missing) and starts the local stand-ins the integration tests use, each on a free
 # loopback port: s3rver (S3), dynalite (DynamoDB) and a throwaway PostgreSQL 15 cluster (the SQL engine
 # behind the Redshift Data API test double). Prints `export NAME=value` lines on stdout for the caller
-# to eval; everything else goes to stderr. Stop it all with `bash tests/stack/down.sh "$SSYNC_STACK_DIR"`.
+# to eval; everything else goes to stderr. It also installs the state-machine tools the workflow tests run
+# (asl-validator, aws-local-stepfunctions) and exports where they are (SSYNC_TEST_NODE_MODULES). Stop it all with `bash tests/stack/down.sh "$SSYNC_STACK_DIR"`.
 #
 #   eval "$(bash tests/stack/up.sh)"
 #   dotnet test ...
@@ -28,8 +29,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
 fi
 
-if [ ! -x "$here/node_modules/.bin/s3rver" ] || [ ! -x "$here/node_modules/.bin/dynalite" ]; then
-  log "installing s3rver and dynalite (npm)"
+if [ ! -x "$here/node_modules/.bin/s3rver" ] || [ ! -x "$here/node_modules/.bin/dynalite" ] || [ ! -x "$here/node_modules/.bin/asl-validator" ] || [ ! -d "$here/node_modules/aws-local-stepfunctions" ]; then
+  log "installing s3rver, dynalite, asl-validator and aws-local-stepfunctions (npm)"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 
@@ -73,4 +74,5 @@ export SSYNC_STACK_DIR=$dir
 export SSYNC_TEST_S3_ENDPOINT=http://127.0.0.1:$s3_port
 export SSYNC_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:$dynamo_port
 export SSYNC_TEST_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres'
+export SSYNC_TEST_NODE_MODULES=$here/node_modules
 VARS
