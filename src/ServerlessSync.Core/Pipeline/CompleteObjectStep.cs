@@ -10,9 +10,36 @@ namespace ServerlessSync.Core.Pipeline;
 /// </summary>
 public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
 {
-    public async Task<ObjectRunRecord> SucceededAsync(RunPlan run, ObjectPlan plan, ExtractResult extract, LoadReport load, CancellationToken cancellationToken)
+    public Task<ObjectRunRecord> SucceededAsync(RunPlan run, ObjectPlan plan, ExtractResult extract, LoadReport load, CancellationToken cancellationToken) =>
+        SucceededAsync(run, plan, ObjectRuns.Extracted(run?.RunId ?? throw new ArgumentNullException(nameof(run)), plan, extract), load, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SucceededAsync(RunPlan, ObjectPlan, ExtractResult, LoadReport, CancellationToken)"/>, for a step
+    /// that runs apart from the extraction (a workflow state): the extraction's figures come from the object's
+    /// record in the status store, which the extract step wrote.
+    /// </summary>
+    public async Task<ObjectRunRecord> RecordLoadedAsync(RunPlan run, ObjectPlan plan, LoadReport load, CancellationToken cancellationToken) =>
+        await SucceededAsync(run, plan, await StoredRecordAsync(run, plan, cancellationToken), load, cancellationToken);
+
+    /// <summary>Records the object's failure, keeping whatever the extraction recorded; the cursor is not touched.</summary>
+    public async Task<ObjectRunRecord> RecordFailedAsync(RunPlan run, ObjectPlan plan, string error, CancellationToken cancellationToken)
+    {
+        var record = await StoredRecordAsync(run, plan, cancellationToken) with { Status = RunStatus.FAILED, Error = error };
+        await status.PutObjectRunAsync(run.ConnectorId, record, cancellationToken);
+        return record;
+    }
+
+    private async Task<ObjectRunRecord> StoredRecordAsync(RunPlan run, ObjectPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        var stored = await status.GetRunAsync(run.ConnectorId, run.RunId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {run.RunId} of connector {run.ConnectorId} is not in the status store");
+        return stored.Objects.FirstOrDefault(o => o.ObjectName == plan.ObjectName) ?? ObjectRuns.Pending(run.RunId, plan);
+    }
+
+    private async Task<ObjectRunRecord> SucceededAsync(RunPlan run, ObjectPlan plan, ObjectRunRecord extracted, LoadReport load, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(load);
         string? note = null;
         var moved = await status.TryAdvanceCursorAsync(run.ConnectorId, plan.ObjectName, plan.ExpectedCursor, plan.Window.End, load.Outcome, time.GetUtcNow(), cancellationToken);
@@ -23,7 +50,7 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
             note = $"cursor of {plan.ObjectName} was moved by another run; left as it is";
         }
 
-        var record = ObjectRuns.Extracted(run.RunId, plan, extract) with
+        var record = extracted with
         {
             Status = RunStatus.SUCCEEDED,
             RowsInserted = load.Outcome.Inserted,

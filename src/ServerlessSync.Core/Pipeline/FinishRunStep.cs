@@ -6,10 +6,36 @@ namespace ServerlessSync.Core.Pipeline;
 /// <summary>
 /// Step 6: closes the run and sets the connector's status: FAILED with the first error when any object
 /// failed (data stays good as of the previous success); otherwise ACTIVE once every selected object has
-/// finished its historical sync, IN_PROGRESS before that.
+/// finished its historical sync, IN_PROGRESS before that. With a <paramref name="runLock"/>, it then gives up the
+/// connector's lock the run took at its start.
 /// </summary>
-public sealed class FinishRunStep(IStatusStore status, TimeProvider time)
+public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLock? runLock = null)
 {
+    /// <summary>
+    /// Closes a run whose workflow failed around its objects (a step that kept failing, a timeout): every object
+    /// still RUNNING fails with <paramref name="error"/>, staged files and cursors stay as they are, and the run
+    /// finishes FAILED.
+    /// </summary>
+    public async Task<RunRecord> FailAsync(string connectorId, string runId, string error, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(error);
+        var run = await status.GetRunAsync(connectorId, runId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {runId} of connector {connectorId} is not in the status store");
+        foreach (var record in run.Objects.Where(o => o.Status == RunStatus.RUNNING))
+        {
+            await status.PutObjectRunAsync(connectorId, record with { Status = RunStatus.FAILED, Error = error }, cancellationToken);
+        }
+
+        return await FinishAsync(PlanOf(run), cancellationToken);
+    }
+
+    /// <summary>The plan a stored run was started with (windows from its object records).</summary>
+    public static RunPlan PlanOf(RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new RunPlan(run.ConnectorId, run.RunId, run.StartedAt, [.. run.Objects.Select(o => new ObjectPlan(o.ObjectName, new SyncWindow(o.WindowStart, o.WindowEnd), null))]);
+    }
+
     public async Task<RunRecord> FinishAsync(RunPlan run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -42,6 +68,11 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time)
                 UpdatedAt = now,
             };
         await status.PutConnectorAsync(connector, cancellationToken);
+        if (runLock is not null)
+        {
+            await runLock.ReleaseAsync(run.ConnectorId, run.RunId, cancellationToken);
+        }
+
         return finished;
     }
 
@@ -59,12 +90,6 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time)
             return null;
         }
 
-        foreach (var record in run.Objects.Where(o => o.Status == RunStatus.RUNNING))
-        {
-            await status.PutObjectRunAsync(connectorId, record with { Status = RunStatus.FAILED, Error = "abandoned: the process running it ended before it finished" }, cancellationToken);
-        }
-
-        var plan = new RunPlan(connectorId, runId, run.StartedAt, [.. run.Objects.Select(o => new ObjectPlan(o.ObjectName, new SyncWindow(o.WindowStart, o.WindowEnd), null))]);
-        return await FinishAsync(plan, cancellationToken);
+        return await FailAsync(connectorId, runId, "abandoned: the process running it ended before it finished", cancellationToken);
     }
 }

@@ -16,16 +16,7 @@ public sealed class LoadStep(IStagingStore store, IWarehouse warehouse, ILoadCla
 
     public async Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
     {
-        StagedManifest manifest;
-        try
-        {
-            manifest = await ReadManifestAsync(manifestKey, cancellationToken);
-        }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
-        {
-            // Without a readable manifest there is no token to report to: the notification fails loudly.
-            throw new InvalidDataException($"cannot load {manifestKey}: {e.Message}", e);
-        }
+        var manifest = await StagedManifests.ReadForLoadAsync(store, manifestKey, cancellationToken);
 
         if (manifest.TaskToken is null)
         {
@@ -87,40 +78,13 @@ public sealed class LoadStep(IStagingStore store, IWarehouse warehouse, ILoadCla
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var started = time.GetTimestamp();
-        await CheckPartsAsync(manifestKey, manifest, cancellationToken);
+        await StagedManifests.CheckPartsAsync(store, manifestKey, manifest, cancellationToken);
         var outcome = await warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => store.LocationOf(p.Key))], time.GetUtcNow(), cancellationToken);
         return new LoadReport(manifestKey, manifest.ObjectName, outcome, (long)time.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    public async Task<StagedManifest> ReadManifestAsync(string manifestKey, CancellationToken cancellationToken)
-    {
-        await using var stream = await store.OpenReadAsync(manifestKey, cancellationToken);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return StagedManifest.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), manifestKey);
-    }
-
-    private async Task CheckPartsAsync(string manifestKey, StagedManifest manifest, CancellationToken cancellationToken)
-    {
-        var present = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var item in store.ListAsync(StagingKeys.ObjectPrefix(manifest.ConnectorId, manifest.RunId, manifest.ObjectName), cancellationToken))
-        {
-            present[item.Key] = item.Bytes;
-        }
-
-        foreach (var part in manifest.Parts)
-        {
-            if (!present.TryGetValue(part.Key, out var bytes))
-            {
-                throw new InvalidDataException($"manifest {manifestKey} lists part {part.Key}, which is not in the staging store");
-            }
-
-            if (bytes != part.Bytes)
-            {
-                throw new InvalidDataException($"part {part.Key} has {bytes} bytes; manifest {manifestKey} says {part.Bytes}");
-            }
-        }
-    }
+    public Task<StagedManifest> ReadManifestAsync(string manifestKey, CancellationToken cancellationToken) =>
+        StagedManifests.ReadAsync(store, manifestKey, cancellationToken);
 }
 
 /// <summary>How a loader identifies itself and how long its claim on a manifest lasts.</summary>

@@ -24,7 +24,14 @@ public sealed record SyncOptions
 {
     public const string DefaultConnectorId = "default";
 
+    /// <summary>As long as a Step Functions execution name may be.</summary>
+    public const int MaxRunIdLength = 80;
+
     public string ConnectorId { get; init; } = DefaultConnectorId;
+
+    /// <summary>The new run's id; null makes one from the start time (<see cref="StartRunStep.NewRunId"/>). A workflow
+    /// passes its execution's name, so that a retried start is the same run.</summary>
+    public string? RunId { get; init; }
 
     /// <summary>How far before the cursor an incremental window starts (the source's updateddate is not perfectly monotonic).</summary>
     public TimeSpan Lookback { get; init; } = TimeSpan.FromMinutes(5);
@@ -37,6 +44,11 @@ public sealed record SyncOptions
         if (string.IsNullOrWhiteSpace(ConnectorId) || ConnectorId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
         {
             throw new ArgumentException($"connector id '{ConnectorId}' must be ASCII letters, digits, '-' or '_'");
+        }
+
+        if (RunId is not null && (RunId.Length is 0 or > MaxRunIdLength || RunId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))))
+        {
+            throw new ArgumentException($"run id '{RunId}' must be 1 to {MaxRunIdLength} ASCII letters, digits, '-' or '_'");
         }
 
         if (Lookback < TimeSpan.Zero)

@@ -8,14 +8,32 @@ namespace ServerlessSync.Core.Pipeline;
 /// <summary>
 /// Step 1: records the run and plans each selected object: historical when it has no cursor yet,
 /// otherwise the half-open window <c>[cursor − lookback, now)</c>.
+/// With a <paramref name="guard"/>, the run first takes its connector's lock, so that two runs never overlap: a
+/// start while another run holds it throws <see cref="RunInProgressException"/> and records nothing. A lock taken
+/// over from a run whose lease ended closes that run as abandoned first.
 /// </summary>
-public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvider time)
+public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvider time, RunGuard? guard = null)
 {
     public async Task<RunPlan> StartAsync(SyncOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var now = time.GetUtcNow();
+        var runId = options.RunId ?? NewRunId(now);
+        if (guard is not null)
+        {
+            var held = await guard.Lock.TryAcquireAsync(options.ConnectorId, runId, now, guard.Lease, cancellationToken);
+            if (!held.Acquired)
+            {
+                throw new RunInProgressException(options.ConnectorId, held.HolderRunId, held.ExpiresAt);
+            }
+
+            if (held.TakenOverRunId is not null)
+            {
+                await new FinishRunStep(status, time).CloseAbandonedAsync(options.ConnectorId, cancellationToken);
+            }
+        }
+
         var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
         var selected = SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects);
         var cursors = (await status.GetObjectsAsync(options.ConnectorId, cancellationToken))
@@ -24,7 +42,6 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         var plans = selected
             .Select(name => new ObjectPlan(name, SyncWindow.For(cursors.GetValueOrDefault(name), now, options.Lookback), cursors.GetValueOrDefault(name)))
             .ToList();
-        var runId = NewRunId(now);
         var anyHistorical = plans.Any(p => p.Window.Mode == SyncMode.Historical);
         var allHistorical = plans.All(p => p.Window.Mode == SyncMode.Historical);
 
@@ -69,9 +86,13 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         return [.. source.Objects.Where(wanted.Contains)];
     }
 
-    private static string NewRunId(DateTimeOffset now) =>
+    /// <summary>A new run id: the start time to the second, then six random hex digits (sorts by start).</summary>
+    public static string NewRunId(DateTimeOffset now) =>
         string.Create(CultureInfo.InvariantCulture, $"{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}");
 }
+
+/// <summary>The connector lock a run holds from start to finish, and how long one run may hold it at most.</summary>
+public sealed record RunGuard(IRunLock Lock, TimeSpan Lease);
 
 /// <summary>Builds the object-run records the steps write, so every step fills them the same way.</summary>
 public static class ObjectRuns
