@@ -60,6 +60,9 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
     /// <summary>Every call received so far, in order of completion, errors included.</summary>
     public IReadOnlyList<ReceivedRequest> Requests => _endpoint.Received;
 
+    /// <summary>What <see cref="RedshiftDataDoubleOptions.OnStatementEnded"/> threw, in order (the statements went on regardless).</summary>
+    public IReadOnlyCollection<Exception> HookErrors => _statements.HookErrors;
+
     /// <summary>Creates the database and starts listening on a free loopback port.</summary>
     public static async Task<RedshiftDataDoubleServer> StartAsync(RedshiftDataDoubleOptions options, CancellationToken cancellationToken = default)
     {
@@ -78,7 +81,7 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
                 databaseConnectionString,
                 new S3CopyLoader(options.S3, new LoadErrorTable(databaseConnectionString), options.TimeProvider),
                 options.TimeProvider);
-            var statements = new StatementService(options.Targets, runner, options.ResultPageSize, options.TimeProvider);
+            var statements = new StatementService(options.Targets, runner, options.ResultPageSize, options.TimeProvider, options.OnStatementEnded);
             var endpoint = new DataApiEndpoint(statements, options.TimeProvider);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });

@@ -58,8 +58,7 @@ internal static class ResponseJson
             WriteTimestamp(json, "UpdatedAt", submission.Parts.Select(p => p.UpdatedAt).Aggregate(submission.UpdatedAt, Latest));
             json.WriteNumber("Duration", submission.DurationNanoseconds);
             json.WriteBoolean("HasResultSet", submission.Parts.Any(p => p.HasResultSet));
-            var counted = submission.Parts.Where(p => p.ResultRows >= 0).ToList();
-            json.WriteNumber("ResultRows", counted.Count > 0 ? counted.Sum(p => p.ResultRows) : -1);
+            json.WriteNumber("ResultRows", submission.TotalResultRows);
             json.WriteNumber("ResultSize", submission.Parts.Where(p => p.ResultSize >= 0).Sum(p => p.ResultSize));
             json.WriteNumber("RedshiftQueryId", 0);
             json.WriteString("ExecutionMode", submission.AutoCommit ? "AUTO_COMMIT" : "TRANSACTION");

@@ -12,18 +12,24 @@ internal sealed record OperationAnswer(Action<Utf8JsonWriter> Write, string? Sta
 /// <summary>
 /// The five statement operations: submissions return at once (SUBMITTED) while the runner works in the
 /// background; WaitTimeSeconds holds a call until the statement completes or that many seconds pass; a repeated
-/// ClientToken answers with the first submission and runs nothing.
+/// ClientToken answers with the first submission and runs nothing. A submission made WithEvent is handed to
+/// <paramref name="onEnded"/> once it has ended.
 /// </summary>
 internal sealed class StatementService(
     IReadOnlyList<RedshiftDataTarget> targets,
     StatementRunner runner,
     int resultPageSize,
-    TimeProvider time)
+    TimeProvider time,
+    Action<StatementEnded>? onEnded = null)
 {
     private readonly ConcurrentDictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Operation, string Token), Submission> _byClientToken = new();
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentQueue<Exception> _hookErrors = new();
+
+    /// <summary>What the <c>onEnded</c> hook threw, in order.</summary>
+    public IReadOnlyCollection<Exception> HookErrors => _hookErrors;
 
     public async Task<OperationAnswer> HandleAsync(DataApiRequest request, CancellationToken cancellationToken) => request.Operation switch
     {
@@ -79,6 +85,7 @@ internal sealed class StatementService(
             CreatedAt = now,
             UpdatedAt = now,
             StatementName = request.StatementName,
+            WithEvent = request.WithEvent == true,
         };
 
         // Findable before its token is taken, so a repeat that wins the token race is never answered with an unknown Id.
@@ -95,7 +102,11 @@ internal sealed class StatementService(
 
         lock (_running)
         {
-            _running.Add(Task.Run(() => runner.RunAsync(submission)));
+            _running.Add(Task.Run(async () =>
+            {
+                await runner.RunAsync(submission);
+                AnnounceEnd(submission);
+            }));
         }
 
         return await AnswerSubmittedAsync(submission, request.WaitTimeSeconds, cancellationToken);
@@ -113,6 +124,38 @@ internal sealed class StatementService(
                 }
             },
             submission.Id);
+    }
+
+    // Where the Data API would send its EventBridge event: after the final status is visible to DescribeStatement.
+    private void AnnounceEnd(Submission submission)
+    {
+        if (!submission.WithEvent || onEnded is null)
+        {
+            return;
+        }
+
+        StatementEnded ended;
+        lock (submission.Gate)
+        {
+            ended = new StatementEnded(
+                submission.Id,
+                submission.StatementName,
+                ResponseJson.StatusText(submission.Status),
+                submission.IsBatch ? submission.TotalResultRows : submission.Parts[0].ResultRows,
+                submission.IsBatch ? 0 : submission.Parts[0].RedshiftQueryId,
+                submission.Target.ClusterIdentifier,
+                submission.Target.WorkgroupName,
+                submission.UpdatedAt);
+        }
+
+        try
+        {
+            onEnded(ended);
+        }
+        catch (Exception e)
+        {
+            _hookErrors.Enqueue(e);
+        }
     }
 
     private StatementTarget ResolveTarget(DataApiRequest request)

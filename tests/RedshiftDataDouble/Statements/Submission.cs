@@ -62,6 +62,9 @@ internal sealed class Submission
 
     public string? StatementName { get; init; }
 
+    /// <summary>The request asked for an EventBridge event when the submission ends.</summary>
+    public bool WithEvent { get; init; }
+
     public object Gate { get; } = new();
 
     public StatementStatus Status { get; set; } = StatementStatus.Submitted;
@@ -78,6 +81,16 @@ internal sealed class Submission
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Rows over the submission's statements that reported any (-1 when none did): DescribeStatement's <c>ResultRows</c> of a batch.</summary>
+    public long TotalResultRows
+    {
+        get
+        {
+            var counted = Parts.Where(p => p.ResultRows >= 0).ToList();
+            return counted.Count > 0 ? counted.Sum(p => p.ResultRows) : -1;
+        }
+    }
 
     public bool IsDone => Status is StatementStatus.Finished or StatementStatus.Failed or StatementStatus.Aborted;
 }
