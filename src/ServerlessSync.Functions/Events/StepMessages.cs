@@ -1,0 +1,116 @@
+using System.Text.Json.Serialization;
+
+namespace ServerlessSync.Functions.Events;
+
+// The JSON each function takes and returns inside the state machine (docs/workflow.md is the contract; camelCase).
+
+/// <summary>StartRun's input: the execution's input and its name (the run id when the input names none).</summary>
+public sealed record StartRunInput(ExecutionInput? Input, string? ExecutionName);
+
+/// <summary>What an execution is started with: everything optional (the schedule starts it with <c>{}</c>).</summary>
+public sealed record ExecutionInput
+{
+    public string? ConnectorId { get; init; }
+
+    public string? RunId { get; init; }
+
+    public IReadOnlyList<string>? Objects { get; init; }
+
+    /// <summary>Who started the run (<c>schedule</c>, <c>api</c>…): logged only.</summary>
+    public string? Trigger { get; init; }
+}
+
+/// <summary>The run StartRun planned; the Map state iterates over <see cref="Objects"/>.</summary>
+public sealed record RunMessage(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlanMessage> Objects);
+
+/// <summary>A run as the later states name it (StartRun's output without its objects; extra members are ignored).</summary>
+public sealed record RunReference(string ConnectorId, string RunId, DateTimeOffset StartedAt);
+
+/// <summary>One object's plan: its window (<see cref="WindowStart"/> null = historical) and the cursor it moves from.</summary>
+public sealed record ObjectPlanMessage(string ObjectName, DateTimeOffset? WindowStart, DateTimeOffset WindowEnd, DateTimeOffset? ExpectedCursor);
+
+/// <summary>Extract's input: the run, one of its objects, and the task token the manifest carries to the load.</summary>
+public sealed record ExtractInput(RunReference Run, ObjectPlanMessage Object, string TaskToken);
+
+public sealed record ExtractOutput(string ManifestKey, long Rows, int Files, long Bytes);
+
+/// <summary>What the load function did with each manifest of an S3 notification.</summary>
+public sealed record LoadOutput(IReadOnlyList<ManifestLoadMessage> Manifests);
+
+public enum ManifestLoadResult
+{
+    Submitted,
+    AlreadyLoaded,
+    HeldByAnother,
+    Failed,
+}
+
+public sealed record ManifestLoadMessage(string ManifestKey, ManifestLoadResult Result)
+{
+    public string? StatementId { get; init; }
+
+    public string? Error { get; init; }
+}
+
+public enum LoadCompletedResult
+{
+    Loaded,
+    Failed,
+    Ignored,
+}
+
+/// <summary>What the completion function did with a Data API event; an ignored event names no manifest.</summary>
+public sealed record LoadCompletedOutput(string StatementId, LoadCompletedResult Result)
+{
+    public string? ManifestKey { get; init; }
+
+    public string? ObjectName { get; init; }
+
+    public string? Error { get; init; }
+}
+
+/// <summary>A committed load's report: the output of SendTaskSuccess, which the state machine hands to RecordObject.</summary>
+public sealed record LoadReportMessage(string ManifestKey, string ObjectName, long Inserted, long Updated, long Deleted, long Unchanged, bool AlreadyLoaded, long LoadMilliseconds);
+
+/// <summary>An error as a Step Functions Catch passes it on (<c>ResultPath</c>): <c>{"Error","Cause"}</c>, PascalCase.</summary>
+public sealed record StepError([property: JsonPropertyName("Error")] string Error, [property: JsonPropertyName("Cause")] string? Cause);
+
+/// <summary>RecordObject's input: the object's load report, or the error its ExtractAndLoad state caught.</summary>
+public sealed record RecordObjectInput(RunReference Run, ObjectPlanMessage Object)
+{
+    public LoadReportMessage? Load { get; init; }
+
+    public StepError? Error { get; init; }
+}
+
+public enum ObjectOutcome
+{
+    SUCCEEDED,
+    FAILED,
+}
+
+public sealed record RecordObjectOutput(string ObjectName, ObjectOutcome Status)
+{
+    public string? Error { get; init; }
+}
+
+public sealed record CleanupInput(string ManifestKey);
+
+public sealed record CleanupOutput(string ManifestKey, int Deleted);
+
+/// <summary>FinishRun's input; with <see cref="Error"/> (the workflow failed around the objects) the run's unfinished objects fail.</summary>
+public sealed record FinishRunInput(string ConnectorId, string RunId)
+{
+    public StepError? Error { get; init; }
+}
+
+public enum RunOutcome
+{
+    SUCCEEDED,
+    FAILED,
+}
+
+public sealed record FinishRunOutput(string ConnectorId, string RunId, RunOutcome Status)
+{
+    public string? Error { get; init; }
+}

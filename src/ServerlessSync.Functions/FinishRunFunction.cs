@@ -1,0 +1,55 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Functions.Events;
+using ServerlessSync.Functions.Hosting;
+
+namespace ServerlessSync.Functions;
+
+/// <summary>
+/// FinishRun: <c>{"connectorId","runId"}</c> closes the run from its objects' records (SUCCEEDED, or FAILED naming the
+/// failed objects) and sets the connector's status; with <c>error</c> (the workflow failed around the objects) every
+/// unfinished object fails with it first. Either way the connector's run lock is released. Output:
+/// <c>{"connectorId","runId","status","error"?}</c>.
+/// </summary>
+public sealed class FinishRunFunction : LambdaFunction
+{
+    public const string Name = "FinishRun";
+
+    public FinishRunFunction()
+        : base(null)
+    {
+    }
+
+    internal FinishRunFunction(FunctionHost host)
+        : base(host ?? throw new ArgumentNullException(nameof(host)))
+    {
+    }
+
+    public async Task<Stream> HandleAsync(Stream input) =>
+        await Host.InvokeAsync(Name, input, Json.FinishRunInput, Json.FinishRunOutput, FinishAsync);
+
+    private async Task<FinishRunOutput> FinishAsync(FinishRunInput request, FunctionLog log, CancellationToken cancellationToken)
+    {
+        log.About(request.ConnectorId, request.RunId);
+        var step = Host.FinishRunStep();
+        RunRecord finished;
+        if (request.Error is { } error)
+        {
+            var message = StepErrorText.Describe(error);
+            log.Warn($"the workflow failed: {message}");
+            finished = await step.FailAsync(request.ConnectorId, request.RunId, message, cancellationToken);
+        }
+        else
+        {
+            var run = await Host.Status.GetRunAsync(request.ConnectorId, request.RunId, cancellationToken)
+                ?? throw new InvalidOperationException($"run {request.RunId} of connector {request.ConnectorId} is not in the status store");
+            finished = await step.FinishAsync(FinishRunStep.PlanOf(run), cancellationToken);
+        }
+
+        log.Info($"run {finished.Status}{(finished.Error is null ? "" : $": {finished.Error}")}");
+        return new FinishRunOutput(request.ConnectorId, request.RunId, finished.Status == RunStatus.SUCCEEDED ? RunOutcome.SUCCEEDED : RunOutcome.FAILED)
+        {
+            Error = finished.Error,
+        };
+    }
+}

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using Amazon.S3;
+using ServerlessSync.Aws.DynamoDb;
+using ServerlessSync.Aws.Http;
+using ServerlessSync.Aws.Redshift;
+using ServerlessSync.Aws.RedshiftData;
+using ServerlessSync.Aws.S3;
+using ServerlessSync.Aws.StepFunctions;
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Functions.Hosting;
+
+/// <summary>
+/// The functions' one composition root: the SDK and service clients, the adapters over them and the pipeline steps,
+/// built once per Lambda container (<see cref="Shared"/>, from the environment) and shared by every function class.
+/// Tests build their own from explicit settings, a clock and credentials.
+/// <list type="bullet">
+/// <item>Staging: <see cref="S3StagingStore"/> on <see cref="FunctionSettings.StagingBucket"/>.</item>
+/// <item>Status, load claims and the run lock: <see cref="DynamoDbStatusStore"/> on <see cref="FunctionSettings.StatusTable"/>.</item>
+/// <item>Warehouse: <see cref="RedshiftWarehouse"/> through the Data API, as the customer's role when one is configured.</item>
+/// <item>Callbacks: <see cref="StepFunctionsTaskCallbacks"/>.</item>
+/// <item>Source: the synthetic tenant, whose state lives in the staging bucket (<see cref="SyntheticTenantFile"/>).</item>
+/// </list>
+/// The pipeline's clock is <see cref="Clock"/>, except for the steps that read the source, which run on the
+/// synthetic tenant's clock (based on <see cref="Clock"/>; the same time unless the tenant was advanced). SDK
+/// retries and the warehouse's comparison with the Data API's timestamps use the system clock.
+/// </summary>
+public sealed class FunctionHost : IDisposable
+{
+    private static readonly Lazy<FunctionHost> SharedHost = new(() => new FunctionHost(FunctionSettings.FromEnvironment(), TimeProvider.System));
+
+    private readonly IAmazonS3 _s3;
+    private readonly IAmazonDynamoDB _dynamoDb;
+    private readonly RedshiftDataClient _dataApi;
+    private readonly StepFunctionsClient _stepFunctions;
+    private readonly TextWriter _logOutput;
+    private readonly SyntheticTenantFile _tenantFile;
+
+    /// <param name="settings">the configuration (<see cref="FunctionSettings.FromEnvironment"/> in Lambda)</param>
+    /// <param name="clock">the pipeline's clock</param>
+    /// <param name="credentials">the credentials every client signs with; null = the SDK's default chain (Lambda's role)</param>
+    /// <param name="logOutput">where the JSON log lines go; null = stdout</param>
+    public FunctionHost(FunctionSettings settings, TimeProvider clock, AWSCredentials? credentials = null, TextWriter? logOutput = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clock);
+        settings.Validate();
+        Settings = settings;
+        Clock = clock;
+        _logOutput = logOutput ?? Console.Out;
+        credentials ??= DefaultAWSCredentialsIdentityResolver.GetCredentials();
+
+        _s3 = ServiceClients.S3(credentials, settings.Region, settings.S3Endpoint);
+        Staging = new S3StagingStore(_s3, new S3StagingOptions(settings.StagingBucket));
+        _dynamoDb = ServiceClients.DynamoDb(credentials, settings.Region, settings.DynamoDbEndpoint);
+        Status = new DynamoDbStatusStore(_dynamoDb, settings.StatusTable);
+
+        var warehouseCredentials = settings.CustomerRoleArn is null
+            ? credentials
+            : CustomerRoleCredentials.Create(credentials, settings.CustomerRoleArn, settings.CustomerExternalId!, SessionName(settings.ConnectorId));
+        _dataApi = new RedshiftDataClient(new AwsClientOptions(warehouseCredentials, settings.Region) { ServiceUrl = settings.RedshiftDataEndpoint });
+        Warehouse = new RedshiftWarehouse(_dataApi, Staging, new RedshiftWarehouseOptions(settings.Redshift, settings.RedshiftSchema, settings.CopyRoleArn), TimeProvider.System);
+
+        _stepFunctions = new StepFunctionsClient(new AwsClientOptions(credentials, settings.Region) { ServiceUrl = settings.StepFunctionsEndpoint });
+        Callbacks = new StepFunctionsTaskCallbacks(_stepFunctions, message => Log("TaskCallbacks").Warn(message));
+
+        LoadOptions = new LoadStepOptions($"lambda-{Guid.NewGuid():N}", LoadStepOptions.DefaultClaimLease);
+        _tenantFile = new SyntheticTenantFile(_s3, settings.StagingBucket, Path.Combine(Path.GetTempPath(), "serverless-sync"));
+    }
+
+    /// <summary>The host every function of this container shares, built on first use from the environment.</summary>
+    public static Lazy<FunctionHost> Shared => SharedHost;
+
+    public FunctionSettings Settings { get; }
+
+    public TimeProvider Clock { get; }
+
+    public S3StagingStore Staging { get; }
+
+    public DynamoDbStatusStore Status { get; }
+
+    public RedshiftWarehouse Warehouse { get; }
+
+    public StepFunctionsTaskCallbacks Callbacks { get; }
+
+    /// <summary>How this container claims manifests: a claimant unique to the container, the default lease.</summary>
+    public LoadStepOptions LoadOptions { get; }
+
+    /// <summary>The connector lock runs hold from StartRun to FinishRun.</summary>
+    public IRunLock RunLock => Status as object as IRunLock
+        ?? throw new InvalidOperationException("the status store does not implement the run lock yet");
+
+    private IDeferredLoadWarehouse DeferredWarehouse => Warehouse as object as IDeferredLoadWarehouse
+        ?? throw new InvalidOperationException("the Redshift warehouse does not implement deferred loads yet");
+
+    /// <summary>StartRun's step: the source (its tenant created on first use) and the connector's run lock.</summary>
+    public async Task<StartRunStep> StartRunStepAsync(CancellationToken cancellationToken)
+    {
+        var tenant = await _tenantFile.OpenOrCreateAsync(Settings.SyntheticScale, Settings.SyntheticSeed, Clock, cancellationToken);
+        return new StartRunStep(Status, tenant.Source, tenant.Clock, new RunGuard(RunLock, Settings.RunLockLease));
+    }
+
+    /// <summary>Extract's step: the source StartRun created, staging parts of <see cref="FunctionSettings.PartSizeBytes"/>.</summary>
+    public async Task<ExtractStep> ExtractStepAsync(CancellationToken cancellationToken)
+    {
+        var tenant = await _tenantFile.OpenAsync(Clock, cancellationToken);
+        var stager = new ObjectStager(Staging, new StagingOptions { PartSizeBytes = Settings.PartSizeBytes }, tenant.Clock);
+        return new ExtractStep(tenant.Source, stager, Status, tenant.Clock);
+    }
+
+    public DeferredLoadStep DeferredLoadStep() => new(Staging, DeferredWarehouse, Status, Callbacks, Clock, LoadOptions);
+
+    public CompleteObjectStep CompleteObjectStep() => new(Status, Clock);
+
+    public CleanupStep CleanupStep() => new(Staging);
+
+    public FinishRunStep FinishRunStep() => new(Status, Clock, RunLock);
+
+    /// <summary>A new log for one invocation of <paramref name="function"/>.</summary>
+    public FunctionLog Log(string function) => new(_logOutput, Clock, function);
+
+    /// <summary>
+    /// One invocation: reads <paramref name="input"/> as <typeparamref name="TInput"/> (a <see cref="MalformedEventException"/>
+    /// naming the problem when it cannot), runs <paramref name="handle"/>, and returns its result as JSON. A failure is
+    /// logged and thrown on: its type name is the error Step Functions' Retry and Catch match.
+    /// </summary>
+    internal async Task<Stream> InvokeAsync<TInput, TOutput>(
+        string function,
+        Stream input,
+        JsonTypeInfo<TInput> inputType,
+        JsonTypeInfo<TOutput> outputType,
+        Func<TInput, FunctionLog, CancellationToken, Task<TOutput>> handle)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var log = Log(function);
+        var cancellationToken = CancellationToken.None;
+        try
+        {
+            var request = await ReadAsync(function, input, inputType, cancellationToken);
+            var result = await handle(request, log, cancellationToken);
+            var output = new MemoryStream();
+            await JsonSerializer.SerializeAsync(output, result, outputType, cancellationToken);
+            output.Position = 0;
+            return output;
+        }
+        catch (Exception e)
+        {
+            log.Error($"{function} failed", e);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stepFunctions.Dispose();
+        _dataApi.Dispose();
+        _dynamoDb.Dispose();
+        _s3.Dispose();
+    }
+
+    private static async Task<T> ReadAsync<T>(string function, Stream input, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await input.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length == 0)
+        {
+            throw new MalformedEventException($"{function} was invoked with no input; it expects {type.Type.Name} as JSON");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type)
+                ?? throw new MalformedEventException($"{function} was invoked with null; it expects {type.Type.Name} as JSON");
+        }
+        catch (JsonException e)
+        {
+            throw new MalformedEventException($"{function} cannot read its input as {type.Type.Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The role session name for the customer's role (2 to 64 characters).</summary>
+    private static string SessionName(string connectorId)
+    {
+        var name = $"serverless-sync-{connectorId}";
+        return name.Length <= 64 ? name : name[..64];
+    }
+}

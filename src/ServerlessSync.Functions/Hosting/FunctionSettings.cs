@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Amazon;
+using ServerlessSync.Aws.RedshiftData;
+using ServerlessSync.Core.Pipeline;
+
+namespace ServerlessSync.Functions.Hosting;
+
+/// <summary>
+/// The functions' configuration, read once per container from environment variables (the template sets them):
+/// <list type="table">
+/// <item><term>STAGING_BUCKET</term><description>the staging bucket (required)</description></item>
+/// <item><term>STATUS_TABLE</term><description>the DynamoDB status table (required)</description></item>
+/// <item><term>REDSHIFT_CLUSTER_ID or REDSHIFT_WORKGROUP</term><description>a provisioned cluster or a Serverless workgroup (exactly one)</description></item>
+/// <item><term>REDSHIFT_DATABASE</term><description>the database (required)</description></item>
+/// <item><term>REDSHIFT_DB_USER</term><description>the database user, for a cluster only (required with REDSHIFT_CLUSTER_ID)</description></item>
+/// <item><term>REDSHIFT_SCHEMA</term><description>the destination schema (default <c>zuora</c>)</description></item>
+/// <item><term>COPY_ROLE_ARN</term><description>the role Redshift's COPY assumes to read the bucket (required; a comma-separated chain allowed)</description></item>
+/// <item><term>CUSTOMER_ROLE_ARN, CUSTOMER_EXTERNAL_ID</term><description>optional, together: the Data API is called as this role in the customer's account</description></item>
+/// <item><term>SOURCE</term><description><c>synthetic</c> (the default, and the only source today)</description></item>
+/// <item><term>SOURCE_SECRET_ARN</term><description>optional: the source's credentials in Secrets Manager (unused by the synthetic source)</description></item>
+/// <item><term>SYNTHETIC_SCALE, SYNTHETIC_SEED</term><description>rows and seed of the synthetic tenant when it is created (defaults 100000, 20261126)</description></item>
+/// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
+/// <item><term>RUN_LOCK_HOURS</term><description>the most a run may hold its connector's lock (default 24)</description></item>
+/// <item><term>CONNECTOR_ID</term><description>the connector when the execution input names none (default <c>default</c>)</description></item>
+/// <item><term>AWS_REGION</term><description>the region (set by Lambda)</description></item>
+/// <item><term>SSYNC_S3_ENDPOINT, SSYNC_DYNAMODB_ENDPOINT, SSYNC_REDSHIFT_DATA_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
+/// </list>
+/// A missing or invalid variable fails with a <see cref="FunctionSettingsException"/> naming it.
+/// </summary>
+public sealed partial record FunctionSettings
+{
+    public const string SyntheticSource = "synthetic";
+    public const int DefaultPartSizeMb = 64;
+    public const int DefaultSyntheticScale = 100_000;
+    public const ulong DefaultSyntheticSeed = 20261126;
+    public static readonly TimeSpan DefaultRunLockLease = TimeSpan.FromHours(24);
+
+    public required string StagingBucket { get; init; }
+
+    public required string StatusTable { get; init; }
+
+    public required RedshiftTarget Redshift { get; init; }
+
+    public string RedshiftSchema { get; init; } = "zuora";
+
+    public required string CopyRoleArn { get; init; }
+
+    public string? CustomerRoleArn { get; init; }
+
+    public string? CustomerExternalId { get; init; }
+
+    public string Source { get; init; } = SyntheticSource;
+
+    public string? SourceSecretArn { get; init; }
+
+    public int SyntheticScale { get; init; } = DefaultSyntheticScale;
+
+    public ulong SyntheticSeed { get; init; } = DefaultSyntheticSeed;
+
+    public int PartSizeMb { get; init; } = DefaultPartSizeMb;
+
+    /// <summary>Overrides <see cref="PartSizeMb"/> with an exact byte count (tests stage small parts).</summary>
+    public long? PartSizeBytesOverride { get; init; }
+
+    public TimeSpan RunLockLease { get; init; } = DefaultRunLockLease;
+
+    public string ConnectorId { get; init; } = SyncOptions.DefaultConnectorId;
+
+    public required RegionEndpoint Region { get; init; }
+
+    public Uri? S3Endpoint { get; init; }
+
+    public Uri? DynamoDbEndpoint { get; init; }
+
+    public Uri? RedshiftDataEndpoint { get; init; }
+
+    public Uri? StepFunctionsEndpoint { get; init; }
+
+    public long PartSizeBytes => PartSizeBytesOverride ?? PartSizeMb * 1024L * 1024L;
+
+    /// <summary>The settings of this process's environment.</summary>
+    public static FunctionSettings FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
+
+    /// <summary>The settings from <paramref name="variable"/> (a name → value lookup; null or blank = not set).</summary>
+    public static FunctionSettings FromVariables(Func<string, string?> variable)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        string? Optional(string name) => variable(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        string Required(string name, string what) =>
+            Optional(name) ?? throw new FunctionSettingsException(name, $"environment variable {name} is not set: it names {what}");
+
+        var settings = new FunctionSettings
+        {
+            StagingBucket = Required("STAGING_BUCKET", "the S3 bucket where extracted files are staged"),
+            StatusTable = Required("STATUS_TABLE", "the DynamoDB table holding connector and run status"),
+            Redshift = ReadTarget(Optional),
+            RedshiftSchema = Optional("REDSHIFT_SCHEMA") ?? "zuora",
+            CopyRoleArn = Required("COPY_ROLE_ARN", "the IAM role Redshift assumes to read the staging bucket"),
+            CustomerRoleArn = Optional("CUSTOMER_ROLE_ARN"),
+            CustomerExternalId = Optional("CUSTOMER_EXTERNAL_ID"),
+            Source = Optional("SOURCE") ?? SyntheticSource,
+            SourceSecretArn = Optional("SOURCE_SECRET_ARN"),
+            SyntheticScale = Integer(Optional, "SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
+            SyntheticSeed = Seed(Optional("SYNTHETIC_SEED")),
+            PartSizeMb = Integer(Optional, "PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
+            RunLockLease = Hours(Optional("RUN_LOCK_HOURS")),
+            ConnectorId = Optional("CONNECTOR_ID") ?? SyncOptions.DefaultConnectorId,
+            Region = RegionOf(Required("AWS_REGION", "the AWS region (Lambda sets it)")),
+            S3Endpoint = Endpoint(Optional, "SSYNC_S3_ENDPOINT"),
+            DynamoDbEndpoint = Endpoint(Optional, "SSYNC_DYNAMODB_ENDPOINT"),
+            RedshiftDataEndpoint = Endpoint(Optional, "SSYNC_REDSHIFT_DATA_ENDPOINT"),
+            StepFunctionsEndpoint = Endpoint(Optional, "SSYNC_STEPFUNCTIONS_ENDPOINT"),
+        };
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Checks what the variables cannot check one by one; throws <see cref="FunctionSettingsException"/> naming the variable.</summary>
+    public void Validate()
+    {
+        if (Source != SyntheticSource)
+        {
+            throw new FunctionSettingsException("SOURCE", $"SOURCE '{Source}' is not a source the functions have; the only one today is '{SyntheticSource}'");
+        }
+
+        foreach (var role in CopyRoleArn.Split(','))
+        {
+            if (!RoleArn().IsMatch(role.Trim()))
+            {
+                throw new FunctionSettingsException("COPY_ROLE_ARN", $"COPY_ROLE_ARN '{CopyRoleArn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>, or a comma-separated chain of them)");
+            }
+        }
+
+        if (CustomerRoleArn is not null && CustomerExternalId is null)
+        {
+            throw new FunctionSettingsException("CUSTOMER_EXTERNAL_ID", "CUSTOMER_EXTERNAL_ID is not set but CUSTOMER_ROLE_ARN is: the customer's role is assumed with the external ID they were given");
+        }
+
+        if (CustomerRoleArn is null && CustomerExternalId is not null)
+        {
+            throw new FunctionSettingsException("CUSTOMER_ROLE_ARN", "CUSTOMER_ROLE_ARN is not set but CUSTOMER_EXTERNAL_ID is: set both, or neither");
+        }
+
+        if (CustomerRoleArn is not null && !RoleArn().IsMatch(CustomerRoleArn))
+        {
+            throw new FunctionSettingsException("CUSTOMER_ROLE_ARN", $"CUSTOMER_ROLE_ARN '{CustomerRoleArn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+        }
+
+        if (SourceSecretArn is not null && !SecretArn().IsMatch(SourceSecretArn))
+        {
+            throw new FunctionSettingsException("SOURCE_SECRET_ARN", $"SOURCE_SECRET_ARN '{SourceSecretArn}' is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
+        }
+
+        try
+        {
+            new SyncOptions { ConnectorId = ConnectorId }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FunctionSettingsException("CONNECTOR_ID", $"CONNECTOR_ID: {e.Message}");
+        }
+
+        if (!SchemaName().IsMatch(RedshiftSchema))
+        {
+            throw new FunctionSettingsException("REDSHIFT_SCHEMA", $"REDSHIFT_SCHEMA '{RedshiftSchema}' must be 1 to 127 letters, digits or '_', starting with a letter or '_'");
+        }
+    }
+
+    private static RedshiftTarget ReadTarget(Func<string, string?> optional)
+    {
+        var cluster = optional("REDSHIFT_CLUSTER_ID");
+        var workgroup = optional("REDSHIFT_WORKGROUP");
+        var database = optional("REDSHIFT_DATABASE");
+        var user = optional("REDSHIFT_DB_USER");
+        if (cluster is null && workgroup is null)
+        {
+            throw new FunctionSettingsException("REDSHIFT_CLUSTER_ID", "neither REDSHIFT_CLUSTER_ID nor REDSHIFT_WORKGROUP is set: set one (a provisioned cluster, or a Redshift Serverless workgroup)");
+        }
+
+        if (cluster is not null && workgroup is not null)
+        {
+            throw new FunctionSettingsException("REDSHIFT_WORKGROUP", $"both REDSHIFT_CLUSTER_ID ('{cluster}') and REDSHIFT_WORKGROUP ('{workgroup}') are set: set only one");
+        }
+
+        if (database is null)
+        {
+            throw new FunctionSettingsException("REDSHIFT_DATABASE", "environment variable REDSHIFT_DATABASE is not set: it names the Redshift database to load into");
+        }
+
+        if (cluster is not null && user is null)
+        {
+            throw new FunctionSettingsException("REDSHIFT_DB_USER", $"environment variable REDSHIFT_DB_USER is not set: a provisioned cluster ('{cluster}') is reached as a database user");
+        }
+
+        if (workgroup is not null && user is not null)
+        {
+            throw new FunctionSettingsException("REDSHIFT_DB_USER", $"REDSHIFT_DB_USER ('{user}') does not apply to a Serverless workgroup ('{workgroup}'): unset it");
+        }
+
+        try
+        {
+            return RedshiftTarget.From(cluster, database, user, workgroup);
+        }
+        catch (ArgumentException e)
+        {
+            var name = e.ParamName switch
+            {
+                "clusterIdentifier" => "REDSHIFT_CLUSTER_ID",
+                "workgroupName" => "REDSHIFT_WORKGROUP",
+                "dbUser" => "REDSHIFT_DB_USER",
+                _ => "REDSHIFT_DATABASE",
+            };
+            throw new FunctionSettingsException(name, $"{name}: {e.Message}");
+        }
+    }
+
+    private static int Integer(Func<string, string?> optional, string name, int fallback, int min, int max)
+    {
+        var text = optional(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new FunctionSettingsException(name, $"{name} '{text}' is not a whole number from {min} to {max}");
+    }
+
+    private static ulong Seed(string? text) =>
+        text is null ? DefaultSyntheticSeed
+        : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seed) ? seed
+        : throw new FunctionSettingsException("SYNTHETIC_SEED", $"SYNTHETIC_SEED '{text}' is not a whole number from 0 to {ulong.MaxValue}");
+
+    private static TimeSpan Hours(string? text)
+    {
+        if (text is null)
+        {
+            return DefaultRunLockLease;
+        }
+
+        return double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var hours) && hours > 0 && hours <= 24 * 366
+            ? TimeSpan.FromHours(hours)
+            : throw new FunctionSettingsException("RUN_LOCK_HOURS", $"RUN_LOCK_HOURS '{text}' is not a positive number of hours (at most a year)");
+    }
+
+    private static RegionEndpoint RegionOf(string name) =>
+        RegionName().IsMatch(name)
+            ? RegionEndpoint.GetBySystemName(name)
+            : throw new FunctionSettingsException("AWS_REGION", $"AWS_REGION '{name}' is not a region name (e.g. eu-west-1)");
+
+    private static Uri? Endpoint(Func<string, string?> optional, string name)
+    {
+        var text = optional(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new FunctionSettingsException(name, $"{name} '{text}' is not an absolute http(s) URL");
+    }
+
+    [GeneratedRegex(@"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]
+    private static partial Regex RoleArn();
+
+    [GeneratedRegex(@"^arn:aws[a-z\-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")]
+    private static partial Regex SecretArn();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+$")]
+    private static partial Regex RegionName();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,126}$")]
+    private static partial Regex SchemaName();
+}
+
+/// <summary>A function's configuration is missing or wrong; <see cref="Variable"/> is the environment variable to fix.</summary>
+public sealed class FunctionSettingsException(string variable, string message) : Exception(message)
+{
+    public string Variable { get; } = variable;
+}
