@@ -14,7 +14,7 @@ public static class Messages
             run.ConnectorId,
             run.RunId,
             run.StartedAt,
-            [.. run.Objects.Select(o => new ObjectPlanMessage(o.ObjectName, o.Window.Start, o.Window.End, o.ExpectedCursor))]);
+            [.. run.Objects.Select(o => new ObjectPlanMessage { ObjectName = o.ObjectName, WindowStart = o.Window.Start, WindowEnd = o.Window.End, ExpectedCursor = o.ExpectedCursor })]);
     }
 
     /// <summary>The run as a step that handles one object sees it: the run with that object's plan only.</summary>

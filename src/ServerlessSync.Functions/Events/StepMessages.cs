@@ -5,7 +5,12 @@ namespace ServerlessSync.Functions.Events;
 // The JSON each function takes and returns inside the state machine (docs/workflow.md is the contract; camelCase).
 
 /// <summary>StartRun's input: the execution's input and its name (the run id when the input names none).</summary>
-public sealed record StartRunInput(ExecutionInput? Input, string? ExecutionName);
+public sealed record StartRunInput
+{
+    public ExecutionInput? Input { get; init; }
+
+    public string? ExecutionName { get; init; }
+}
 
 /// <summary>What an execution is started with: everything optional (the schedule starts it with <c>{}</c>).</summary>
 public sealed record ExecutionInput
@@ -26,8 +31,22 @@ public sealed record RunMessage(string ConnectorId, string RunId, DateTimeOffset
 /// <summary>A run as the later states name it (StartRun's output without its objects; extra members are ignored).</summary>
 public sealed record RunReference(string ConnectorId, string RunId, DateTimeOffset StartedAt);
 
-/// <summary>One object's plan: its window (<see cref="WindowStart"/> null = historical) and the cursor it moves from.</summary>
-public sealed record ObjectPlanMessage(string ObjectName, DateTimeOffset? WindowStart, DateTimeOffset WindowEnd, DateTimeOffset? ExpectedCursor);
+/// <summary>
+/// One object's plan: its window (<see cref="WindowStart"/> null = historical) and the cursor it moves from (null = none
+/// yet). Both are written even when null, and may be left out when read.
+/// </summary>
+public sealed record ObjectPlanMessage
+{
+    public required string ObjectName { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public DateTimeOffset? WindowStart { get; init; }
+
+    public required DateTimeOffset WindowEnd { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public DateTimeOffset? ExpectedCursor { get; init; }
+}
 
 /// <summary>Extract's input: the run, one of its objects, and the task token the manifest carries to the load.</summary>
 public sealed record ExtractInput(RunReference Run, ObjectPlanMessage Object, string TaskToken);
@@ -72,8 +91,12 @@ public sealed record LoadCompletedOutput(string StatementId, LoadCompletedResult
 /// <summary>A committed load's report: the output of SendTaskSuccess, which the state machine hands to RecordObject.</summary>
 public sealed record LoadReportMessage(string ManifestKey, string ObjectName, long Inserted, long Updated, long Deleted, long Unchanged, bool AlreadyLoaded, long LoadMilliseconds);
 
-/// <summary>An error as a Step Functions Catch passes it on (<c>ResultPath</c>): <c>{"Error","Cause"}</c>, PascalCase.</summary>
-public sealed record StepError([property: JsonPropertyName("Error")] string Error, [property: JsonPropertyName("Cause")] string? Cause);
+/// <summary>An error as a Step Functions Catch passes it on (<c>ResultPath</c>): <c>{"Error","Cause"}</c>, PascalCase; the cause may be absent.</summary>
+public sealed record StepError([property: JsonPropertyName("Error")] string Error)
+{
+    [JsonPropertyName("Cause")]
+    public string? Cause { get; init; }
+}
 
 /// <summary>RecordObject's input: the object's load report, or the error its ExtractAndLoad state caught.</summary>
 public sealed record RecordObjectInput(RunReference Run, ObjectPlanMessage Object)

@@ -90,14 +90,11 @@ public sealed class FunctionHost : IDisposable
     public StepFunctionsTaskCallbacks Callbacks { get; }
 
     /// <summary>How this container claims manifests: a claimant unique to the container, the default lease.</summary>
-    public LoadStepOptions LoadOptions { get; }
+    public LoadStepOptions LoadOptions { get; internal init; }
 
     /// <summary>The connector lock runs hold from StartRun to FinishRun.</summary>
     public IRunLock RunLock => Status as object as IRunLock
         ?? throw new InvalidOperationException("the status store does not implement the run lock yet");
-
-    private IDeferredLoadWarehouse DeferredWarehouse => Warehouse as object as IDeferredLoadWarehouse
-        ?? throw new InvalidOperationException("the Redshift warehouse does not implement deferred loads yet");
 
     /// <summary>StartRun's step: the source (its tenant created on first use) and the connector's run lock.</summary>
     public async Task<StartRunStep> StartRunStepAsync(CancellationToken cancellationToken)
@@ -114,7 +111,7 @@ public sealed class FunctionHost : IDisposable
         return new ExtractStep(tenant.Source, stager, Status, tenant.Clock);
     }
 
-    public DeferredLoadStep DeferredLoadStep() => new(Staging, DeferredWarehouse, Status, Callbacks, Clock, LoadOptions);
+    public DeferredLoadStep DeferredLoadStep() => new(Staging, Warehouse, Status, Callbacks, Clock, LoadOptions);
 
     public CompleteObjectStep CompleteObjectStep() => new(Status, Clock);
 

@@ -1,0 +1,115 @@
+using ServerlessSync.Functions.Hosting;
+
+namespace ServerlessSync.Functions.Tests.Functions;
+
+public sealed class FunctionSettingsTests
+{
+    private static readonly Dictionary<string, string?> Cluster = new(StringComparer.Ordinal)
+    {
+        ["STAGING_BUCKET"] = "serverless-sync-staging",
+        ["STATUS_TABLE"] = "serverless-sync-status",
+        ["REDSHIFT_CLUSTER_ID"] = "analytics",
+        ["REDSHIFT_DATABASE"] = "dev",
+        ["REDSHIFT_DB_USER"] = "sync_loader",
+        ["COPY_ROLE_ARN"] = "arn:aws:iam::123456789012:role/serverless-sync-copy",
+        ["AWS_REGION"] = "eu-west-1",
+    };
+
+    [Fact]
+    public void TheRequiredVariables_AreEnough_TheRestHaveDefaults()
+    {
+        var settings = Read(Cluster);
+
+        Assert.Equal(("serverless-sync-staging", "serverless-sync-status", "cluster analytics, database dev, user sync_loader"), (settings.StagingBucket, settings.StatusTable, settings.Redshift.ToString()));
+        Assert.Equal(("zuora", "synthetic", "default", "eu-west-1"), (settings.RedshiftSchema, settings.Source, settings.ConnectorId, settings.Region.SystemName));
+        Assert.Equal((64L * 1024 * 1024, TimeSpan.FromHours(24), 100_000, 20261126UL), (settings.PartSizeBytes, settings.RunLockLease, settings.SyntheticScale, settings.SyntheticSeed));
+        Assert.Null(settings.CustomerRoleArn);
+        Assert.Null(settings.S3Endpoint);
+    }
+
+    [Fact]
+    public void EveryVariable_IsRead()
+    {
+        var settings = Read(With(Cluster,
+            ("REDSHIFT_CLUSTER_ID", ""), ("REDSHIFT_DB_USER", ""), ("REDSHIFT_WORKGROUP", "sync-wg"), ("REDSHIFT_SCHEMA", "billing"),
+            ("CUSTOMER_ROLE_ARN", "arn:aws:iam::210987654321:role/customer-sync"), ("CUSTOMER_EXTERNAL_ID", "ext-42"),
+            ("SOURCE_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:zuora-abc123"),
+            ("SYNTHETIC_SCALE", "5000"), ("SYNTHETIC_SEED", "7"), ("PART_SIZE_MB", "16"), ("RUN_LOCK_HOURS", "1.5"), ("CONNECTOR_ID", "tenant-1"),
+            ("SSYNC_S3_ENDPOINT", "http://127.0.0.1:4569"), ("SSYNC_DYNAMODB_ENDPOINT", "http://127.0.0.1:4567"),
+            ("SSYNC_REDSHIFT_DATA_ENDPOINT", "http://127.0.0.1:4570/"), ("SSYNC_STEPFUNCTIONS_ENDPOINT", "http://127.0.0.1:4571/")));
+
+        Assert.True(settings.Redshift.IsServerless);
+        Assert.Equal(("billing", "arn:aws:iam::210987654321:role/customer-sync", "ext-42"), (settings.RedshiftSchema, settings.CustomerRoleArn, settings.CustomerExternalId));
+        Assert.Equal((5000, 7UL, 16L * 1024 * 1024, TimeSpan.FromMinutes(90), "tenant-1"), (settings.SyntheticScale, settings.SyntheticSeed, settings.PartSizeBytes, settings.RunLockLease, settings.ConnectorId));
+        Assert.Equal(
+            ["http://127.0.0.1:4569/", "http://127.0.0.1:4567/", "http://127.0.0.1:4570/", "http://127.0.0.1:4571/"],
+            new[] { settings.S3Endpoint, settings.DynamoDbEndpoint, settings.RedshiftDataEndpoint, settings.StepFunctionsEndpoint }.Select(u => u!.ToString()));
+    }
+
+    [Theory]
+    [InlineData("STAGING_BUCKET")]
+    [InlineData("STATUS_TABLE")]
+    [InlineData("REDSHIFT_CLUSTER_ID")]
+    [InlineData("REDSHIFT_DATABASE")]
+    [InlineData("REDSHIFT_DB_USER")]
+    [InlineData("COPY_ROLE_ARN")]
+    [InlineData("AWS_REGION")]
+    public void AMissingRequiredVariable_IsNamed(string name)
+    {
+        var error = Assert.Throws<FunctionSettingsException>(() => Read(With(Cluster, (name, " "))));
+
+        Assert.Equal(name, error.Variable);
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PART_SIZE_MB", "64MB", "PART_SIZE_MB '64MB' is not a whole number from 1 to 5120")]
+    [InlineData("SYNTHETIC_SCALE", "0", "SYNTHETIC_SCALE '0' is not a whole number from 1 to 2147483647")]
+    [InlineData("SYNTHETIC_SEED", "-1", "SYNTHETIC_SEED '-1' is not a whole number")]
+    [InlineData("RUN_LOCK_HOURS", "0", "RUN_LOCK_HOURS '0' is not a positive number of hours")]
+    [InlineData("SOURCE", "zuora", "SOURCE 'zuora' is not a source the functions have")]
+    [InlineData("COPY_ROLE_ARN", "serverless-sync-copy", "COPY_ROLE_ARN 'serverless-sync-copy' is not an IAM role ARN")]
+    [InlineData("CUSTOMER_ROLE_ARN", "arn:aws:iam::210987654321:role/customer-sync", "CUSTOMER_EXTERNAL_ID is not set but CUSTOMER_ROLE_ARN is")]
+    [InlineData("CUSTOMER_EXTERNAL_ID", "ext-42", "CUSTOMER_ROLE_ARN is not set but CUSTOMER_EXTERNAL_ID is")]
+    [InlineData("SOURCE_SECRET_ARN", "zuora-secret", "SOURCE_SECRET_ARN 'zuora-secret' is not a Secrets Manager secret ARN")]
+    [InlineData("CONNECTOR_ID", "a b", "CONNECTOR_ID: connector id 'a b' must be")]
+    [InlineData("REDSHIFT_SCHEMA", "zuora;drop", "REDSHIFT_SCHEMA 'zuora;drop' must be")]
+    [InlineData("REDSHIFT_WORKGROUP", "sync-wg", "both REDSHIFT_CLUSTER_ID ('analytics') and REDSHIFT_WORKGROUP ('sync-wg') are set")]
+    [InlineData("AWS_REGION", "Ireland", "AWS_REGION 'Ireland' is not a region name")]
+    [InlineData("SSYNC_S3_ENDPOINT", "localhost:4569", "SSYNC_S3_ENDPOINT 'localhost:4569' is not an absolute http(s) URL")]
+    public void AnInvalidVariable_IsNamedWithWhatIsWrong(string name, string value, string expected)
+    {
+        var error = Assert.Throws<FunctionSettingsException>(() => Read(With(Cluster, (name, value))));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AWorkgroupWithADatabaseUser_IsRefusedNamingTheUser()
+    {
+        var error = Assert.Throws<FunctionSettingsException>(() => Read(With(Cluster, ("REDSHIFT_CLUSTER_ID", ""), ("REDSHIFT_WORKGROUP", "sync-wg"))));
+
+        Assert.Equal("REDSHIFT_DB_USER", error.Variable);
+    }
+
+    [Fact]
+    public void AHostFromSettingsMissingAVariable_FailsBeforeAnyCall()
+    {
+        var error = Assert.Throws<FunctionSettingsException>(() => FunctionSettings.FromVariables(With(Cluster, ("STATUS_TABLE", null)).GetValueOrDefault));
+
+        Assert.Equal("environment variable STATUS_TABLE is not set: it names the DynamoDB table holding connector and run status", error.Message);
+    }
+
+    private static FunctionSettings Read(Dictionary<string, string?> variables) => FunctionSettings.FromVariables(variables.GetValueOrDefault);
+
+    private static Dictionary<string, string?> With(Dictionary<string, string?> variables, params (string Name, string? Value)[] changes)
+    {
+        var copy = new Dictionary<string, string?>(variables, StringComparer.Ordinal);
+        foreach (var (name, value) in changes)
+        {
+            copy[name] = value;
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,82 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Functions.Hosting;
+using ServerlessSync.Functions.Tests.Support;
+
+namespace ServerlessSync.Functions.Tests.Functions;
+
+public sealed class StartRunFunctionTests : IAsyncLifetime
+{
+    private FunctionsTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await FunctionsTestHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    [UsesEventSample("start-run.json")]
+    public async Task StartRunSample_PlansEveryObjectHistorically_CreatesTheTenantAndTheRun()
+    {
+        var run = await _host.InvokeAsync("StartRun", EventSamples.Load("start-run.json"));
+
+        Assert.Equal("default", (string?)run["connectorId"]);
+        Assert.Equal(FunctionsTestHost.SampleRunId, (string?)run["runId"]);
+        Assert.Equal(FunctionsTestHost.SampleTime, run["startedAt"]!.GetValue<DateTimeOffset>());
+        var objects = run["objects"]!.AsArray();
+        Assert.Equal(13, objects.Count);
+        Assert.All(objects, o =>
+        {
+            Assert.Null(o!["windowStart"]);
+            Assert.Null(o["expectedCursor"]);
+            Assert.Equal(FunctionsTestHost.SampleTime, o["windowEnd"]!.GetValue<DateTimeOffset>());
+        });
+        Assert.Contains("tenant/synthetic-tenant.json", await _host.KeysAsync("tenant/"));
+        var stored = await _host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None);
+        Assert.Equal(RunStatus.RUNNING, stored!.Status);
+        Assert.Equal(objects.Select(o => (string)o!["objectName"]!), stored.Objects.Select(o => o.ObjectName));
+    }
+
+    [Fact]
+    public async Task StartRun_WhileAnotherRunHoldsTheLock_ThrowsRunInProgress_ARetriedStartIsTheSameRun()
+    {
+        await SampleRun.StartAsync(_host);
+
+        var other = await Assert.ThrowsAsync<RunInProgressException>(() => _host.InvokeAsync("StartRun", """{"input":{},"executionName":"another-execution"}"""));
+        var retried = await _host.InvokeAsync("StartRun", EventSamples.Load("start-run.json"));
+
+        Assert.Equal(nameof(RunInProgressException), other.GetType().Name);
+        Assert.Contains(FunctionsTestHost.SampleRunId, other.Message, StringComparison.Ordinal);
+        Assert.Null(await _host.Status.GetRunAsync("default", "another-execution", CancellationToken.None));
+        Assert.Equal(FunctionsTestHost.SampleRunId, (string?)retried["runId"]);
+    }
+
+    [Fact]
+    public async Task StartRun_InputRunIdAndObjects_WinOverTheExecutionName_InTheSourcesOrder()
+    {
+        var run = await _host.InvokeAsync("StartRun", """{"input":{"runId":"manual-1","objects":["invoice","account"],"trigger":"api"},"executionName":"ignored"}""");
+
+        Assert.Equal("manual-1", (string?)run["runId"]);
+        Assert.Equal(["account", "invoice"], run["objects"]!.AsArray().Select(o => (string)o!["objectName"]!));
+    }
+
+    [Fact]
+    public async Task StartRun_TheTenantStaysTheOneFirstCreated_ForEveryLaterRunAndContainer()
+    {
+        await SampleRun.StartAsync(_host);
+        var first = await TenantStateAsync();
+        await _host.InvokeAsync("FinishRun", EventSamples.Load("finish-run.json"));
+        _host.FakeClock!.Advance(TimeSpan.FromHours(1));
+
+        using var secondContainer = new FunctionHost(_host.Settings with { SyntheticScale = 5 }, _host.Clock, FunctionsTestHost.Credentials, TextWriter.Null);
+        await new StartRunFunction(secondContainer).HandleAsync(new MemoryStream("""{"input":{},"executionName":"second-run"}"""u8.ToArray()));
+
+        Assert.Equal(first, await TenantStateAsync());
+    }
+
+    private async Task<string> TenantStateAsync()
+    {
+        using var response = await _host.S3.GetObjectAsync(_host.Bucket, "tenant/synthetic-tenant.json");
+        using var reader = new StreamReader(response.ResponseStream);
+        return await reader.ReadToEndAsync();
+    }
+}
