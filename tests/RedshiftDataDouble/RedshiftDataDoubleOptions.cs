@@ -74,15 +74,6 @@ public sealed class RedshiftDataDoubleOptions
     /// <summary>The clock for statement timestamps and for WaitTimeSeconds.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>
-    /// Called once when a submission made with <c>WithEvent: true</c> ends (FINISHED, FAILED or ABORTED), after its
-    /// final status is visible to DescribeStatement: where the Data API would put its "Redshift Data Statement Status
-    /// Change" event on EventBridge. The double sends no event itself; a test plays the delivery (to a function,
-    /// once or more, now or later). Called on the statement's background task: a hook that has slow work to do
-    /// should start it and return. An exception it throws is kept in <see cref="RedshiftDataDoubleServer.HookErrors"/>.
-    /// </summary>
-    public Action<StatementEnded>? OnStatementEnded { get; init; }
-
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(AdminConnectionString);

@@ -60,8 +60,21 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
     /// <summary>Every call received so far, in order of completion, errors included.</summary>
     public IReadOnlyList<ReceivedRequest> Requests => _endpoint.Received;
 
-    /// <summary>What <see cref="RedshiftDataDoubleOptions.OnStatementEnded"/> threw, in order (the statements went on regardless).</summary>
-    public IReadOnlyCollection<Exception> HookErrors => _statements.HookErrors;
+    /// <summary>
+    /// Raised once when a submission made with <c>WithEvent: true</c> ends (FINISHED, FAILED or ABORTED), after its final
+    /// status is visible to DescribeStatement: where the Data API would put its "Redshift Data Statement Status Change"
+    /// event on EventBridge. The double sends no event itself; a subscriber plays the delivery (to a function, once or
+    /// more, now or later). Raised on the statement's background task: a subscriber with slow work should start it and
+    /// return. What a subscriber throws is kept in <see cref="StatementEndedErrors"/>.
+    /// </summary>
+    public event Action<StatementEnded>? StatementEnded
+    {
+        add => _statements.Ended += value;
+        remove => _statements.Ended -= value;
+    }
+
+    /// <summary>What <see cref="StatementEnded"/>'s subscribers threw, in order (the statements went on regardless).</summary>
+    public IReadOnlyCollection<Exception> StatementEndedErrors => _statements.EndedErrors;
 
     /// <summary>Creates the database and starts listening on a free loopback port.</summary>
     public static async Task<RedshiftDataDoubleServer> StartAsync(RedshiftDataDoubleOptions options, CancellationToken cancellationToken = default)
@@ -81,7 +94,7 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
                 databaseConnectionString,
                 new S3CopyLoader(options.S3, new LoadErrorTable(databaseConnectionString), options.TimeProvider),
                 options.TimeProvider);
-            var statements = new StatementService(options.Targets, runner, options.ResultPageSize, options.TimeProvider, options.OnStatementEnded);
+            var statements = new StatementService(options.Targets, runner, options.ResultPageSize, options.TimeProvider);
             var endpoint = new DataApiEndpoint(statements, options.TimeProvider);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });

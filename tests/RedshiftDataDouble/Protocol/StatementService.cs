@@ -12,24 +12,26 @@ internal sealed record OperationAnswer(Action<Utf8JsonWriter> Write, string? Sta
 /// <summary>
 /// The five statement operations: submissions return at once (SUBMITTED) while the runner works in the
 /// background; WaitTimeSeconds holds a call until the statement completes or that many seconds pass; a repeated
-/// ClientToken answers with the first submission and runs nothing. A submission made WithEvent is handed to
-/// <paramref name="onEnded"/> once it has ended.
+/// ClientToken answers with the first submission and runs nothing. A submission made WithEvent raises
+/// <see cref="Ended"/> once it has ended.
 /// </summary>
 internal sealed class StatementService(
     IReadOnlyList<RedshiftDataTarget> targets,
     StatementRunner runner,
     int resultPageSize,
-    TimeProvider time,
-    Action<StatementEnded>? onEnded = null)
+    TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Operation, string Token), Submission> _byClientToken = new();
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentQueue<Exception> _hookErrors = new();
+    private readonly ConcurrentQueue<Exception> _endedErrors = new();
 
-    /// <summary>What the <c>onEnded</c> hook threw, in order.</summary>
-    public IReadOnlyCollection<Exception> HookErrors => _hookErrors;
+    /// <summary>A submission made WithEvent has ended.</summary>
+    public event Action<StatementEnded>? Ended;
+
+    /// <summary>What <see cref="Ended"/>'s subscribers threw, in order.</summary>
+    public IReadOnlyCollection<Exception> EndedErrors => _endedErrors;
 
     public async Task<OperationAnswer> HandleAsync(DataApiRequest request, CancellationToken cancellationToken) => request.Operation switch
     {
@@ -129,7 +131,8 @@ internal sealed class StatementService(
     // Where the Data API would send its EventBridge event: after the final status is visible to DescribeStatement.
     private void AnnounceEnd(Submission submission)
     {
-        if (!submission.WithEvent || onEnded is null)
+        var subscribers = Ended;
+        if (!submission.WithEvent || subscribers is null)
         {
             return;
         }
@@ -148,13 +151,16 @@ internal sealed class StatementService(
                 submission.UpdatedAt);
         }
 
-        try
+        foreach (var subscriber in subscribers.GetInvocationList().Cast<Action<StatementEnded>>())
         {
-            onEnded(ended);
-        }
-        catch (Exception e)
-        {
-            _hookErrors.Enqueue(e);
+            try
+            {
+                subscriber(ended);
+            }
+            catch (Exception e)
+            {
+                _endedErrors.Enqueue(e);
+            }
         }
     }
 

@@ -3,11 +3,6 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,82 +13,76 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RedshiftDataDouble;
-using ServerlessSync.Aws.DynamoDb;
-using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Functions.Hosting;
+using ServerlessSync.Functions.Tests.Support;
 using ServerlessSync.Sources.Synthetic;
 
 namespace ServerlessSync.Functions.Tests.Workflow;
 
 /// <summary>
-/// The deployed workflow, played locally: the state machine from <c>template.yaml</c> and its ASL run by
+/// The deployed workflow, played locally: the state machine of <c>template.yaml</c> and its ASL run by
 /// aws-local-stepfunctions (<see cref="LocalStateMachineRunner"/>), each Lambda task invoking the handler the template
-/// names (the real function class, on a <see cref="FunctionHost"/> against s3rver, dynalite and the Data API double),
-/// and the cloud's part between the functions played here:
+/// names (the real function class, over the <see cref="FunctionsTestHost"/>'s host against s3rver, dynalite and the
+/// Data API double), and the cloud's part between the functions played here:
 /// <list type="bullet">
 /// <item><c>lambda:invoke</c>: the handler's output comes back in the integration's wrapper (<c>Payload</c>,
 /// <c>StatusCode</c>, …); a thrown exception becomes the task's error, its type name as <c>Error</c> (as Lambda's
-/// <c>errorType</c>) and Lambda's error document as <c>Cause</c>.</item>
-/// <item><c>lambda:invoke.waitForTaskToken</c> (which aws-local-stepfunctions does not pause on): the task waits for
-/// its token here. After Extract returns, S3's <c>ObjectCreated</c> notification for each manifest under the
-/// object's prefix goes to the Load function; when the double ends a statement submitted <c>WithEvent</c>, the Data
-/// API's EventBridge event goes to the LoadCompleted function; the first SendTaskSuccess or SendTaskFailure reaching
-/// <see cref="Tokens"/> becomes the task's result or error.</item>
+/// <c>errorType</c>) and Lambda's error document <c>{"errorMessage","errorType","stackTrace"}</c> as <c>Cause</c>.</item>
+/// <item><c>lambda:invoke.waitForTaskToken</c> (which aws-local-stepfunctions does not pause on): after Extract returns,
+/// S3's <c>ObjectCreated</c> notification of each manifest under the object's prefix goes to the Load function; when
+/// the double ends a statement submitted <c>WithEvent</c>, the Data API's EventBridge event goes to the LoadCompleted
+/// function; the task waits until the first SendTaskSuccess or SendTaskFailure for its token reaches the host's Step
+/// Functions endpoint, whose output or error and cause become the task's.</item>
 /// </list>
-/// Not reproduced: Lambda itself (containers, cold starts, timeouts, memory, concurrency, async-invoke retries: a
-/// failed event delivery stops the test instead), the moment S3 notifies (here after Extract returned, in the cloud
-/// as soon as the manifest is written), EventBridge's delivery delays and order, at-least-once duplicates unless a
-/// test asks for them (<see cref="S3NotificationCopies"/>, <see cref="DataApiEventCopies"/>), the bucket's
-/// notification filter and the EventBridge rule's pattern (every manifest created, every WithEvent statement ended
-/// goes to its function; the functions themselves skip what is not theirs), and IAM.
+/// Not reproduced: Lambda itself (containers, cold starts, timeouts, memory, concurrency, and the retries of an
+/// asynchronous invocation: a failed event delivery stops the test instead), the moment S3 notifies (here after
+/// Extract returned; in the cloud as soon as the manifest is written), EventBridge's delivery delays and order,
+/// at-least-once duplicates unless a test asks for them (<see cref="S3NotificationCopies"/>,
+/// <see cref="DataApiEventCopies"/>), the bucket's notification filter and the event rule's pattern (every manifest
+/// created and every WithEvent statement ended goes to its function, which skips what is not its own), and IAM.
 /// </summary>
 internal sealed class LocalWorkflow : IAsyncDisposable
 {
     public const string InvokeResource = "arn:aws:states:::lambda:invoke";
     public const string InvokeAndWaitResource = "arn:aws:states:::lambda:invoke.waitForTaskToken";
-    public static readonly DateTimeOffset Start = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
-    public static readonly RedshiftTarget Target = RedshiftTarget.ProvisionedCluster("sync-test", "dev", "sync_loader");
 
+    private readonly FunctionsTestHost _functions;
     private readonly ConcurrentQueue<Exception> _deliveryErrors = new();
     private readonly TaskCompletionSource _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _deliveries = [];
     private readonly ConcurrentQueue<string> _manifestEvents = new();
-    private IAmazonS3 _s3 = null!;
-    private IAmazonDynamoDB _dynamoDb = null!;
+    private readonly Dictionary<string, Func<Stream, Task<Stream>>> _functionsByArn;
     private WebApplication? _endpoint;
-    private Dictionary<string, Func<Stream, Task<Stream>>> _functionsByArn = [];
-    private LoadFunction _load = null!;
-    private LoadCompletedFunction _loadCompleted = null!;
+    private Uri? _endpointUrl;
     private int _executions;
     private volatile bool _disposed;
 
-    private LocalWorkflow()
+    private LocalWorkflow(FunctionsTestHost functions, DeployedStateMachine stateMachine)
     {
+        _functions = functions;
+        StateMachine = stateMachine;
+        _functionsByArn = stateMachine.FunctionsByArn.ToDictionary(f => f.Key, f => HandlerOf(f.Value));
+        functions.Redshift.StatementEnded += OnStatementEnded;
     }
 
-    public FakeTimeProvider Clock { get; } = new(Start);
+    public FunctionHost Host => _functions.Host;
 
-    public string Bucket { get; } = $"workflow-{Guid.NewGuid():N}";
+    public FakeTimeProvider Clock => _functions.FakeClock!;
 
-    public string StatusTable { get; } = $"workflow-{Guid.NewGuid():N}";
+    public string Bucket => _functions.Bucket;
 
-    public RedshiftDataDoubleServer Redshift { get; private set; } = null!;
+    public RedshiftDataDoubleServer Redshift => _functions.Redshift;
 
-    public FunctionHost Host { get; private set; } = null!;
+    /// <summary>Step Functions' task-token API: every SendTask* call the functions made, and whether it was accepted.</summary>
+    public StepFunctionsCallbackEndpoint StepFunctions => _functions.StepFunctions;
 
-    public DeployedStateMachine StateMachine { get; private set; } = null!;
-
-    /// <summary>Step Functions' task-token API: every SendTask* call received, and its answer.</summary>
-    public TaskTokenEndpoint Tokens { get; } = new();
-
-    /// <summary>Where the Lambda tasks are posted and Step Functions' API is served.</summary>
-    public Uri Endpoint { get; private set; } = null!;
+    public DeployedStateMachine StateMachine { get; }
 
     /// <summary>How many times S3's notification of a manifest is delivered (at the same time): 2 plays a duplicate.</summary>
     public int S3NotificationCopies { get; set; } = 1;
 
-    /// <summary>How many times the Data API's event of an ended load is delivered (at the same time).</summary>
+    /// <summary>How many times the Data API's event of an ended statement is delivered (at the same time).</summary>
     public int DataApiEventCopies { get; set; } = 1;
 
     /// <summary>Runs once a manifest is in the bucket, before S3's notification of it is delivered: to disturb or hold the load.</summary>
@@ -102,15 +91,17 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     /// <summary>Every manifest key whose notification was delivered, in order (once per key, however many copies).</summary>
     public IReadOnlyCollection<string> ManifestEvents => _manifestEvents;
 
-    /// <summary>What went wrong delivering an event (the test fails on any: the cloud would have retried or lost it).</summary>
+    /// <summary>What went wrong delivering an event (it also stops the waiting tasks: the cloud would have retried or lost it).</summary>
     public IReadOnlyCollection<Exception> DeliveryErrors => _deliveryErrors;
 
     public static async Task<LocalWorkflow> StartAsync(int syntheticScale = 1_500, IReadOnlyDictionary<string, string>? substitutions = null)
     {
-        var workflow = new LocalWorkflow();
+        var stateMachine = DeployedStateMachine.Read(substitutions);
+        var functions = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions { SyntheticScale = syntheticScale });
+        var workflow = new LocalWorkflow(functions, stateMachine);
         try
         {
-            await workflow.InitializeAsync(syntheticScale, substitutions);
+            await workflow.StartEndpointAsync();
             return workflow;
         }
         catch
@@ -121,17 +112,17 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts an execution with <paramref name="input"/> (<c>{}</c> when null: a scheduled run) and runs it to its end.
-    /// The clock moves a minute first, as time passes between runs. The execution name is the run id unless the input names one.
+    /// Starts an execution with <paramref name="input"/> (<c>{}</c> when null: a scheduled run) and runs it to its end. The
+    /// clock moves a minute first, as time passes between runs. The run id is the execution's name unless the input names one.
     /// </summary>
     public Task<ExecutionOutcome> RunAsync(JsonObject? input = null, string? executionName = null)
     {
         Clock.Advance(TimeSpan.FromMinutes(1));
         executionName ??= $"execution-{Interlocked.Increment(ref _executions):D3}";
-        return LocalStateMachineRunner.RunAsync(StateMachine.StateMachineResource, StateMachine.DefinitionJson, input ?? [], executionName, new Uri(Endpoint, "task"));
+        return LocalStateMachineRunner.RunAsync(StateMachine.StateMachineResource, StateMachine.DefinitionJson, input ?? [], executionName, new Uri(_endpointUrl!, "task"));
     }
 
-    /// <summary>The synthetic tenant StartRun created, on this workflow's clock (a copy: changes need <see cref="AdvanceTenantAsync"/>).</summary>
+    /// <summary>The synthetic tenant StartRun created, read from the bucket, on the workflow's clock.</summary>
     public Task<SyntheticTenant> TenantAsync() => TenantFile().OpenAsync(Clock, CancellationToken.None);
 
     /// <summary>Moves the tenant's clock on by <paramref name="span"/>: new, updated and deleted records appear for the next run.</summary>
@@ -140,13 +131,13 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         var path = Path.Combine(Path.GetTempPath(), $"workflow-tenant-{Guid.NewGuid():N}.json");
         try
         {
-            using (var response = await _s3.GetObjectAsync(Bucket, SyntheticTenantFile.Key))
+            using (var response = await _functions.S3.GetObjectAsync(Bucket, SyntheticTenantFile.Key))
             {
                 await response.WriteResponseStreamToFileAsync(path, false, CancellationToken.None);
             }
 
             SyntheticTenant.Open(path, Clock).Advance(span);
-            await _s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = SyntheticTenantFile.Key, FilePath = path });
+            await _functions.S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = SyntheticTenantFile.Key, FilePath = path });
         }
         finally
         {
@@ -155,110 +146,41 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     }
 
     /// <summary>Every key in the bucket under <paramref name="prefix"/>.</summary>
-    public async Task<List<string>> KeysAsync(string prefix = "runs/")
-    {
-        var keys = new List<string>();
-        await foreach (var item in Host.Staging.ListAsync(prefix, CancellationToken.None))
-        {
-            keys.Add(item.Key);
-        }
+    public Task<List<string>> KeysAsync(string prefix = "runs/") => _functions.KeysAsync(prefix);
 
-        return keys;
-    }
-
-    /// <summary>Delivers S3's notification for <paramref name="manifestKey"/> to the Load function now (a late duplicate); returns its output.</summary>
-    public async Task<JsonNode?> DeliverManifestEventAsync(string manifestKey)
-    {
-        var head = await _s3.GetObjectMetadataAsync(Bucket, manifestKey);
-        return await InvokeAsync(_load.HandleAsync, CloudEvents.ObjectCreated(Bucket, manifestKey, head.ContentLength, head.ETag, Clock.GetUtcNow()));
-    }
+    /// <summary>Makes the manifest's load fail in COPY (a bad timestamp appended to its first part); see <see cref="FunctionsTestHost.BreakFirstPartAsync"/>.</summary>
+    public Task<(string PartKey, long Line)> BreakFirstPartAsync(string manifestKey) => _functions.BreakFirstPartAsync(manifestKey);
 
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        _functions.Redshift.StatementEnded -= OnStatementEnded;
         _broken.TrySetCanceled();
-        if (Redshift is not null)
-        {
-            await Redshift.DisposeAsync();
-        }
-
         Task[] deliveries;
         lock (_deliveries)
         {
             deliveries = [.. _deliveries];
         }
 
-        await Task.WhenAll(deliveries.Select(d => d.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await Task.WhenAll(deliveries);
         if (_endpoint is not null)
         {
             await _endpoint.StopAsync();
             await _endpoint.DisposeAsync();
         }
 
-        Host?.Dispose();
-        if (_dynamoDb is not null)
-        {
-            await _dynamoDb.DeleteTableAsync(new DeleteTableRequest { TableName = StatusTable });
-            _dynamoDb.Dispose();
-        }
-
-        if (_s3 is not null)
-        {
-            await EmptyBucketAsync();
-            await _s3.DeleteBucketAsync(Bucket);
-            _s3.Dispose();
-        }
+        await _functions.DisposeAsync();
     }
 
-    private async Task InitializeAsync(int syntheticScale, IReadOnlyDictionary<string, string>? substitutions)
+    private async Task StartEndpointAsync()
     {
-        var credentials = new BasicAWSCredentials("S3RVER", "S3RVER");
-        var region = RegionEndpoint.GetBySystemName(DeployedStateMachine.Region);
-        var s3Endpoint = new Uri(Required("SSYNC_TEST_S3_ENDPOINT"));
-        var dynamoDbEndpoint = new Uri(Required("SSYNC_TEST_DYNAMODB_ENDPOINT"));
-        _s3 = ServiceClients.S3(credentials, region, s3Endpoint);
-        await _s3.PutBucketAsync(Bucket);
-        _dynamoDb = ServiceClients.DynamoDb(credentials, region, dynamoDbEndpoint);
-        await DynamoDbStatusStore.CreateTableAsync(_dynamoDb, StatusTable, CancellationToken.None);
-        Redshift = await RedshiftDataDoubleServer.StartAsync(new RedshiftDataDoubleOptions
-        {
-            AdminConnectionString = Required("SSYNC_TEST_POSTGRES"),
-            S3 = _s3,
-            Targets = [RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!)],
-            OnStatementEnded = OnStatementEnded,
-        });
-
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         _endpoint = builder.Build();
-        _endpoint.Run(context => context.Request.Path == "/task" ? HandleTaskAsync(context) : Tokens.HandleAsync(context));
+        _endpoint.Run(HandleTaskAsync);
         await _endpoint.StartAsync();
-        Endpoint = new Uri(_endpoint.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-
-        Host = new FunctionHost(
-            new FunctionSettings
-            {
-                StagingBucket = Bucket,
-                StatusTable = StatusTable,
-                Redshift = Target,
-                CopyRoleArn = $"arn:aws:iam::{DeployedStateMachine.Account}:role/serverless-sync-copy",
-                SyntheticScale = syntheticScale,
-                SyntheticSeed = 11,
-                PartSizeBytesOverride = 64 * 1024,
-                Region = region,
-                S3Endpoint = s3Endpoint,
-                DynamoDbEndpoint = dynamoDbEndpoint,
-                RedshiftDataEndpoint = Redshift.Endpoint,
-                StepFunctionsEndpoint = Endpoint,
-            },
-            Clock,
-            credentials,
-            TextWriter.Null);
-        StateMachine = DeployedStateMachine.Read(substitutions);
-        _functionsByArn = StateMachine.FunctionsByArn.ToDictionary(f => f.Key, f => HandlerOf(f.Value));
-        _load = new LoadFunction(Host);
-        _loadCompleted = new LoadCompletedFunction(Host);
+        _endpointUrl = new Uri(_endpoint.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
     }
 
     /// <summary>The handler the template names, on an instance of its class built over <see cref="Host"/>.</summary>
@@ -285,12 +207,12 @@ internal sealed class LocalWorkflow : IAsyncDisposable
 
     private async Task HandleTaskAsync(HttpContext context)
     {
-        var request = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
-        var resource = (string)request["resource"]!;
-        var input = request["input"]!.AsObject();
         JsonObject answer;
         try
         {
+            var request = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+            var resource = (string)request["resource"]!;
+            var input = request["input"]!.AsObject();
             answer = resource switch
             {
                 InvokeResource => await InvokeTaskAsync(input),
@@ -301,6 +223,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         }
         catch (Exception e)
         {
+            // Not a task outcome: the emulation itself cannot go on, and the runner stops with this text.
             context.Response.StatusCode = 500;
             await context.Response.WriteAsync(e.ToString());
             return;
@@ -316,7 +239,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         var functionName = (string)parameters["FunctionName"]!;
         if (!_functionsByArn.TryGetValue(functionName, out var handler))
         {
-            throw new InvalidOperationException($"FunctionName {functionName} is none of the template's functions the state machine's substitutions name: {string.Join(", ", _functionsByArn.Keys)}");
+            throw new InvalidOperationException($"FunctionName {functionName} is none of the functions the state machine's substitutions name: {string.Join(", ", _functionsByArn.Keys)}");
         }
 
         try
@@ -349,33 +272,31 @@ internal sealed class LocalWorkflow : IAsyncDisposable
 
     private async Task<JsonObject> InvokeAndWaitAsync(JsonObject parameters, string taskToken)
     {
-        var answer = Tokens.Open(taskToken);
         var invoked = await InvokeTaskAsync(parameters);
         if (invoked["error"] is not null)
         {
-            Tokens.Close(taskToken);
             return invoked;
         }
 
         var payload = parameters["Payload"]!;
         var prefix = StagingKeys.ObjectPrefix((string)payload["run"]!["connectorId"]!, (string)payload["run"]!["runId"]!, (string)payload["object"]!["objectName"]!);
         Deliver(() => NotifyManifestsAsync(prefix));
-        await Task.WhenAny(answer, _broken.Task);
-        if (!answer.IsCompleted)
+        var answer = StepFunctions.WaitForAnswerAsync(taskToken);
+        if (await Task.WhenAny(answer, _broken.Task) != answer)
         {
             await _broken.Task;
         }
 
-        var result = await answer;
-        return result.Succeeded
-            ? new JsonObject { ["result"] = result.Output!.DeepClone() }
-            : new JsonObject { ["error"] = result.Error, ["cause"] = result.Cause };
+        var callback = await answer;
+        return callback.Operation == "SendTaskSuccess"
+            ? new JsonObject { ["result"] = JsonNode.Parse(callback.Output!) }
+            : new JsonObject { ["error"] = callback.Error ?? "", ["cause"] = callback.Cause ?? "" };
     }
 
     // S3 → Load: one notification per manifest under the object's prefix.
     private async Task NotifyManifestsAsync(string prefix)
     {
-        var listed = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix });
+        var listed = await _functions.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix });
         foreach (var key in (listed.S3Objects ?? []).Select(o => o.Key).Where(StagingKeys.IsManifest))
         {
             if (BeforeManifestEvent is { } before)
@@ -383,10 +304,10 @@ internal sealed class LocalWorkflow : IAsyncDisposable
                 await before(key);
             }
 
-            var head = await _s3.GetObjectMetadataAsync(Bucket, key);
+            var head = await _functions.S3.GetObjectMetadataAsync(Bucket, key);
             var notification = CloudEvents.ObjectCreated(Bucket, key, head.ContentLength, head.ETag, Clock.GetUtcNow());
             _manifestEvents.Enqueue(key);
-            await Task.WhenAll(Enumerable.Range(0, S3NotificationCopies).Select(_ => InvokeAsync(_load.HandleAsync, notification)));
+            await Task.WhenAll(Enumerable.Range(0, S3NotificationCopies).Select(_ => InvokeAsync(_functions.Load.HandleAsync, notification)));
         }
     }
 
@@ -399,7 +320,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         }
 
         var statusChange = CloudEvents.StatementStatusChange(ended);
-        Deliver(() => Task.WhenAll(Enumerable.Range(0, DataApiEventCopies).Select(_ => InvokeAsync(_loadCompleted.HandleAsync, statusChange))));
+        Deliver(() => Task.WhenAll(Enumerable.Range(0, DataApiEventCopies).Select(_ => InvokeAsync(_functions.LoadCompleted.HandleAsync, statusChange))));
     }
 
     /// <summary>Runs an event delivery in the background; a failure stops every waiting task (the test fails on it).</summary>
@@ -414,7 +335,11 @@ internal sealed class LocalWorkflow : IAsyncDisposable
             catch (Exception e) when (!_disposed)
             {
                 _deliveryErrors.Enqueue(e);
-                _broken.TrySetException(new InvalidOperationException($"an event delivery failed; the cloud would retry it or lose it, and the load's task would wait: {e}", e));
+                _broken.TrySetException(new InvalidOperationException($"an event delivery failed; the cloud would retry or drop it and the load's task would wait: {e.Message}", e));
+            }
+            catch (Exception) when (_disposed)
+            {
+                // The test is over: what was still being delivered no longer matters.
             }
         });
         lock (_deliveries)
@@ -429,20 +354,5 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         return await JsonNode.ParseAsync(output);
     }
 
-    private SyntheticTenantFile TenantFile() => new(_s3, Bucket, Path.Combine(Path.GetTempPath(), "workflow-tests"));
-
-    private async Task EmptyBucketAsync()
-    {
-        var listed = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket });
-        foreach (var item in listed.S3Objects ?? [])
-        {
-            await _s3.DeleteObjectAsync(Bucket, item.Key);
-        }
-    }
-
-    private static string Required(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{name} is not set: the workflow tests need the local stack. Run them with `bash tests/run-all.sh`, or `eval \"$(bash tests/stack/up.sh)\"` first.");
+    private SyntheticTenantFile TenantFile() => new(_functions.S3, Bucket, Path.Combine(Path.GetTempPath(), "workflow-tests"));
 }

@@ -42,7 +42,7 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         var cursors = await _workflow.Host.Status.GetObjectsAsync(Connector, None);
         Assert.All(run.Objects, o => Assert.Equal(o.WindowEnd, cursors.Single(c => c.ObjectName == o.ObjectName).Cursor));
         Assert.Equal(run.Objects.Count, await CountAsync($"SELECT count(*) FROM {Ledger}"));
-        Assert.Equal(run.Objects.Count, _workflow.Tokens.Calls.Count(c => c is { Operation: "SendTaskSuccess", Answer: "Delivered" }));
+        Assert.Equal(run.Objects.Count, _workflow.StepFunctions.Calls.Count(c => c is { Operation: "SendTaskSuccess", Accepted: true }));
         Assert.Empty(_workflow.DeliveryErrors);
     }
 
@@ -83,8 +83,15 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task FailingLoad_ExecutionFails_RunFailedNamingFileLineColumn_FilesKept_CursorUnmoved_NextRunConverges()
     {
-        var hostile = new TooLongValueInPart(_workflow.Host.Staging, "account", "name");
-        _workflow.BeforeManifestEvent = hostile.BeforeManifestEventAsync;
+        (string PartKey, long Line, string ManifestKey)? broken = null;
+        _workflow.BeforeManifestEvent = async manifestKey =>
+        {
+            if (broken is null && manifestKey.EndsWith("/account.manifest.json", StringComparison.Ordinal))
+            {
+                var (partKey, line) = await _workflow.BreakFirstPartAsync(manifestKey);
+                broken = (partKey, line, manifestKey);
+            }
+        };
         var objects = new JsonObject { ["objects"] = new JsonArray("account", "invoice") };
 
         var failed = await _workflow.RunAsync(objects);
@@ -97,12 +104,13 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         Assert.Equal(RunStatus.FAILED, run.Status);
         var account = run.Objects.Single(o => o.ObjectName == "account");
         Assert.Equal(RunStatus.FAILED, account.Status);
-        Assert.Contains($"s3://{_workflow.Bucket}/{hostile.PartKey} line 2, column name", account.Error, StringComparison.Ordinal);
+        var (partKey, line, manifestKey) = broken!.Value;
+        Assert.Contains($"s3://{_workflow.Bucket}/{partKey} line {line}, column updateddate", account.Error, StringComparison.Ordinal);
         Assert.Contains("account", failed.Cause, StringComparison.Ordinal);
         Assert.Equal(RunStatus.SUCCEEDED, run.Objects.Single(o => o.ObjectName == "invoice").Status);
         var kept = await _workflow.KeysAsync();
-        Assert.Contains(hostile.PartKey, kept);
-        Assert.Contains(hostile.ManifestKey, kept);
+        Assert.Contains(partKey, kept);
+        Assert.Contains(manifestKey, kept);
         var cursors = await _workflow.Host.Status.GetObjectsAsync(Connector, None);
         Assert.DoesNotContain(cursors, c => c.ObjectName == "account" && c.Cursor is not null);
         Assert.NotNull(cursors.Single(c => c.ObjectName == "invoice").Cursor);
@@ -115,7 +123,7 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
 
         Assert.True(retry.Succeeded, retry.ToString());
         await AssertWarehouseEqualsSourceAsync(["account", "invoice"]);
-        Assert.Contains(hostile.PartKey, await _workflow.KeysAsync());
+        Assert.Contains(partKey, await _workflow.KeysAsync());
     }
 
     [Fact]
@@ -137,9 +145,9 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
 
         var copies = _workflow.Redshift.Requests.Count(r => r.Operation == "BatchExecuteStatement" && r.Sqls.Any(s => s.StartsWith("COPY", StringComparison.Ordinal)));
         Assert.Equal(run.Objects.Count, copies);
-        var answers = _workflow.Tokens.Calls.Where(c => c.Operation == "SendTaskSuccess").GroupBy(c => c.TaskToken).ToList();
+        var answers = _workflow.StepFunctions.Calls.Where(c => c.Operation == "SendTaskSuccess").GroupBy(c => c.TaskToken).ToList();
         Assert.Equal(run.Objects.Count, answers.Count);
-        Assert.All(answers, token => Assert.Equal(["Delivered", "TaskTimedOut"], token.Select(c => c.Answer)));
+        Assert.All(answers, token => Assert.Equal([true, false], token.Select(c => c.Accepted)));
         var totals = await _workflow.Host.Status.GetObjectsAsync(Connector, None);
         Assert.All(run.Objects, o => Assert.Equal(o.RowsInserted, totals.Single(t => t.ObjectName == o.ObjectName).TotalInserted));
     }
