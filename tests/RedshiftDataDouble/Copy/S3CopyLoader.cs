@@ -320,7 +320,7 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
                 return "";
             }
 
-            var records = new CsvRecordSplitter(copy.Quote, captureRecord: line, captureLimit: RawLineLimit);
+            var records = new CsvRecordSplitter(copy.Quote, captureLimit: RawLineLimit, captureLine: line);
             var buffer = new char[ChunkChars];
             int read;
             while (!records.CaptureDone && (read = await text.ReadAsync(buffer, cancellationToken)) > 0)
