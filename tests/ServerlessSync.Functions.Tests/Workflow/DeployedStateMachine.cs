@@ -14,6 +14,7 @@ namespace ServerlessSync.Functions.Tests.Workflow;
 internal sealed partial record DeployedStateMachine(
     string StateMachineResource,
     string DefinitionJson,
+    IReadOnlyDictionary<string, string> Substitutions,
     IReadOnlyDictionary<string, DeployedFunction> FunctionsByArn)
 {
     public const string Region = "us-east-1";
@@ -94,7 +95,7 @@ internal sealed partial record DeployedStateMachine(
             throw new InvalidOperationException($"{definitionPath} uses {string.Join(", ", missing)}, which {machineName}'s DefinitionSubstitutions do not define");
         }
 
-        return new DeployedStateMachine(machineName, json, functions);
+        return new DeployedStateMachine(machineName, json, substitutions, functions);
     }
 
     /// <summary>A plain scalar, or a <c>!Ref</c> to a parameter (its default).</summary>

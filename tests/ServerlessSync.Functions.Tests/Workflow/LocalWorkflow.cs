@@ -41,6 +41,9 @@ namespace ServerlessSync.Functions.Tests.Workflow;
 /// at-least-once duplicates unless a test asks for them (<see cref="S3NotificationCopies"/>,
 /// <see cref="DataApiEventCopies"/>), the bucket's notification filter and the event rule's pattern (every manifest
 /// created and every WithEvent statement ended goes to its function, which skips what is not its own), and IAM.
+/// Copies of one event are delivered at the same time to different containers (a container runs one invocation at a
+/// time): the first to the functions over the test host's <see cref="Host"/>, each other to a host of its own (same
+/// settings, its own load claimant). The state machine's tasks all run over <see cref="Host"/>.
 /// </summary>
 internal sealed class LocalWorkflow : IAsyncDisposable
 {
@@ -53,6 +56,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     private readonly List<Task> _deliveries = [];
     private readonly ConcurrentQueue<string> _manifestEvents = new();
     private readonly Dictionary<string, Func<Stream, Task<Stream>>> _functionsByArn;
+    private readonly List<FunctionHost> _otherContainers = [];
     private WebApplication? _endpoint;
     private Uri? _endpointUrl;
     private int _executions;
@@ -167,6 +171,11 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         {
             await _endpoint.StopAsync();
             await _endpoint.DisposeAsync();
+        }
+
+        foreach (var container in _otherContainers)
+        {
+            container.Dispose();
         }
 
         await _functions.DisposeAsync();
@@ -307,7 +316,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
             var head = await _functions.S3.GetObjectMetadataAsync(Bucket, key);
             var notification = CloudEvents.ObjectCreated(Bucket, key, head.ContentLength, head.ETag, Clock.GetUtcNow());
             _manifestEvents.Enqueue(key);
-            await Task.WhenAll(Enumerable.Range(0, S3NotificationCopies).Select(_ => InvokeAsync(_functions.Load.HandleAsync, notification)));
+            await Task.WhenAll(Containers(S3NotificationCopies).Select(host => InvokeAsync(new LoadFunction(host).HandleAsync, notification)));
         }
     }
 
@@ -320,7 +329,21 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         }
 
         var statusChange = CloudEvents.StatementStatusChange(ended);
-        Deliver(() => Task.WhenAll(Enumerable.Range(0, DataApiEventCopies).Select(_ => InvokeAsync(_functions.LoadCompleted.HandleAsync, statusChange))));
+        Deliver(() => Task.WhenAll(Containers(DataApiEventCopies).Select(host => InvokeAsync(new LoadCompletedFunction(host).HandleAsync, statusChange))));
+    }
+
+    /// <summary>The hosts <paramref name="count"/> copies of an event land on: the test host's, then containers of their own.</summary>
+    private List<FunctionHost> Containers(int count)
+    {
+        lock (_otherContainers)
+        {
+            while (_otherContainers.Count < count - 1)
+            {
+                _otherContainers.Add(new FunctionHost(_functions.Settings, Clock, FunctionsTestHost.Credentials, TextWriter.Null));
+            }
+
+            return [Host, .. _otherContainers.Take(count - 1)];
+        }
     }
 
     /// <summary>Runs an event delivery in the background; a failure stops every waiting task (the test fails on it).</summary>
