@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 /// use. The file is in WAL mode and every connection waits up to <see cref="BusyTimeout"/> for a lock, so other
 /// processes (a status command) can read while a sync writes. Every value goes in as a parameter.
 /// </summary>
-public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposable
+public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposable
 {
     /// <summary>How long a statement waits for another connection's lock before failing.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
@@ -554,8 +554,7 @@ public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposa
 
             if (version < StatusSchema.Version)
             {
-                var upgrade = (version == 0 ? StatusSchema.CreateVersion1 : "") + StatusSchema.UpgradeToVersion2;
-                await using var create = Command(connection, upgrade + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {StatusSchema.Version};"));
+                await using var create = Command(connection, StatusSchema.UpgradeFrom(version) + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {StatusSchema.Version};"));
                 create.Transaction = transaction;
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }
