@@ -293,25 +293,62 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
     {
         ArgumentNullException.ThrowIfNull(connectorId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return await ReadRunsNewestFirstAsync(connectorId, limit, after: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of runs as <see cref="ListRunsAsync"/> lists them, keyset-paged on (start instant, run id) after the
+    /// token's position; one run more than the page is read to know whether another page follows.
+    /// </summary>
+    public async Task<RunPage> ListRunsPageAsync(string connectorId, int limit, string? pageToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var after = pageToken is null ? null : RunPageToken.Read(connectorId, pageToken);
+        var runs = await ReadRunsNewestFirstAsync(connectorId, limit + 1, after, cancellationToken);
+        if (runs.Count <= limit)
+        {
+            return new RunPage(runs, null);
+        }
+
+        runs.RemoveAt(limit);
+        return new RunPage(runs, RunPageToken.After(runs[^1]));
+    }
+
+    private async Task<List<RunRecord>> ReadRunsNewestFirstAsync(string connectorId, int limit, RunPosition? after, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
-        const string Newest = """
+        const string Runs = """
             SELECT connector_id, run_id, mode, status, started_at, ended_at, error FROM runs
             WHERE connector_id = $connector_id
+            """;
+        const string AfterPosition = """
+
+              AND (started_at_utc_ticks < $after_utc_ticks OR (started_at_utc_ticks = $after_utc_ticks AND run_id < $after_run_id))
+            """;
+        const string NewestFirst = """
+
             ORDER BY started_at_utc_ticks DESC, run_id DESC
             LIMIT $limit
             """;
+        var newest = Runs + (after is null ? "" : AfterPosition) + NewestFirst;
         return await ReadRunsAsync(
             connection,
-            Newest,
+            newest,
             $"""
             SELECT {ObjectRunColumns} FROM object_runs
-            WHERE connector_id = $connector_id AND run_id IN (SELECT run_id FROM ({Newest}))
+            WHERE connector_id = $connector_id AND run_id IN (SELECT run_id FROM ({newest}))
             ORDER BY run_id, object_name
             """,
             command =>
             {
                 Add(command, "$connector_id", connectorId);
                 Add(command, "$limit", limit);
+                if (after is not null)
+                {
+                    Add(command, "$after_utc_ticks", after.StartedAt.UtcTicks);
+                    Add(command, "$after_run_id", after.RunId);
+                }
             },
             cancellationToken);
     }
