@@ -16,6 +16,7 @@ using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Functions.Hosting;
+using ServerlessSync.Sources.Synthetic;
 
 namespace ServerlessSync.Functions.Tests.Support;
 
@@ -329,6 +330,30 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         };
         await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = manifestKey, InputStream = new MemoryStream(rewritten.ToJson()) });
         return (part.Key, 2);
+    }
+
+    /// <summary>
+    /// Moves the synthetic tenant in the staging bucket forward by <paramref name="span"/>, as <c>tenant advance</c> does
+    /// locally: new, updated and deleted rows appear, and the tenant's clock (the clock StartRun plans with) runs that much
+    /// ahead. StartRun must have created the tenant.
+    /// </summary>
+    public async Task AdvanceTenantAsync(TimeSpan span)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"advance-{Guid.NewGuid():N}.json");
+        try
+        {
+            using (var response = await S3.GetObjectAsync(Bucket, SyntheticTenantFile.Key))
+            {
+                await response.WriteResponseStreamToFileAsync(path, append: false, CancellationToken.None);
+            }
+
+            SyntheticTenant.Open(path, Clock).Advance(span);
+            await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = SyntheticTenantFile.Key, FilePath = path });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>The status table's item, as DynamoDB holds it, or null.</summary>
