@@ -17,11 +17,11 @@ public static class StatusSamples
         new(runId, objectName, SyncMode.Incremental, T0, T1, RunStatus.SUCCEEDED, 1, 1, 0, 0, 1, 10, 2, 3, $"{runId}/{objectName}", null);
 
     /// <summary>
-    /// Writes every time a status store keeps (connector, cursor, run, object record, claim lease), each with a
+    /// Writes every time a status store keeps (connector, cursor, run, object record, claim lease, run lock lease), each with a
     /// non-UTC offset and ticks below the microsecond, and reads each one back through <paramref name="store"/>.
     /// </summary>
     public static async Task<IReadOnlyList<TimeReadBack>> RoundTripEveryTimeAsync<TStore>(TStore store)
-        where TStore : IStatusStore, ILoadClaims
+        where TStore : IStatusStore, ILoadClaims, IRunLock
     {
         var lease = TimeSpan.FromMinutes(5);
         await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, [], T0, T2, T0.AddHours(1), null, "run-1"), None);
@@ -30,6 +30,8 @@ public static class StatusSamples
         await store.PutObjectRunAsync(Connector, ObjectRun("run-1", "account") with { WindowStart = T2.AddHours(2), WindowEnd = T0.AddHours(3) }, None);
         var granted = await store.TryClaimAsync(Connector, "load-1", "a", T2, lease, None);
         var held = await store.TryClaimAsync(Connector, "load-1", "b", T2, lease, None);
+        var locked = await store.TryAcquireAsync(Connector, "run-1", T0, lease, None);
+        var locking = await store.TryAcquireAsync(Connector, "run-2", T0, lease, None);
 
         var connector = (await store.GetConnectorAsync(Connector, None))!;
         var cursor = Assert.Single(await store.GetObjectsAsync(Connector, None));
@@ -49,6 +51,8 @@ public static class StatusSamples
             new("object run window end", T0.AddHours(3), Assert.Single(run.Objects).WindowEnd),
             new("granted claim's lease", T2 + lease, granted.LeaseExpiresAt),
             new("held claim's lease", T2 + lease, held.LeaseExpiresAt),
+            new("granted run lock's lease", T0 + lease, locked.ExpiresAt),
+            new("held run lock's lease", T0 + lease, locking.ExpiresAt),
         ];
     }
 }

@@ -3,14 +3,14 @@ using static ServerlessSync.Testing.StatusSamples;
 namespace ServerlessSync.Testing;
 
 /// <summary>
-/// What every status store must do (<see cref="IStatusStore"/> and <see cref="ILoadClaims"/>), written once. A test
+/// What every status store must do (<see cref="IStatusStore"/>, <see cref="ILoadClaims"/> and <see cref="IRunLock"/>), written once. A test
 /// class per store derives from this: its <see cref="IAsyncLifetime"/> creates the backing state (a file, a table)
 /// and deletes it (xunit makes a new instance per test, so per test), and it answers the hooks below. What only one
 /// store does, or does its own way, is tested in that store's own test classes: among it the offset in which a
 /// store gives times back (here times compare as instants, to the tick).
 /// </summary>
 public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
-    where TStore : IStatusStore, ILoadClaims
+    where TStore : IStatusStore, ILoadClaims, IRunLock
 {
     protected static readonly CancellationToken None = CancellationToken.None;
 

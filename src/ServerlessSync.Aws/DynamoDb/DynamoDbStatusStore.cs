@@ -261,16 +261,45 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
     {
         ArgumentNullException.ThrowIfNull(connectorId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return (await ReadRunsNewestFirstAsync(connectorId, limit, after: null, peek: false, cancellationToken)).Runs;
+    }
+
+    /// <summary>
+    /// A page of runs as <see cref="ListRunsAsync"/> lists them, from the run item after the token's position: the same
+    /// descending Query with <c>ExclusiveStartKey</c> set to that run's key. It reads on to the next run item (reading
+    /// that run's object records, not returning them) to know whether another page follows.
+    /// </summary>
+    public async Task<RunPage> ListRunsPageAsync(string connectorId, int limit, string? pageToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var after = pageToken is null ? null : RunPageToken.Read(connectorId, pageToken);
+        var (runs, more) = await ReadRunsNewestFirstAsync(connectorId, limit, after, peek: true, cancellationToken);
+        return new RunPage(runs, more ? RunPageToken.After(runs[^1]) : null);
+    }
+
+    /// <summary>
+    /// At most <paramref name="limit"/> runs with their object records, newest first, after <paramref name="after"/>
+    /// (from the newest when null); with <paramref name="peek"/>, also whether another run follows them.
+    /// </summary>
+    private async Task<(List<RunRecord> Runs, bool More)> ReadRunsNewestFirstAsync(
+        string connectorId,
+        int limit,
+        RunPosition? after,
+        bool peek,
+        CancellationToken cancellationToken)
+    {
         var runs = new List<RunRecord>();
         // Descending, a run's object records come before the run item: collect them until it arrives.
         var pending = new Dictionary<string, List<ObjectRunRecord>>(StringComparer.Ordinal);
         // Pages sized for the runs asked for (a run and a few dozen object records each), so a short list reads little.
-        var pageSize = (int)Math.Min(QueryPageSize, limit * 32L);
-        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.RunPrefix, newestFirst: true, pageSize, cancellationToken))
+        var pageSize = (int)Math.Min(QueryPageSize, (limit + (peek ? 1L : 0L)) * 32L);
+        var startAfter = after is null ? null : StatusKeys.Key(connectorId, StatusKeys.Run(after.StartedAt, after.RunId));
+        await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.RunPrefix, newestFirst: true, pageSize, cancellationToken, startAfter))
         {
             switch (OptionalString(item, "type"))
             {
-                case ItemTypes.ObjectRun:
+                case ItemTypes.ObjectRun when runs.Count < limit:
                     var record = ReadObjectRun(item);
                     if (!pending.TryGetValue(record.RunId, out var list))
                     {
@@ -279,21 +308,24 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
 
                     list.Add(record);
                     break;
+                case ItemTypes.Run when runs.Count == limit:
+                    // Only when peeking: one more run follows the page.
+                    return (runs, true);
                 case ItemTypes.Run:
                     var run = ReadRun(item);
                     var objects = pending.Remove(run.RunId, out var collected) ? collected : [];
                     objects.Reverse();
                     runs.Add(run with { Objects = objects });
-                    if (runs.Count == limit)
+                    if (runs.Count == limit && !peek)
                     {
-                        return runs;
+                        return (runs, false);
                     }
 
                     break;
             }
         }
 
-        return runs;
+        return (runs, false);
     }
 
     /// <summary>
@@ -458,13 +490,17 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         return response.Item is { Count: > 0 } item ? item : null;
     }
 
-    /// <summary>The connector's items whose sort key starts with <paramref name="prefix"/>, in sort-key order, every page.</summary>
+    /// <summary>
+    /// The connector's items whose sort key starts with <paramref name="prefix"/>, in sort-key order, every page;
+    /// with <paramref name="startAfter"/>, only the items after that key (in the order asked for).
+    /// </summary>
     private async IAsyncEnumerable<Dictionary<string, AttributeValue>> QueryPrefixAsync(
         string connectorId,
         string prefix,
         bool newestFirst,
         int pageSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        Dictionary<string, AttributeValue>? startAfter = null)
     {
         var request = new QueryRequest
         {
@@ -479,6 +515,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
             ScanIndexForward = !newestFirst,
             ConsistentRead = true,
             Limit = pageSize,
+            ExclusiveStartKey = startAfter,
         };
         while (true)
         {

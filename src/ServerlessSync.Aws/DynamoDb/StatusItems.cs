@@ -20,6 +20,9 @@ internal static class StatusKeys
     public const string RunLocatorPrefix = "RUNID#";
     public const string LoadPrefix = "LOAD#";
 
+    /// <summary>The connector's run lock (no <c>#</c>: no prefix query of runs, locators or claims matches it).</summary>
+    public const string RunLockSort = "RUNLOCK";
+
     public static string Partition(string connectorId) => "CONNECTOR#" + connectorId;
 
     public static string Object(string objectName) => ObjectPrefix + objectName;
@@ -55,6 +58,7 @@ internal static class ItemTypes
     public const string ObjectRun = "OBJECT_RUN";
     public const string RunLocator = "RUN_LOCATOR";
     public const string Load = "LOAD";
+    public const string RunLock = "RUN_LOCK";
 }
 
 /// <summary>

@@ -29,4 +29,14 @@ public interface IStatusStore
 
     /// <summary>Runs newest first, with their object records.</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(string connectorId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of at most <paramref name="limit"/> runs, newest first (by start instant, then by run id, both
+    /// descending), each with its object records by name: the first page when <paramref name="pageToken"/> is null,
+    /// else the runs that sort after the page the token came with. The page's token is null when no run follows it.
+    /// A run started since the first page was read sorts before it and is not listed by later pages.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pageToken"/> is not a token this method gave for the connector.</exception>
+    Task<RunPage> ListRunsPageAsync(string connectorId, int limit, string? pageToken, CancellationToken cancellationToken);
 }

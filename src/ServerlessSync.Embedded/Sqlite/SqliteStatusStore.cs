@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 /// use. The file is in WAL mode and every connection waits up to <see cref="BusyTimeout"/> for a lock, so other
 /// processes (a status command) can read while a sync writes. Every value goes in as a parameter.
 /// </summary>
-public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposable
+public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposable
 {
     /// <summary>How long a statement waits for another connection's lock before failing.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
@@ -293,25 +293,62 @@ public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposa
     {
         ArgumentNullException.ThrowIfNull(connectorId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return await ReadRunsNewestFirstAsync(connectorId, limit, after: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of runs as <see cref="ListRunsAsync"/> lists them, keyset-paged on (start instant, run id) after the
+    /// token's position; one run more than the page is read to know whether another page follows.
+    /// </summary>
+    public async Task<RunPage> ListRunsPageAsync(string connectorId, int limit, string? pageToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var after = pageToken is null ? null : RunPageToken.Read(connectorId, pageToken);
+        var runs = await ReadRunsNewestFirstAsync(connectorId, limit + 1, after, cancellationToken);
+        if (runs.Count <= limit)
+        {
+            return new RunPage(runs, null);
+        }
+
+        runs.RemoveAt(limit);
+        return new RunPage(runs, RunPageToken.After(runs[^1]));
+    }
+
+    private async Task<List<RunRecord>> ReadRunsNewestFirstAsync(string connectorId, int limit, RunPosition? after, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
-        const string Newest = """
+        const string Runs = """
             SELECT connector_id, run_id, mode, status, started_at, ended_at, error FROM runs
             WHERE connector_id = $connector_id
+            """;
+        const string AfterPosition = """
+
+              AND (started_at_utc_ticks < $after_utc_ticks OR (started_at_utc_ticks = $after_utc_ticks AND run_id < $after_run_id))
+            """;
+        const string NewestFirst = """
+
             ORDER BY started_at_utc_ticks DESC, run_id DESC
             LIMIT $limit
             """;
+        var newest = Runs + (after is null ? "" : AfterPosition) + NewestFirst;
         return await ReadRunsAsync(
             connection,
-            Newest,
+            newest,
             $"""
             SELECT {ObjectRunColumns} FROM object_runs
-            WHERE connector_id = $connector_id AND run_id IN (SELECT run_id FROM ({Newest}))
+            WHERE connector_id = $connector_id AND run_id IN (SELECT run_id FROM ({newest}))
             ORDER BY run_id, object_name
             """,
             command =>
             {
                 Add(command, "$connector_id", connectorId);
                 Add(command, "$limit", limit);
+                if (after is not null)
+                {
+                    Add(command, "$after_utc_ticks", after.StartedAt.UtcTicks);
+                    Add(command, "$after_run_id", after.RunId);
+                }
             },
             cancellationToken);
     }
@@ -554,8 +591,7 @@ public sealed class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyncDisposa
 
             if (version < StatusSchema.Version)
             {
-                var upgrade = (version == 0 ? StatusSchema.CreateVersion1 : "") + StatusSchema.UpgradeToVersion2;
-                await using var create = Command(connection, upgrade + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {StatusSchema.Version};"));
+                await using var create = Command(connection, StatusSchema.UpgradeFrom(version) + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {StatusSchema.Version};"));
                 create.Transaction = transaction;
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }

@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 internal static class StatusSchema
 {
     /// <summary>The <c>user_version</c> this build writes and reads.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>Creates version 1 in an empty file.</summary>
     public const string CreateVersion1 = """
@@ -93,4 +93,22 @@ internal static class StatusSchema
             PRIMARY KEY (connector_id, load_id)
         ) STRICT;
         """;
+
+    /// <summary>Version 3 adds the per-connector run lock (<see cref="ServerlessSync.Core.Ports.IRunLock"/>): a row while a run holds it.</summary>
+    public const string UpgradeToVersion3 = """
+        CREATE TABLE run_locks (
+            connector_id           TEXT    NOT NULL PRIMARY KEY,
+            holder                 TEXT    NOT NULL,
+            lease_until            TEXT    NOT NULL,
+            lease_until_utc_ticks  INTEGER NOT NULL,
+            acquired_at            TEXT    NOT NULL
+        ) STRICT;
+        """;
+
+    /// <summary>The script that brings a file at <paramref name="version"/> (0: empty) to <see cref="Version"/>, each step in order.</summary>
+    public static string UpgradeFrom(long version)
+    {
+        string[] steps = [CreateVersion1, UpgradeToVersion2, UpgradeToVersion3];
+        return string.Concat(steps.Skip((int)version));
+    }
 }

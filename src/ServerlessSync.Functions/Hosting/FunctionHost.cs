@@ -93,8 +93,7 @@ public sealed class FunctionHost : IDisposable
     public LoadStepOptions LoadOptions { get; internal init; }
 
     /// <summary>The connector lock runs hold from StartRun to FinishRun.</summary>
-    public IRunLock RunLock => Status as object as IRunLock
-        ?? throw new InvalidOperationException("the status store does not implement the run lock yet");
+    public IRunLock RunLock => Status;
 
     /// <summary>StartRun's step: the source (its tenant created on first use) and the connector's run lock.</summary>
     public async Task<StartRunStep> StartRunStepAsync(CancellationToken cancellationToken)

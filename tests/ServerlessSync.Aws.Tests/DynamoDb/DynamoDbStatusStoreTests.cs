@@ -146,6 +146,51 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListRunsPage_SmallQueryPagesAndIdsHoldingSeparators_SamePages()
+    {
+        var writer = _table.Store();
+        var written = await RunPages.WriteFiveAsync(writer);
+        // At one start: "run" sorts before its object records and before ids that extend it.
+        string[] ids = ["run", "run#OBJECT#x", "run%23OBJECT%23x", "run-1"];
+        foreach (var id in ids)
+        {
+            await writer.PutRunAsync(new RunRecord(id, "ids", "INCREMENTAL", RunStatus.SUCCEEDED, T1, null, null, []), None);
+            await writer.PutObjectRunAsync("ids", ObjectRun(id, "account"), None);
+        }
+
+        foreach (var pageSize in new[] { 1, 2, 3 })
+        {
+            var reader = _table.Store(pageSize);
+            var listed = new List<RunRecord>();
+            var listedIds = new List<string>();
+            string? token = null;
+            do
+            {
+                var page = await reader.ListRunsPageAsync(Connector, 2, token, None);
+                listed.AddRange(page.Runs);
+                token = page.NextPageToken;
+            }
+            while (token is not null);
+
+            do
+            {
+                var page = await reader.ListRunsPageAsync("ids", 1, token, None);
+                listedIds.AddRange(page.Runs.Select(r => $"{r.RunId}:{string.Join(",", r.Objects.Select(o => o.RunId))}"));
+                token = page.NextPageToken;
+            }
+            while (token is not null);
+
+            Assert.Equal(written.Count, listed.Count);
+            foreach (var (expected, actual) in written.Zip(listed))
+            {
+                StatusAssert.Run(expected, actual);
+            }
+
+            Assert.Equal(["run-1:run-1", "run%23OBJECT%23x:run%23OBJECT%23x", "run#OBJECT#x:run#OBJECT#x", "run:run"], listedIds);
+        }
+    }
+
+    [Fact]
     public async Task Reads_SmallQueryPages_SameResults()
     {
         var writer = _table.Store();
@@ -173,6 +218,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         await store.PutRunAsync(new RunRecord("r1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, null, []), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("r1", "account"), None);
         await store.TryClaimAsync(Connector, "load-1", "me", T1, TimeSpan.FromMinutes(5), None);
+        await store.TryAcquireAsync(Connector, "r1", T0, TimeSpan.FromHours(1), None);
 
         var items = await _table.PartitionAsync("CONNECTOR#acme");
 
@@ -184,12 +230,15 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
                 "RUN RUN#2025-03-01T09:15:30.1234567Z#r1",
                 "OBJECT_RUN RUN#2025-03-01T09:15:30.1234567Z#r1#OBJECT#account",
                 "RUN_LOCATOR RUNID#r1",
+                "RUN_LOCK RUNLOCK",
             ],
             items.Select(i => $"{i["type"].S} {i["sk"].S}"));
         var objectItem = items.Single(i => i["sk"].S == "OBJECT#account");
         Assert.Equal("2025-03-02T00:00:00.0000005Z", objectItem["cursor"].S);
         Assert.Equal("RUN#2025-03-01T09:15:30.1234567Z#r1", items.Single(i => i["type"].S == "RUN_LOCATOR")["runSk"].S);
         Assert.Equal(["account"], items.Single(i => i["type"].S == "CONNECTOR")["selectedObjects"].L.Select(v => v.S));
+        var runLock = items.Single(i => i["type"].S == "RUN_LOCK");
+        Assert.Equal(("r1", "2025-03-01T10:15:30.1234567Z", "2025-03-01T09:15:30.1234567Z"), (runLock["holder"].S, runLock["leaseExpiresAt"].S, runLock["acquiredAt"].S));
     }
 
     [Fact]

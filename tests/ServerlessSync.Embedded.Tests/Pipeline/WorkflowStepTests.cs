@@ -70,6 +70,52 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         Assert.Equal(ConnectorStatus.FAILED, (await _store.GetConnectorAsync("c1", None))!.Status);
     }
 
+    [Fact]
+    public async Task GuardedStart_WhileAnotherRunHoldsTheLock_Refuses_RecordingNothing_UntilItFinishes()
+    {
+        var guard = new RunGuard(_store, TimeSpan.FromHours(6));
+        var source = new ObjectNamesOnly("account", "invoice");
+        var first = await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-1" }, None);
+        Assert.Equal("exec-1", first.RunId);
+
+        var refused = await Assert.ThrowsAsync<RunInProgressException>(() => new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-2" }, None));
+
+        Assert.Equal("exec-1", refused.RunningRunId);
+        Assert.Null(await _store.GetRunAsync("c1", "exec-2", None));
+        Assert.Equal("exec-1", (await _store.GetConnectorAsync("c1", None))!.LastRunId);
+
+        // A retried start of the same run renews its own lock instead of refusing itself.
+        Assert.Equal("exec-1", (await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-1" }, None)).RunId);
+
+        await new FinishRunStep(_store, _clock, _store).FailAsync("c1", "exec-1", "stopped", None);
+        var next = await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-2" }, None);
+        Assert.Equal("exec-2", next.RunId);
+    }
+
+    [Fact]
+    public async Task GuardedStart_AfterTheHoldersLeaseEnded_ClosesTheAbandonedRun_AndStarts()
+    {
+        var guard = new RunGuard(_store, TimeSpan.FromHours(6));
+        var source = new ObjectNamesOnly("account");
+        await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "died" }, None);
+
+        _clock.Advance(TimeSpan.FromHours(6));
+        var next = await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "next" }, None);
+
+        Assert.Equal("next", next.RunId);
+        var abandoned = (await _store.GetRunAsync("c1", "died", None))!;
+        Assert.Equal(RunStatus.FAILED, abandoned.Status);
+        Assert.Contains("abandoned", abandoned.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("slash/in/it")]
+    public async Task RunIdThatCannotNameAnExecutionOrAKey_IsRefused(string runId) =>
+        Assert.Contains("run id", (await Assert.ThrowsAsync<ArgumentException>(() =>
+            new StartRunStep(_store, new ObjectNamesOnly("account"), _clock).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = runId }, None))).Message, StringComparison.Ordinal);
+
     private async Task<(RunPlan Run, ObjectPlan Account, ObjectPlan Invoice)> StartedRunAsync()
     {
         var account = new ObjectPlan("account", new SyncWindow(null, T0), null);
@@ -80,5 +126,17 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", account), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", invoice), None);
         return (run, account, invoice);
+    }
+
+    /// <summary>A source known only by its object names: starting a run reads nothing else.</summary>
+    private sealed class ObjectNamesOnly(params string[] objects) : ISource
+    {
+        public string Name => "names-only";
+
+        public IReadOnlyList<string> Objects => objects;
+
+        public ValueTask<ObjectSchema> DescribeAsync(string objectName, CancellationToken cancellationToken) => throw new NotSupportedException("starting a run describes nothing");
+
+        public IAsyncEnumerable<SourceRow> ReadAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken) => throw new NotSupportedException("starting a run reads nothing");
     }
 }

@@ -7,7 +7,7 @@ namespace ServerlessSync.Embedded.Tests.Sqlite;
 /// <summary>The status store contract on an SQLite file of its own per test; every store instance opens the same file.</summary>
 public sealed class SqliteStatusStoreContractTests : StatusStoreContract<SqliteStatusStore>
 {
-    private static readonly string[] Tables = ["connectors", "objects", "runs", "object_runs", "load_claims"];
+    private static readonly string[] Tables = ["connectors", "objects", "runs", "object_runs", "load_claims", "run_locks"];
 
     private readonly StatusFile _file = new();
 

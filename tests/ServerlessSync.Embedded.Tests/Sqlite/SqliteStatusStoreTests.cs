@@ -35,10 +35,10 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         Assert.True(File.Exists(DatabasePath));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(2L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(3L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal(
-            "connectors,load_claims,object_runs,objects,runs",
+            "connectors,load_claims,object_runs,objects,run_locks,runs",
             Scalar(connection, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"));
     }
 
@@ -55,6 +55,32 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Open().GetConnectorAsync(Connector, None));
 
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Open_FileFromOlderVersion_UpgradesKeepingItsRows(int version)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        string[] scripts = [StatusSchema.CreateVersion1, StatusSchema.UpgradeToVersion2];
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            Scalar(connection, string.Concat(scripts.Take(version)) + $"PRAGMA user_version = {version};");
+            Scalar(connection, $"INSERT INTO runs VALUES ('{Connector}', 'run-old', 'HISTORICAL', 'SUCCEEDED', '2025-03-01T10:00:00.0000000+00:00', {T1.UtcTicks}, NULL, NULL)");
+        }
+
+        var store = Open();
+        var locked = await store.TryAcquireAsync(Connector, "run-new", T1, TimeSpan.FromHours(1), None);
+        var claimed = await store.TryClaimAsync(Connector, "load-1", "loader", T1, TimeSpan.FromHours(1), None);
+
+        Assert.True(locked.Acquired);
+        Assert.Equal(LoadClaimResult.Claimed, claimed.Result);
+        Assert.Equal("run-old", Assert.Single(await store.ListRunsAsync(Connector, 10, None)).RunId);
+        await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await check.OpenAsync();
+        Assert.Equal(3L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
@@ -29,7 +30,7 @@ public sealed class ExtractFunctionTests : IAsyncLifetime
         Assert.Equal(manifest.Parts.Count, (int)output["files"]!);
         Assert.Equal(manifest.Bytes, (long)output["bytes"]!);
         Assert.Equal(
-            [.. manifest.Parts.Select(p => p.Key), SampleRun.ManifestKey],
+            manifest.Parts.Select(p => p.Key).Append(SampleRun.ManifestKey).Order(StringComparer.Ordinal),
             (await _host.KeysAsync(StagingKeys.ObjectPrefix("default", FunctionsTestHost.SampleRunId, "account"))).Order(StringComparer.Ordinal));
         var run = await _host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None);
         var account = Assert.Single(run!.Objects, o => o.ObjectName == "account");
@@ -66,6 +67,25 @@ public sealed class ExtractFunctionTests : IAsyncLifetime
         var second = await StagedManifests.ReadAsync(_host.Host.Staging, SampleRun.ManifestKey, CancellationToken.None);
 
         Assert.Equal(first.Parts.Select(p => p.Sha256), second.Parts.Select(p => p.Sha256));
+    }
+
+    [Fact]
+    public async Task AfterTheTenantAdvanced_TheNextRunExtractsOnlyWhatChanged()
+    {
+        var historical = await SampleRun.ExtractAsync(_host);
+        await _host.InvokeAsync("RecordObject", EventSamples.Load("record-object-loaded.json"));
+        await _host.InvokeAsync("FinishRun", EventSamples.Load("finish-run.json"));
+        await _host.AdvanceTenantAsync(TimeSpan.FromDays(1));
+
+        var run = await _host.InvokeAsync("StartRun", """{"input":{"objects":["account"]},"executionName":"next-day"}""");
+        var account = run["objects"]![0]!;
+        var extract = new JsonObject { ["run"] = run.DeepClone(), ["object"] = account.DeepClone(), ["taskToken"] = "token-2" };
+        var incremental = await _host.InvokeAsync("Extract", extract.ToJsonString());
+
+        Assert.Equal(FunctionsTestHost.SampleTime.AddMinutes(-5), account["windowStart"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(FunctionsTestHost.SampleTime, account["expectedCursor"]!.GetValue<DateTimeOffset>());
+        Assert.True(account["windowEnd"]!.GetValue<DateTimeOffset>() >= FunctionsTestHost.SampleTime.AddDays(1));
+        Assert.InRange((long)incremental["rows"]!, 1, (long)historical["rows"]! - 1);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
 
 namespace ServerlessSync.Functions.Tests.Functions;
@@ -25,8 +26,8 @@ public sealed class LoadFunctionTests : IAsyncLifetime
         Assert.Equal(SampleRun.ManifestKey, (string?)manifest["manifestKey"]);
         Assert.Equal("Submitted", (string?)manifest["result"]);
         Assert.Null(manifest["error"]);
-        var submit = Assert.Single(_host.Redshift.Requests, r => r.Operation == "BatchExecuteStatement");
-        Assert.True(submit.WithEvent);
+        var submit = Assert.Single(_host.Redshift.Requests, r => r.WithEvent == true);
+        Assert.Equal("BatchExecuteStatement", submit.Operation);
         Assert.Equal($"serverless-sync load {FunctionsTestHost.SampleClaimant} {SampleRun.ManifestKey}", submit.StatementName);
         Assert.Equal("FINISHED", await _host.WaitForStatementAsync((string)manifest["statementId"]!));
         Assert.Equal((long)extracted["rows"]!, await _host.LiveRowCountAsync("account"));
@@ -36,21 +37,27 @@ public sealed class LoadFunctionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DuplicateS3Event_WhileLoadingAndAfter_LoadsOnce()
+    public async Task DuplicateS3Events_InThisContainerAndAnother_WhileLoadingAndAfter_LoadOnce()
     {
         var extracted = await SampleRun.ExtractAsync(_host);
         var sample = EventSamples.Load("load-manifest-created.json", _host.Bucket);
         var statementId = await SampleRun.SubmitLoadAsync(_host);
+        using var otherHost = new FunctionHost(_host.Settings, _host.Clock, FunctionsTestHost.Credentials, TextWriter.Null);
+        var otherContainer = new LoadFunction(otherHost);
 
-        var whileLoading = await _host.InvokeAsync("Load", sample);
+        var sameContainer = await _host.InvokeAsync("Load", sample);
+        var elsewhere = await Invoke(otherContainer, sample);
         var state = await _host.WaitForStatementAsync(statementId);
         await _host.InvokeAsync("LoadCompleted", FunctionsTestHost.StatementEvent(_host.StatementName(SampleRun.ManifestKey), statementId, state));
-        var afterwards = await _host.InvokeAsync("Load", sample);
+        var afterwards = await Invoke(otherContainer, sample);
 
-        Assert.Equal("HeldByAnother", (string?)whileLoading["manifests"]![0]!["result"]);
+        // The claimant renews its own claim and resubmits under the same client token: the same statement.
+        Assert.Equal(("Submitted", statementId), ((string?)sameContainer["manifests"]![0]!["result"], (string?)sameContainer["manifests"]![0]!["statementId"]));
+        Assert.Equal("HeldByAnother", (string?)elsewhere["manifests"]![0]!["result"]);
         Assert.Equal("AlreadyLoaded", (string?)afterwards["manifests"]![0]!["result"]);
-        Assert.Single(_host.Redshift.Requests, r => r.Operation == "BatchExecuteStatement");
         Assert.Equal((long)extracted["rows"]!, await _host.LiveRowCountAsync("account"));
+        var ledger = await _host.Redshift.QueryAsync("SELECT count(*) AS n FROM zuora._serverless_sync_loads");
+        Assert.Equal(1L, Convert.ToInt64(ledger[0]["n"], System.Globalization.CultureInfo.InvariantCulture));
         // The token is answered once; the replay's second answer is refused by Step Functions and taken as done.
         Assert.Equal([true, false], _host.StepFunctions.Calls.Select(c => c.Accepted));
     }
@@ -91,5 +98,11 @@ public sealed class LoadFunctionTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ManifestEventException>(() => _host.InvokeAsync("Load", sample));
 
         Assert.Contains($"{SampleRun.ManifestKey}: bucket '{EventSamples.SampleBucket}' is not the staging bucket '{_host.Bucket}'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonNode> Invoke(LoadFunction function, string input)
+    {
+        await using var output = await function.HandleAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(input)));
+        return (await JsonNode.ParseAsync(output))!;
     }
 }

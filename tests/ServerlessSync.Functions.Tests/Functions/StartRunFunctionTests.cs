@@ -33,7 +33,7 @@ public sealed class StartRunFunctionTests : IAsyncLifetime
         Assert.Contains("tenant/synthetic-tenant.json", await _host.KeysAsync("tenant/"));
         var stored = await _host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None);
         Assert.Equal(RunStatus.RUNNING, stored!.Status);
-        Assert.Equal(objects.Select(o => (string)o!["objectName"]!), stored.Objects.Select(o => o.ObjectName));
+        Assert.Equal(objects.Select(o => (string)o!["objectName"]!).Order(StringComparer.Ordinal), stored.Objects.Select(o => o.ObjectName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

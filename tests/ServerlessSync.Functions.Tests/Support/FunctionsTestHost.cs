@@ -16,6 +16,7 @@ using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Functions.Hosting;
+using ServerlessSync.Sources.Synthetic;
 
 namespace ServerlessSync.Functions.Tests.Support;
 
@@ -296,46 +297,63 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes the manifest's load fail in COPY the way bad data would: appends to its first part a line whose
-    /// <c>updateddate</c> is not a timestamp and rewrites the manifest to match (sizes, rows, hash). Returns the part's key
-    /// and the bad line's number.
+    /// Makes the manifest's load fail in COPY the way bad data would: replaces its first part with two records, a good one
+    /// and, on line 2, one whose <c>updateddate</c> is not a timestamp, and rewrites the manifest to match (size, rows,
+    /// hash). Returns the part's key and the bad line's number (2).
     /// </summary>
     public async Task<(string PartKey, long Line)> BreakFirstPartAsync(string manifestKey)
     {
         var manifest = await StagedManifests.ReadAsync(Host.Staging, manifestKey, CancellationToken.None);
         var part = manifest.Parts[0];
-        string text;
-        using (var response = await S3.GetObjectAsync(Bucket, part.Key))
-        using (var gzip = new GZipStream(response.ResponseStream, CompressionMode.Decompress))
-        using (var reader = new StreamReader(gzip, Encoding.UTF8))
-        {
-            text = await reader.ReadToEndAsync();
-        }
+        string Record(string id, string updated) =>
+            string.Join(',', manifest.Columns.Select(c => c.Name switch
+            {
+                "id" => $"\"{id}\"",
+                "updateddate" => updated,
+                _ => "\\N",
+            })) + ",false\n";
 
-        var fields = manifest.Columns.Select(c => c.Name switch
-        {
-            "id" => "\"broken-row\"",
-            "updateddate" => "not a timestamp",
-            _ => "\\N",
-        });
-        text += string.Join(',', fields) + ",false\n";
         using var compressed = new MemoryStream();
         using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
-            gzip.Write(Encoding.UTF8.GetBytes(text));
+            gzip.Write(Encoding.UTF8.GetBytes(Record("good-row", "2026-11-26 21:00:00.000000+00") + Record("broken-row", "not a timestamp")));
         }
 
         var bytes = compressed.ToArray();
         await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = part.Key, InputStream = new MemoryStream(bytes) });
-        var broken = part with { Bytes = bytes.Length, Rows = part.Rows + 1, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
+        var broken = part with { Bytes = bytes.Length, Rows = 2, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
         var rewritten = manifest with
         {
             Parts = [broken, .. manifest.Parts.Skip(1)],
-            Rows = manifest.Rows + 1,
+            Rows = manifest.Rows - part.Rows + 2,
             Bytes = manifest.Bytes - part.Bytes + bytes.Length,
         };
         await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = manifestKey, InputStream = new MemoryStream(rewritten.ToJson()) });
-        return (part.Key, part.Rows + 1);
+        return (part.Key, 2);
+    }
+
+    /// <summary>
+    /// Moves the synthetic tenant in the staging bucket forward by <paramref name="span"/>, as <c>tenant advance</c> does
+    /// locally: new, updated and deleted rows appear, and the tenant's clock (the clock StartRun plans with) runs that much
+    /// ahead. StartRun must have created the tenant.
+    /// </summary>
+    public async Task AdvanceTenantAsync(TimeSpan span)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"advance-{Guid.NewGuid():N}.json");
+        try
+        {
+            using (var response = await S3.GetObjectAsync(Bucket, SyntheticTenantFile.Key))
+            {
+                await response.WriteResponseStreamToFileAsync(path, append: false, CancellationToken.None);
+            }
+
+            SyntheticTenant.Open(path, Clock).Advance(span);
+            await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = SyntheticTenantFile.Key, FilePath = path });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>The status table's item, as DynamoDB holds it, or null.</summary>

@@ -1,0 +1,167 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+
+namespace ServerlessSync.Core.Status;
+
+/// <summary>
+/// The read model a status view serves (the HTTP API, a Status tab): a connector with its objects, a page of its
+/// runs, one run in detail. Built from the status store only; knows nothing of HTTP. Every query answers null for a
+/// connector or run the store does not know.
+/// </summary>
+public sealed class StatusQueries(IStatusStore status)
+{
+    /// <summary>The runs a page holds when the caller does not say.</summary>
+    public const int DefaultRunsPerPage = 20;
+
+    /// <summary>The most runs one page holds.</summary>
+    public const int MaxRunsPerPage = 100;
+
+    /// <summary>
+    /// The connector, its objects (the selected ones in load order, each with its cursor and totals or none yet, then
+    /// any no longer selected that have a state) and its last run's status; null when the connector is unknown.
+    /// </summary>
+    public async Task<ConnectorView?> GetConnectorAsync(string connectorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        if (await status.GetConnectorAsync(connectorId, cancellationToken) is not { } connector)
+        {
+            return null;
+        }
+
+        var states = (await status.GetObjectsAsync(connectorId, cancellationToken)).ToDictionary(o => o.ObjectName, StringComparer.Ordinal);
+        var selected = new HashSet<string>(connector.SelectedObjects, StringComparer.Ordinal);
+        var objects = connector.SelectedObjects
+            .Select(name => ObjectView.Of(name, states.GetValueOrDefault(name), selected: true))
+            .Concat(states.Values.Where(s => !selected.Contains(s.ObjectName)).OrderBy(s => s.ObjectName, StringComparer.Ordinal).Select(s => ObjectView.Of(s.ObjectName, s, selected: false)))
+            .ToList();
+        var lastRun = connector.LastRunId is { } lastRunId ? await status.GetRunAsync(connectorId, lastRunId, cancellationToken) : null;
+        return new ConnectorView(
+            connector.ConnectorId,
+            connector.Source,
+            connector.Status,
+            connector.LastGoodDataAt,
+            connector.LastError,
+            connector.LastRunId,
+            lastRun?.Status,
+            connector.CreatedAt,
+            connector.UpdatedAt,
+            objects);
+    }
+
+    /// <summary>
+    /// A page of the connector's runs, newest first, each summed up; null when the connector is unknown.
+    /// <paramref name="pageToken"/> is the <see cref="RunsPageView.NextToken"/> of the page before (null: the newest).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not within 1..<see cref="MaxRunsPerPage"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pageToken"/> is not a token given for this connector.</exception>
+    public async Task<RunsPageView?> ListRunsAsync(string connectorId, int limit, string? pageToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxRunsPerPage);
+        if (await status.GetConnectorAsync(connectorId, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        var page = await status.ListRunsPageAsync(connectorId, limit, pageToken, cancellationToken);
+        return new RunsPageView(connectorId, [.. page.Runs.Select(RunSummaryView.Of)], page.NextPageToken);
+    }
+
+    /// <summary>The run with every object's details and the errors it met; null when the connector or the run is unknown.</summary>
+    public async Task<RunView?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(runId);
+        if (await status.GetRunAsync(connectorId, runId, cancellationToken) is not { } run)
+        {
+            return null;
+        }
+
+        var errors = run.Objects
+            .Where(o => o.Error is not null)
+            .Select(o => new RunErrorView(o.ObjectName, o.Error!))
+            .Prepend(run.Error is null ? null : new RunErrorView(null, run.Error))
+            .OfType<RunErrorView>()
+            .ToList();
+        return new RunView(connectorId, RunSummaryView.Of(run), run.Objects, errors);
+    }
+}
+
+/// <summary>A connector as a status view shows it.</summary>
+public sealed record ConnectorView(
+    string ConnectorId,
+    string Source,
+    ConnectorStatus Status,
+    // Data is complete up to here (the window end of the last run in which every selected object loaded); null until then.
+    DateTimeOffset? LastGoodDataAt,
+    string? LastError,
+    string? LastRunId,
+    // The status of the run LastRunId names, or null when there is none.
+    RunStatus? LastRunStatus,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<ObjectView> Objects);
+
+/// <summary>One object of a connector: where its next incremental window starts and what has been loaded so far.</summary>
+public sealed record ObjectView(
+    string ObjectName,
+    // False for an object that was synced before but is no longer selected.
+    bool Selected,
+    bool HistoricalComplete,
+    // The end of the last committed window; null until the historical sync committed.
+    DateTimeOffset? Cursor,
+    DateTimeOffset? LastLoadedAt,
+    long TotalInserted,
+    long TotalUpdated,
+    long TotalDeleted)
+{
+    internal static ObjectView Of(string name, ObjectState? state, bool selected) =>
+        new(name, selected, state?.HistoricalComplete ?? false, state?.Cursor, state?.LastLoadedAt, state?.TotalInserted ?? 0, state?.TotalUpdated ?? 0, state?.TotalDeleted ?? 0);
+}
+
+/// <summary>A page of runs, newest first; <see cref="NextToken"/> asks for the next (older) page and is null on the last.</summary>
+public sealed record RunsPageView(string ConnectorId, IReadOnlyList<RunSummaryView> Runs, string? NextToken);
+
+/// <summary>A run summed up over its objects.</summary>
+public sealed record RunSummaryView(
+    string RunId,
+    // HISTORICAL, INCREMENTAL or MIXED.
+    string Mode,
+    RunStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    // From start to end; null while running.
+    long? DurationMilliseconds,
+    string? Error,
+    int Objects,
+    // The objects whose part failed, in the run's object order.
+    IReadOnlyList<string> FailedObjects,
+    long RowsExtracted,
+    long RowsInserted,
+    long RowsUpdated,
+    long RowsDeleted,
+    long Bytes)
+{
+    internal static RunSummaryView Of(RunRecord run) => new(
+        run.RunId,
+        run.Mode,
+        run.Status,
+        run.StartedAt,
+        run.EndedAt,
+        run.EndedAt is { } ended ? (long)(ended - run.StartedAt).TotalMilliseconds : null,
+        run.Error,
+        run.Objects.Count,
+        [.. run.Objects.Where(o => o.Status == RunStatus.FAILED).Select(o => o.ObjectName)],
+        run.Objects.Sum(o => o.RowsExtracted),
+        run.Objects.Sum(o => o.RowsInserted),
+        run.Objects.Sum(o => o.RowsUpdated),
+        run.Objects.Sum(o => o.RowsDeleted),
+        run.Objects.Sum(o => o.Bytes));
+}
+
+/// <summary>One run in detail: its summary, each object's part (by object name) and every error met.</summary>
+public sealed record RunView(string ConnectorId, RunSummaryView Run, IReadOnlyList<ObjectRunRecord> Objects, IReadOnlyList<RunErrorView> Errors);
+
+/// <summary>An error a run met: the run's own (<see cref="ObjectName"/> null) or one object's.</summary>
+public sealed record RunErrorView(string? ObjectName, string Error);

@@ -1,0 +1,125 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Status;
+using ServerlessSync.Embedded.Tests.Sqlite;
+using ServerlessSync.Testing;
+using static ServerlessSync.Testing.StatusSamples;
+
+namespace ServerlessSync.Embedded.Tests.Status;
+
+/// <summary>The status read model over a real status file.</summary>
+public sealed class StatusQueriesTests : IAsyncLifetime
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private readonly StatusFile _file = new();
+
+    public Task InitializeAsync() => _file.InitializeAsync();
+
+    public Task DisposeAsync() => _file.DisposeAsync();
+
+    [Fact]
+    public async Task GetConnector_SelectedAndFormerObjects_CursorsTotalsAndLastRunStatus()
+    {
+        var store = _file.Open();
+        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.FAILED, ["invoice", "account"], T0, T2, T1, "invoice: COPY failed", "run-2"), None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(10, 2, 1, 0, false), T2, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(5, 0, 0, 0, false), T2, None);
+        await store.TryAdvanceCursorAsync(Connector, "contact", null, T0, new LoadOutcome(3, 0, 0, 0, false), T0, None);
+        await store.PutRunAsync(new RunRecord("run-2", Connector, "MIXED", RunStatus.RUNNING, T2, null, null, []), None);
+
+        var view = await new StatusQueries(_file.Open()).GetConnectorAsync(Connector, None);
+
+        Assert.NotNull(view);
+        Assert.Equal(
+            new ConnectorView(Connector, "files", ConnectorStatus.FAILED, T1, "invoice: COPY failed", "run-2", RunStatus.RUNNING, T0, T2, view.Objects),
+            view);
+        Assert.Equal(
+            [
+                new ObjectView("invoice", true, false, null, null, 0, 0, 0),
+                new ObjectView("account", true, true, T2, T2, 15, 2, 1),
+                new ObjectView("contact", false, true, T0, T0, 3, 0, 0),
+            ],
+            view.Objects);
+    }
+
+    [Fact]
+    public async Task GetConnector_NoRunYet_LastRunStatusNull()
+    {
+        var store = _file.Open();
+        await store.PutConnectorAsync(new ConnectorState(Connector, "synthetic", ConnectorStatus.IN_PROGRESS, ["account"], T0, T0, null, null, null), None);
+
+        var view = await new StatusQueries(store).GetConnectorAsync(Connector, None);
+
+        Assert.Null(view!.LastRunId);
+        Assert.Null(view.LastRunStatus);
+        Assert.Equal([new ObjectView("account", true, false, null, null, 0, 0, 0)], view.Objects);
+    }
+
+    [Fact]
+    public async Task Queries_UnknownConnectorOrRun_Null()
+    {
+        var store = _file.Open();
+        await RunPages.WriteFiveAsync(store);
+        var queries = new StatusQueries(store);
+
+        Assert.Null(await queries.GetConnectorAsync("nobody", None));
+        // acme has runs but no connector item: unknown as a connector.
+        Assert.Null(await queries.ListRunsAsync(Connector, 5, null, None));
+        Assert.Null(await queries.GetRunAsync(Connector, "run-404", None));
+        Assert.Null(await queries.GetRunAsync("other", "run-1", None));
+        Assert.NotNull(await queries.GetRunAsync(Connector, "run-1", None));
+    }
+
+    [Fact]
+    public async Task ListRuns_TwoPages_NewestFirstSummedUpWithToken()
+    {
+        var store = _file.Open();
+        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["account"], T0, T0, null, null, "run-5"), None);
+        var written = await RunPages.WriteFiveAsync(store);
+        var queries = new StatusQueries(store);
+
+        var first = await queries.ListRunsAsync(Connector, 3, null, None);
+        var second = await queries.ListRunsAsync(Connector, 3, first!.NextToken, None);
+
+        Assert.Equal(["run-5", "run-4b", "run-4a"], first.Runs.Select(r => r.RunId));
+        Assert.Equal(["run-2", "run-1"], second!.Runs.Select(r => r.RunId));
+        Assert.Null(second.NextToken);
+        Assert.Equal(Connector, first.ConnectorId);
+        // run-4a: two object records, each 1 row extracted and inserted, 10 bytes; no end yet.
+        var expected = new RunSummaryView("run-4a", "INCREMENTAL", RunStatus.SUCCEEDED, written[2].StartedAt, null, null, null, 2, [], 2, 2, 0, 0, 20);
+        Assert.Equal(expected, first.Runs[2] with { FailedObjects = expected.FailedObjects });
+        Assert.Empty(first.Runs[2].FailedObjects);
+        // run-2 ran one hour and failed.
+        Assert.Equal((3_600_000L, "boom"), (second.Runs[0].DurationMilliseconds, second.Runs[0].Error));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(StatusQueries.MaxRunsPerPage + 1)]
+    public async Task ListRuns_LimitOutOfRange_Throws(int limit)
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => new StatusQueries(_file.Open()).ListRunsAsync(Connector, limit, null, None));
+    }
+
+    [Fact]
+    public async Task GetRun_FailedObjects_DetailsAndErrors()
+    {
+        var store = _file.Open();
+        await store.PutRunAsync(new RunRecord("run-1", Connector, "MIXED", RunStatus.FAILED, T0, T1, "1 of 2 objects failed", []), None);
+        var account = ObjectRun("run-1", "account");
+        var invoice = new ObjectRunRecord("run-1", "invoice", SyncMode.Historical, null, T1, RunStatus.FAILED, 40, 0, 0, 0, 2, 4096, 900, 0, "runs/acme/run-1/invoice/invoice.manifest.json", "COPY failed: line 3, column amount");
+        await store.PutObjectRunAsync(Connector, invoice, None);
+        await store.PutObjectRunAsync(Connector, account, None);
+
+        var view = await new StatusQueries(_file.Open()).GetRunAsync(Connector, "run-1", None);
+
+        Assert.NotNull(view);
+        Assert.Equal((Connector, "run-1", "MIXED", RunStatus.FAILED), (view.ConnectorId, view.Run.RunId, view.Run.Mode, view.Run.Status));
+        Assert.Equal(["invoice"], view.Run.FailedObjects);
+        Assert.Equal((2, 41L, 1L, 4106L), (view.Run.Objects, view.Run.RowsExtracted, view.Run.RowsInserted, view.Run.Bytes));
+        Assert.Equal((long)(T1 - T0).TotalMilliseconds, view.Run.DurationMilliseconds);
+        Assert.Equal([account, invoice], view.Objects);
+        Assert.Equal([new RunErrorView(null, "1 of 2 objects failed"), new RunErrorView("invoice", "COPY failed: line 3, column amount")], view.Errors);
+    }
+}
