@@ -56,7 +56,7 @@ public sealed class DataApiDoubleForWorkflowTests : IAsyncLifetime
         await _host.Redshift.DisposeAsync();
 
         var ended = _ended.ToList();
-        Assert.Equal([(finished.Id, "one", "FINISHED"), (failed.Id, "two", "FAILED")], ended.Select(e => (e.Ended.StatementId, e.Ended.StatementName, e.Ended.State)).Order());
+        Assert.Equal([(finished.Id, "one", "FINISHED"), (failed.Id, "two", "FAILED")], ended.OrderBy(e => e.Ended.StatementName, StringComparer.Ordinal).Select(e => (e.Ended.StatementId, e.Ended.StatementName, e.Ended.State)));
         Assert.All(ended, e => Assert.Equal(target.ClusterIdentifier, e.Ended.ClusterIdentifier));
         Assert.Equal(0, ended.Single(e => e.Ended.StatementId == failed.Id).Ended.RedshiftQueryId);
         foreach (var (e, seenThen) in ended)

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ServerlessSync.Functions.Tests.Template;
 
 namespace ServerlessSync.Functions.Tests.Workflow;
 
@@ -39,16 +39,9 @@ internal static class LocalStateMachineRunner
 {
     public const string TaskTokenPlaceholder = "local-task-token-placeholder";
 
-    /// <summary>Longer than any test's execution: a runner still going then has hung, and is stopped.</summary>
-    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(3);
-
     public static async Task<ExecutionOutcome> RunAsync(string stateMachineName, string definitionJson, JsonNode input, string executionName, Uri taskEndpoint)
     {
-        var nodeModules = Environment.GetEnvironmentVariable("SSYNC_TEST_NODE_MODULES") is { Length: > 0 } folder
-            ? folder
-            : throw new InvalidOperationException(
-                "SSYNC_TEST_NODE_MODULES is not set: the workflow tests run aws-local-stepfunctions from the node_modules tests/stack/up.sh installs. Run them with `bash tests/run-all.sh`, or `eval \"$(bash tests/stack/up.sh)\"` first.");
-        var stateMachineArn = $"arn:aws:states:{DeployedStateMachine.Region}:{DeployedStateMachine.Account}:stateMachine:{stateMachineName}";
+        var prefix = $"arn:aws:states:{DeployedStateMachine.Region}:{DeployedStateMachine.Account}";
         var request = new JsonObject
         {
             ["definition"] = JsonNode.Parse(definitionJson),
@@ -57,49 +50,24 @@ internal static class LocalStateMachineRunner
             {
                 ["Execution"] = new JsonObject
                 {
-                    ["Id"] = $"arn:aws:states:{DeployedStateMachine.Region}:{DeployedStateMachine.Account}:execution:{stateMachineName}:{executionName}",
+                    ["Id"] = $"{prefix}:execution:{stateMachineName}:{executionName}",
                     ["Name"] = executionName,
                     ["RoleArn"] = $"arn:aws:iam::{DeployedStateMachine.Account}:role/{stateMachineName}Role",
                 },
-                ["StateMachine"] = new JsonObject { ["Id"] = stateMachineArn, ["Name"] = stateMachineName },
+                ["StateMachine"] = new JsonObject { ["Id"] = $"{prefix}:stateMachine:{stateMachineName}", ["Name"] = stateMachineName },
                 ["Task"] = new JsonObject { ["Token"] = TaskTokenPlaceholder },
             },
             ["taskEndpoint"] = taskEndpoint.ToString(),
         };
 
-        var start = new ProcessStartInfo("node")
+        var runner = Path.Combine(RepositoryFiles.Root, "tests", "ServerlessSync.Functions.Tests", "Workflow", "run-state-machine.mjs");
+        var result = await NodeTool.RunAsync("node", [runner], request.ToJsonString());
+        if (result.ExitCode != 0 || string.IsNullOrWhiteSpace(result.Output))
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(RepositoryFiles.Root, "tests", "ServerlessSync.Functions.Tests", "Workflow", "run-state-machine.mjs"));
-        start.Environment["SSYNC_TEST_NODE_MODULES"] = nodeModules;
-        using var node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        await node.StandardInput.WriteAsync(request.ToJsonString());
-        node.StandardInput.Close();
-
-        using var guard = new CancellationTokenSource(HangGuard);
-        try
-        {
-            await node.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the state machine runner (pid {node.Id}) was still running after {HangGuard}; it was stopped. Its stderr: {await stderr}");
+            throw new InvalidOperationException($"the state machine runner failed: {result}");
         }
 
-        var output = await stdout;
-        if (node.ExitCode != 0 || string.IsNullOrWhiteSpace(output))
-        {
-            throw new InvalidOperationException($"the state machine runner exited with {node.ExitCode}: {await stderr}");
-        }
-
-        return Parse(output);
+        return Parse(result.Output);
     }
 
     private static ExecutionOutcome Parse(string line)

@@ -123,7 +123,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     {
         Clock.Advance(TimeSpan.FromMinutes(1));
         executionName ??= $"execution-{Interlocked.Increment(ref _executions):D3}";
-        return LocalStateMachineRunner.RunAsync(StateMachine.StateMachineResource, StateMachine.DefinitionJson, input ?? [], executionName, new Uri(_endpointUrl!, "task"));
+        return LocalStateMachineRunner.RunAsync(StateMachine.Name, StateMachine.DefinitionJson, input ?? [], executionName, new Uri(_endpointUrl!, "task"));
     }
 
     /// <summary>The synthetic tenant StartRun created, read from the bucket, on the workflow's clock.</summary>
