@@ -21,6 +21,15 @@
 // - Retry waits its real intervals; every retrier here waits 0 ms (retryIntervalOverrides), so no test waits.
 // - Node 20 lacks Promise.withResolvers, which the package uses (it targets Node 22): polyfilled below,
 //   before the package is loaded.
+//
+// How the package treats what the ASL uses: a local handler's return value is the task's result as is (so a
+// lambda:invoke task gets the integration's {"Payload", "StatusCode", …} from the endpoint, and a
+// .waitForTaskToken task the callback's output); a thrown error is matched by its name against Retry's and
+// Catch's ErrorEquals (States.ALL and States.TaskFailed match any) and reaches Catch as {"Error": name,
+// "Cause": message}. Each Map item runs with a context rebuilt from the run's, so $$.Task.Token and
+// $$.Execution.Name hold inside the item processor, $$.Map.Item only in ItemSelector (where the ASL reads it),
+// and $$.Execution.Input there would be the item (the ASL does not read it). TimeoutSeconds is a Node timer
+// (at most 2^31 ms, about 24.8 days); HeartbeatSeconds is not implemented (the ASL sets none).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
