@@ -27,7 +27,7 @@ namespace ServerlessSync.Aws.Redshift;
 /// <param name="staging">where the COPY manifest is written, beside the parts</param>
 /// <param name="options">target, schema, COPY role and options</param>
 /// <param name="clock">the clock compared with the Data API's own timestamps: the system clock outside tests</param>
-public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore staging, RedshiftWarehouseOptions options, TimeProvider clock) : IWarehouse
+public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore staging, RedshiftWarehouseOptions options, TimeProvider clock) : IWarehouse, IDeferredLoadWarehouse
 {
     /// <summary>The file name, beside a manifest's parts, of the COPY manifest listing them.</summary>
     public const string CopyManifestSuffix = ".copy-manifest.json";
@@ -42,18 +42,8 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
 
     public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        var schema = manifest.SchemaForLoad(partLocations, RedshiftSql.LedgerTable);
-
-        await EnsureTableAsync(schema, cancellationToken);
-        var copyManifestUrl = manifest.Parts.Count == 0 ? null : await WriteCopyManifestAsync(manifest, partLocations, cancellationToken);
-        var statements = RedshiftSql.Load(
-            _options.Schema,
-            manifest,
-            schema.Columns,
-            copyManifestUrl is null ? null : new RedshiftSql.CopySource(copyManifestUrl, _options.CopyRoleArn, _options.CopyRegion, _options.TruncateLongStrings),
-            syncedAt);
-        var batch = await SubmitAsync(manifest, statements, cancellationToken);
+        var load = await PrepareAsync(manifest, partLocations, syncedAt, cancellationToken);
+        var batch = await SubmitAsync(manifest, load.Statements, StatementName("load", manifest.LoadId), cancellationToken);
         if (batch.FinishedEarlier)
         {
             // The same manifest's load committed under this token before this call: a replay.
@@ -66,11 +56,69 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         }
         catch (RedshiftStatementFailedException e)
         {
-            throw await ExplainAsync(manifest, statements, copyManifestUrl, e, cancellationToken);
+            throw await ExplainAsync(manifest, load, e, cancellationToken);
         }
 
-        return await ReadOutcomeAsync(batch.Id, statements, cancellationToken);
+        return await ReadOutcomeAsync(batch.Id, load.Statements, cancellationToken);
     }
+
+    /// <summary>
+    /// The first half of a load that does not wait: prepares the table and submits the batch with <c>WithEvent</c>
+    /// under <paramref name="submissionName"/>, which the Data API's completion event carries back. The same
+    /// manifest submitted again while its load runs gets the same statement (the client token); after a committed
+    /// load it answers <see cref="LoadSubmission.AlreadyCommitted"/> with <see cref="LoadOutcome.Replayed"/>.
+    /// </summary>
+    public async Task<LoadSubmission> SubmitLoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, string submissionName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(submissionName);
+        var load = await PrepareAsync(manifest, partLocations, syncedAt, cancellationToken);
+        var batch = await SubmitAsync(manifest, load.Statements, submissionName, cancellationToken);
+        return batch.FinishedEarlier ? LoadSubmission.AlreadyCommitted(LoadOutcome.Replayed) : LoadSubmission.Running(batch.Id);
+    }
+
+    /// <summary>
+    /// The second half: what the ended batch <paramref name="statementId"/> did. A finished batch gives its counts and
+    /// the time Redshift took; a failed one the same explained error <see cref="LoadAsync"/> throws (for a failed COPY,
+    /// from <c>SYS_LOAD_ERROR_DETAIL</c>); one still running throws <see cref="LoadNotEndedException"/>.
+    /// </summary>
+    public async Task<LoadCompletion> ReadCompletionAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, string statementId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentException.ThrowIfNullOrEmpty(statementId);
+        // The statements are rebuilt only for their positions (which one is the COPY, which one counts).
+        var load = Plan(manifest, manifest.SchemaForLoad(partLocations, RedshiftSql.LedgerTable), manifest.Parts.Count == 0 ? null : CopyManifestLocation(manifest), manifest.CreatedAt);
+        var state = await client.DescribeStatementAsync(new DescribeStatementRequest(statementId), cancellationToken);
+        switch (state.Status)
+        {
+            case StatementStatus.Finished:
+                var outcome = await ReadOutcomeAsync(statementId, load.Statements, cancellationToken);
+                var took = state.CreatedAt is { } created && state.UpdatedAt is { } updated && updated > created ? (long)(updated - created).TotalMilliseconds : 0;
+                return new LoadCompletion(outcome, took);
+            case StatementStatus.Failed or StatementStatus.Aborted:
+                throw await ExplainAsync(manifest, load, new RedshiftStatementFailedException(state), cancellationToken);
+            default:
+                throw new LoadNotEndedException(statementId, state.Status ?? "unknown");
+        }
+    }
+
+    /// <summary>Creates or evolves the table, writes the COPY manifest, and builds the load's batch.</summary>
+    private async Task<PreparedLoad> PrepareAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var schema = manifest.SchemaForLoad(partLocations, RedshiftSql.LedgerTable);
+        await EnsureTableAsync(schema, cancellationToken);
+        var copyManifestUrl = manifest.Parts.Count == 0 ? null : await WriteCopyManifestAsync(manifest, partLocations, cancellationToken);
+        return Plan(manifest, schema, copyManifestUrl, syncedAt);
+    }
+
+    private PreparedLoad Plan(StagedManifest manifest, ObjectSchema schema, string? copyManifestUrl, DateTimeOffset syncedAt) =>
+        new(RedshiftSql.Load(
+                _options.Schema,
+                manifest,
+                schema.Columns,
+                copyManifestUrl is null ? null : new RedshiftSql.CopySource(copyManifestUrl, _options.CopyRoleArn, _options.CopyRegion, _options.TruncateLongStrings),
+                syncedAt),
+            copyManifestUrl);
 
     public async Task<ObjectSchema?> DescribeAsync(string objectName, CancellationToken cancellationToken)
     {
@@ -171,9 +219,14 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         return columns;
     }
 
+    private static string CopyManifestKey(StagedManifest manifest) =>
+        StagingKeys.ObjectPrefix(manifest.ConnectorId, manifest.RunId, manifest.ObjectName) + manifest.ObjectName + CopyManifestSuffix;
+
+    private string CopyManifestLocation(StagedManifest manifest) => staging.LocationOf(CopyManifestKey(manifest));
+
     private async Task<string> WriteCopyManifestAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
     {
-        var key = StagingKeys.ObjectPrefix(manifest.ConnectorId, manifest.RunId, manifest.ObjectName) + manifest.ObjectName + CopyManifestSuffix;
+        var key = CopyManifestKey(manifest);
         var json = RedshiftSql.CopyManifestJson([.. partLocations.Select((url, i) => (url, manifest.Parts[i].Bytes))]);
         await using var writer = await staging.OpenWriteAsync(key, cancellationToken);
         await writer.Body.WriteAsync(json, cancellationToken);
@@ -190,7 +243,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     /// time with this machine's clock less <see cref="RedshiftWarehouseOptions.ClockSkewAllowance"/>: a retry
     /// sooner than that after a failure is reported failed again, and the next retry steps over it.
     /// </summary>
-    private async Task<Submitted> SubmitAsync(StagedManifest manifest, LoadStatements statements, CancellationToken cancellationToken)
+    private async Task<Submitted> SubmitAsync(StagedManifest manifest, LoadStatements statements, string statementName, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttemptTokens; attempt++)
         {
@@ -199,7 +252,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
                 new BatchExecuteStatementRequest(_options.Target, statements.Sqls)
                 {
                     ClientToken = ClientToken(manifest, attempt),
-                    StatementName = StatementName("load", manifest.LoadId),
+                    StatementName = statementName,
                     WithEvent = true,
                 },
                 cancellationToken);
@@ -251,8 +304,9 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     private static string SubStatementId(string batchId, int index) => string.Create(CultureInfo.InvariantCulture, $"{batchId}:{index + 1}");
 
     /// <summary>Turns a failed batch into an error naming the step, and for a failed COPY the file, line, column and reason.</summary>
-    private async Task<Exception> ExplainAsync(StagedManifest manifest, LoadStatements statements, string? copyManifestUrl, RedshiftStatementFailedException failure, CancellationToken cancellationToken)
+    private async Task<Exception> ExplainAsync(StagedManifest manifest, PreparedLoad load, RedshiftStatementFailedException failure, CancellationToken cancellationToken)
     {
+        var (statements, copyManifestUrl) = (load.Statements, load.CopyManifestUrl);
         var failed = failure.Statement.SubStatements?.FirstOrDefault(s => s.Status == StatementStatus.Failed);
         var index = failed?.Position is { } position ? position - 1 : -1;
         var table = $"{_options.Schema}.{manifest.ObjectName}";
@@ -280,6 +334,10 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
 
         return new RedshiftLoadException($"COPY into {table} ({manifest.LoadId}) failed and the load was rolled back: {detail}", manifest.ObjectName, errors, failure);
     }
+
+    /// <param name="Statements">the batch</param>
+    /// <param name="CopyManifestUrl">the COPY manifest's location, null when the manifest has no parts</param>
+    private sealed record PreparedLoad(LoadStatements Statements, string? CopyManifestUrl);
 
     private sealed record CatalogColumn(string Name, string DataType, ColumnType? Type);
 

@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Time.Testing;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Embedded.Sqlite;
+using ServerlessSync.Embedded.Tests.Sqlite;
+
+namespace ServerlessSync.Embedded.Tests.Pipeline;
+
+/// <summary>
+/// The steps a workflow runs as separate states (apart from the extraction that wrote the object's record), on the
+/// SQLite status store: recording a committed load or a failure from the stored record, and failing a whole run.
+/// </summary>
+public sealed class WorkflowStepTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private readonly StatusFile _file = new();
+    private readonly FakeTimeProvider _clock = new(T0);
+    private SqliteStatusStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _file.InitializeAsync();
+        _store = _file.Open();
+    }
+
+    public Task DisposeAsync() => _file.DisposeAsync();
+
+    [Fact]
+    public async Task RecordLoaded_KeepsTheExtractionsFigures_MovesTheCursor()
+    {
+        var (run, account, _) = await StartedRunAsync();
+        await _store.PutObjectRunAsync("c1", ObjectRuns.Pending(run.RunId, account) with { RowsExtracted = 7, Files = 2, Bytes = 900, ExtractMilliseconds = 40, ManifestKey = "runs/c1/r1/account/account.manifest.json" }, None);
+
+        var record = await new CompleteObjectStep(_store, _clock).RecordLoadedAsync(run, account, new LoadReport("runs/c1/r1/account/account.manifest.json", "account", new(5, 2, 0, 0, false), 12), None);
+
+        Assert.Equal((RunStatus.SUCCEEDED, 7L, 2, 900L, 40L, 5L, 2L, 12L), (record.Status, record.RowsExtracted, record.Files, record.Bytes, record.ExtractMilliseconds, record.RowsInserted, record.RowsUpdated, record.LoadMilliseconds));
+        var stored = (await _store.GetRunAsync("c1", run.RunId, None))!.Objects.Single(o => o.ObjectName == "account");
+        Assert.Equal(record, stored);
+        Assert.Equal(account.Window.End, (await _store.GetObjectsAsync("c1", None)).Single(o => o.ObjectName == "account").Cursor);
+    }
+
+    [Fact]
+    public async Task RecordFailed_KeepsTheExtractionsFigures_LeavesTheCursor()
+    {
+        var (run, account, _) = await StartedRunAsync();
+        await _store.PutObjectRunAsync("c1", ObjectRuns.Pending(run.RunId, account) with { RowsExtracted = 7, ManifestKey = "k" }, None);
+
+        var record = await new CompleteObjectStep(_store, _clock).RecordFailedAsync(run, account, "COPY failed at line 2", None);
+
+        Assert.Equal((RunStatus.FAILED, 7L, "k", "COPY failed at line 2"), (record.Status, record.RowsExtracted, record.ManifestKey, record.Error));
+        Assert.Empty(await _store.GetObjectsAsync("c1", None));
+    }
+
+    [Fact]
+    public async Task FailRun_FailsTheUnfinishedObjects_KeepsTheFinished_AndTheConnectorFails()
+    {
+        var (run, account, invoice) = await StartedRunAsync();
+        await new CompleteObjectStep(_store, _clock).RecordLoadedAsync(run, account, new LoadReport("k", "account", new(1, 0, 0, 0, false), 1), None);
+
+        var finished = await new FinishRunStep(_store, _clock).FailAsync("c1", run.RunId, "States.Timeout: the run took too long", None);
+
+        Assert.Equal(RunStatus.FAILED, finished.Status);
+        Assert.Equal($"{invoice.ObjectName}: States.Timeout: the run took too long", finished.Error);
+        var objects = (await _store.GetRunAsync("c1", run.RunId, None))!.Objects.ToDictionary(o => o.ObjectName, o => o.Status);
+        Assert.Equal(RunStatus.SUCCEEDED, objects["account"]);
+        Assert.Equal(RunStatus.FAILED, objects["invoice"]);
+        Assert.Equal(ConnectorStatus.FAILED, (await _store.GetConnectorAsync("c1", None))!.Status);
+    }
+
+    [Fact]
+    public async Task GuardedStart_WhileAnotherRunHoldsTheLock_Refuses_RecordingNothing_UntilItFinishes()
+    {
+        var guard = new RunGuard(_store, TimeSpan.FromHours(6));
+        var source = new ObjectNamesOnly("account", "invoice");
+        var first = await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-1" }, None);
+        Assert.Equal("exec-1", first.RunId);
+
+        var refused = await Assert.ThrowsAsync<RunInProgressException>(() => new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-2" }, None));
+
+        Assert.Equal("exec-1", refused.RunningRunId);
+        Assert.Null(await _store.GetRunAsync("c1", "exec-2", None));
+        Assert.Equal("exec-1", (await _store.GetConnectorAsync("c1", None))!.LastRunId);
+
+        // A retried start of the same run renews its own lock instead of refusing itself.
+        Assert.Equal("exec-1", (await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-1" }, None)).RunId);
+
+        await new FinishRunStep(_store, _clock, _store).FailAsync("c1", "exec-1", "stopped", None);
+        var next = await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-2" }, None);
+        Assert.Equal("exec-2", next.RunId);
+    }
+
+    [Fact]
+    public async Task GuardedStart_AfterTheHoldersLeaseEnded_ClosesTheAbandonedRun_AndStarts()
+    {
+        var guard = new RunGuard(_store, TimeSpan.FromHours(6));
+        var source = new ObjectNamesOnly("account");
+        await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "died" }, None);
+
+        _clock.Advance(TimeSpan.FromHours(6));
+        var next = await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "next" }, None);
+
+        Assert.Equal("next", next.RunId);
+        var abandoned = (await _store.GetRunAsync("c1", "died", None))!;
+        Assert.Equal(RunStatus.FAILED, abandoned.Status);
+        Assert.Contains("abandoned", abandoned.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("slash/in/it")]
+    public async Task RunIdThatCannotNameAnExecutionOrAKey_IsRefused(string runId) =>
+        Assert.Contains("run id", (await Assert.ThrowsAsync<ArgumentException>(() =>
+            new StartRunStep(_store, new ObjectNamesOnly("account"), _clock).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = runId }, None))).Message, StringComparison.Ordinal);
+
+    private async Task<(RunPlan Run, ObjectPlan Account, ObjectPlan Invoice)> StartedRunAsync()
+    {
+        var account = new ObjectPlan("account", new SyncWindow(null, T0), null);
+        var invoice = new ObjectPlan("invoice", new SyncWindow(null, T0), null);
+        var run = new RunPlan("c1", "r1", T0, [account, invoice]);
+        await _store.PutConnectorAsync(new ConnectorState("c1", "synthetic", ConnectorStatus.IN_PROGRESS, ["account", "invoice"], T0, T0, null, null, "r1"), None);
+        await _store.PutRunAsync(new RunRecord("r1", "c1", "HISTORICAL", RunStatus.RUNNING, T0, null, null, []), None);
+        await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", account), None);
+        await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", invoice), None);
+        return (run, account, invoice);
+    }
+
+    /// <summary>A source known only by its object names: starting a run reads nothing else.</summary>
+    private sealed class ObjectNamesOnly(params string[] objects) : ISource
+    {
+        public string Name => "names-only";
+
+        public IReadOnlyList<string> Objects => objects;
+
+        public ValueTask<ObjectSchema> DescribeAsync(string objectName, CancellationToken cancellationToken) => throw new NotSupportedException("starting a run describes nothing");
+
+        public IAsyncEnumerable<SourceRow> ReadAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken) => throw new NotSupportedException("starting a run reads nothing");
+    }
+}
