@@ -5,8 +5,8 @@ using ServerlessSync.Aws.Http;
 namespace ServerlessSync.Aws.StepFunctions;
 
 /// <summary>
-/// The Step Functions task-token calls a worker makes: SendTaskSuccess, SendTaskFailure and
-/// SendTaskHeartbeat. Limits are enforced before sending: the token 1 to 2048 characters, the success
+/// The Step Functions calls the functions make: StartExecution (the status API starts a run), and the task-token
+/// calls a worker makes: SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. Task-token limits are enforced before sending: the token 1 to 2048 characters, the success
 /// output valid JSON of at most 262,144 UTF-8 bytes (rejected, since JSON cannot be cut); the failure's
 /// error and cause are shortened to 256 and 32,768 UTF-8 bytes instead. A closed token answers with a
 /// <see cref="TaskTokenClosedException"/> subclass. Create one per process and reuse it.
@@ -17,6 +17,8 @@ public sealed class StepFunctionsClient : IDisposable
     public const int MaxOutputBytes = 262_144;
     public const int MaxErrorLength = 256;
     public const int MaxCauseLength = 32_768;
+    public const int MaxArnLength = 256;
+    public const int MaxExecutionNameLength = 80;
 
     private static readonly StepFunctionsJsonContext Json = StepFunctionsJsonContext.Default;
 
@@ -29,8 +31,11 @@ public sealed class StepFunctionsClient : IDisposable
     internal static readonly AwsJsonOperation<SendTaskHeartbeatRequest, TaskCallbackResponse> SendTaskHeartbeat =
         new("SendTaskHeartbeat", Json.SendTaskHeartbeatRequest, Json.TaskCallbackResponse);
 
+    internal static readonly AwsJsonOperation<StartExecutionRequest, ExecutionStarted> StartExecution =
+        new("StartExecution", Json.StartExecutionRequest, Json.ExecutionStarted);
+
     /// <summary>Every operation this client sends (the contract tests check each against the API model).</summary>
-    internal static IReadOnlyList<IAwsJsonOperation> Operations { get; } = [SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat];
+    internal static IReadOnlyList<IAwsJsonOperation> Operations { get; } = [SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, StartExecution];
 
     private readonly AwsJsonClient _client;
 
@@ -43,22 +48,7 @@ public sealed class StepFunctionsClient : IDisposable
     public Task SendTaskSuccessAsync(string taskToken, string outputJson, CancellationToken cancellationToken)
     {
         CheckToken(taskToken);
-        ArgumentNullException.ThrowIfNull(outputJson);
-        var bytes = Encoding.UTF8.GetByteCount(outputJson);
-        if (bytes > MaxOutputBytes)
-        {
-            throw new ArgumentException($"the task output is {bytes} bytes of UTF-8; Step Functions takes at most {MaxOutputBytes}", nameof(outputJson));
-        }
-
-        try
-        {
-            using var _ = JsonDocument.Parse(outputJson);
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"the task output is not JSON: {e.Message}", nameof(outputJson), e);
-        }
-
+        CheckJson(outputJson, "task output", nameof(outputJson));
         return _client.SendAsync(SendTaskSuccess, new SendTaskSuccessRequest(taskToken, outputJson), cancellationToken);
     }
 
@@ -81,7 +71,50 @@ public sealed class StepFunctionsClient : IDisposable
         return _client.SendAsync(SendTaskHeartbeat, new SendTaskHeartbeatRequest(taskToken), cancellationToken);
     }
 
+    /// <summary>
+    /// Starts an execution of <paramref name="stateMachineArn"/> named <paramref name="name"/> with <paramref name="inputJson"/>
+    /// (a JSON text) as its input. For a standard workflow a start with the name and input of a running execution
+    /// answers that execution; a name used before with another input, or by a closed execution, throws
+    /// <see cref="ExecutionAlreadyExistsException"/>. The ARN (1 to 256 characters), the name (1 to 80) and the input
+    /// (valid JSON of at most 262,144 UTF-8 bytes) are checked before sending.
+    /// </summary>
+    public Task<ExecutionStarted> StartExecutionAsync(string stateMachineArn, string name, string inputJson, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(stateMachineArn) || stateMachineArn.Length > MaxArnLength)
+        {
+            throw new ArgumentException($"a state machine ARN is 1 to {MaxArnLength} characters, not {stateMachineArn?.Length ?? 0}", nameof(stateMachineArn));
+        }
+
+        if (string.IsNullOrEmpty(name) || name.Length > MaxExecutionNameLength)
+        {
+            throw new ArgumentException($"an execution name is 1 to {MaxExecutionNameLength} characters, not {name?.Length ?? 0}", nameof(name));
+        }
+
+        CheckJson(inputJson, "execution input", nameof(inputJson));
+        return _client.SendAsync(StartExecution, new StartExecutionRequest(stateMachineArn) { Name = name, Input = inputJson }, cancellationToken);
+    }
+
     public void Dispose() => _client.Dispose();
+
+    /// <summary>Step Functions takes data (a task's output, an execution's input) as JSON text of at most <see cref="MaxOutputBytes"/> UTF-8 bytes.</summary>
+    private static void CheckJson(string json, string what, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(json, parameterName);
+        var bytes = Encoding.UTF8.GetByteCount(json);
+        if (bytes > MaxOutputBytes)
+        {
+            throw new ArgumentException($"the {what} is {bytes} bytes of UTF-8; Step Functions takes at most {MaxOutputBytes}", parameterName);
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"the {what} is not JSON: {e.Message}", parameterName, e);
+        }
+    }
 
     private static void CheckToken(string taskToken)
     {
@@ -97,6 +130,7 @@ public sealed class StepFunctionsClient : IDisposable
         "InvalidToken" => new InvalidTokenException(error),
         "TaskDoesNotExist" => new TaskDoesNotExistException(error),
         "InvalidOutput" => new InvalidOutputException(error),
+        "ExecutionAlreadyExists" => new ExecutionAlreadyExistsException(error),
         _ when AwsThrottlingException.Matches(error) => new AwsThrottlingException(error),
         _ => new AwsServiceException(error),
     };

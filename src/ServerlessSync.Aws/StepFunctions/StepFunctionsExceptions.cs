@@ -49,3 +49,16 @@ public sealed class InvalidOutputException : AwsServiceException
 
     public override bool IsRetryable => false;
 }
+
+/// <summary>
+/// ExecutionAlreadyExists: StartExecution was given a name that an execution of the state machine has (for 90 days),
+/// with another input or after that execution closed. For a run id as the name: that run was started before.
+/// </summary>
+public sealed class ExecutionAlreadyExistsException : AwsServiceException
+{
+    internal ExecutionAlreadyExistsException(AwsServiceError error) : base(error)
+    {
+    }
+
+    public override bool IsRetryable => false;
+}

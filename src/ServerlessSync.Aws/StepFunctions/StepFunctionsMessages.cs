@@ -21,6 +21,23 @@ internal sealed record SendTaskFailureRequest([property: JsonPropertyName("taskT
 /// <summary>Input of SendTaskHeartbeat.</summary>
 internal sealed record SendTaskHeartbeatRequest([property: JsonPropertyName("taskToken")] string TaskToken);
 
+/// <summary>Input of StartExecution.</summary>
+internal sealed record StartExecutionRequest([property: JsonPropertyName("stateMachineArn")] string StateMachineArn)
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("input")]
+    public string? Input { get; init; }
+}
+
+/// <summary>Output of StartExecution: the execution started (or, for the same name and input, the one already running).</summary>
+/// <param name="ExecutionArn">the execution's ARN (the state machine's ARN with <c>execution</c> and the execution's name)</param>
+/// <param name="StartDate">when the execution started</param>
+public sealed record ExecutionStarted(
+    [property: JsonPropertyName("executionArn")] string ExecutionArn,
+    [property: JsonPropertyName("startDate")] DateTimeOffset StartDate);
+
 /// <summary>The (empty) output of the three task-token operations.</summary>
 internal sealed record TaskCallbackResponse;
 
@@ -44,5 +61,7 @@ internal sealed record LoadReportOutput(
 [JsonSerializable(typeof(SendTaskFailureRequest))]
 [JsonSerializable(typeof(SendTaskHeartbeatRequest))]
 [JsonSerializable(typeof(TaskCallbackResponse))]
+[JsonSerializable(typeof(StartExecutionRequest))]
+[JsonSerializable(typeof(ExecutionStarted))]
 [JsonSerializable(typeof(LoadReportOutput))]
 internal sealed partial class StepFunctionsJsonContext : JsonSerializerContext;

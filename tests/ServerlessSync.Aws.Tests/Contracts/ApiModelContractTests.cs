@@ -173,6 +173,10 @@ public sealed class ApiModelContractTests
         Assert.Equal(StepFunctionsClient.MaxOutputBytes, states.Shape("SensitiveData").GetProperty("max").GetInt32());
         Assert.Equal(StepFunctionsClient.MaxErrorLength, states.Shape("SensitiveError").GetProperty("max").GetInt32());
         Assert.Equal(StepFunctionsClient.MaxCauseLength, states.Shape("SensitiveCause").GetProperty("max").GetInt32());
+        Assert.Equal(StepFunctionsClient.MaxArnLength, states.Shape("Arn").GetProperty("max").GetInt32());
+        Assert.Equal(StepFunctionsClient.MaxExecutionNameLength, states.Shape("Name").GetProperty("max").GetInt32());
+        // An execution's input is data as a task's output is: the same shape and limit.
+        Assert.Equal("SensitiveData", states.Shape("StartExecutionInput").GetProperty("members").GetProperty("input").GetProperty("shape").GetString());
     }
 
     [Fact]
@@ -187,7 +191,7 @@ public sealed class ApiModelContractTests
             Assert.NotNull(typeof(RedshiftDataClient).Assembly.GetType($"ServerlessSync.Aws.RedshiftData.{code}"));
         }
 
-        foreach (var code in new[] { "TaskTimedOut", "InvalidToken", "TaskDoesNotExist", "InvalidOutput" })
+        foreach (var code in new[] { "TaskTimedOut", "InvalidToken", "TaskDoesNotExist", "InvalidOutput", "ExecutionAlreadyExists" })
         {
             Assert.True(states.Shape(code).GetProperty("exception").GetBoolean(), code);
             Assert.NotNull(typeof(StepFunctionsClient).Assembly.GetType($"ServerlessSync.Aws.StepFunctions.{code}Exception"));

@@ -45,6 +45,14 @@ public static class ContractSamples
         "SendTaskSuccess" => [new SendTaskSuccessRequest("token-1", """{"inserted":1}""")],
         "SendTaskFailure" => [new SendTaskFailureRequest("token-1") { Error = "LoadFailed", Cause = "the cause" }],
         "SendTaskHeartbeat" => [new SendTaskHeartbeatRequest("token-1")],
+        "StartExecution" =>
+        [
+            new StartExecutionRequest("arn:aws:states:eu-west-1:123456789012:stateMachine:serverless-sync")
+            {
+                Name = "20250301T091530Z-a1b2c3",
+                Input = """{"connectorId":"default","runId":"20250301T091530Z-a1b2c3","trigger":"api"}""",
+            },
+        ],
         _ => throw new InvalidOperationException($"no contract sample for {operation}: add one here"),
     };
 }

@@ -46,7 +46,7 @@ public class PolicyTests
         Assert.Empty(_template.UncheckablePolicies());
 
     [Fact]
-    public void StagedFiles_AreReachedOnlyUnderRuns()
+    public void StagedFiles_AreReachedOnlyUnderRuns_AndTheTenantStateOnlyUnderTenant()
     {
         var bucketArn = $"arn:aws:s3:::{_template.Resolve(_template.Properties("StagingBucket")["BucketName"])}";
         var s3Grants = _template.PolicyStatements()
@@ -57,7 +57,10 @@ public class PolicyTests
         {
             foreach (var resource in s.Resources.Select(_template.Resolve))
             {
-                var allowed = resource == bucketArn ? ["s3:ListBucket"] : resource == $"{bucketArn}/runs/*" ? s.Actions : Array.Empty<string>();
+                var allowed = resource == bucketArn ? ["s3:ListBucket"]
+                    : resource == $"{bucketArn}/runs/*" ? s.Actions
+                    : resource == $"{bucketArn}/tenant/*" ? ["s3:GetObject", "s3:PutObject"]
+                    : Array.Empty<string>();
                 Assert.True(s.Actions.All(allowed.Contains), $"{s.Owner} grants {string.Join(", ", s.Actions)} on {resource}");
             }
         });

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using ServerlessSync.Aws.DynamoDb;
+using ServerlessSync.Aws.Http;
+using ServerlessSync.Aws.StepFunctions;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Status;
+
+namespace ServerlessSync.Functions.Api;
+
+/// <summary>
+/// The status HTTP API (API Gateway HTTP API, payload format 2.0): a connector's status, its runs, one run, and
+/// starting a run. Handler <c>ServerlessSync.Functions::ServerlessSync.Functions.Api.StatusApiFunction::HandleAsync</c>.
+/// The routes and their answers are <see cref="StatusApi"/>'s; the configuration is <see cref="StatusApiSettings"/>'s.
+/// Every request is answered (errors as <c>{"error":"…"}</c> with their status) and logged as one JSON line.
+/// </summary>
+public sealed class StatusApiFunction
+{
+    private readonly StatusApi _api;
+    private readonly ApiRequestLog _log;
+
+    /// <summary>For the Lambda runtime: composes the DynamoDB and Step Functions clients once per container, from the environment, signing with the SDK's default credentials (the function's role).</summary>
+    public StatusApiFunction()
+        : this(StatusApiSettings.FromVariables(Environment.GetEnvironmentVariable), DefaultAWSCredentialsIdentityResolver.GetCredentials(), TimeProvider.System, Console.Out)
+    {
+    }
+
+    /// <summary>Composes the function from <paramref name="settings"/>, signing with <paramref name="credentials"/>.</summary>
+    internal StatusApiFunction(StatusApiSettings settings, AWSCredentials credentials, TimeProvider time, TextWriter log)
+        : this(
+            new DynamoDbStatusStore(DynamoDbClient(settings, credentials), settings.StatusTable),
+            new StepFunctionsClient(new AwsClientOptions(credentials, settings.Region) { ServiceUrl = settings.StepFunctionsEndpoint }),
+            settings.StateMachineArn,
+            settings.ConnectorId,
+            time,
+            log)
+    {
+    }
+
+    /// <summary>For tests: the function over the given status store and Step Functions client.</summary>
+    internal StatusApiFunction(IStatusStore status, StepFunctionsClient stepFunctions, string stateMachineArn, string deploymentConnectorId, TimeProvider time, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(stepFunctions);
+        ArgumentException.ThrowIfNullOrEmpty(stateMachineArn);
+        ArgumentException.ThrowIfNullOrEmpty(deploymentConnectorId);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(log);
+        _api = new StatusApi(new StatusQueries(status), stepFunctions, stateMachineArn, deploymentConnectorId, time);
+        _log = new ApiRequestLog(log, time);
+    }
+
+    /// <summary>Reads an HTTP API v2 request, answers it and returns the HTTP API v2 response.</summary>
+    public async Task<Stream> HandleAsync(Stream input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        HttpApiRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(input, ApiJsonContext.Default.HttpApiRequest);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+
+        // Not an HTTP API request at all: answered as one of the wrong payload format.
+        request ??= new HttpApiRequest(null, null, null, null, null, null, null, null, null, false);
+        var answer = await _api.HandleAsync(request, CancellationToken.None);
+        _log.Write(request.RequestContext?.RequestId, answer);
+
+        var output = new MemoryStream();
+        await JsonSerializer.SerializeAsync(output, answer.Response, ApiJsonContext.Default.HttpApiResponse);
+        output.Position = 0;
+        return output;
+    }
+
+    private static AmazonDynamoDBClient DynamoDbClient(StatusApiSettings settings, AWSCredentials credentials) =>
+        new(
+            credentials,
+            settings.DynamoDbEndpoint is { } endpoint
+                ? new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = settings.Region.SystemName }
+                : new AmazonDynamoDBConfig { RegionEndpoint = settings.Region });
+}
