@@ -54,9 +54,9 @@ public sealed class LoadFunction : LambdaFunction
             {
                 var start = await step.OnManifestCreatedAsync(key, cancellationToken);
                 results.Add(ToMessage(start));
-                if (start.Error is null)
+                if (start.Error is null || start.Result == LoadStartResult.NoLongerStaged)
                 {
-                    log.Info($"{key}: {start.Result}{(start.StatementId is null ? "" : $" as statement {start.StatementId}")}");
+                    log.Info($"{key}: {start.Result}{(start.StatementId is null ? "" : $" as statement {start.StatementId}")}{(start.Error is null ? "" : $": {start.Error}")}");
                 }
                 else
                 {
@@ -84,6 +84,7 @@ public sealed class LoadFunction : LambdaFunction
             LoadStartResult.Submitted => ManifestLoadResult.Submitted,
             LoadStartResult.AlreadyLoaded => ManifestLoadResult.AlreadyLoaded,
             LoadStartResult.HeldByAnother => ManifestLoadResult.HeldByAnother,
+            LoadStartResult.NoLongerStaged => ManifestLoadResult.NoLongerStaged,
             _ => ManifestLoadResult.Failed,
         })
         {

@@ -35,6 +35,9 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     /// <summary>How many of COPY's recorded errors a failed load quotes.</summary>
     private const int QuotedLoadErrors = 3;
 
+    /// <summary>How often a load prepares its table when a concurrent load's DDL got in the way.</summary>
+    private const int MaxSchemaAttempts = 3;
+
     /// <summary>How many earlier failed submissions of one manifest a load steps over (see <see cref="SubmitAsync"/>).</summary>
     private const int MaxAttemptTokens = 100;
 
@@ -161,8 +164,29 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         }
     }
 
-    /// <summary>Creates schema, ledger and table on first use; adds the manifest's new columns; refuses a type change.</summary>
+    /// <summary>
+    /// Creates schema, ledger and table on first use; adds the manifest's new columns; refuses a type change. Loads of
+    /// several objects run at once (the workflow's Map): two may create the schema or the ledger at the same moment,
+    /// and the catalog lets only one win even with <c>IF NOT EXISTS</c>. The loser reads the catalog again and does
+    /// what is still missing, a few times at most.
+    /// </summary>
     private async Task EnsureTableAsync(ObjectSchema schema, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await EnsureTableOnceAsync(schema, cancellationToken);
+                return;
+            }
+            catch (RedshiftStatementFailedException) when (attempt < MaxSchemaAttempts)
+            {
+                // Another load changed the catalog in between: look again.
+            }
+        }
+    }
+
+    private async Task EnsureTableOnceAsync(ObjectSchema schema, CancellationToken cancellationToken)
     {
         var existing = await ReadCatalogAsync(schema.Name, cancellationToken);
         var sqls = new List<string>();

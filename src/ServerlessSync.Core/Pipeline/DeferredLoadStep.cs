@@ -22,7 +22,22 @@ public sealed class DeferredLoadStep(IStagingStore store, IDeferredLoadWarehouse
 
     public async Task<LoadStart> OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
     {
-        var manifest = await StagedManifests.ReadForLoadAsync(store, manifestKey, cancellationToken);
+        StagedManifest manifest;
+        try
+        {
+            manifest = await StagedManifests.ReadAsync(store, manifestKey, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            // A late repeat of the event, after the committed load's cleanup removed the files (S3 delivers at least
+            // once). Were it a manifest that never loaded, its object would fail at the workflow's timeout.
+            return new LoadStart(manifestKey, LoadStartResult.NoLongerStaged, Error: $"{manifestKey} is no longer staged (a committed load's cleanup removes it): nothing to load");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"cannot load {manifestKey}: {e.Message}", e);
+        }
+
         var claim = await claims.TryClaimAsync(manifest.ConnectorId, manifest.LoadId, _options.Claimant, time.GetUtcNow(), _options.ClaimLease, cancellationToken);
         switch (claim.Result)
         {
@@ -125,6 +140,9 @@ public enum LoadStartResult
 
     /// <summary>The load could not be submitted (missing part, schema change…): the failure went to the task token.</summary>
     Failed,
+
+    /// <summary>The manifest is gone: a late repeat of its event after the committed load's cleanup. Nothing to do.</summary>
+    NoLongerStaged,
 }
 
 /// <summary>What the manifest event did.</summary>

@@ -62,6 +62,7 @@ public enum ManifestLoadResult
     AlreadyLoaded,
     HeldByAnother,
     Failed,
+    NoLongerStaged,
 }
 
 public sealed record ManifestLoadMessage(string ManifestKey, ManifestLoadResult Result)

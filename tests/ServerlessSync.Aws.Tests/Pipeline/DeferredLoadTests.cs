@@ -76,6 +76,23 @@ public sealed class DeferredLoadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ManifestEventRepeatedAfterCleanup_FindsNothingToLoad_WithoutFailing()
+    {
+        var key = await StageAsync([Row("a", "a1")]);
+        var start = await Step("loader-1").OnManifestCreatedAsync(key, None);
+        await EndAsync(LoadSubmissionName.Format("loader-1", key), start.StatementId!);
+        var manifest = await StagedManifests.ReadAsync(_pipeline.Staging, key, None);
+        await new CleanupStep(_pipeline.Staging).CleanupAsync(key, manifest, None);
+
+        var late = await Step("loader-2").OnManifestCreatedAsync(key, None);
+
+        Assert.Equal(LoadStartResult.NoLongerStaged, late.Result);
+        Assert.Contains("no longer staged", late.Error, StringComparison.Ordinal);
+        Assert.Single(_callbacks.Sent);
+        Assert.Equal(1, await LiveRowCountAsync());
+    }
+
+    [Fact]
     public async Task DuplicateCompletionEvent_RecordsTheFirstOutcomeOnly()
     {
         var key = await StageAsync([Row("a", "a1")]);

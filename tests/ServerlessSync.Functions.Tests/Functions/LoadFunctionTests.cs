@@ -80,14 +80,27 @@ public sealed class LoadFunctionTests : IAsyncLifetime
     public async Task Load_UnreadableManifest_FailsNamingIt_AfterLoadingTheEventsOtherManifests()
     {
         await SampleRun.ExtractAsync(_host);
-        const string missing = "runs/default/no-such-run/account/account.manifest.json";
-        var two = JsonNode.Parse(_host.ManifestCreatedEvent(missing))!;
+        const string unreadable = "runs/default/no-such-run/account/account.manifest.json";
+        await _host.S3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = _host.Bucket, Key = unreadable, ContentBody = "{ not a manifest" });
+        var two = JsonNode.Parse(_host.ManifestCreatedEvent(unreadable))!;
         two["Records"]!.AsArray().Add(JsonNode.Parse(_host.ManifestCreatedEvent(SampleRun.ManifestKey))!["Records"]![0]!.DeepClone());
 
         var error = await Assert.ThrowsAsync<ManifestEventException>(() => _host.InvokeAsync("Load", two.ToJsonString()));
 
-        Assert.StartsWith($"1 manifest event(s) could not be handled: {missing}: cannot load {missing}", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"1 manifest event(s) could not be handled: {unreadable}: cannot load {unreadable}", error.Message, StringComparison.Ordinal);
         Assert.Single(_host.Redshift.Requests, r => r.Operation == "BatchExecuteStatement" && r.StatementName == LoadSubmissionName.Format(FunctionsTestHost.SampleClaimant, SampleRun.ManifestKey));
+    }
+
+    [Fact]
+    public async Task Load_ManifestNoLongerStaged_ALateRepeatAfterCleanup_IsNotAnError()
+    {
+        const string gone = "runs/default/cleaned-run/account/account.manifest.json";
+
+        var output = await _host.InvokeAsync("Load", _host.ManifestCreatedEvent(gone));
+
+        var result = Assert.Single(output["manifests"]!.AsArray())!;
+        Assert.Equal("NoLongerStaged", (string?)result["result"]);
+        Assert.DoesNotContain(_host.Redshift.Requests, r => r.Operation == "BatchExecuteStatement");
     }
 
     [Fact]
