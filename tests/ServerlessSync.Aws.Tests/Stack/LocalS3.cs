@@ -1,15 +1,15 @@
+using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal;
 using Amazon.S3;
 using Amazon.S3.Model;
+using ServerlessSync.Aws.S3;
 
 namespace ServerlessSync.Aws.Tests.Stack;
 
 /// <summary>
-/// S3 clients for the local s3rver at <see cref="TestStack.S3Endpoint"/>, and fresh buckets on it. The client
-/// carries what s3rver needs from the v4 SDK: its fixed credentials, path-style addressing, checksums only
-/// where an operation requires them, and no <c>aws-chunked</c> bodies on any request (PutObject, UploadPart,
-/// TransferUtility's parts), which s3rver would otherwise store framing and all. Real S3 needs none of this.
+/// S3 clients for the local s3rver at <see cref="TestStack.S3Endpoint"/>, and fresh buckets on it. The client is
+/// <see cref="S3ClientFactory"/>'s for an endpoint override (as the functions make their own), signing with s3rver's
+/// fixed credentials.
 /// </summary>
 public static class LocalS3
 {
@@ -20,15 +20,7 @@ public static class LocalS3
     public static AmazonS3Client CreateClient(Uri endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var config = new AmazonS3Config
-        {
-            ServiceURL = endpoint.ToString(),
-            AuthenticationRegion = "us-east-1",
-            ForcePathStyle = true,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        return new S3rverClient(config);
+        return S3ClientFactory.Create(new BasicAWSCredentials("S3RVER", "S3RVER"), RegionEndpoint.USEast1, endpoint);
     }
 
     /// <summary>Creates a bucket no other test uses and returns its name.</summary>
@@ -38,31 +30,5 @@ public static class LocalS3
         var name = TestStack.UniqueName(prefix.ToLowerInvariant());
         await s3.PutBucketAsync(new PutBucketRequest { BucketName = name });
         return name;
-    }
-
-    private sealed class S3rverClient(AmazonS3Config config) : AmazonS3Client(new BasicAWSCredentials("S3RVER", "S3RVER"), config)
-    {
-        protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
-        {
-            base.CustomizeRuntimePipeline(pipeline);
-
-            // Just before signing: the signer is what frames the body as aws-chunked.
-            pipeline.AddHandlerBefore<Signer>(new NoChunkEncoding());
-        }
-    }
-
-    private sealed class NoChunkEncoding : PipelineHandler
-    {
-        public override void InvokeSync(IExecutionContext executionContext)
-        {
-            executionContext.RequestContext.Request.UseChunkEncoding = false;
-            base.InvokeSync(executionContext);
-        }
-
-        public override Task<T> InvokeAsync<T>(IExecutionContext executionContext)
-        {
-            executionContext.RequestContext.Request.UseChunkEncoding = false;
-            return base.InvokeAsync<T>(executionContext);
-        }
     }
 }
