@@ -2,7 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using ServerlessSync.Aws.DynamoDb;
-using ServerlessSync.Aws.Tests.Stack;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Aws.Tests.DynamoDb;
 

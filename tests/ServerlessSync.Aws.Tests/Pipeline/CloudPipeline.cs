@@ -12,6 +12,7 @@ using ServerlessSync.Aws.Tests.Stack;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Aws.Tests.Pipeline;
 

@@ -1,6 +1,6 @@
 using Amazon.S3;
 using RedshiftDataDouble;
-using ServerlessSync.Aws.Tests.Stack;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Aws.Tests.RedshiftDouble;
 

@@ -1,6 +1,6 @@
 using Npgsql;
 using RedshiftDataDouble;
-using ServerlessSync.Aws.Tests.Stack;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Aws.Tests.RedshiftDouble;
 

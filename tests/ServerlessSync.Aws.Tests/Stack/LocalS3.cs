@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using ServerlessSync.Aws.S3;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Aws.Tests.Stack;
 

@@ -7,6 +7,7 @@ using Amazon.Runtime;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessSync.Aws.DynamoDb;
 using ServerlessSync.Functions.Api;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Api;
 
@@ -23,13 +24,13 @@ internal sealed class ApiHarness : IAsyncLifetime
 
     private readonly StringWriter _log = new();
 
-    public string TableName { get; } = $"status-api-{Guid.NewGuid():N}";
+    public string TableName { get; } = TestStack.UniqueName("status-api");
 
     public FakeTimeProvider Time { get; } = new(Now);
 
     public IAmazonDynamoDB DynamoDb { get; } = new AmazonDynamoDBClient(
         Credentials,
-        new AmazonDynamoDBConfig { ServiceURL = DynamoDbEndpoint.ToString(), AuthenticationRegion = "eu-west-1" });
+        new AmazonDynamoDBConfig { ServiceURL = TestStack.DynamoDbEndpoint.ToString(), AuthenticationRegion = "eu-west-1" });
 
     /// <summary>Writes status as the workflow's functions do.</summary>
     public DynamoDbStatusStore Status => new(DynamoDb, TableName);
@@ -41,11 +42,6 @@ internal sealed class ApiHarness : IAsyncLifetime
     /// <summary>The log lines written so far, each parsed.</summary>
     public IReadOnlyList<JsonElement> LogLines =>
         [.. _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
-
-    public static Uri DynamoDbEndpoint => new(
-        Environment.GetEnvironmentVariable("SSYNC_TEST_DYNAMODB_ENDPOINT") is { Length: > 0 } endpoint
-            ? endpoint
-            : throw new InvalidOperationException("SSYNC_TEST_DYNAMODB_ENDPOINT is not set: these tests need the local stack. Run them with `bash tests/run-all.sh`, or start it with `eval \"$(bash tests/stack/up.sh)\"` first."));
 
     public async Task InitializeAsync()
     {
@@ -69,7 +65,7 @@ internal sealed class ApiHarness : IAsyncLifetime
         ["STATUS_TABLE"] = TableName,
         ["STATE_MACHINE_ARN"] = LocalStepFunctions.StateMachineArn,
         ["AWS_REGION"] = "eu-west-1",
-        ["SSYNC_DYNAMODB_ENDPOINT"] = DynamoDbEndpoint.ToString(),
+        ["SSYNC_DYNAMODB_ENDPOINT"] = TestStack.DynamoDbEndpoint.ToString(),
         ["SSYNC_STEPFUNCTIONS_ENDPOINT"] = StepFunctions.Url.ToString(),
     };
 

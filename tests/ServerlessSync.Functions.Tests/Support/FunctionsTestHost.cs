@@ -17,6 +17,7 @@ using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Sources.Synthetic;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Support;
 
@@ -143,16 +144,16 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         var clock = options.Clock ?? new FakeTimeProvider(SampleTime);
         var settings = new FunctionSettings
         {
-            StagingBucket = LocalStack.UniqueName("functions"),
-            StatusTable = LocalStack.UniqueName("status"),
+            StagingBucket = TestStack.UniqueName("functions"),
+            StatusTable = TestStack.UniqueName("status"),
             Redshift = Target,
             RedshiftSchema = "zuora",
             CopyRoleArn = CopyRoleArn,
             SyntheticScale = options.SyntheticScale,
             PartSizeBytesOverride = options.PartSizeBytes,
             Region = RegionEndpoint.USEast1,
-            S3Endpoint = LocalStack.S3Endpoint,
-            DynamoDbEndpoint = LocalStack.DynamoDbEndpoint,
+            S3Endpoint = TestStack.S3Endpoint,
+            DynamoDbEndpoint = TestStack.DynamoDbEndpoint,
         };
 
         var s3 = ServiceClients.S3(Credentials, settings.Region, settings.S3Endpoint);
@@ -161,7 +162,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         await DynamoDbStatusStore.CreateTableAsync(dynamoDb, settings.StatusTable, CancellationToken.None);
         var redshift = await RedshiftDataDoubleServer.StartAsync(new RedshiftDataDoubleOptions
         {
-            AdminConnectionString = LocalStack.PostgresConnectionString,
+            AdminConnectionString = TestStack.PostgresConnectionString,
             S3 = s3,
             Targets = [RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!)],
         });

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Template;
 
@@ -10,15 +11,11 @@ public sealed record NodeToolResult(int ExitCode, string Output, string Error)
 
 /// <summary>
 /// The state-machine tools the test stack installs (asl-validator, aws-local-stepfunctions) in
-/// <c>SSYNC_TEST_NODE_MODULES</c>. A missing variable fails the test with the command to run, never skips it.
+/// <see cref="TestStack.NodeModules"/> (<c>SSYNC_TEST_NODE_MODULES</c>).
 /// </summary>
 public static class NodeTool
 {
-    public static string NodeModules =>
-        Environment.GetEnvironmentVariable("SSYNC_TEST_NODE_MODULES") is { Length: > 0 } folder
-            ? folder
-            : throw new InvalidOperationException(
-                "SSYNC_TEST_NODE_MODULES is not set: these tests run the test stack's Node tools. Run them with `bash tests/run-all.sh`, or `eval \"$(bash tests/stack/up.sh)\"` first.");
+    public static string NodeModules => TestStack.NodeModules;
 
     /// <summary>Runs <c>node_modules/.bin/{tool}</c> with the arguments, or <c>node</c> itself for "node".</summary>
     public static async Task<NodeToolResult> RunAsync(string tool, IEnumerable<string> arguments, string? input = null)
