@@ -1,13 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using ServerlessSync.Testing.Http;
 
 namespace ServerlessSync.Aws.Tests.Http;
 
@@ -32,24 +27,19 @@ public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictio
 public sealed record ScriptedResponse(int Status, string Body, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>
-/// A real HTTP server (Kestrel on 127.0.0.1, a free port) that records every request — method, path,
-/// headers, body bytes as received — and answers with the scripted responses in order. With nothing left
-/// to answer it says 400 "NoScriptedResponse" (not retried, so a test fails at once).
+/// A <see cref="LocalEndpoint"/> that records every request — method, path, headers, body bytes as received — and
+/// answers with the scripted responses in order (awsJson 1.1). With nothing left to answer it says 400
+/// "NoScriptedResponse" (not retried, so a test fails at once).
 /// </summary>
-public sealed class RecordingEndpoint : IAsyncDisposable
+public sealed class RecordingEndpoint : LocalEndpoint
 {
-    private readonly WebApplication _app;
     private readonly Queue<ScriptedResponse> _responses = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly Lock _gate = new();
 
-    private RecordingEndpoint(WebApplication app, Uri url)
+    private RecordingEndpoint()
     {
-        _app = app;
-        Url = url;
     }
-
-    public Uri Url { get; private set; }
 
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -62,19 +52,7 @@ public sealed class RecordingEndpoint : IAsyncDisposable
         }
     }
 
-    public static async Task<RecordingEndpoint> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var endpoint = new RecordingEndpoint(app, new Uri("http://127.0.0.1/"));
-        app.Run(endpoint.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        endpoint.Url = new Uri(address.EndsWith('/') ? address : address + "/");
-        return endpoint;
-    }
+    public static Task<RecordingEndpoint> StartAsync() => StartAsync(new RecordingEndpoint());
 
     public RecordingEndpoint Answer(int status, string body, params (string Name, string Value)[] headers)
     {
@@ -90,9 +68,9 @@ public sealed class RecordingEndpoint : IAsyncDisposable
 
     /// <summary>An awsJson error answer: <c>{"__type": type, "message": message}</c> with an x-amzn-RequestId.</summary>
     public RecordingEndpoint AnswerError(int status, string type, string message = "scripted error") =>
-        Answer(status, JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }), ("x-amzn-RequestId", $"req-{type}"));
+        Answer(status, AwsJson.ErrorBody(type, message), ("x-amzn-RequestId", $"req-{type}"));
 
-    private async Task HandleAsync(HttpContext context)
+    protected override async Task HandleAsync(HttpContext context)
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
@@ -103,22 +81,14 @@ public sealed class RecordingEndpoint : IAsyncDisposable
             _requests.Add(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body.ToArray()));
             response = _responses.Count > 0
                 ? _responses.Dequeue()
-                : new ScriptedResponse((int)HttpStatusCode.BadRequest, """{"__type":"NoScriptedResponse","message":"the test queued no answer for this request"}""", new Dictionary<string, string>());
+                : new ScriptedResponse((int)HttpStatusCode.BadRequest, AwsJson.ErrorBody("NoScriptedResponse", "the test queued no answer for this request"), new Dictionary<string, string>());
         }
 
-        context.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers)
         {
             context.Response.Headers[name] = value;
         }
 
-        context.Response.ContentType = "application/x-amz-json-1.1";
-        await context.Response.WriteAsync(response.Body);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await AwsJson.WriteAsync(context, AwsJson.ContentType11, response.Status, response.Body);
     }
 }

@@ -7,6 +7,7 @@ using Amazon.Runtime;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessSync.Aws.DynamoDb;
 using ServerlessSync.Functions.Api;
+using ServerlessSync.Functions.Tests.Support;
 using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Api;

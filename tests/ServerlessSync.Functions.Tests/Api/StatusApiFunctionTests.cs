@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Functions.Api;
+using ServerlessSync.Functions.Tests.Support;
 
 namespace ServerlessSync.Functions.Tests.Api;
 

@@ -49,7 +49,7 @@ public sealed record FunctionsTestHostOptions
 /// <c>RecordObject</c>, <c>Cleanup</c>, <c>FinishRun</c>): JSON in, JSON out, exceptions as Lambda would report them.</item>
 /// <item>Nothing delivers S3 or EventBridge events here: after Extract wrote a manifest, <see cref="DeliverManifestEventAsync"/>
 /// plays S3 → Load and, for each load submitted, the Data API's completion event → LoadCompleted, which answers the
-/// task token on <see cref="StepFunctions"/> (where <see cref="StepFunctionsCallbackEndpoint.WaitForAnswerAsync"/> picks
+/// task token on <see cref="StepFunctions"/> (where <see cref="LocalStepFunctions.WaitForAnswerAsync"/> picks
 /// it up). <see cref="ManifestCreatedEvent"/> and <see cref="StatementEvent"/> build those events for finer control.</item>
 /// <item>The clock is a <see cref="FakeTimeProvider"/> at <see cref="SampleTime"/> unless given, so the run the
 /// <c>events/</c> samples describe (connector <c>default</c>, run <see cref="SampleRunId"/>, windows ending at
@@ -76,7 +76,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     private readonly RedshiftDataClient _dataApi;
     private readonly IAmazonDynamoDB _dynamoDb;
 
-    private FunctionsTestHost(FunctionSettings settings, TimeProvider clock, IAmazonS3 s3, IAmazonDynamoDB dynamoDb, RedshiftDataDoubleServer redshift, StepFunctionsCallbackEndpoint stepFunctions)
+    private FunctionsTestHost(FunctionSettings settings, TimeProvider clock, IAmazonS3 s3, IAmazonDynamoDB dynamoDb, RedshiftDataDoubleServer redshift, LocalStepFunctions stepFunctions)
     {
         Settings = settings;
         Clock = clock;
@@ -119,7 +119,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 
     public RedshiftDataDoubleServer Redshift { get; }
 
-    public StepFunctionsCallbackEndpoint StepFunctions { get; }
+    public LocalStepFunctions StepFunctions { get; }
 
     public StartRunFunction StartRun { get; }
 
@@ -166,7 +166,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             S3 = s3,
             Targets = [RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!)],
         });
-        var stepFunctions = await StepFunctionsCallbackEndpoint.StartAsync();
+        var stepFunctions = await LocalStepFunctions.StartAsync();
         settings = settings with { RedshiftDataEndpoint = redshift.Endpoint, StepFunctionsEndpoint = stepFunctions.Url };
         if (options.Configure is { } configure)
         {

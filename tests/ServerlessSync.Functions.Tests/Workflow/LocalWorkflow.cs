@@ -1,22 +1,16 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.S3.Model;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RedshiftDataDouble;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
 using ServerlessSync.Sources.Synthetic;
+using ServerlessSync.Testing.Http;
 
 namespace ServerlessSync.Functions.Tests.Workflow;
 
@@ -57,8 +51,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     private readonly ConcurrentQueue<string> _manifestEvents = new();
     private readonly Dictionary<string, Func<Stream, Task<Stream>>> _functionsByArn;
     private readonly List<FunctionHost> _otherContainers = [];
-    private WebApplication? _endpoint;
-    private Uri? _endpointUrl;
+    private LocalEndpoint? _endpoint;
     private int _executions;
     private volatile bool _disposed;
 
@@ -79,7 +72,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     public RedshiftDataDoubleServer Redshift => _functions.Redshift;
 
     /// <summary>Step Functions' task-token API: every SendTask* call the functions made, and whether it was accepted.</summary>
-    public StepFunctionsCallbackEndpoint StepFunctions => _functions.StepFunctions;
+    public LocalStepFunctions StepFunctions => _functions.StepFunctions;
 
     public DeployedStateMachine StateMachine { get; }
 
@@ -123,7 +116,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     {
         Clock.Advance(TimeSpan.FromMinutes(1));
         executionName ??= $"execution-{Interlocked.Increment(ref _executions):D3}";
-        return LocalStateMachineRunner.RunAsync(StateMachine.Name, StateMachine.DefinitionJson, input ?? [], executionName, new Uri(_endpointUrl!, "task"));
+        return LocalStateMachineRunner.RunAsync(StateMachine.Name, StateMachine.DefinitionJson, input ?? [], executionName, new Uri(_endpoint!.Url, "task"));
     }
 
     /// <summary>The synthetic tenant StartRun created, read from the bucket, on the workflow's clock.</summary>
@@ -169,7 +162,6 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         await Task.WhenAll(deliveries);
         if (_endpoint is not null)
         {
-            await _endpoint.StopAsync();
             await _endpoint.DisposeAsync();
         }
 
@@ -181,16 +173,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         await _functions.DisposeAsync();
     }
 
-    private async Task StartEndpointAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        _endpoint = builder.Build();
-        _endpoint.Run(HandleTaskAsync);
-        await _endpoint.StartAsync();
-        _endpointUrl = new Uri(_endpoint.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-    }
+    private async Task StartEndpointAsync() => _endpoint = await LocalEndpoint.StartAsync(HandleTaskAsync);
 
     /// <summary>The handler the template names, on an instance of its class built over <see cref="Host"/>.</summary>
     private Func<Stream, Task<Stream>> HandlerOf(DeployedFunction function)
