@@ -123,24 +123,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     public Task<SyntheticTenant> TenantAsync() => TenantFile().OpenAsync(Clock, CancellationToken.None);
 
     /// <summary>Moves the tenant's clock on by <paramref name="span"/>: new, updated and deleted records appear for the next run.</summary>
-    public async Task AdvanceTenantAsync(TimeSpan span)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"workflow-tenant-{Guid.NewGuid():N}.json");
-        try
-        {
-            using (var response = await _functions.S3.GetObjectAsync(Bucket, SyntheticTenantFile.Key))
-            {
-                await response.WriteResponseStreamToFileAsync(path, false, CancellationToken.None);
-            }
-
-            SyntheticTenant.Open(path, Clock).Advance(span);
-            await _functions.S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = SyntheticTenantFile.Key, FilePath = path });
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    public Task AdvanceTenantAsync(TimeSpan span) => _functions.AdvanceTenantAsync(span);
 
     /// <summary>Every key in the bucket under <paramref name="prefix"/>.</summary>
     public Task<List<string>> KeysAsync(string prefix = "runs/") => _functions.KeysAsync(prefix);
