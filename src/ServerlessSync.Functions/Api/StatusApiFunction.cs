@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using ServerlessSync.Aws.DynamoDb;
@@ -7,6 +6,7 @@ using ServerlessSync.Aws.Http;
 using ServerlessSync.Aws.StepFunctions;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Status;
+using ServerlessSync.Functions.Hosting;
 
 namespace ServerlessSync.Functions.Api;
 
@@ -30,7 +30,7 @@ public sealed class StatusApiFunction
     /// <summary>Composes the function from <paramref name="settings"/>, signing with <paramref name="credentials"/>.</summary>
     internal StatusApiFunction(StatusApiSettings settings, AWSCredentials credentials, TimeProvider time, TextWriter log)
         : this(
-            new DynamoDbStatusStore(DynamoDbClient(settings, credentials), settings.StatusTable),
+            new DynamoDbStatusStore(ServiceClients.DynamoDb(credentials, settings.Region, settings.DynamoDbEndpoint), settings.StatusTable),
             new StepFunctionsClient(new AwsClientOptions(credentials, settings.Region) { ServiceUrl = settings.StepFunctionsEndpoint }),
             settings.StateMachineArn,
             settings.ConnectorId,
@@ -76,11 +76,4 @@ public sealed class StatusApiFunction
         output.Position = 0;
         return output;
     }
-
-    private static AmazonDynamoDBClient DynamoDbClient(StatusApiSettings settings, AWSCredentials credentials) =>
-        new(
-            credentials,
-            settings.DynamoDbEndpoint is { } endpoint
-                ? new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = settings.Region.SystemName }
-                : new AmazonDynamoDBConfig { RegionEndpoint = settings.Region });
 }

@@ -1,5 +1,5 @@
 using Amazon;
-using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Functions.Hosting;
 
 namespace ServerlessSync.Functions.Api;
 
@@ -12,7 +12,8 @@ namespace ServerlessSync.Functions.Api;
 /// <item><term>CONNECTOR_ID</term><description>the deployment's connector, which may be started before its first run has created it (default <c>default</c>)</description></item>
 /// <item><term>SSYNC_DYNAMODB_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
 /// </list>
-/// A missing or invalid variable fails with an <see cref="InvalidOperationException"/> naming it.
+/// A missing or invalid variable fails with an <see cref="InvalidOperationException"/> naming it. The variables the
+/// functions share are read as <see cref="FunctionSettings"/> reads them.
 /// </summary>
 internal sealed record StatusApiSettings(
     string StatusTable,
@@ -26,43 +27,21 @@ internal sealed record StatusApiSettings(
     public static StatusApiSettings FromVariables(Func<string, string?> variable)
     {
         ArgumentNullException.ThrowIfNull(variable);
-        string? Optional(string name) => variable(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-        string Required(string name, string what) =>
-            Optional(name) ?? throw new InvalidOperationException($"environment variable {name} is not set: it names {what}");
-
-        var stateMachineArn = Required("STATE_MACHINE_ARN", "the sync state machine that runs are started on");
+        var variables = new SettingVariables(variable, (_, message) => new InvalidOperationException(message));
+        var stateMachineArn = variables.Required("STATE_MACHINE_ARN", "the sync state machine that runs are started on");
         if (!stateMachineArn.StartsWith("arn:", StringComparison.Ordinal) || !stateMachineArn.Contains(":states:", StringComparison.Ordinal) || !stateMachineArn.Contains(":stateMachine:", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"STATE_MACHINE_ARN '{stateMachineArn}' is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)");
+            throw variables.Error("STATE_MACHINE_ARN", $"STATE_MACHINE_ARN '{stateMachineArn}' is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)");
         }
 
-        var region = Required("AWS_REGION", "the AWS region (Lambda sets it)");
-        if (!region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
-        {
-            throw new InvalidOperationException($"AWS_REGION '{region}' is not a region name (e.g. eu-west-1)");
-        }
-
-        var connectorId = Optional("CONNECTOR_ID") ?? SyncOptions.DefaultConnectorId;
-        try
-        {
-            new SyncOptions { ConnectorId = connectorId }.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException($"CONNECTOR_ID: {e.Message}", e);
-        }
-
+        var region = variables.Region();
+        var connectorId = variables.ConnectorId();
         return new StatusApiSettings(
-            Required("STATUS_TABLE", "the DynamoDB table holding connector and run status"),
+            variables.Required("STATUS_TABLE", "the DynamoDB table holding connector and run status"),
             stateMachineArn,
-            RegionEndpoint.GetBySystemName(region),
+            region,
             connectorId,
-            Endpoint(Optional, "SSYNC_DYNAMODB_ENDPOINT"),
-            Endpoint(Optional, "SSYNC_STEPFUNCTIONS_ENDPOINT"));
+            variables.Endpoint("SSYNC_DYNAMODB_ENDPOINT"),
+            variables.Endpoint("SSYNC_STEPFUNCTIONS_ENDPOINT"));
     }
-
-    private static Uri? Endpoint(Func<string, string?> optional, string name) =>
-        optional(name) is not { } text ? null
-        : Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri
-        : throw new InvalidOperationException($"{name} '{text}' is not an absolute http(s) URL");
 }

@@ -86,31 +86,28 @@ public sealed partial record FunctionSettings
     public static FunctionSettings FromVariables(Func<string, string?> variable)
     {
         ArgumentNullException.ThrowIfNull(variable);
-        string? Optional(string name) => variable(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-        string Required(string name, string what) =>
-            Optional(name) ?? throw new FunctionSettingsException(name, $"environment variable {name} is not set: it names {what}");
-
+        var variables = new SettingVariables(variable, Error);
         var settings = new FunctionSettings
         {
-            StagingBucket = Required("STAGING_BUCKET", "the S3 bucket where extracted files are staged"),
-            StatusTable = Required("STATUS_TABLE", "the DynamoDB table holding connector and run status"),
-            Redshift = ReadTarget(Optional),
-            RedshiftSchema = Optional("REDSHIFT_SCHEMA") ?? "zuora",
-            CopyRoleArn = Required("COPY_ROLE_ARN", "the IAM role Redshift assumes to read the staging bucket"),
-            CustomerRoleArn = Optional("CUSTOMER_ROLE_ARN"),
-            CustomerExternalId = Optional("CUSTOMER_EXTERNAL_ID"),
-            Source = Optional("SOURCE") ?? SyntheticSource,
-            SourceSecretArn = Optional("SOURCE_SECRET_ARN"),
-            SyntheticScale = Integer(Optional, "SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
-            SyntheticSeed = Seed(Optional("SYNTHETIC_SEED")),
-            PartSizeMb = Integer(Optional, "PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
-            RunLockLease = Hours(Optional("RUN_LOCK_HOURS")),
-            ConnectorId = Optional("CONNECTOR_ID") ?? SyncOptions.DefaultConnectorId,
-            Region = RegionOf(Required("AWS_REGION", "the AWS region (Lambda sets it)")),
-            S3Endpoint = Endpoint(Optional, "SSYNC_S3_ENDPOINT"),
-            DynamoDbEndpoint = Endpoint(Optional, "SSYNC_DYNAMODB_ENDPOINT"),
-            RedshiftDataEndpoint = Endpoint(Optional, "SSYNC_REDSHIFT_DATA_ENDPOINT"),
-            StepFunctionsEndpoint = Endpoint(Optional, "SSYNC_STEPFUNCTIONS_ENDPOINT"),
+            StagingBucket = variables.Required("STAGING_BUCKET", "the S3 bucket where extracted files are staged"),
+            StatusTable = variables.Required("STATUS_TABLE", "the DynamoDB table holding connector and run status"),
+            Redshift = ReadTarget(variables.Optional),
+            RedshiftSchema = variables.Optional("REDSHIFT_SCHEMA") ?? "zuora",
+            CopyRoleArn = variables.Required("COPY_ROLE_ARN", "the IAM role Redshift assumes to read the staging bucket"),
+            CustomerRoleArn = variables.Optional("CUSTOMER_ROLE_ARN"),
+            CustomerExternalId = variables.Optional("CUSTOMER_EXTERNAL_ID"),
+            Source = variables.Optional("SOURCE") ?? SyntheticSource,
+            SourceSecretArn = variables.Optional("SOURCE_SECRET_ARN"),
+            SyntheticScale = variables.Integer("SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
+            SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
+            PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
+            RunLockLease = Hours(variables.Optional("RUN_LOCK_HOURS")),
+            ConnectorId = variables.Optional("CONNECTOR_ID") ?? SyncOptions.DefaultConnectorId,
+            Region = variables.Region(),
+            S3Endpoint = variables.Endpoint("SSYNC_S3_ENDPOINT"),
+            DynamoDbEndpoint = variables.Endpoint("SSYNC_DYNAMODB_ENDPOINT"),
+            RedshiftDataEndpoint = variables.Endpoint("SSYNC_REDSHIFT_DATA_ENDPOINT"),
+            StepFunctionsEndpoint = variables.Endpoint("SSYNC_STEPFUNCTIONS_ENDPOINT"),
         };
         settings.Validate();
         return settings;
@@ -152,14 +149,7 @@ public sealed partial record FunctionSettings
             throw new FunctionSettingsException("SOURCE_SECRET_ARN", $"SOURCE_SECRET_ARN '{SourceSecretArn}' is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
         }
 
-        try
-        {
-            new SyncOptions { ConnectorId = ConnectorId }.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new FunctionSettingsException("CONNECTOR_ID", $"CONNECTOR_ID: {e.Message}");
-        }
+        SettingVariables.CheckConnectorId(ConnectorId, Error);
 
         if (!SchemaName().IsMatch(RedshiftSchema))
         {
@@ -215,19 +205,6 @@ public sealed partial record FunctionSettings
         }
     }
 
-    private static int Integer(Func<string, string?> optional, string name, int fallback, int min, int max)
-    {
-        var text = optional(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new FunctionSettingsException(name, $"{name} '{text}' is not a whole number from {min} to {max}");
-    }
-
     private static ulong Seed(string? text) =>
         text is null ? DefaultSyntheticSeed
         : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seed) ? seed
@@ -245,32 +222,13 @@ public sealed partial record FunctionSettings
             : throw new FunctionSettingsException("RUN_LOCK_HOURS", $"RUN_LOCK_HOURS '{text}' is not a positive number of hours (at most a year)");
     }
 
-    private static RegionEndpoint RegionOf(string name) =>
-        RegionName().IsMatch(name)
-            ? RegionEndpoint.GetBySystemName(name)
-            : throw new FunctionSettingsException("AWS_REGION", $"AWS_REGION '{name}' is not a region name (e.g. eu-west-1)");
-
-    private static Uri? Endpoint(Func<string, string?> optional, string name)
-    {
-        var text = optional(name);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? uri
-            : throw new FunctionSettingsException(name, $"{name} '{text}' is not an absolute http(s) URL");
-    }
+    private static FunctionSettingsException Error(string variable, string message) => new(variable, message);
 
     [GeneratedRegex(@"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")]
     private static partial Regex RoleArn();
 
     [GeneratedRegex(@"^arn:aws[a-z\-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")]
     private static partial Regex SecretArn();
-
-    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+$")]
-    private static partial Regex RegionName();
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,126}$")]
     private static partial Regex SchemaName();
