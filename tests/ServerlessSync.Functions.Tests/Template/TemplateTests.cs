@@ -115,7 +115,9 @@ public class TemplateTests
         Assert.Equal("serverless-sync-123456789012-eu-west-1-0123456789ab", name);
         Assert.Matches("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", name);
 
-        var loadGrants = _template.PolicyStatements().Where(s => s.Owner == "LoadFunction" && s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal)));
+        // LoadFunction runs as LoaderRole (shared with LoadCompletedFunction); its S3 grants name the bucket by name.
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"Fn::GetAtt": ["LoaderRole", "Arn"]}"""), _template.Properties("LoadFunction")["Role"]));
+        var loadGrants = _template.PolicyStatements().Where(s => s.Owner == "LoaderRole" && s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal)));
         Assert.Equal(
             [$"arn:aws:s3:::{name}", $"arn:aws:s3:::{name}/runs/*"],
             loadGrants.SelectMany(s => s.Resources).Select(_template.Resolve).Order());
