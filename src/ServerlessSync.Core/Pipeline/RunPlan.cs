@@ -39,14 +39,21 @@ public sealed record SyncOptions
     /// <summary>The objects to sync; null keeps the connector's selection, or takes every object of the source on first sync.</summary>
     public IReadOnlyList<string>? Objects { get; init; }
 
+    /// <summary>Whether <paramref name="id"/> holds only the characters connector and run ids may have (they name S3 keys and executions): ASCII letters, digits, '-' and '_'.</summary>
+    public static bool IsIdText(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    }
+
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ConnectorId) || ConnectorId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        if (string.IsNullOrWhiteSpace(ConnectorId) || !IsIdText(ConnectorId))
         {
             throw new ArgumentException($"connector id '{ConnectorId}' must be ASCII letters, digits, '-' or '_'");
         }
 
-        if (RunId is not null && (RunId.Length is 0 or > MaxRunIdLength || RunId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))))
+        if (RunId is not null && (RunId.Length is 0 or > MaxRunIdLength || !IsIdText(RunId)))
         {
             throw new ArgumentException($"run id '{RunId}' must be 1 to {MaxRunIdLength} ASCII letters, digits, '-' or '_'");
         }

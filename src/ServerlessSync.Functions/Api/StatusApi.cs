@@ -71,7 +71,7 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
             CheckConnectorId(route.ConnectorId);
             if (route.RunId is not null)
             {
-                CheckRunId(route.ConnectorId, route.RunId);
+                CheckRunId(route.RunId);
             }
 
             var response = (route.Kind, method) switch
@@ -237,25 +237,19 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
 
     private static void CheckConnectorId(string connectorId)
     {
-        if (connectorId.Length is 0 or > MaxConnectorIdLength || !IsIdText(connectorId))
+        if (connectorId.Length is 0 or > MaxConnectorIdLength || !SyncOptions.IsIdText(connectorId))
         {
             throw new ApiProblem(HttpStatusCode.BadRequest, $"connector id '{Shorten(connectorId)}' must be 1 to {MaxConnectorIdLength} ASCII letters, digits, '-' or '_'");
         }
     }
 
-    private static void CheckRunId(string connectorId, string runId)
+    private static void CheckRunId(string runId)
     {
-        try
-        {
-            new SyncOptions { ConnectorId = connectorId, RunId = runId }.Validate();
-        }
-        catch (ArgumentException)
+        if (runId.Length is 0 or > SyncOptions.MaxRunIdLength || !SyncOptions.IsIdText(runId))
         {
             throw new ApiProblem(HttpStatusCode.BadRequest, $"run id '{Shorten(runId)}' must be 1 to {SyncOptions.MaxRunIdLength} ASCII letters, digits, '-' or '_'");
         }
     }
-
-    private static bool IsIdText(string id) => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
