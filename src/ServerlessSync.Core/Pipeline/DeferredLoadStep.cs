@@ -25,17 +25,13 @@ public sealed class DeferredLoadStep(IStagingStore store, IDeferredLoadWarehouse
         StagedManifest manifest;
         try
         {
-            manifest = await StagedManifests.ReadAsync(store, manifestKey, cancellationToken);
+            manifest = await StagedManifests.ReadForLoadAsync(store, manifestKey, cancellationToken);
         }
-        catch (FileNotFoundException)
+        catch (InvalidDataException e) when (e.InnerException is FileNotFoundException)
         {
             // A late repeat of the event, after the committed load's cleanup removed the files (S3 delivers at least
             // once). Were it a manifest that never loaded, its object would fail at the workflow's timeout.
             return new LoadStart(manifestKey, LoadStartResult.NoLongerStaged, Error: $"{manifestKey} is no longer staged (a committed load's cleanup removes it): nothing to load");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"cannot load {manifestKey}: {e.Message}", e);
         }
 
         var claim = await claims.TryClaimAsync(manifest.ConnectorId, manifest.LoadId, _options.Claimant, time.GetUtcNow(), _options.ClaimLease, cancellationToken);
