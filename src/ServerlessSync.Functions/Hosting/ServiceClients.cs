@@ -3,12 +3,14 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 using ServerlessSync.Aws.S3;
+using ServerlessSync.Aws.SecretsManager;
 
 namespace ServerlessSync.Functions.Hosting;
 
 /// <summary>
 /// The SDK clients, for AWS or for a local endpoint. S3 is <see cref="S3ClientFactory"/>'s (what s3rver needs from
-/// the v4 SDK on an endpoint override). AWS itself gets the SDK's defaults.
+/// the v4 SDK on an endpoint override). AWS itself gets the SDK's defaults. Secrets Manager is the project's own
+/// signed client (<see cref="SecretsManagerClient"/>), in the region of the secret it reads.
 /// </summary>
 internal static class ServiceClients
 {
@@ -21,4 +23,7 @@ internal static class ServiceClients
             endpoint is null
                 ? new AmazonDynamoDBConfig { RegionEndpoint = region }
                 : new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = region.SystemName });
+
+    public static SecretsManagerClient SecretsManager(AWSCredentials credentials, string secretArn, Uri? endpoint) =>
+        SecretsManagerClient.ForSecret(secretArn, credentials, endpoint);
 }
