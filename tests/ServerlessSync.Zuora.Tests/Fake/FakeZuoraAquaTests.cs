@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using ServerlessSync.Testing.Zuora;
 using static ServerlessSync.Testing.Zuora.ZuoraFieldDefinition;
@@ -105,6 +106,26 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal(errorCode, body.GetProperty("errorCode").GetString());
         Assert.Equal(0, calls.Zuora.JobsSubmitted);
         Assert.Equal(query, calls.Zuora.ZoqlQueries.Single());
+    }
+
+    [Theory]
+    [InlineData("version", "1.1")]
+    [InlineData("format", "json")]
+    [InlineData("partner", "salesforce")]
+    [InlineData("project", "p1")]
+    public async Task Submit_NotStatelessCsvRequest_Answers200WithErrorBody(string member, string value)
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant());
+        var request = JsonNode.Parse(FakeZuoraCalls.AquaRequest("select Id from Account"))!.AsObject();
+        request[member] = value;
+
+        using var response = await calls.SubmitAquaAsync(request.ToJsonString());
+        var body = await FakeZuoraCalls.BodyAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("error", body.GetProperty("status").GetString());
+        Assert.Equal("90005", body.GetProperty("errorCode").GetString());
+        Assert.Equal(0, calls.Zuora.JobsSubmitted);
     }
 
     [Fact]
