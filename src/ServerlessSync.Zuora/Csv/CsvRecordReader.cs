@@ -132,18 +132,11 @@ internal sealed class CsvRecordReader : IDisposable
 
                 case State.Unquoted:
                     {
-                        var span = _buffer.AsSpan(_position, _length - _position);
-                        var stop = span.IndexOfAny(UnquotedStops);
-                        if (stop < 0)
+                        if (TakeUntil(UnquotedStops) is not { } separator)
                         {
-                            _field.Append(span);
-                            _position = _length;
                             break;
                         }
 
-                        _field.Append(span[..stop]);
-                        _position += stop + 1;
-                        var separator = span[stop];
                         EndField();
                         if (separator == ',')
                         {
@@ -157,18 +150,12 @@ internal sealed class CsvRecordReader : IDisposable
 
                 case State.Quoted:
                     {
-                        var span = _buffer.AsSpan(_position, _length - _position);
-                        var stop = span.IndexOfAny(QuotedStops);
-                        if (stop < 0)
+                        if (TakeUntil(QuotedStops) is not { } stop)
                         {
-                            _field.Append(span);
-                            _position = _length;
                             break;
                         }
 
-                        _field.Append(span[..stop]);
-                        _position += stop + 1;
-                        if (span[stop] == '\n')
+                        if (stop == '\n')
                         {
                             _field.Append('\n');
                             _line++;
@@ -210,6 +197,26 @@ internal sealed class CsvRecordReader : IDisposable
     }
 
     public void Dispose() => _reader.Dispose();
+
+    /// <summary>
+    /// Appends the buffered text up to the first of <paramref name="stops"/> to the field and returns that character
+    /// (consumed), or appends the whole rest of the buffer and returns null.
+    /// </summary>
+    private char? TakeUntil(SearchValues<char> stops)
+    {
+        var span = _buffer.AsSpan(_position, _length - _position);
+        var stop = span.IndexOfAny(stops);
+        if (stop < 0)
+        {
+            _field.Append(span);
+            _position = _length;
+            return null;
+        }
+
+        _field.Append(span[..stop]);
+        _position += stop + 1;
+        return span[stop];
+    }
 
     private void EndField()
     {
