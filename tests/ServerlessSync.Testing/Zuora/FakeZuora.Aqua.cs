@@ -1,0 +1,360 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.Http;
+
+namespace ServerlessSync.Testing.Zuora;
+
+public sealed partial class FakeZuora
+{
+    private const int MaxQueriesPerJob = 50;
+    private const string SyntaxErrorCode = "90005";
+    private const string SyntaxErrorMessage = "There is a syntax error in one of the queries in the AQuA input";
+
+    private readonly Dictionary<string, AquaJob> _aquaJobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
+    private readonly List<string> _zoqlQueries = [];
+    private readonly List<(string? ObjectName, AquaJobFailure Failure, string ErrorCode, string Message)> _aquaFailures = [];
+    private readonly List<string?> _fileMisses = [];
+
+    /// <summary>Every ZOQL query text received in an AQuA submit, in order (also those refused).</summary>
+    public IReadOnlyList<string> ZoqlQueries => Locked(() => _zoqlQueries.ToList());
+
+    /// <summary>
+    /// The next AQuA job accepted (for <paramref name="objectName"/> when given: a job with a query on it) ends as
+    /// <paramref name="failure"/> with <paramref name="message"/> instead of completing.
+    /// </summary>
+    public void FailNextAquaJob(string message, string? objectName = null, AquaJobFailure failure = AquaJobFailure.Error, string errorCode = "90000") =>
+        Locked(() => _aquaFailures.Add((objectName, failure, errorCode, message)));
+
+    /// <summary>The next download of <paramref name="fileId"/> (of any file when null) answers 404 once.</summary>
+    public void MissNextFileDownload(string? fileId = null) => Locked(() => _fileMisses.Add(fileId));
+
+    private Task SubmitAquaAsync(HttpContext context, string body)
+    {
+        JsonElement request;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            request = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return WriteJsonAsync(context, 400, Message("the AQuA request body is not JSON"));
+        }
+
+        var queries = request.ValueKind == JsonValueKind.Object && request.TryGetProperty("queries", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().ToList()
+            : [];
+        var texts = queries.Select(q => Text(q, "query") ?? "").ToList();
+        Locked(() => _zoqlQueries.AddRange(texts));
+        if (RefusalOf(request, queries) is { } refusal)
+        {
+            return WriteJsonAsync(context, 200, AquaError(refusal.Code, refusal.Message));
+        }
+
+        var submitted = Now;
+        var batches = queries.Select((q, i) => NewBatch(Text(q, "name") ?? $"query{i + 1}", texts[i], ZoqlExportQuery.TryParse(texts[i], out _)!)).ToList();
+        var job = new AquaJob(NewHexId(), Text(request, "name") ?? "", Text(request, "encrypted") ?? "none",
+            Text(request, "useQueryLabels") ?? "false", Text(request, "dateTimeUtc") ?? "false", batches);
+        var json = Locked(() =>
+        {
+            var objects = batches.Select(b => b.ObjectName).ToList();
+            var failureAt = _aquaFailures.FindIndex(f => f.ObjectName is null || objects.Contains(f.ObjectName, StringComparer.OrdinalIgnoreCase));
+            if (failureAt >= 0)
+            {
+                var (_, failure, errorCode, message) = _aquaFailures[failureAt];
+                job.Failure = (failure, errorCode, message);
+                _aquaFailures.RemoveAt(failureAt);
+            }
+
+            job.NeverCompletes = batches.Any(b => NeverCompletes(b.Window, submitted));
+            _aquaJobs.Add(job.Id, job);
+            JobStarted();
+            return job.ToJson();
+        });
+        return WriteJsonAsync(context, 200, json);
+    }
+
+    /// <summary>Why the fake refuses an AQuA request (as HTTP 200 with an error body), or null when it accepts it.</summary>
+    private (string Code, string Message)? RefusalOf(JsonElement request, List<JsonElement> queries)
+    {
+        if (Text(request, "version") != "1.0")
+        {
+            return (SyntaxErrorCode, "version must be 1.0 (stateless AQuA)");
+        }
+
+        if (!string.Equals(Text(request, "format"), "csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return (SyntaxErrorCode, "format must be csv");
+        }
+
+        if (request.TryGetProperty("partner", out _) || request.TryGetProperty("project", out _))
+        {
+            return (SyntaxErrorCode, "partner/project (stateful AQuA) is not supported by the fake Zuora");
+        }
+
+        if (queries.Count == 0)
+        {
+            return ("90016", "There are no queries in the AQuA input");
+        }
+
+        if (queries.Count > MaxQueriesPerJob)
+        {
+            return ("90004", $"There are more than {MaxQueriesPerJob} queries in the AQuA input");
+        }
+
+        foreach (var query in queries)
+        {
+            if (Text(query, "type") != "zoqlexport")
+            {
+                return (SyntaxErrorCode, "query type must be zoqlexport");
+            }
+
+            if (ZoqlExportQuery.TryParse(Text(query, "query") ?? "", out _) is not { } parsed || !_tenant.HasObject(parsed.ObjectName))
+            {
+                return (SyntaxErrorCode, SyntaxErrorMessage);
+            }
+
+            if (_tenant.IsForbidden(parsed.ObjectName))
+            {
+                return ("90009", $"The user is not authorized to export {parsed.ObjectName}");
+            }
+
+            var exportable = _tenant.Fields(parsed.ObjectName).Where(f => f.IsExportable).Select(f => f.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (!parsed.Fields.All(exportable.Contains))
+            {
+                return (SyntaxErrorCode, SyntaxErrorMessage);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A batch holding the CSV of the records live now that the query selects.</summary>
+    private AquaBatch NewBatch(string name, string text, ZoqlExportQuery query)
+    {
+        var fields = _tenant.Fields(query.ObjectName);
+        var columns = query.Fields.Select(f => fields.First(d => d.Name.Equals(f, StringComparison.OrdinalIgnoreCase)).Name).ToList();
+        var records = _tenant.Records(query.ObjectName).Where(r => query.Window.Contains(r.UpdatedDate)).ToList();
+        var csv = ZuoraCsv.Write(query.Fields, records.Select(r => (IReadOnlyList<object?>)[.. columns.Select(r.Value)]));
+        return new AquaBatch(NewHexId(), name, text, _tenant.ObjectName(query.ObjectName), query.Window, csv, records.Count);
+    }
+
+    private Task AquaStatusAsync(HttpContext context, string id)
+    {
+        var json = Locked(() =>
+        {
+            if (!_aquaJobs.TryGetValue(id, out var job))
+            {
+                return null;
+            }
+
+            if (!job.Ended && StepDue(ref job.Polls))
+            {
+                Step(job);
+            }
+
+            return job.ToJson();
+        });
+        return json is null ? NoAquaJobAsync(context, id) : WriteJsonAsync(context, 200, json);
+    }
+
+    /// <summary>Moves <paramref name="job"/> one step. Call under the gate.</summary>
+    private void Step(AquaJob job)
+    {
+        if (job.Status == "submitted")
+        {
+            job.Status = "executing";
+            job.Batches.ForEach(b => b.Status = "executing");
+            return;
+        }
+
+        if (job.NeverCompletes)
+        {
+            return;
+        }
+
+        if (job.Failure is { } failure)
+        {
+            job.Status = failure.Kind == AquaJobFailure.Error ? "error" : "aborted";
+            job.ErrorCode = failure.Kind == AquaJobFailure.Error ? failure.ErrorCode : null;
+            job.Message = failure.Message;
+            job.Batches.ForEach(b => (b.Status, b.Message) = ("aborted", failure.Message));
+        }
+        else
+        {
+            job.Status = "completed";
+            foreach (var batch in job.Batches)
+            {
+                batch.Status = "completed";
+                batch.FileId = NewHexId();
+                _files[batch.FileId] = batch.Csv;
+            }
+        }
+
+        _runningJobs--;
+    }
+
+    private Task CancelAquaAsync(HttpContext context, string id)
+    {
+        var json = Locked(() =>
+        {
+            if (!_aquaJobs.TryGetValue(id, out var job))
+            {
+                return null;
+            }
+
+            if (job.Ended)
+            {
+                return AquaError("90003", $"The job {id} has already ended ({job.Status}) and cannot be cancelled");
+            }
+
+            job.Status = "cancelled";
+            job.Batches.ForEach(b => (b.Status, b.Message) = ("aborted", "the job was cancelled"));
+            _runningJobs--;
+            _jobsCancelled++;
+            return job.ToJson();
+        });
+        return json is null ? NoAquaJobAsync(context, id) : WriteJsonAsync(context, 200, json);
+    }
+
+    private Task FileAsync(HttpContext context, string fileId)
+    {
+        var (found, csv) = Locked(() =>
+        {
+            var miss = _fileMisses.FindIndex(f => f is null || f == fileId);
+            if (miss >= 0 && _files.ContainsKey(fileId))
+            {
+                _fileMisses.RemoveAt(miss);
+                return (false, "");
+            }
+
+            return (_files.TryGetValue(fileId, out var text), text ?? "");
+        });
+        if (!found)
+        {
+            return WriteJsonAsync(context, 404, Message($"File {fileId} not found"));
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        return context.Response.WriteAsync(csv);
+    }
+
+    private Task DescribeAsync(HttpContext context, string objectName)
+    {
+        if (!_tenant.HasObject(objectName))
+        {
+            return WriteJsonAsync(context, 404, Message($"Object {objectName} not found"));
+        }
+
+        var name = _tenant.ObjectName(objectName);
+        var xml = new XElement("object",
+            new XElement("name", name),
+            new XElement("label", name),
+            new XElement("fields", _tenant.Fields(name).Select(f => new XElement("field",
+                new XElement("name", f.Name),
+                new XElement("label", f.Label ?? f.Name),
+                new XElement("type", f.Type),
+                new XElement("contexts", f.Contexts.Select(c => new XElement("context", c)))))),
+            new XElement("related-objects"));
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/xml; charset=utf-8";
+        return context.Response.WriteAsync(xml.ToString(SaveOptions.DisableFormatting));
+    }
+
+    private static Task NoAquaJobAsync(HttpContext context, string id) => WriteJsonAsync(context, 404, Message($"AQuA job {id} not found"));
+
+    private static JsonObject AquaError(string code, string message) => new() { ["status"] = "error", ["errorCode"] = code, ["message"] = message };
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private sealed class AquaJob(string id, string name, string encrypted, string useQueryLabels, string dateTimeUtc, List<AquaBatch> batches)
+    {
+        public int Polls;
+
+        public string Id { get; } = id;
+
+        public List<AquaBatch> Batches { get; } = batches;
+
+        public string Status { get; set; } = "submitted";
+
+        public string? ErrorCode { get; set; }
+
+        public string? Message { get; set; }
+
+        public bool NeverCompletes { get; set; }
+
+        public (AquaJobFailure Kind, string ErrorCode, string Message)? Failure { get; set; }
+
+        public bool Ended => Status is not ("submitted" or "executing");
+
+        public JsonObject ToJson()
+        {
+            var json = new JsonObject
+            {
+                ["id"] = Id,
+                ["status"] = Status,
+                ["version"] = "1.0",
+                ["format"] = "CSV",
+                ["encrypted"] = encrypted,
+                ["useQueryLabels"] = useQueryLabels,
+                ["dateTimeUtc"] = dateTimeUtc,
+                ["name"] = name,
+                ["batches"] = new JsonArray([.. Batches.Select(b => b.ToJson())]),
+            };
+            if (ErrorCode is not null)
+            {
+                json["errorCode"] = ErrorCode;
+            }
+
+            if (Message is not null)
+            {
+                json["message"] = Message;
+            }
+
+            return json;
+        }
+    }
+
+    private sealed class AquaBatch(string batchId, string name, string query, string objectName, ZuoraWindow window, string csv, int recordCount)
+    {
+        public string ObjectName { get; } = objectName;
+
+        public ZuoraWindow Window { get; } = window;
+
+        public string Csv { get; } = csv;
+
+        public string Status { get; set; } = "pending";
+
+        public string Message { get; set; } = "";
+
+        public string? FileId { get; set; }
+
+        public JsonObject ToJson()
+        {
+            var json = new JsonObject
+            {
+                ["batchId"] = batchId,
+                ["name"] = name,
+                ["query"] = query,
+                ["status"] = Status,
+                ["recordCount"] = Status == "completed" ? recordCount : 0,
+                ["batchType"] = "zoqlexport",
+                ["apiVersion"] = "1.0",
+                ["full"] = true,
+                ["message"] = Message,
+            };
+            if (FileId is not null)
+            {
+                json["fileId"] = FileId;
+            }
+
+            return json;
+        }
+    }
+}

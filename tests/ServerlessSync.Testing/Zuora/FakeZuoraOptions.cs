@@ -1,0 +1,44 @@
+namespace ServerlessSync.Testing.Zuora;
+
+/// <summary>How a <see cref="FakeZuora"/> behaves beyond its tenant's data.</summary>
+public sealed record FakeZuoraOptions
+{
+    /// <summary>The OAuth client id the token endpoint accepts.</summary>
+    public string ClientId { get; init; } = "test-client";
+
+    /// <summary>The OAuth client secret the token endpoint accepts.</summary>
+    public string ClientSecret { get; init; } = "test-secret";
+
+    /// <summary>The life of an issued token (<c>expires_in</c>); <see cref="FakeZuora.SetTokenLifetime"/> changes it later.</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromSeconds(3599);
+
+    /// <summary>How many status polls move a job one step (AQuA submitted → executing → completed; Data Query accepted → in_progress → completed).</summary>
+    public int PollsPerStep { get; init; } = 1;
+
+    /// <summary>The clock token expiry and job timestamps read.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where a window without a lower bound is taken to start when measuring its length for
+    /// <see cref="FakeZuora.NeverCompleteWindowsLongerThan"/> (the client's default historical floor).
+    /// </summary>
+    public DateTimeOffset HistoricalFloor { get; init; } = new(2006, 1, 1, 0, 0, 0, TimeSpan.Zero);
+}
+
+/// <summary>One request the fake received.</summary>
+/// <param name="Method">the HTTP method</param>
+/// <param name="Path">the path, e.g. <c>/v1/batch-query/</c></param>
+/// <param name="QueryString">the query string with its leading '?', or empty</param>
+/// <param name="Body">the body as UTF-8 text (empty when none)</param>
+/// <param name="HadBearerToken">whether it carried <c>Authorization: Bearer …</c></param>
+public sealed record ZuoraRequest(string Method, string Path, string QueryString, string Body, bool HadBearerToken);
+
+/// <summary>How an AQuA job made to fail by <see cref="FakeZuora.FailNextAquaJob"/> ends.</summary>
+public enum AquaJobFailure
+{
+    /// <summary>Job status <c>error</c> with <c>errorCode</c> and <c>message</c>; its batch <c>aborted</c> with the message.</summary>
+    Error,
+
+    /// <summary>Job status <c>aborted</c>; its batch <c>aborted</c> with the message.</summary>
+    Aborted,
+}
