@@ -32,18 +32,12 @@ public sealed partial class FakeZuora
 
     private Task SubmitAquaAsync(HttpContext context, string body)
     {
-        JsonElement request;
-        try
+        if (JsonObjectOf(body) is not { } request)
         {
-            using var document = JsonDocument.Parse(body);
-            request = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return WriteJsonAsync(context, 400, Message("the AQuA request body is not JSON"));
+            return WriteJsonAsync(context, 400, Message("the AQuA request body is not a JSON object"));
         }
 
-        var queries = request.ValueKind == JsonValueKind.Object && request.TryGetProperty("queries", out var list) && list.ValueKind == JsonValueKind.Array
+        var queries = request.TryGetProperty("queries", out var list) && list.ValueKind == JsonValueKind.Array
             ? list.EnumerateArray().ToList()
             : [];
         var texts = queries.Select(q => Text(q, "query") ?? "").ToList();

@@ -23,19 +23,13 @@ public sealed partial class FakeZuora
             return WriteJsonAsync(context, 415, Message("Content-Type must be application/json"));
         }
 
-        JsonElement request;
-        try
+        if (JsonObjectOf(body) is not { } request)
         {
-            using var document = JsonDocument.Parse(body);
-            request = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return WriteJsonAsync(context, 400, Message("the Data Query request body is not JSON"));
+            return WriteJsonAsync(context, 400, Message("the Data Query request body is not a JSON object"));
         }
 
         var query = Text(request, "query") ?? "";
-        var readDeleted = request.ValueKind == JsonValueKind.Object && request.TryGetProperty("readDeleted", out var flag) && flag.ValueKind == JsonValueKind.True;
+        var readDeleted = request.TryGetProperty("readDeleted", out var flag) && flag.ValueKind == JsonValueKind.True;
         var gzip = string.Equals(Text(request, "compression"), "GZIP", StringComparison.OrdinalIgnoreCase);
         var submitted = Now;
         var job = new DataQueryJob(Guid.NewGuid().ToString("D"), query, submitted);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -20,6 +22,7 @@ public sealed partial class FakeZuora : LocalEndpoint
 {
     private const string JsonType = "application/json; charset=utf-8";
     private const string DataFilePrefix = "/dq-results/";
+    private const string TooManyRequests = "You have exceeded the limit of allowed requests; retry later";
 
     private readonly FakeZuoraTenant _tenant;
     private readonly FakeZuoraOptions _options;
@@ -93,7 +96,7 @@ public sealed partial class FakeZuora : LocalEndpoint
     /// <summary>The next <paramref name="count"/> API calls answer 429 with <c>RateLimit-Limit</c>, <c>RateLimit-Remaining: 0</c> and <c>RateLimit-Reset</c> (seconds).</summary>
     public void ThrottleNextWithRateLimit(int count, int limit, TimeSpan reset) =>
         Inject(count, 429, TooManyRequests,
-            ("RateLimit-Limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", Seconds(reset)));
+            ("RateLimit-Limit", limit.ToString(CultureInfo.InvariantCulture)), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", Seconds(reset)));
 
     /// <summary>The next <paramref name="count"/> API calls answer <paramref name="status"/> (503 unless given) with a JSON message.</summary>
     public void FailNext(int count, int status = 503) =>
@@ -147,8 +150,6 @@ public sealed partial class FakeZuora : LocalEndpoint
 
         await RouteAsync(context, path, body);
     }
-
-    private const string TooManyRequests = "You have exceeded the limit of allowed requests; retry later";
 
     private Task RouteAsync(HttpContext context, string path, string body)
     {
@@ -257,9 +258,23 @@ public sealed partial class FakeZuora : LocalEndpoint
         }
     }
 
-    private static string Seconds(TimeSpan span) => ((long)Math.Ceiling(span.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Seconds(TimeSpan span) => ((long)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private static string NewHexId() => RandomNumberGenerator.GetHexString(32, lowercase: true);
+
+    /// <summary>The body parsed as a JSON object, or null when it is not one.</summary>
+    private static JsonElement? JsonObjectOf(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static JsonObject Message(string message) => new() { ["message"] = message };
 
