@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+
+namespace ServerlessSync.Zuora.Csv;
+
+/// <summary>Turns an exported CSV file into <see cref="SourceRow"/>s of a schema, one record at a time.</summary>
+internal static class CsvRows
+{
+    private const int ExcerptLength = 40;
+
+    /// <summary>
+    /// Reads the header, maps its names case-insensitively to <paramref name="schema"/>'s columns (a header name not in
+    /// the schema is ignored; a column in <paramref name="required"/> missing from the header is an error; another
+    /// missing column stays null), then yields one row per record. Values that do not parse, or a record with another
+    /// field count than the header, throw <see cref="SourceDataException"/> naming <paramref name="what"/>, the line and
+    /// the column.
+    /// </summary>
+    public static async IAsyncEnumerable<SourceRow> ReadAsync(
+        Stream csv,
+        ObjectSchema schema,
+        IReadOnlyCollection<string> required,
+        bool deleted,
+        string what,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var reader = new CsvRecordReader(csv);
+        bool hasHeader;
+        try
+        {
+            hasHeader = await reader.ReadAsync(cancellationToken);
+        }
+        catch (CsvFormatException e)
+        {
+            throw new SourceDataException($"{what}: CSV {e.Message}");
+        }
+
+        if (!hasHeader)
+        {
+            throw new SourceDataException($"{what}: the CSV file is empty (no header line)");
+        }
+
+        var header = reader.Fields.ToArray();
+        var from = MapColumns(schema, header, required, what);
+        while (true)
+        {
+            try
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    yield break;
+                }
+            }
+            catch (CsvFormatException e)
+            {
+                throw new SourceDataException($"{what}: CSV {e.Message}");
+            }
+
+            var fields = reader.Fields;
+            if (fields.Count != header.Length)
+            {
+                throw new SourceDataException($"{what}: line {reader.RecordLine}: {fields.Count} fields where the header has {header.Length}");
+            }
+
+            var values = new object?[schema.Columns.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (from[i] < 0 || fields[from[i]] is not { } text)
+                {
+                    continue;
+                }
+
+                var column = schema.Columns[i];
+                try
+                {
+                    values[i] = ZuoraValues.Parse(text, column.Type);
+                }
+                catch (FormatException e)
+                {
+                    throw new SourceDataException($"{what}: line {reader.RecordLine}, column '{column.Name}' ({column.Type}): {Excerpt(text)} {e.Message}");
+                }
+                catch (OverflowException e)
+                {
+                    throw new SourceDataException($"{what}: line {reader.RecordLine}, column '{column.Name}' ({column.Type}): {Excerpt(text)} {e.Message}");
+                }
+            }
+
+            yield return new SourceRow(values, deleted);
+        }
+    }
+
+    /// <summary>A quoted start of the value, at most 40 characters, control characters shown as escapes.</summary>
+    internal static string Excerpt(string text)
+    {
+        var clipped = text.Length <= ExcerptLength ? text : text[..ExcerptLength] + "…";
+        var shown = clipped.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
+        return $"'{shown}'";
+    }
+
+    private static int[] MapColumns(ObjectSchema schema, string?[] header, IReadOnlyCollection<string> required, string what)
+    {
+        var from = new int[schema.Columns.Count];
+        for (var i = 0; i < from.Length; i++)
+        {
+            var name = schema.Columns[i].Name;
+            from[i] = Array.FindIndex(header, h => string.Equals(h?.Trim(), name, StringComparison.OrdinalIgnoreCase));
+            if (from[i] < 0 && required.Contains(name))
+            {
+                throw new SourceDataException($"{what}: the CSV header has no column '{name}' (header: {string.Join(",", header)})");
+            }
+        }
+
+        return from;
+    }
+}

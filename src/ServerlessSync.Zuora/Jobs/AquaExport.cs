@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Zuora.Csv;
+using ServerlessSync.Zuora.Http;
+
+namespace ServerlessSync.Zuora.Jobs;
+
+/// <summary>An AQuA stateless export of one object's window: one ZOQL query per job, the result a CSV file.</summary>
+internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, IReadOnlyList<string> zuoraFields) : IExportJob
+{
+    public string Description => $"AQuA export of {zuoraObject.Name}";
+
+    public async Task<string> SubmitAsync(SyncWindow window, CancellationToken cancellationToken)
+    {
+        var body = ZuoraQueries.AquaJob(zuoraObject, ZuoraQueries.Zoql(zuoraObject, zuoraFields, window));
+        var job = await http.SendJsonAsync($"{Description} (POST /v1/batch-query/)", HttpMethod.Post, "v1/batch-query/", body, cancellationToken);
+        ThrowIfError(job, "submit", window);
+        return JsonText(job, "id") ?? throw Failure(window, "submit answer has no job id", null);
+    }
+
+    public async Task<JobPoll> PollAsync(string jobId, SyncWindow window, CancellationToken cancellationToken)
+    {
+        var job = await http.SendJsonAsync($"{Description} (GET /v1/batch-query/jobs/{jobId})", HttpMethod.Get, $"v1/batch-query/jobs/{Uri.EscapeDataString(jobId)}", null, cancellationToken);
+        ThrowIfError(job, $"job {jobId}", window);
+        var status = JsonText(job, "status")?.ToLowerInvariant();
+        switch (status)
+        {
+            case "submitted" or "executing" or "pending" or null:
+                return JobPoll.Running;
+            case "completed":
+                break;
+            default:
+                throw Failure(window, $"job {jobId} ended {status}{BatchReason(job)}", JsonText(job, "errorCode"));
+        }
+
+        var batch = FirstBatch(job) ?? throw Failure(window, $"completed job {jobId} has no batch", null);
+        var batchStatus = JsonText(batch, "status")?.ToLowerInvariant();
+        if (batchStatus != "completed")
+        {
+            throw Failure(window, $"job {jobId} completed but its batch is {batchStatus ?? "without status"}{BatchReason(job)}", null);
+        }
+
+        return JobPoll.Done(JsonText(batch, "fileId") ?? throw Failure(window, $"completed batch of job {jobId} has no fileId", null));
+    }
+
+    public async Task CancelAsync(string jobId, CancellationToken cancellationToken) =>
+        await http.SendJsonAsync($"cancel {Description} (DELETE /v1/batch-query/jobs/{jobId})", HttpMethod.Delete, $"v1/batch-query/jobs/{Uri.EscapeDataString(jobId)}", null, cancellationToken);
+
+    public async IAsyncEnumerable<SourceRow> DownloadAsync(string result, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var url = http.Resolve($"v1/files/{Uri.EscapeDataString(result)}");
+        using var response = await http.SendAsync($"{Description} file download (GET /v1/files/{result})", () => new HttpRequestMessage(HttpMethod.Get, url), RequestKind.File, cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var what = $"Zuora {Description} {WindowHalving.Describe(window)}, file {result}";
+        var columns = schema.Columns.Select(c => c.Name).ToArray();
+        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, cancellationToken))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>A 200 answer can still be an error (<c>"status":"error"</c> with an <c>errorCode</c>).</summary>
+    private void ThrowIfError(JsonElement job, string step, SyncWindow window)
+    {
+        var status = JsonText(job, "status");
+        if (string.Equals(status, "error", StringComparison.OrdinalIgnoreCase) || (status is null && JsonText(job, "errorCode") is not null))
+        {
+            var error = ZuoraError.From(job);
+            throw Failure(window, $"{step}: {error}", error.Code);
+        }
+    }
+
+    private ZuoraApiException Failure(SyncWindow window, string problem, string? errorCode) =>
+        new($"Zuora {Description} {WindowHalving.Describe(window)}: {problem}", null, errorCode);
+
+    private static JsonElement? FirstBatch(JsonElement job) =>
+        job.TryGetProperty("batches", out var batches) && batches.ValueKind == JsonValueKind.Array && batches.GetArrayLength() > 0 ? batches[0] : null;
+
+    private static string BatchReason(JsonElement job)
+    {
+        var error = ZuoraError.From(job);
+        var batchMessage = FirstBatch(job) is { } batch ? JsonText(batch, "message") : null;
+        var parts = new List<string>();
+        if (error != default)
+        {
+            parts.Add(error.ToString());
+        }
+
+        if (!string.IsNullOrWhiteSpace(batchMessage))
+        {
+            parts.Add($"batch: {batchMessage}");
+        }
+
+        return parts.Count == 0 ? "" : ": " + string.Join("; ", parts);
+    }
+
+    internal static string? JsonText(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+}

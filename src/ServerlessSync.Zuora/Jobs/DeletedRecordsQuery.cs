@@ -1,0 +1,86 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Zuora.Csv;
+using ServerlessSync.Zuora.Http;
+
+namespace ServerlessSync.Zuora.Jobs;
+
+/// <summary>
+/// A Data Query job with <c>readDeleted: true</c> for one object's window: <c>select id, updateddate</c> of its deleted
+/// records (kept 30 days by Zuora), gzip CSV behind a pre-signed URL fetched without the bearer token. Each record is a
+/// row with only <c>id</c> and <c>updateddate</c> (taken as the deletion time) set and <see cref="SourceRow.Deleted"/>.
+/// </summary>
+internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema) : IExportJob
+{
+    private static readonly string[] Required = [ObjectSchema.PrimaryKey, ObjectSchema.CursorColumn];
+    private readonly ObjectSchema _keys = new(schema.Name, [.. schema.Columns.Select(c => Required.Contains(c.Name) ? c : c with { Type = ColumnType.String })]);
+
+    public string Description => $"Data Query for deleted {zuoraObject.Name} records";
+
+    public async Task<string> SubmitAsync(SyncWindow window, CancellationToken cancellationToken)
+    {
+        var body = ZuoraQueries.DataQueryJob(ZuoraQueries.DeletedSql(zuoraObject, window));
+        var answer = await http.SendJsonAsync($"{Description} (POST /query/jobs)", HttpMethod.Post, "query/jobs", body, cancellationToken);
+        var data = Data(answer, "submit", window);
+        return AquaExport.JsonText(data, "id") ?? throw Failure(window, "submit answer has no data.id", null);
+    }
+
+    public async Task<JobPoll> PollAsync(string jobId, SyncWindow window, CancellationToken cancellationToken)
+    {
+        var answer = await http.SendJsonAsync($"{Description} (GET /query/jobs/{jobId})", HttpMethod.Get, $"query/jobs/{Uri.EscapeDataString(jobId)}", null, cancellationToken);
+        var data = Data(answer, $"job {jobId}", window);
+        var status = AquaExport.JsonText(data, "queryStatus")?.ToLowerInvariant();
+        return status switch
+        {
+            "submitted" or "accepted" or "in_progress" or null => JobPoll.Running,
+            "completed" => JobPoll.Done(AquaExport.JsonText(data, "dataFile") ?? throw Failure(window, $"completed job {jobId} has no dataFile", null)),
+            _ => throw Failure(window, $"job {jobId} ended {status}: {ZuoraError.From(data)}", ZuoraError.From(data).Code),
+        };
+    }
+
+    public async Task CancelAsync(string jobId, CancellationToken cancellationToken) =>
+        await http.SendJsonAsync($"cancel {Description} (DELETE /query/jobs/{jobId})", HttpMethod.Delete, $"query/jobs/{Uri.EscapeDataString(jobId)}", null, cancellationToken);
+
+    public async IAsyncEnumerable<SourceRow> DownloadAsync(string result, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(result, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            throw Failure(window, "dataFile is not an http(s) URL", null);
+        }
+
+        // The pre-signed URL carries its own signature: never name it whole in a message.
+        using var response = await http.SendAsync($"{Description} result download ({url.GetLeftPart(UriPartial.Path)})", () => new HttpRequestMessage(HttpMethod.Get, url), RequestKind.Presigned, cancellationToken);
+        await using var compressed = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var csv = new GZipStream(compressed, CompressionMode.Decompress);
+        var what = $"Zuora {Description} {WindowHalving.Describe(window)}";
+        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, cancellationToken))
+        {
+            // Only the key and the deletion time: every other value stays null (the CSV has no other column).
+            var values = new object?[schema.Columns.Count];
+            foreach (var name in Required)
+            {
+                var at = schema.IndexOf(name);
+                values[at] = row.Values[at];
+            }
+
+            yield return new SourceRow(values, Deleted: true);
+        }
+    }
+
+    /// <summary>The <c>data</c> object; a body without it (or with an error) is Zuora's refusal.</summary>
+    private JsonElement Data(JsonElement answer, string step, SyncWindow window)
+    {
+        if (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
+        {
+            return data;
+        }
+
+        var error = ZuoraError.From(answer);
+        throw Failure(window, $"{step}: {error}", error.Code);
+    }
+
+    private ZuoraApiException Failure(SyncWindow window, string problem, string? errorCode) =>
+        new($"Zuora {Description} {WindowHalving.Describe(window)}: {problem}", null, errorCode);
+}

@@ -1,0 +1,29 @@
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Zuora.Jobs;
+
+/// <summary>A job's state at one poll: still running, or completed with where its result is.</summary>
+internal readonly record struct JobPoll(bool Completed, string? Result)
+{
+    public static JobPoll Running { get; } = new(false, null);
+
+    public static JobPoll Done(string result) => new(true, result);
+}
+
+/// <summary>One kind of Zuora job that exports one object's window: submit, poll, cancel, download.</summary>
+internal interface IExportJob
+{
+    /// <summary>What the job is, for messages: <c>AQuA export of account</c>.</summary>
+    string Description { get; }
+
+    /// <summary>Submits the job for <paramref name="window"/> and returns its id; throws <see cref="ZuoraApiException"/> if refused.</summary>
+    Task<string> SubmitAsync(SyncWindow window, CancellationToken cancellationToken);
+
+    /// <summary>The job's state; throws <see cref="ZuoraApiException"/> with Zuora's error when the job failed.</summary>
+    Task<JobPoll> PollAsync(string jobId, SyncWindow window, CancellationToken cancellationToken);
+
+    Task CancelAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>The rows of a completed job's <paramref name="result"/>.</summary>
+    IAsyncEnumerable<SourceRow> DownloadAsync(string result, SyncWindow window, CancellationToken cancellationToken);
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Zuora.Jobs;
+
+/// <summary>The query texts and job request bodies the source sends (docs/zuora-wire.md, "AQuA" and "Data Query").</summary>
+internal static class ZuoraQueries
+{
+    /// <summary>
+    /// ZOQL for one window: <c>select F1, F2 from Object where UpdatedDate &gt;= 'start' and UpdatedDate &lt; 'end'</c>
+    /// (only the <c>&lt;</c> condition for a historical window). Datetimes are ISO-8601 with <c>T</c>, milliseconds and
+    /// an explicit offset (Zuora ignores a datetime with a space and exports everything).
+    /// </summary>
+    public static string Zoql(ZuoraObject zuoraObject, IReadOnlyList<string> fields, SyncWindow window)
+    {
+        var where = window.Start is { } start
+            ? $"UpdatedDate >= '{ZoqlTime(Floor(start))}' and UpdatedDate < '{ZoqlTime(Ceiling(window.End))}'"
+            : $"UpdatedDate < '{ZoqlTime(Ceiling(window.End))}'";
+        return $"select {string.Join(", ", fields)} from {zuoraObject.ApiName} where {where}";
+    }
+
+    /// <summary>Data Query SQL for the deleted records of an incremental window (only <c>id</c> and <c>updateddate</c>).</summary>
+    public static string DeletedSql(ZuoraObject zuoraObject, SyncWindow window)
+    {
+        var start = window.Start ?? throw new ArgumentException("deleted records are read for incremental windows only", nameof(window));
+        return $"select id, updateddate from {zuoraObject.Name} where updateddate >= timestamp '{SqlTime(Floor(start))}' and updateddate < timestamp '{SqlTime(Ceiling(window.End))}'";
+    }
+
+    /// <summary><c>2026-11-01T00:00:00.000+00:00</c>, in UTC.</summary>
+    public static string ZoqlTime(DateTimeOffset time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+
+    /// <summary><c>2026-11-01 00:00:00.000 +00:00</c>, in UTC.</summary>
+    public static string SqlTime(DateTimeOffset time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff zzz", CultureInfo.InvariantCulture);
+
+    /// <summary>The AQuA stateless job with one ZOQL export query.</summary>
+    public static string AquaJob(ZuoraObject zuoraObject, string zoql) => new JsonObject
+    {
+        ["format"] = "csv",
+        ["version"] = "1.0",
+        ["name"] = $"serverless-sync {zuoraObject.Name}",
+        ["encrypted"] = "none",
+        ["useQueryLabels"] = "true",
+        ["dateTimeUtc"] = "true",
+        ["queries"] = new JsonArray(new JsonObject
+        {
+            ["name"] = zuoraObject.ApiName,
+            ["query"] = zoql,
+            ["type"] = "zoqlexport",
+        }),
+    }.ToJsonString();
+
+    /// <summary>The Data Query job that returns only deleted records, gzip-compressed CSV.</summary>
+    public static string DataQueryJob(string sql) => new JsonObject
+    {
+        ["query"] = sql,
+        ["outputFormat"] = "CSV",
+        ["compression"] = "GZIP",
+        ["output"] = new JsonObject { ["target"] = "S3" },
+        ["readDeleted"] = true,
+    }.ToJsonString();
+
+    /// <summary>The start rounded down to the millisecond: the query text has milliseconds, and a wider window only repeats rows.</summary>
+    public static DateTimeOffset Floor(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+
+    /// <summary>The end rounded up to the millisecond, so no row before the true end falls out.</summary>
+    public static DateTimeOffset Ceiling(DateTimeOffset time)
+    {
+        var rest = time.UtcTicks % TimeSpan.TicksPerMillisecond;
+        return new DateTimeOffset(time.UtcTicks + (rest == 0 ? 0 : TimeSpan.TicksPerMillisecond - rest), TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Zuora.Http;
+using ServerlessSync.Zuora.Jobs;
+
+namespace ServerlessSync.Zuora;
+
+/// <summary>
+/// The <c>zuora</c> source (docs/zuora-wire.md): fields from describe (the <c>export</c> context), rows from AQuA
+/// stateless exports by <c>UpdatedDate</c> window streamed from the result file, and for incremental windows of objects
+/// that report deletes (<see cref="ZuoraObject.ReportsDeletes"/>) the deleted records from a Data Query job. A job
+/// not completed within <see cref="ZuoraOptions.JobTimeout"/> is cancelled and its window halved. At most
+/// <see cref="ZuoraOptions.MaxConcurrentJobs"/> jobs of this instance run at once. An empty CSV field is null: an
+/// empty string in Zuora arrives as null.
+/// </summary>
+public sealed class ZuoraSource : ISource, IDisposable
+{
+    public const string SourceName = "zuora";
+
+    private readonly ZuoraOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Action<string> _log;
+    private readonly SemaphoreSlim _jobSlots;
+    private readonly ConcurrentDictionary<string, DescribedObject> _described = new(StringComparer.Ordinal);
+
+    public ZuoraSource(ZuoraOptions options, ZuoraCredentials credentials, TimeProvider time, HttpMessageHandler? transport = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        _options = options;
+        _time = time;
+        _log = log ?? (_ => { });
+        Http = new ZuoraHttp(options, credentials, time, transport, _log);
+        _jobSlots = new SemaphoreSlim(options.MaxConcurrentJobs, options.MaxConcurrentJobs);
+    }
+
+    public string Name => SourceName;
+
+    public IReadOnlyList<string> Objects => ZuoraCatalog.Names;
+
+    internal ZuoraHttp Http { get; }
+
+    /// <summary>The object's exportable fields as columns, from describe; cached for the life of this instance.</summary>
+    public async ValueTask<ObjectSchema> DescribeAsync(string objectName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(objectName);
+        return (await DescribeObjectAsync(Find(objectName), cancellationToken)).Schema;
+    }
+
+    /// <summary>
+    /// Streams the window's rows: an AQuA export of <paramref name="schema"/>'s columns (live rows), then for an
+    /// incremental window of an object that reports deletes, its deleted records (<c>id</c> and <c>updateddate</c>
+    /// only, <see cref="SourceRow.Deleted"/> set).
+    /// </summary>
+    public async IAsyncEnumerable<SourceRow> ReadAsync(ObjectSchema schema, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(window);
+        schema.Validate();
+        var zuoraObject = Find(schema.Name);
+        var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
+        var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema));
+        await foreach (var row in RunAsync(export, window, cancellationToken))
+        {
+            yield return row;
+        }
+
+        if (window.Mode == SyncMode.Incremental && zuoraObject.ReportsDeletes)
+        {
+            await foreach (var row in RunAsync(new DeletedRecordsQuery(Http, zuoraObject, schema), window, cancellationToken))
+            {
+                yield return row;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        _jobSlots.Dispose();
+    }
+
+    internal async Task<DescribedObject> DescribeObjectAsync(ZuoraObject zuoraObject, CancellationToken cancellationToken)
+    {
+        if (_described.TryGetValue(zuoraObject.Name, out var cached))
+        {
+            return cached;
+        }
+
+        var path = $"v1/describe/{zuoraObject.ApiName}";
+        var url = Http.Resolve(path);
+        using var response = await Http.SendAsync($"describe {zuoraObject.ApiName} (GET /{path})", () =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.ParseAdd("application/xml");
+            request.Headers.Accept.ParseAdd("text/xml");
+            return request;
+        }, RequestKind.Api, cancellationToken);
+        await using var xml = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var described = await DescribeParser.ParseAsync(zuoraObject, xml, _log, cancellationToken);
+        return _described.GetOrAdd(zuoraObject.Name, described);
+    }
+
+    internal ZuoraObject Find(string objectName) =>
+        ZuoraCatalog.Find(objectName) ?? throw new UnknownObjectException(Name, objectName, Objects);
+
+    /// <summary>
+    /// Runs <paramref name="job"/> for <paramref name="window"/>, holding one job slot from submit until its rows are
+    /// read. A job that times out is cancelled and its window's halves run in order, each halved again if need be.
+    /// </summary>
+    private async IAsyncEnumerable<SourceRow> RunAsync(IExportJob job, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pending = new Stack<SyncWindow>();
+        pending.Push(window);
+        while (pending.TryPop(out var current))
+        {
+            await _jobSlots.WaitAsync(cancellationToken);
+            try
+            {
+                var result = await AwaitJobAsync(job, current, cancellationToken);
+                if (result is null)
+                {
+                    var (first, second) = WindowHalving.Halve(current, _options.HistoricalFloor, _options.MinWindow)
+                        ?? throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: not completed within {_options.JobTimeout} and its halves would be shorter than the minimum window {_options.MinWindow}");
+                    _log($"Zuora {job.Description} {WindowHalving.Describe(current)}: not completed within {_options.JobTimeout}; cancelled, running {WindowHalving.Describe(first)} then {WindowHalving.Describe(second)}");
+                    pending.Push(second);
+                    pending.Push(first);
+                    continue;
+                }
+
+                await foreach (var row in job.DownloadAsync(result, current, cancellationToken))
+                {
+                    yield return row;
+                }
+            }
+            finally
+            {
+                _jobSlots.Release();
+            }
+        }
+    }
+
+    /// <summary>Submits and polls until the job completes (its result) or times out (null, after cancelling it).</summary>
+    private async Task<string?> AwaitJobAsync(IExportJob job, SyncWindow window, CancellationToken cancellationToken)
+    {
+        var jobId = await job.SubmitAsync(window, cancellationToken);
+        var deadline = _time.GetUtcNow() + _options.JobTimeout;
+        var interval = _options.PollInterval;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, _time, cancellationToken);
+                var poll = await job.PollAsync(jobId, window, cancellationToken);
+                if (poll.Completed)
+                {
+                    return poll.Result;
+                }
+
+                if (_time.GetUtcNow() >= deadline)
+                {
+                    await CancelQuietlyAsync(job, jobId, cancellationToken);
+                    return null;
+                }
+
+                interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * 1.5), _options.MaxPollInterval.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run was stopped: do not leave the job running in the tenant.
+            using var shortWait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await CancelQuietlyAsync(job, jobId, shortWait.Token);
+            throw;
+        }
+    }
+
+    private async Task CancelQuietlyAsync(IExportJob job, string jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await job.CancelAsync(jobId, cancellationToken);
+        }
+        catch (Exception e) when (e is ZuoraApiException or OperationCanceledException)
+        {
+            _log($"Zuora {job.Description}: cancelling job {jobId} failed: {e.Message}");
+        }
+    }
+}

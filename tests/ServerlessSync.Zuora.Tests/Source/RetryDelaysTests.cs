@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Headers;
+using ServerlessSync.Zuora.Http;
+
+namespace ServerlessSync.Zuora.Tests.Source;
+
+public class RetryDelaysTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private static HttpResponseHeaders Headers(params (string Name, string Value)[] headers)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return response.Headers;
+    }
+
+    [Fact]
+    public void FromRateLimitHeaders_RetryAfterSeconds_IsThatWait() =>
+        Assert.Equal(TimeSpan.FromSeconds(7), RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", "7"), ("RateLimit-Reset", "30")), Now));
+
+    [Fact]
+    public void FromRateLimitHeaders_RetryAfterDate_IsTimeUntilThen() =>
+        Assert.Equal(TimeSpan.FromSeconds(90), RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", Now.AddSeconds(90).ToString("R"))), Now));
+
+    [Fact]
+    public void FromRateLimitHeaders_OnlyRateLimitReset_IsThatWait() =>
+        Assert.Equal(TimeSpan.FromSeconds(12), RetryDelays.FromRateLimitHeaders(Headers(("RateLimit-Limit", "100"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", "12")), Now));
+
+    [Fact]
+    public void FromRateLimitHeaders_None_IsNull() => Assert.Null(RetryDelays.FromRateLimitHeaders(Headers(), Now));
+
+    [Theory]
+    [InlineData(1, 0.5, 1)]
+    [InlineData(2, 0.5, 2)]
+    [InlineData(3, 0.5, 4)]
+    [InlineData(7, 0.5, 60)]
+    [InlineData(30, 0.99, 60)]
+    public void Backoff_DoublesUpToSixtySeconds(int retry, double jitter, double expectedSeconds) =>
+        Assert.Equal(expectedSeconds, RetryDelays.Backoff(retry, jitter).TotalSeconds, 3);
+
+    [Fact]
+    public void Backoff_Jitter_StaysWithinAQuarter()
+    {
+        Assert.Equal(3, RetryDelays.Backoff(3, 0).TotalSeconds, 3);
+        Assert.Equal(5, RetryDelays.Backoff(3, 1).TotalSeconds, 3);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Staging;
+using ServerlessSync.Embedded.DuckDb;
+using ServerlessSync.Embedded.LocalStaging;
+using ServerlessSync.Embedded.Sqlite;
+using ServerlessSync.Testing.Zuora;
+
+namespace ServerlessSync.Zuora.Tests.Source;
+
+/// <summary>
+/// The embedded pipeline (local staging directory, DuckDB warehouse, SQLite status) with a <see cref="ZuoraSource"/>
+/// talking to a <see cref="FakeZuora"/>, all on one <see cref="ImmediateTimeProvider"/>: polls, backoff and token expiry
+/// follow its clock and nothing waits in real time. Removes its directory when disposed.
+/// </summary>
+internal sealed class ZuoraPipeline : IAsyncDisposable
+{
+    public const string ConnectorId = "zuora-test";
+    public static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly SqliteStatusStore _status;
+    private readonly LocalDirectoryStagingStore _staging;
+    private readonly DuckDbWarehouse _warehouse;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ssync-zuora-" + Guid.NewGuid().ToString("N"));
+
+    private ZuoraPipeline(FakeZuora fake, ImmediateTimeProvider clock, ZuoraOptions options)
+    {
+        Fake = fake;
+        Clock = clock;
+        Directory.CreateDirectory(_root);
+        Source = new ZuoraSource(options, new ZuoraCredentials(fake.Options.ClientId, fake.Options.ClientSecret), clock, log: Log.Enqueue);
+        _status = new SqliteStatusStore(Path.Combine(_root, "status.db"));
+        _staging = new LocalDirectoryStagingStore(Path.Combine(_root, "staging"));
+        WarehousePath = Path.Combine(_root, "warehouse.duckdb");
+        _warehouse = new DuckDbWarehouse(WarehousePath);
+    }
+
+    public FakeZuora Fake { get; }
+
+    public ImmediateTimeProvider Clock { get; }
+
+    public ZuoraSource Source { get; }
+
+    public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; } = new();
+
+    public string WarehousePath { get; }
+
+    public SqliteStatusStore Status => _status;
+
+    /// <summary>A pipeline over <paramref name="tenant"/>; <paramref name="configure"/> may change the source's options.</summary>
+    public static async Task<ZuoraPipeline> StartAsync(FakeZuoraTenant tenant, Func<ZuoraOptions, ZuoraOptions>? configure = null, int pollsPerStep = 1)
+    {
+        var clock = new ImmediateTimeProvider(T0);
+        var fake = await FakeZuora.StartAsync(tenant, new FakeZuoraOptions { TimeProvider = clock, PollsPerStep = pollsPerStep });
+        var options = new ZuoraOptions { BaseUrl = fake.Url };
+        return new ZuoraPipeline(fake, clock, configure is null ? options : configure(options));
+    }
+
+    /// <summary>One sync run of <paramref name="objects"/> through every step.</summary>
+    public Task<RunRecord> RunAsync(params string[] objects)
+    {
+        var callbacks = new InProcessTaskCallbacks();
+        var load = new LoadStep(_staging, _warehouse, _status, callbacks, Clock);
+        _staging.Subscribe(load);
+        var stager = new ObjectStager(_staging, new StagingOptions { PartSizeBytes = 64 * 1024 }, Clock);
+        var runner = new InProcessSyncRunner(
+            new StartRunStep(_status, Source, Clock),
+            new ExtractStep(Source, stager, _status, Clock),
+            new CompleteObjectStep(_status, Clock),
+            new CleanupStep(_staging),
+            new FinishRunStep(_status, Clock),
+            callbacks);
+        return runner.RunAsync(new SyncOptions { ConnectorId = ConnectorId, Objects = objects, Lookback = TimeSpan.Zero }, null, CancellationToken.None);
+    }
+
+    public async Task<DateTimeOffset?> CursorAsync(string objectName) =>
+        (await _status.GetObjectsAsync(ConnectorId, CancellationToken.None)).SingleOrDefault(o => o.ObjectName == objectName)?.Cursor;
+
+    public long Scalar(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The rows of <paramref name="sql"/>, each value as DuckDB.NET returns it (DBNull as null).</summary>
+    public List<object?[]> Rows(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Source.Dispose();
+        await _warehouse.DisposeAsync();
+        await _status.DisposeAsync();
+        await Fake.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a failed test may still hold a file
+        }
+    }
+
+    private DuckDBConnection Open()
+    {
+        var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = WarehousePath }.ConnectionString);
+        connection.Open();
+        return connection;
+    }
+}

@@ -1,0 +1,263 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Testing.Zuora;
+
+namespace ServerlessSync.Zuora.Tests.Source;
+
+/// <summary>The zuora source through the whole embedded pipeline into DuckDB, against the fake Zuora.</summary>
+public class ZuoraSyncEndToEndTests
+{
+    private static readonly string[] SampleObjects = ["product", "account", "contact", "subscription", "rateplancharge", "invoice", "invoiceitem", "payment"];
+
+    private static FakeZuoraTenant Sample(int accounts = 12) => FakeZuoraTenant.CreateSample(accounts, seed: 11, now: ZuoraPipeline.T0.AddMinutes(-1));
+
+    private static string ApiName(string objectName) => ZuoraCatalog.Find(objectName)!.ApiName;
+
+    [Fact]
+    public async Task HistoricalRun_SampleTenant_WarehouseHoldsEveryLiveRecordWithItsValues()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync(SampleObjects);
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        foreach (var name in SampleObjects)
+        {
+            Assert.Equal(tenant.Records(ApiName(name)).Count, pipeline.Scalar($"SELECT count(*) FROM zuora.{name} WHERE NOT _deleted"));
+        }
+
+        var account = tenant.Records("Account")[3];
+        var row = Assert.Single(pipeline.Rows($"SELECT name, balance, autopay, billcycleday, lastinvoicedate, region__c, updateddate FROM zuora.account WHERE id = '{account.Id}'"));
+        Assert.Equal(account.Value("Name"), row[0]);
+        Assert.Equal(account.Value("Balance"), row[1]);
+        Assert.Equal(account.Value("AutoPay"), row[2]);
+        Assert.Equal(account.Value("BillCycleDay"), row[3]);
+        Assert.Equal(((DateOnly?)account.Value("LastInvoiceDate"))?.ToDateTime(TimeOnly.MinValue), row[4] is DateOnly d ? d.ToDateTime(TimeOnly.MinValue) : row[4]);
+        Assert.Equal(account.Value("Region__c"), row[5]);
+        Assert.Equal(account.UpdatedDate, new DateTimeOffset(Assert.IsType<DateTime>(row[6]), TimeSpan.Zero));
+        Assert.Equal(0, pipeline.Scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'account' AND column_name = 'rolloverbalance'"));
+        Assert.All(pipeline.Fake.ZoqlQueries, q => Assert.DoesNotContain(">=", q, StringComparison.Ordinal));
+        Assert.Empty(pipeline.Fake.SqlQueries);
+    }
+
+    [Fact]
+    public async Task IncrementalRun_UpdatesAndDeletes_ReachTheWarehouseWithDeletedRowsFlagged()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account", "invoiceitem")).Status);
+        var accounts = tenant.Records("Account");
+        pipeline.Clock.Advance(TimeSpan.FromHours(1));
+        var changedAt = pipeline.Clock.GetUtcNow().AddMinutes(-10);
+        tenant.Put("Account", accounts[0].Id, changedAt, new Dictionary<string, object?> { ["Name"] = "Renamed, \"Ltd\"" });
+        tenant.Delete("Account", accounts[1].Id, changedAt.AddMinutes(1));
+        var item = tenant.Records("InvoiceItem")[0];
+        tenant.Delete("InvoiceItem", item.Id, changedAt);
+
+        var run = await pipeline.RunAsync("account", "invoiceitem");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.All(run.Objects, o => Assert.Equal(SyncMode.Incremental, o.Mode));
+        Assert.Equal("Renamed, \"Ltd\"", Assert.Single(pipeline.Rows($"SELECT name FROM zuora.account WHERE id = '{accounts[0].Id}'"))[0]);
+        Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.account WHERE id = '{accounts[1].Id}' AND _deleted"));
+        Assert.Equal(accounts.Count - 1, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE NOT _deleted"));
+        Assert.Equal(1, run.Objects.Single(o => o.ObjectName == "account").RowsDeleted);
+        // Invoice items report no deletes (they go with their invoice): the row stays until a full re-sync.
+        Assert.Equal(0, pipeline.Scalar($"SELECT count(*) FROM zuora.invoiceitem WHERE id = '{item.Id}' AND _deleted"));
+        var sql = Assert.Single(pipeline.Fake.SqlQueries);
+        Assert.StartsWith("select id, updateddate from account where updateddate >= timestamp '", sql, StringComparison.Ordinal);
+        Assert.All(pipeline.Fake.Requests.Where(r => r.Path.StartsWith("/dq-results/", StringComparison.Ordinal)), r => Assert.False(r.HadBearerToken));
+        Assert.Contains(pipeline.Fake.Requests, r => r.Path.StartsWith("/dq-results/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_TokenLifeShorterThanTheRun_RefreshesBeforeExpiryWithoutAuthenticationErrors()
+    {
+        await using var pipeline = await ZuoraPipeline.StartAsync(Sample());
+        pipeline.Fake.SetTokenLifetime(TimeSpan.FromSeconds(20));
+
+        var run = await pipeline.RunAsync("product", "account", "contact");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.True(pipeline.Fake.TokensIssued >= 2, $"tokens issued: {pipeline.Fake.TokensIssued}");
+        Assert.DoesNotContain(pipeline.Log, l => l.Contains("HTTP 401", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_TokenExpiredAtZuora_RefreshesOnceOn401AndSucceeds()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account")).Status);
+        pipeline.Fake.ExpireTokens();
+        pipeline.Clock.Advance(TimeSpan.FromMinutes(5));
+        tenant.Put("Account", tenant.Records("Account")[0].Id, pipeline.Clock.GetUtcNow().AddMinutes(-1), new Dictionary<string, object?> { ["Name"] = "after expiry" });
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(2, pipeline.Fake.TokensIssued);
+        Assert.Single(pipeline.Log, l => l.Contains("HTTP 401", StringComparison.Ordinal));
+        Assert.Equal(1, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE name = 'after expiry'"));
+    }
+
+    [Fact]
+    public async Task Run_RateLimited_WaitsWhatTheHeadersSay()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        pipeline.Fake.ThrottleNext(2, TimeSpan.FromSeconds(7));
+        pipeline.Fake.ThrottleNextWithRateLimit(1, limit: 100, reset: TimeSpan.FromSeconds(13));
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        var delays = pipeline.Clock.Delays.ToList();
+        Assert.Equal(2, delays.Count(d => d == TimeSpan.FromSeconds(7)));
+        Assert.Single(delays, d => d == TimeSpan.FromSeconds(13));
+        Assert.Equal(tenant.Records("Account").Count, pipeline.Scalar("SELECT count(*) FROM zuora.account"));
+    }
+
+    [Fact]
+    public async Task Run_ServiceUnavailableTwice_BacksOffAndSucceeds()
+    {
+        await using var pipeline = await ZuoraPipeline.StartAsync(Sample());
+        pipeline.Fake.FailNext(2, 503);
+
+        var run = await pipeline.RunAsync("product");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(2, pipeline.Log.Count(l => l.Contains("HTTP 503", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Run_FailedAquaJob_FailsWithZuorasMessageKeepsCursorAndNextRunConverges()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account")).Status);
+        var cursor = await pipeline.CursorAsync("account");
+        pipeline.Clock.Advance(TimeSpan.FromHours(1));
+        var id = tenant.Records("Account")[2].Id;
+        tenant.Put("Account", id, pipeline.Clock.GetUtcNow().AddMinutes(-30), new Dictionary<string, object?> { ["Name"] = "converged" });
+        pipeline.Fake.FailNextAquaJob("Query timed out on the database", "Account", AquaJobFailure.Error, "90011");
+
+        var failed = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.FAILED, failed.Status);
+        var error = Assert.Single(failed.Objects).Error;
+        Assert.Contains("90011", error, StringComparison.Ordinal);
+        Assert.Contains("Query timed out on the database", error, StringComparison.Ordinal);
+        Assert.Contains("account", error, StringComparison.Ordinal);
+        Assert.Equal(cursor, await pipeline.CursorAsync("account"));
+
+        var next = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.SUCCEEDED, next.Status);
+        Assert.True(await pipeline.CursorAsync("account") > cursor);
+        Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.account WHERE id = '{id}' AND name = 'converged'"));
+    }
+
+    [Fact]
+    public async Task Run_ObjectZuoraForbids_FailsWithTheErrorCodeFromA200Body()
+    {
+        var tenant = Sample();
+        tenant.Forbid("Payment");
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("product", "payment");
+
+        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.SUCCEEDED, run.Objects.Single(o => o.ObjectName == "product").Status);
+        var error = run.Objects.Single(o => o.ObjectName == "payment").Error;
+        Assert.Contains("90009", error, StringComparison.Ordinal);
+        Assert.Contains("payment", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_JobsTimingOut_AreCancelledAndHalvedUntilTheyComplete()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, o => o with { JobTimeout = TimeSpan.FromMinutes(2) });
+        pipeline.Fake.NeverCompleteWindowsLongerThan(TimeSpan.FromDays(1500));
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(tenant.Records("Account").Count, pipeline.Scalar("SELECT count(*) FROM zuora.account"));
+        Assert.True(pipeline.Fake.JobsCancelled >= 2, $"cancelled: {pipeline.Fake.JobsCancelled}");
+        var queries = pipeline.Fake.ZoqlQueries;
+        Assert.DoesNotContain(">=", queries[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(">=", queries[1], StringComparison.Ordinal);
+        Assert.Contains(queries, q => q.Contains(">=", StringComparison.Ordinal));
+        Assert.Equal(0, pipeline.Fake.RunningJobs);
+    }
+
+    [Fact]
+    public async Task IncrementalRun_TimingOutBelowMinWindow_FailsNamingObjectAndWindow()
+    {
+        var tenant = Sample(3);
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, o => o with { JobTimeout = TimeSpan.FromMinutes(1), MinWindow = TimeSpan.FromMinutes(10) });
+        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("product")).Status);
+        var cursor = await pipeline.CursorAsync("product");
+        pipeline.Clock.Advance(TimeSpan.FromHours(1));
+        pipeline.Fake.NeverCompleteWindowsLongerThan(TimeSpan.FromMinutes(5));
+
+        var run = await pipeline.RunAsync("product");
+
+        Assert.Equal(RunStatus.FAILED, run.Status);
+        var error = Assert.Single(run.Objects).Error;
+        Assert.Contains("product", error, StringComparison.Ordinal);
+        Assert.Contains("minimum window", error, StringComparison.Ordinal);
+        Assert.Contains("T", error, StringComparison.Ordinal);
+        Assert.Equal(cursor, await pipeline.CursorAsync("product"));
+        Assert.Equal(0, pipeline.Fake.RunningJobs);
+    }
+
+    [Fact]
+    public async Task Run_FileMissingOnce_IsDownloadedOnTheNextAttempt()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        pipeline.Fake.MissNextFileDownload();
+
+        var run = await pipeline.RunAsync("contact");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(tenant.Records("Contact").Count, pipeline.Scalar("SELECT count(*) FROM zuora.contact"));
+        var downloads = pipeline.Fake.Requests.Where(r => r.Path.StartsWith("/v1/files/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, downloads.Count);
+        Assert.Equal(downloads[0].Path, downloads[1].Path);
+    }
+
+    [Fact]
+    public async Task Run_HostileValues_RoundTripWithEmptyStringsAsNull()
+    {
+        var tenant = new FakeZuoraTenant();
+        tenant.DefineObject("Account", ZuoraFieldDefinition.Export("Name", "text"), ZuoraFieldDefinition.Export("Balance", "decimal"), ZuoraFieldDefinition.Export("Notes__c", "text"));
+        var strings = Testing.HostileValues.Strings;
+        for (var i = 0; i < strings.Count; i++)
+        {
+            tenant.Put("Account", $"h{i:D2}", ZuoraPipeline.T0.AddHours(-i - 1), new Dictionary<string, object?>
+            {
+                ["Name"] = strings[i],
+                ["Notes__c"] = "line1\r\nline2, \"quoted\" ü 😀",
+                ["Balance"] = i % 2 == 0 ? -1234567.123456789m : null,
+            });
+        }
+
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        var rows = pipeline.Rows("SELECT id, name, notes__c, balance FROM zuora.account ORDER BY id");
+        Assert.Equal(strings.Count, rows.Count);
+        for (var i = 0; i < strings.Count; i++)
+        {
+            Assert.Equal(string.IsNullOrEmpty(strings[i]) ? null : strings[i], rows[i][1]);
+            Assert.Equal("line1\r\nline2, \"quoted\" ü 😀", rows[i][2]);
+            Assert.Equal(i % 2 == 0 ? -1234567.123456789m : null, (decimal?)rows[i][3]);
+        }
+    }
+}
