@@ -7,7 +7,7 @@ using ServerlessSync.Core.Ports;
 namespace ServerlessSync.Cli;
 
 /// <summary>
-/// The command line: <c>sync</c>, <c>status</c>, <c>verify</c>, <c>tenant advance</c>. Exit codes: 0 done;
+/// The command line: <c>sync</c>, <c>status</c>, <c>verify</c>, <c>doctor</c>, <c>tenant advance</c>. Exit codes: 0 done;
 /// 1 the work ran and failed (a failed run, a verify difference); 2 the request itself is wrong (usage,
 /// configuration, unknown object). Every failure prints one line on stderr.
 /// </summary>
@@ -17,10 +17,11 @@ internal static class CliApp
     public const int Failed = 1;
     public const int BadUsage = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default)
+    /// <summary>Runs one command; <paramref name="environment"/> is where the Zuora settings' environment variables are read (null = the process's).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default, Func<string, string?>? environment = null)
     {
         var home = new Option<string>("--home") { Description = "State directory: warehouse, status, staging and tenant files", DefaultValueFactory = _ => EmbeddedSettings.DefaultHome, Recursive = true };
-        var source = new Option<string>("--source") { Description = "Where data comes from: 'synthetic' (a seeded demo tenant) or 'files:DIR' (JSON Lines exports)", DefaultValueFactory = _ => EmbeddedSettings.SyntheticSource, Recursive = true };
+        var source = new Option<string>("--source") { Description = "Where data comes from: 'synthetic' (a seeded demo tenant), 'files:DIR' (JSON Lines exports) or 'zuora' (a Zuora tenant through its REST API)", DefaultValueFactory = _ => EmbeddedSettings.SyntheticSource, Recursive = true };
         var destination = new Option<string?>("--destination") { Description = "DuckDB warehouse file [default: HOME/warehouse.duckdb]", Recursive = true };
         var schema = new Option<string>("--schema") { Description = "Destination schema", DefaultValueFactory = _ => "zuora", Recursive = true };
         var objects = new Option<string?>("--objects") { Description = "Comma-separated objects to sync, e.g. account,invoice [default: the connector's selection, or all]", Recursive = true };
@@ -30,6 +31,9 @@ internal static class CliApp
         var partSize = new Option<int>("--part-size-mb") { Description = "Close a staged part at about this many compressed MiB", DefaultValueFactory = _ => 64 };
         var keepStaged = new Option<bool>("--keep-staged") { Description = "Keep staged parts and manifests after a committed load (to inspect them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
+        var zuoraEnv = new Option<string?>("--zuora-env") { Description = $"Zuora environment ({string.Join(", ", Zuora.ZuoraEnvironments.Known.Keys)}) or the tenant's REST base URL [default: ${ZuoraConnection.EnvironmentVariable}]", Recursive = true };
+        var zuoraCredentials = new Option<string?>("--zuora-credentials") { Description = "JSON file with the OAuth client's clientId and clientSecret [default: ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET]", Recursive = true };
+        var zuoraMaxJobs = new Option<int>("--zuora-max-jobs") { Description = "Zuora export jobs running at once", DefaultValueFactory = _ => 4, Recursive = true };
         var days = new Option<int>("--days") { Description = "How many days the tenant's clock moves", DefaultValueFactory = _ => 1 };
 
         // Options of `sync` alone (part size, lookback) keep their defaults for the other commands.
@@ -40,6 +44,10 @@ internal static class CliApp
             DestinationPath = r.GetValue(destination),
             DestinationSchema = r.GetValue(schema)!,
             Scale = r.GetValue(scale),
+            ZuoraEnvironment = r.GetValue(zuoraEnv),
+            ZuoraCredentialsFile = r.GetValue(zuoraCredentials),
+            ZuoraMaxJobs = r.GetValue(zuoraMaxJobs),
+            EnvironmentVariable = environment ?? Environment.GetEnvironmentVariable,
             PartSizeBytes = forSync ? (long)r.GetValue(partSize) * 1024 * 1024 : new EmbeddedSettings().PartSizeBytes,
             Sync = new SyncOptions
             {
@@ -52,7 +60,7 @@ internal static class CliApp
         var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed") { lookback, partSize, keepStaged };
         sync.SetAction((r, ct) => GuardAsync(error, async () =>
         {
-            await using var embedded = EmbeddedConnector.Open(Settings(r, forSync: true), systemClock);
+            await using var embedded = EmbeddedConnector.Open(Settings(r, forSync: true), systemClock, error);
             using var syncLock = embedded.AcquireSyncLock();
             if (await embedded.CloseAbandonedRunAsync(ct) is { } abandoned)
             {
@@ -126,6 +134,30 @@ internal static class CliApp
             return Ok;
         }));
 
+        var doctor = new Command("doctor", "Check that the source can be read before syncing: for Zuora, the credentials and each selected object");
+        doctor.SetAction((r, ct) => GuardAsync(error, async () =>
+        {
+            await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock, error);
+            var selected = embedded.Settings.Sync.Objects
+                ?? (await embedded.Status.GetConnectorAsync(embedded.Settings.Sync.ConnectorId, ct))?.SelectedObjects
+                ?? embedded.Source.Objects;
+            var checks = await SourceDoctor.CheckAsync(embedded.Source, selected, ct);
+            foreach (var check in checks)
+            {
+                await output.WriteLineAsync($"  {(check.Passed ? "ok  " : "FAIL")}  {check.Subject,-24} {check.Message}");
+            }
+
+            var failed = checks.Count(c => !c.Passed);
+            if (failed > 0)
+            {
+                await error.WriteLineAsync($"doctor: {failed} of {checks.Count} checks failed");
+                return Failed;
+            }
+
+            await output.WriteLineAsync($"doctor: {embedded.Source.Name} source ready, {checks.Count} checks passed");
+            return Ok;
+        }));
+
         var advance = new Command("advance", "Move the synthetic tenant's clock: new, updated and deleted records appear") { days };
         advance.SetAction((r, ct) => GuardAsync(error, async () =>
         {
@@ -150,7 +182,7 @@ internal static class CliApp
 
         var root = new RootCommand("ServerlessSync: keeps a billing tenant's data (Zuora objects) in sync with a warehouse. On one machine: a synthetic tenant or JSON Lines exports into an embedded DuckDB file.")
         {
-            home, source, destination, schema, objects, scale, connector, sync, status, verify, tenant,
+            home, source, destination, schema, objects, scale, connector, zuoraEnv, zuoraCredentials, zuoraMaxJobs, sync, status, verify, doctor, tenant,
         };
 
         var parsed = root.Parse(args);

@@ -46,10 +46,17 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
 
     public IWarehouse Warehouse => _warehouse;
 
-    public static EmbeddedConnector Open(EmbeddedSettings settings, TimeProvider systemClock)
+    /// <summary>Opens the home of <paramref name="settings"/>; the Zuora source's notices (retries, waits, halved windows) go to <paramref name="notices"/>.</summary>
+    public static EmbeddedConnector Open(EmbeddedSettings settings, TimeProvider systemClock, TextWriter? notices = null)
     {
         settings.Validate();
         Directory.CreateDirectory(settings.HomePath);
+        if (settings.IsZuora)
+        {
+            var zuora = ZuoraConnection.CreateSource(settings, systemClock, message => notices?.WriteLine($"zuora: {message}"));
+            return new EmbeddedConnector(settings, zuora, systemClock, null);
+        }
+
         if (settings.IsSynthetic)
         {
             SyntheticTenant tenant;
@@ -119,5 +126,6 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     {
         await _warehouse.DisposeAsync();
         await _status.DisposeAsync();
+        (Source as IDisposable)?.Dispose();
     }
 }

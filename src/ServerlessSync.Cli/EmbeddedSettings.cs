@@ -8,10 +8,11 @@ internal sealed record EmbeddedSettings
     public const string DefaultHome = ".serverless-sync";
     public const string SyntheticSource = "synthetic";
     public const string FilesSourcePrefix = "files:";
+    public const string ZuoraSource = "zuora";
 
     public string Home { get; init; } = DefaultHome;
 
-    /// <summary><c>synthetic</c> or <c>files:DIR</c>.</summary>
+    /// <summary><c>synthetic</c>, <c>files:DIR</c> or <c>zuora</c>.</summary>
     public string Source { get; init; } = SyntheticSource;
 
     public string? DestinationPath { get; init; }
@@ -19,6 +20,18 @@ internal sealed record EmbeddedSettings
     public string DestinationSchema { get; init; } = "zuora";
 
     public int? Scale { get; init; }
+
+    /// <summary>For <c>zuora</c>: an environment name or the REST base URL (<see cref="Zuora.ZuoraEnvironments"/>).</summary>
+    public string? ZuoraEnvironment { get; init; }
+
+    /// <summary>For <c>zuora</c>: a JSON file with <c>clientId</c> and <c>clientSecret</c>; null = the environment variables.</summary>
+    public string? ZuoraCredentialsFile { get; init; }
+
+    /// <summary>For <c>zuora</c>: AQuA and Data Query jobs running at once.</summary>
+    public int ZuoraMaxJobs { get; init; } = 4;
+
+    /// <summary>Where ZUORA_CLIENT_ID, ZUORA_CLIENT_SECRET and ZUORA_ENV are read (the process environment; tests give their own).</summary>
+    public Func<string, string?> EnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     public ulong Seed { get; init; } = 20261126;
 
@@ -40,13 +53,20 @@ internal sealed record EmbeddedSettings
 
     public bool IsSynthetic => Source == SyntheticSource;
 
+    public bool IsZuora => Source == ZuoraSource;
+
     public string? FilesDirectory => Source.StartsWith(FilesSourcePrefix, StringComparison.Ordinal) ? Source[FilesSourcePrefix.Length..] : null;
 
     public void Validate()
     {
-        if (!IsSynthetic && string.IsNullOrWhiteSpace(FilesDirectory))
+        if (!IsSynthetic && !IsZuora && string.IsNullOrWhiteSpace(FilesDirectory))
         {
-            throw new UsageException($"--source '{Source}' is not a source; use 'synthetic' or 'files:DIR'");
+            throw new UsageException($"--source '{Source}' is not a source; use 'synthetic', 'files:DIR' or 'zuora'");
+        }
+
+        if (ZuoraMaxJobs is < 1 or > 50)
+        {
+            throw new UsageException($"--zuora-max-jobs {ZuoraMaxJobs} must be between 1 and 50");
         }
 
         if (Scale is < 1)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ServerlessSync.Testing;
 using ServerlessSync.Testing.Zuora;
 
 namespace ServerlessSync.Zuora.Tests.Source;

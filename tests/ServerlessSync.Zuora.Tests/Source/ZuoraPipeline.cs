@@ -6,6 +6,7 @@ using ServerlessSync.Core.Staging;
 using ServerlessSync.Embedded.DuckDb;
 using ServerlessSync.Embedded.LocalStaging;
 using ServerlessSync.Embedded.Sqlite;
+using ServerlessSync.Testing;
 using ServerlessSync.Testing.Zuora;
 
 namespace ServerlessSync.Zuora.Tests.Source;

@@ -1,5 +1,6 @@
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Testing;
 using ServerlessSync.Testing.Zuora;
 
 namespace ServerlessSync.Zuora.Tests.Source;

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace ServerlessSync.Zuora.Tests.Source;
+namespace ServerlessSync.Testing;
 
 /// <summary>
 /// A clock whose one-shot timers fire at once, moving the clock forward by their due time: code that waits (polls,
 /// backoff, Retry-After) runs without real waiting, and the waits it asked for are in <see cref="Delays"/>.
 /// Concurrent waits add up rather than overlap, so the clock runs ahead of a real one.
 /// </summary>
-internal sealed class ImmediateTimeProvider(DateTimeOffset start) : TimeProvider
+public sealed class ImmediateTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock _lock = new();
     private DateTimeOffset _now = start;
