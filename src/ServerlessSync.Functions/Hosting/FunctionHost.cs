@@ -41,6 +41,7 @@ public sealed class FunctionHost : IDisposable
     private readonly StepFunctionsClient _stepFunctions;
     private readonly TextWriter _logOutput;
     private readonly SyntheticTenantFile _tenantFile;
+    private readonly ZuoraSourceHolder? _zuora;
 
     /// <param name="settings">the configuration (<see cref="FunctionSettings.FromEnvironment"/> in Lambda)</param>
     /// <param name="clock">the pipeline's clock</param>
@@ -72,6 +73,10 @@ public sealed class FunctionHost : IDisposable
 
         LoadOptions = new LoadStepOptions($"lambda-{Guid.NewGuid():N}", LoadStepOptions.DefaultClaimLease);
         _tenantFile = new SyntheticTenantFile(_s3, settings.StagingBucket, Path.Combine(Path.GetTempPath(), "serverless-sync"));
+        if (settings.Source == FunctionSettings.ZuoraSource)
+        {
+            _zuora = new ZuoraSourceHolder(settings, credentials, clock, message => Log("ZuoraSource").Info(message));
+        }
     }
 
     /// <summary>The host every function of this container shares, built on first use from the environment.</summary>
@@ -98,13 +103,25 @@ public sealed class FunctionHost : IDisposable
     /// <summary>StartRun's step: the source (its tenant created on first use) and the connector's run lock.</summary>
     public async Task<StartRunStep> StartRunStepAsync(CancellationToken cancellationToken)
     {
+        var guard = new RunGuard(RunLock, Settings.RunLockLease);
+        if (_zuora is not null)
+        {
+            return new StartRunStep(Status, await _zuora.GetAsync(cancellationToken), Clock, guard);
+        }
+
         var tenant = await _tenantFile.OpenOrCreateAsync(Settings.SyntheticScale, Settings.SyntheticSeed, Clock, cancellationToken);
-        return new StartRunStep(Status, tenant.Source, tenant.Clock, new RunGuard(RunLock, Settings.RunLockLease));
+        return new StartRunStep(Status, tenant.Source, tenant.Clock, guard);
     }
 
     /// <summary>Extract's step: the source StartRun created, staging parts of <see cref="FunctionSettings.PartSizeBytes"/>.</summary>
     public async Task<ExtractStep> ExtractStepAsync(CancellationToken cancellationToken)
     {
+        if (_zuora is not null)
+        {
+            var source = await _zuora.GetAsync(cancellationToken);
+            return new ExtractStep(source, new ObjectStager(Staging, new StagingOptions { PartSizeBytes = Settings.PartSizeBytes }, Clock), Status, Clock);
+        }
+
         var tenant = await _tenantFile.OpenAsync(Clock, cancellationToken);
         var stager = new ObjectStager(Staging, new StagingOptions { PartSizeBytes = Settings.PartSizeBytes }, tenant.Clock);
         return new ExtractStep(tenant.Source, stager, Status, tenant.Clock);
@@ -154,6 +171,7 @@ public sealed class FunctionHost : IDisposable
 
     public void Dispose()
     {
+        _zuora?.Dispose();
         _stepFunctions.Dispose();
         _dataApi.Dispose();
         _dynamoDb.Dispose();

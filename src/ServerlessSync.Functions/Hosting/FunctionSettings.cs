@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Amazon;
 using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Zuora;
 
 namespace ServerlessSync.Functions.Hosting;
 
@@ -17,20 +18,25 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>REDSHIFT_SCHEMA</term><description>the destination schema (default <c>zuora</c>)</description></item>
 /// <item><term>COPY_ROLE_ARN</term><description>the role Redshift's COPY assumes to read the bucket (required; a comma-separated chain allowed)</description></item>
 /// <item><term>CUSTOMER_ROLE_ARN, CUSTOMER_EXTERNAL_ID</term><description>optional, together: the Data API is called as this role in the customer's account</description></item>
-/// <item><term>SOURCE</term><description><c>synthetic</c> (the default, and the only source today)</description></item>
-/// <item><term>SOURCE_SECRET_ARN</term><description>optional: the source's credentials in Secrets Manager (unused by the synthetic source)</description></item>
+/// <item><term>SOURCE</term><description><c>synthetic</c> (the default) or <c>zuora</c></description></item>
+/// <item><term>SOURCE_SECRET_ARN</term><description>the source's credentials in Secrets Manager: required for <c>zuora</c> (JSON with <c>clientId</c> and <c>clientSecret</c>), unused by the synthetic source</description></item>
+/// <item><term>ZUORA_ENV</term><description>for <c>zuora</c> (required): the environment name (<c>us</c>, <c>eu-sandbox</c>, …) or the REST base URL</description></item>
+/// <item><term>ZUORA_MAX_JOBS, ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: export jobs at once per function (default 4), and how long a job may run before its window is halved (default 10, at most 14: it must end within Extract's 15 minutes)</description></item>
 /// <item><term>SYNTHETIC_SCALE, SYNTHETIC_SEED</term><description>rows and seed of the synthetic tenant when it is created (defaults 100000, 20261126)</description></item>
 /// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
 /// <item><term>RUN_LOCK_HOURS</term><description>the most a run may hold its connector's lock (default 24)</description></item>
 /// <item><term>CONNECTOR_ID</term><description>the connector when the execution input names none (default <c>default</c>)</description></item>
 /// <item><term>AWS_REGION</term><description>the region (set by Lambda)</description></item>
-/// <item><term>SSYNC_S3_ENDPOINT, SSYNC_DYNAMODB_ENDPOINT, SSYNC_REDSHIFT_DATA_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
+/// <item><term>SSYNC_S3_ENDPOINT, SSYNC_DYNAMODB_ENDPOINT, SSYNC_REDSHIFT_DATA_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT, SSYNC_SECRETSMANAGER_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
 /// </list>
 /// A missing or invalid variable fails with a <see cref="FunctionSettingsException"/> naming it.
 /// </summary>
 public sealed partial record FunctionSettings
 {
     public const string SyntheticSource = "synthetic";
+    public const string ZuoraSource = "zuora";
+    public const int DefaultZuoraMaxJobs = 4;
+    public static readonly TimeSpan DefaultZuoraJobTimeout = TimeSpan.FromMinutes(10);
     public const int DefaultPartSizeMb = 64;
     public const int DefaultSyntheticScale = 100_000;
     public const ulong DefaultSyntheticSeed = 20261126;
@@ -53,6 +59,13 @@ public sealed partial record FunctionSettings
     public string Source { get; init; } = SyntheticSource;
 
     public string? SourceSecretArn { get; init; }
+
+    /// <summary>For <see cref="ZuoraSource"/>: an environment name or the REST base URL.</summary>
+    public string? ZuoraEnvironment { get; init; }
+
+    public int ZuoraMaxJobs { get; init; } = DefaultZuoraMaxJobs;
+
+    public TimeSpan ZuoraJobTimeout { get; init; } = DefaultZuoraJobTimeout;
 
     public int SyntheticScale { get; init; } = DefaultSyntheticScale;
 
@@ -77,6 +90,8 @@ public sealed partial record FunctionSettings
 
     public Uri? StepFunctionsEndpoint { get; init; }
 
+    public Uri? SecretsManagerEndpoint { get; init; }
+
     public long PartSizeBytes => PartSizeBytesOverride ?? PartSizeMb * 1024L * 1024L;
 
     /// <summary>The settings of this process's environment.</summary>
@@ -98,6 +113,9 @@ public sealed partial record FunctionSettings
             CustomerExternalId = variables.Optional("CUSTOMER_EXTERNAL_ID"),
             Source = variables.Optional("SOURCE") ?? SyntheticSource,
             SourceSecretArn = variables.Optional("SOURCE_SECRET_ARN"),
+            ZuoraEnvironment = variables.Optional("ZUORA_ENV"),
+            ZuoraMaxJobs = variables.Integer("ZUORA_MAX_JOBS", DefaultZuoraMaxJobs, 1, 50),
+            ZuoraJobTimeout = TimeSpan.FromMinutes(variables.Integer("ZUORA_JOB_TIMEOUT_MINUTES", (int)DefaultZuoraJobTimeout.TotalMinutes, 1, 14)),
             SyntheticScale = variables.Integer("SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
             SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
             PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
@@ -108,6 +126,7 @@ public sealed partial record FunctionSettings
             DynamoDbEndpoint = variables.Endpoint("SSYNC_DYNAMODB_ENDPOINT"),
             RedshiftDataEndpoint = variables.Endpoint("SSYNC_REDSHIFT_DATA_ENDPOINT"),
             StepFunctionsEndpoint = variables.Endpoint("SSYNC_STEPFUNCTIONS_ENDPOINT"),
+            SecretsManagerEndpoint = variables.Endpoint("SSYNC_SECRETSMANAGER_ENDPOINT"),
         };
         settings.Validate();
         return settings;
@@ -116,9 +135,14 @@ public sealed partial record FunctionSettings
     /// <summary>Checks what the variables cannot check one by one; throws <see cref="FunctionSettingsException"/> naming the variable.</summary>
     public void Validate()
     {
-        if (Source != SyntheticSource)
+        if (Source is not (SyntheticSource or ZuoraSource))
         {
-            throw new FunctionSettingsException("SOURCE", $"SOURCE '{Source}' is not a source the functions have; the only one today is '{SyntheticSource}'");
+            throw new FunctionSettingsException("SOURCE", $"SOURCE '{Source}' is not a source the functions have; use '{SyntheticSource}' or '{ZuoraSource}'");
+        }
+
+        if (Source == ZuoraSource)
+        {
+            ValidateZuora();
         }
 
         foreach (var role in CopyRoleArn.Split(','))
@@ -154,6 +178,35 @@ public sealed partial record FunctionSettings
         if (!SchemaName().IsMatch(RedshiftSchema))
         {
             throw new FunctionSettingsException("REDSHIFT_SCHEMA", $"REDSHIFT_SCHEMA '{RedshiftSchema}' must be 1 to 127 letters, digits or '_', starting with a letter or '_'");
+        }
+    }
+
+    /// <summary>The Zuora source's options from <see cref="ZuoraEnvironment"/>, <see cref="ZuoraMaxJobs"/> and <see cref="ZuoraJobTimeout"/>.</summary>
+    public ZuoraOptions ZuoraOptions()
+    {
+        ValidateZuora();
+        return new ZuoraOptions { BaseUrl = ZuoraEnvironments.Resolve(ZuoraEnvironment!), MaxConcurrentJobs = ZuoraMaxJobs, JobTimeout = ZuoraJobTimeout };
+    }
+
+    private void ValidateZuora()
+    {
+        if (SourceSecretArn is null)
+        {
+            throw new FunctionSettingsException("SOURCE_SECRET_ARN", "SOURCE_SECRET_ARN is not set but SOURCE is 'zuora': the Zuora OAuth client's credentials are read from that Secrets Manager secret ({\"clientId\": \"...\", \"clientSecret\": \"...\"})");
+        }
+
+        if (ZuoraEnvironment is null)
+        {
+            throw new FunctionSettingsException("ZUORA_ENV", $"ZUORA_ENV is not set but SOURCE is 'zuora': set the tenant's environment ({string.Join(", ", ZuoraEnvironments.Known.Keys)}) or its REST base URL");
+        }
+
+        try
+        {
+            ZuoraEnvironments.Resolve(ZuoraEnvironment);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FunctionSettingsException("ZUORA_ENV", $"ZUORA_ENV: {e.Message}");
         }
     }
 
