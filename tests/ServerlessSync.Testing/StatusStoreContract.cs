@@ -85,7 +85,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var store = NewStore();
 
-        var moved = await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 9, false), T2, None);
+        var moved = await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 9, false), T2, fullSync: false, None);
 
         Assert.True(moved);
         var state = Assert.Single(await store.GetObjectsAsync(Connector, None));
@@ -97,12 +97,12 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_StaleExpected_ReturnsFalseAndChangesNothing()
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 0, false), T1, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 0, false), T1, fullSync: false, None);
         var before = await StoredRecordsAsync(Connector);
         Assert.NotEmpty(before);
 
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T2, new LoadOutcome(1, 1, 1, 0, false), T2, None));
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", null, T2, new LoadOutcome(1, 1, 1, 0, false), T2, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T2, new LoadOutcome(1, 1, 1, 0, false), T2, fullSync: false, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", null, T2, new LoadOutcome(1, 1, 1, 0, false), T2, fullSync: false, None));
 
         Assert.Equal(before, await StoredRecordsAsync(Connector));
         Assert.Equal(new ObjectState(Connector, "account", T1, T1, 5, 2, 1), Assert.Single(await store.GetObjectsAsync(Connector, None)));
@@ -113,7 +113,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var store = NewStore();
 
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(1, 0, 0, 0, false), T1, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None));
 
         Assert.Empty(await store.GetObjectsAsync(Connector, None));
         Assert.Empty(await StoredRecordsAsync(Connector));
@@ -124,9 +124,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var store = NewStore();
 
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(10, 0, 0, 0, false), T0, None));
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(3, 4, 2, 7, false), T1, None));
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(10, 0, 0, 0, false), T0, fullSync: false, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(3, 4, 2, 7, false), T1, fullSync: false, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: false, None));
 
         Assert.Equal(new ObjectState(Connector, "account", T2, T2, 13, 4, 2), Assert.Single(await store.GetObjectsAsync(Connector, None)));
     }
@@ -137,9 +137,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_ExpectedSameInstantOtherOffset_Matches(int offsetMinutes)
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: false, None);
 
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0.ToOffset(TimeSpan.FromMinutes(offsetMinutes)), T1, LoadOutcome.Replayed, T1, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0.ToOffset(TimeSpan.FromMinutes(offsetMinutes)), T1, LoadOutcome.Replayed, T1, fullSync: false, None));
 
         Assert.Equal(T1, Assert.Single(await store.GetObjectsAsync(Connector, None)).Cursor);
     }
@@ -148,10 +148,10 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_ExpectedOneTickOff_ReturnsFalse()
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: false, None);
 
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(1), T1, LoadOutcome.Replayed, T1, None));
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(-1), T1, LoadOutcome.Replayed, T1, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(1), T1, LoadOutcome.Replayed, T1, fullSync: false, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(-1), T1, LoadOutcome.Replayed, T1, fullSync: false, None));
 
         Assert.Equal(T0, Assert.Single(await store.GetObjectsAsync(Connector, None)).Cursor);
     }
@@ -160,9 +160,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_OtherObjectsAndConnectors_Independent()
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "invoice", null, T1, new LoadOutcome(1, 0, 0, 0, false), T1, None);
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(2, 0, 0, 0, false), T0, None);
-        await store.TryAdvanceCursorAsync("other", "account", null, T2, new LoadOutcome(3, 0, 0, 0, false), T2, None);
+        await store.TryAdvanceCursorAsync(Connector, "invoice", null, T1, new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(2, 0, 0, 0, false), T0, fullSync: false, None);
+        await store.TryAdvanceCursorAsync("other", "account", null, T2, new LoadOutcome(3, 0, 0, 0, false), T2, fullSync: false, None);
 
         var objects = await store.GetObjectsAsync(Connector, None);
 
@@ -176,14 +176,14 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var first = NewStore();
         var second = NewStore();
-        await first.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, None);
+        await first.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: false, None);
 
         for (var i = 0; i < 20; i++)
         {
             var from = T0.AddHours(i);
             var results = await Task.WhenAll(
-                Task.Run(() => first.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, None)),
-                Task.Run(() => second.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, None)));
+                Task.Run(() => first.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, fullSync: false, None)),
+                Task.Run(() => second.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, fullSync: false, None)));
             Assert.Single(results, r => r);
         }
 
@@ -198,7 +198,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
 
         var results = await Task.WhenAll(stores.Select((s, i) =>
-            Task.Run(() => s.TryAdvanceCursorAsync(Connector, "account", null, T1.AddHours(i), new LoadOutcome(1, 0, 0, 0, false), T1, None))));
+            Task.Run(() => s.TryAdvanceCursorAsync(Connector, "account", null, T1.AddHours(i), new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None))));
 
         var winner = Assert.Single(Enumerable.Range(0, results.Length), i => results[i]);
         var state = Assert.Single(await stores[0].GetObjectsAsync(Connector, None));

@@ -101,7 +101,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         await writer.PutConnectorAsync(connector, None);
         await writer.PutRunAsync(run, None);
         await writer.PutObjectRunAsync(Connector, run.Objects[0], None);
-        await writer.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(4, 0, 0, 0, false), T2, None);
+        await writer.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(4, 0, 0, 0, false), T2, fullSync: false, None);
         await _file.CloseAsync(writer);
 
         var reader = Open();
@@ -109,7 +109,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         StatusAssert.Connector(connector, await reader.GetConnectorAsync(Connector, None));
         StatusAssert.Run(run, Assert.Single(await reader.ListRunsAsync(Connector, 5, None)));
         Assert.Equal(new ObjectState(Connector, "account", T1, T2, 4, 0, 0), Assert.Single(await reader.GetObjectsAsync(Connector, None)));
-        Assert.True(await reader.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, None));
+        Assert.True(await reader.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: false, None));
     }
 
     [Fact]

@@ -411,7 +411,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     {
         var status = _api.Status;
         await status.PutConnectorAsync(new ConnectorState(Connector, "synthetic", ConnectorStatus.ACTIVE, ["account", "invoice"], T0, LastRunAt.AddMinutes(1), LastRunAt, null, LastRunId), None);
-        await status.TryAdvanceCursorAsync(Connector, "account", null, LastRunAt, new LoadOutcome(120, 7, 1, 0, false), LastRunAt.AddMinutes(1), None);
+        await status.TryAdvanceCursorAsync(Connector, "account", null, LastRunAt, new LoadOutcome(120, 7, 1, 0, false), LastRunAt.AddMinutes(1), fullSync: false, None);
         await status.PutRunAsync(new RunRecord(LastRunId, Connector, "INCREMENTAL", lastRunStatus, LastRunAt, lastRunStatus == RunStatus.RUNNING ? null : LastRunAt.AddMinutes(1), null, []), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "account", RunStatus.SUCCEEDED, null), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "invoice", RunStatus.SUCCEEDED, null), None);
