@@ -206,6 +206,34 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         Assert.Equal(1, state.TotalInserted);
     }
 
+    [Fact]
+    public async Task TryAdvanceCursor_FullSync_SetsLastFullSyncAtAndIncrementalKeepsIt()
+    {
+        var store = NewStore();
+
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(4, 0, 0, 0, false), T0, fullSync: true, None));
+        Assert.Equal(T0, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
+
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None));
+        Assert.Equal(new ObjectState(Connector, "account", T1, T1, 5, 0, 0, T0), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
+
+        // A full re-sync: a historical window from an existing cursor.
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(0, 1, 2, 2, false), T2, fullSync: true, None));
+        Assert.Equal(new ObjectState(Connector, "account", T2, T2, 5, 1, 2, T2), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
+    }
+
+    [Fact]
+    public async Task TryAdvanceCursor_RefusedFullSync_KeepsLastFullSyncAt()
+    {
+        var store = NewStore();
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: true, None);
+
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: true, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", null, T2, LoadOutcome.Replayed, T2, fullSync: true, None));
+
+        Assert.Equal(T0, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
+    }
+
     [Theory]
     [InlineData(RunStatus.RUNNING, SyncMode.Historical)]
     [InlineData(RunStatus.SUCCEEDED, SyncMode.Incremental)]
@@ -218,6 +246,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         [
             new("run-1", "account", mode, T0, T1, status, 100, 50, 40, 10, 3, 123_456_789_012, 1_500, 2_500, "runs/acme/run-1/account/account.manifest.json", "note"),
             new("run-1", "invoice", SyncMode.Historical, null, T2, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null),
+            new("run-1", "product", SyncMode.Historical, null, T2, status, 9, 0, 2, 3, 1, 10, 1, 1, "m", null, FullResync: true),
         ];
 
         await store.PutRunAsync(run, None);
