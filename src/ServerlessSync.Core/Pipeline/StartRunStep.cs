@@ -42,8 +42,10 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
 
         var plans = selected.Select(name => Plan(name, states.GetValueOrDefault(name), resync, now, options.Lookback)).ToList();
 
+        var anyHistorical = plans.Any(p => p.Window.Mode == SyncMode.Historical);
+
         // Only a first historical sync makes the connector IN_PROGRESS: a full re-sync leaves an ACTIVE one ACTIVE.
-        var anyHistorical = plans.Any(p => p.Window.Mode == SyncMode.Historical && !p.FullResync);
+        var anyFirstHistorical = plans.Any(p => p.Window.Mode == SyncMode.Historical && !p.FullResync);
         var allHistorical = plans.All(p => p.Window.Mode == SyncMode.Historical);
 
         var state = connector is null
@@ -52,7 +54,7 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
             {
                 Source = source.Name,
                 SelectedObjects = selected,
-                Status = anyHistorical && connector.Status != ConnectorStatus.FAILED ? ConnectorStatus.IN_PROGRESS : connector.Status,
+                Status = anyFirstHistorical && connector.Status != ConnectorStatus.FAILED ? ConnectorStatus.IN_PROGRESS : connector.Status,
                 UpdatedAt = now,
                 LastRunId = runId,
             };
