@@ -29,6 +29,7 @@ internal static class CliApp
         var connector = new Option<string>("--connector") { Description = "Connector id", DefaultValueFactory = _ => SyncOptions.DefaultConnectorId, Recursive = true };
         var lookback = new Option<int>("--lookback-minutes") { Description = "How far before the cursor incremental windows start", DefaultValueFactory = _ => 5 };
         var partSize = new Option<int>("--part-size-mb") { Description = "Close a staged part at about this many compressed MiB", DefaultValueFactory = _ => 64 };
+        var fullResync = new Option<string?>("--full-resync") { Description = "Read objects whole again every so many days, to catch changes and deletes incremental reads miss: OBJECT=DAYS[,OBJECT=DAYS...], '*' for every selected object, e.g. invoice=7,*=30" };
         var keepStaged = new Option<bool>("--keep-staged") { Description = "Keep staged parts and manifests after a committed load (to inspect them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
         var zuoraEnv = new Option<string?>("--zuora-env") { Description = $"Zuora environment ({string.Join(", ", Zuora.ZuoraEnvironments.Known.Keys)}) or the tenant's REST base URL [default: ${ZuoraConnection.EnvironmentVariable}]", Recursive = true };
@@ -54,10 +55,11 @@ internal static class CliApp
                 ConnectorId = r.GetValue(connector)!,
                 Lookback = forSync ? TimeSpan.FromMinutes(r.GetValue(lookback)) : new SyncOptions().Lookback,
                 Objects = r.GetValue(objects)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(o => o.ToLowerInvariant()).ToList(),
+                FullResyncEvery = forSync ? FullResyncOption(r.GetValue(fullResync)) : null,
             },
         };
 
-        var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed") { lookback, partSize, keepStaged };
+        var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed") { lookback, partSize, fullResync, keepStaged };
         sync.SetAction((r, ct) => GuardAsync(error, async () =>
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r, forSync: true), systemClock, error);
@@ -193,6 +195,18 @@ internal static class CliApp
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    private static IReadOnlyDictionary<string, TimeSpan>? FullResyncOption(string? text)
+    {
+        try
+        {
+            return text is null ? null : FullResyncSchedule.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--full-resync: {e.Message}");
+        }
     }
 
     private static async Task<int> GuardAsync(TextWriter error, Func<Task<int>> action)

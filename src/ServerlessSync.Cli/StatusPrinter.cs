@@ -46,7 +46,7 @@ internal static class StatusPrinter
             output.WriteLine($"  {"OBJECT",-24} {"MODE",-11} {"EXTRACTED",10} {"INSERTED",9} {"UPDATED",8} {"DELETED",8} {"FILES",5} {"BYTES",10} {"EXTRACT",8} {"LOAD",7}  STATUS");
             foreach (var o in last.Objects)
             {
-                output.WriteLine($"  {o.ObjectName,-24} {o.Mode.ToString().ToLowerInvariant(),-11} {o.RowsExtracted,10:N0} {o.RowsInserted,9:N0} {o.RowsUpdated,8:N0} {o.RowsDeleted,8:N0} {o.Files,5} {SyncReporter.Bytes(o.Bytes),10} {SyncReporter.Seconds(o.ExtractMilliseconds),8} {SyncReporter.Seconds(o.LoadMilliseconds),7}  {o.Status}{(o.Error is null ? "" : $": {CliApp.OneLine(o.Error)}")}");
+                output.WriteLine($"  {o.ObjectName,-24} {SyncReporter.ModeText(o),-11} {o.RowsExtracted,10:N0} {o.RowsInserted,9:N0} {o.RowsUpdated,8:N0} {o.RowsDeleted,8:N0} {o.Files,5} {SyncReporter.Bytes(o.Bytes),10} {SyncReporter.Seconds(o.ExtractMilliseconds),8} {SyncReporter.Seconds(o.LoadMilliseconds),7}  {o.Status}{(o.Error is null ? "" : $": {CliApp.OneLine(o.Error)}")}");
             }
         }
 

@@ -12,6 +12,9 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
 {
     private int _lastLength;
 
+    /// <summary>An object run's mode as the text outputs show it: <c>historical</c>, <c>incremental</c> or <c>full resync</c>.</summary>
+    public static string ModeText(ObjectRunRecord record) => record.FullResync ? "full resync" : record.Mode.ToString().ToLowerInvariant();
+
     public void Header(EmbeddedConnector connector)
     {
         output.WriteLine($"ServerlessSync: {connector.Source.Name} → {connector.Settings.WarehousePath} (schema {connector.Settings.DestinationSchema})");
@@ -23,11 +26,12 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
         {
             case SyncEvent.RunStarted s:
                 var historical = s.Plan.Objects.Count(o => o.Window.Mode == SyncMode.Historical);
-                output.WriteLine($"run {s.Plan.RunId}: {s.Plan.Objects.Count} objects ({historical} historical, {s.Plan.Objects.Count - historical} incremental)");
+                var resyncs = s.Plan.Objects.Count(o => o.FullResync);
+                output.WriteLine($"run {s.Plan.RunId}: {s.Plan.Objects.Count} objects ({historical} historical{(resyncs > 0 ? $" of which {resyncs} full re-sync" : "")}, {s.Plan.Objects.Count - historical} incremental)");
                 break;
             case SyncEvent.ObjectStarted s:
                 var window = s.Plan.Window.Start is null
-                    ? $"historical, up to {s.Plan.Window.End:u}"
+                    ? $"{(s.Plan.FullResync ? "full re-sync" : "historical")}, up to {s.Plan.Window.End:u}"
                     : $"incremental, {s.Plan.Window.Start:u} → {s.Plan.Window.End:u}";
                 if (interactive)
                 {
@@ -45,7 +49,7 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
             case SyncEvent.ObjectFinished f:
                 var r = f.Record;
                 var line = r.Status == RunStatus.SUCCEEDED
-                    ? $"  {r.ObjectName,-24} {r.Mode.ToString().ToLowerInvariant(),-11} {r.RowsExtracted,10:N0} rows {r.Files,3} files {Bytes(r.Bytes),10}  +{r.RowsInserted:N0} ~{r.RowsUpdated:N0} -{r.RowsDeleted:N0}  extract {Seconds(r.ExtractMilliseconds)} load {Seconds(r.LoadMilliseconds)}{(r.Error is null ? "" : $"  ({r.Error})")}"
+                    ? $"  {r.ObjectName,-24} {ModeText(r),-11} {r.RowsExtracted,10:N0} rows {r.Files,3} files {Bytes(r.Bytes),10}  +{r.RowsInserted:N0} ~{r.RowsUpdated:N0} -{r.RowsDeleted:N0}  extract {Seconds(r.ExtractMilliseconds)} load {Seconds(r.LoadMilliseconds)}{(r.Error is null ? "" : $"  ({r.Error})")}"
                     : $"  {r.ObjectName,-24} FAILED: {CliApp.OneLine(r.Error)}";
                 if (interactive)
                 {

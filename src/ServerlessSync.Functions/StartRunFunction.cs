@@ -34,11 +34,12 @@ public sealed class StartRunFunction : LambdaFunction
             ConnectorId = execution.ConnectorId ?? Host.Settings.ConnectorId,
             RunId = execution.RunId ?? request.ExecutionName,
             Objects = execution.Objects,
+            FullResyncEvery = Host.Settings.FullResyncEvery,
         };
         log.About(options.ConnectorId, options.RunId).Info($"starting a run (trigger: {execution.Trigger ?? "none given"})");
         var step = await Host.StartRunStepAsync(cancellationToken);
         var run = await step.StartAsync(options, cancellationToken);
-        log.About(runId: run.RunId).Info($"started: {run.Objects.Count} objects ({string.Join(", ", run.Objects.Select(o => $"{o.ObjectName} {o.Window.Mode}"))})");
+        log.About(runId: run.RunId).Info($"started: {run.Objects.Count} objects ({string.Join(", ", run.Objects.Select(o => $"{o.ObjectName} {(o.FullResync ? "full re-sync" : o.Window.Mode)}"))})");
         return Messages.ToMessage(run);
     }
 }

@@ -85,7 +85,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var store = NewStore();
 
-        var moved = await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 9, false), T2, None);
+        var moved = await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 9, false), T2, fullSync: false, None);
 
         Assert.True(moved);
         var state = Assert.Single(await store.GetObjectsAsync(Connector, None));
@@ -97,12 +97,12 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_StaleExpected_ReturnsFalseAndChangesNothing()
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 0, false), T1, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(5, 2, 1, 0, false), T1, fullSync: false, None);
         var before = await StoredRecordsAsync(Connector);
         Assert.NotEmpty(before);
 
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T2, new LoadOutcome(1, 1, 1, 0, false), T2, None));
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", null, T2, new LoadOutcome(1, 1, 1, 0, false), T2, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T2, new LoadOutcome(1, 1, 1, 0, false), T2, fullSync: false, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", null, T2, new LoadOutcome(1, 1, 1, 0, false), T2, fullSync: false, None));
 
         Assert.Equal(before, await StoredRecordsAsync(Connector));
         Assert.Equal(new ObjectState(Connector, "account", T1, T1, 5, 2, 1), Assert.Single(await store.GetObjectsAsync(Connector, None)));
@@ -113,7 +113,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var store = NewStore();
 
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(1, 0, 0, 0, false), T1, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None));
 
         Assert.Empty(await store.GetObjectsAsync(Connector, None));
         Assert.Empty(await StoredRecordsAsync(Connector));
@@ -124,9 +124,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var store = NewStore();
 
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(10, 0, 0, 0, false), T0, None));
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(3, 4, 2, 7, false), T1, None));
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(10, 0, 0, 0, false), T0, fullSync: false, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(3, 4, 2, 7, false), T1, fullSync: false, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: false, None));
 
         Assert.Equal(new ObjectState(Connector, "account", T2, T2, 13, 4, 2), Assert.Single(await store.GetObjectsAsync(Connector, None)));
     }
@@ -137,9 +137,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_ExpectedSameInstantOtherOffset_Matches(int offsetMinutes)
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: false, None);
 
-        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0.ToOffset(TimeSpan.FromMinutes(offsetMinutes)), T1, LoadOutcome.Replayed, T1, None));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0.ToOffset(TimeSpan.FromMinutes(offsetMinutes)), T1, LoadOutcome.Replayed, T1, fullSync: false, None));
 
         Assert.Equal(T1, Assert.Single(await store.GetObjectsAsync(Connector, None)).Cursor);
     }
@@ -148,10 +148,10 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_ExpectedOneTickOff_ReturnsFalse()
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: false, None);
 
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(1), T1, LoadOutcome.Replayed, T1, None));
-        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(-1), T1, LoadOutcome.Replayed, T1, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(1), T1, LoadOutcome.Replayed, T1, fullSync: false, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T0.AddTicks(-1), T1, LoadOutcome.Replayed, T1, fullSync: false, None));
 
         Assert.Equal(T0, Assert.Single(await store.GetObjectsAsync(Connector, None)).Cursor);
     }
@@ -160,9 +160,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task TryAdvanceCursor_OtherObjectsAndConnectors_Independent()
     {
         var store = NewStore();
-        await store.TryAdvanceCursorAsync(Connector, "invoice", null, T1, new LoadOutcome(1, 0, 0, 0, false), T1, None);
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(2, 0, 0, 0, false), T0, None);
-        await store.TryAdvanceCursorAsync("other", "account", null, T2, new LoadOutcome(3, 0, 0, 0, false), T2, None);
+        await store.TryAdvanceCursorAsync(Connector, "invoice", null, T1, new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(2, 0, 0, 0, false), T0, fullSync: false, None);
+        await store.TryAdvanceCursorAsync("other", "account", null, T2, new LoadOutcome(3, 0, 0, 0, false), T2, fullSync: false, None);
 
         var objects = await store.GetObjectsAsync(Connector, None);
 
@@ -176,14 +176,14 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var first = NewStore();
         var second = NewStore();
-        await first.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, None);
+        await first.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: false, None);
 
         for (var i = 0; i < 20; i++)
         {
             var from = T0.AddHours(i);
             var results = await Task.WhenAll(
-                Task.Run(() => first.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, None)),
-                Task.Run(() => second.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, None)));
+                Task.Run(() => first.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, fullSync: false, None)),
+                Task.Run(() => second.TryAdvanceCursorAsync(Connector, "account", from, from.AddHours(1), new LoadOutcome(1, 0, 0, 0, false), from, fullSync: false, None)));
             Assert.Single(results, r => r);
         }
 
@@ -198,12 +198,40 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
 
         var results = await Task.WhenAll(stores.Select((s, i) =>
-            Task.Run(() => s.TryAdvanceCursorAsync(Connector, "account", null, T1.AddHours(i), new LoadOutcome(1, 0, 0, 0, false), T1, None))));
+            Task.Run(() => s.TryAdvanceCursorAsync(Connector, "account", null, T1.AddHours(i), new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None))));
 
         var winner = Assert.Single(Enumerable.Range(0, results.Length), i => results[i]);
         var state = Assert.Single(await stores[0].GetObjectsAsync(Connector, None));
         Assert.Equal(T1.AddHours(winner), state.Cursor);
         Assert.Equal(1, state.TotalInserted);
+    }
+
+    [Fact]
+    public async Task TryAdvanceCursor_FullSync_SetsLastFullSyncAtAndIncrementalKeepsIt()
+    {
+        var store = NewStore();
+
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", null, T0, new LoadOutcome(4, 0, 0, 0, false), T0, fullSync: true, None));
+        Assert.Equal(T0, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
+
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None));
+        Assert.Equal(new ObjectState(Connector, "account", T1, T1, 5, 0, 0, T0), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
+
+        // A full re-sync: a historical window from an existing cursor.
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(0, 1, 2, 2, false), T2, fullSync: true, None));
+        Assert.Equal(new ObjectState(Connector, "account", T2, T2, 5, 1, 2, T2), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
+    }
+
+    [Fact]
+    public async Task TryAdvanceCursor_RefusedFullSync_KeepsLastFullSyncAt()
+    {
+        var store = NewStore();
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T0, LoadOutcome.Replayed, T0, fullSync: true, None);
+
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: true, None));
+        Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", null, T2, LoadOutcome.Replayed, T2, fullSync: true, None));
+
+        Assert.Equal(T0, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
     }
 
     [Theory]
@@ -218,6 +246,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         [
             new("run-1", "account", mode, T0, T1, status, 100, 50, 40, 10, 3, 123_456_789_012, 1_500, 2_500, "runs/acme/run-1/account/account.manifest.json", "note"),
             new("run-1", "invoice", SyncMode.Historical, null, T2, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null),
+            new("run-1", "product", SyncMode.Historical, null, T2, status, 9, 0, 2, 3, 1, 10, 1, 1, "m", null, FullResync: true),
         ];
 
         await store.PutRunAsync(run, None);

@@ -99,7 +99,8 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
                 OptionalTime(item, "lastLoadedAt"),
                 OptionalNumber(item, "totalInserted") ?? 0,
                 OptionalNumber(item, "totalUpdated") ?? 0,
-                OptionalNumber(item, "totalDeleted") ?? 0));
+                OptionalNumber(item, "totalDeleted") ?? 0,
+                OptionalTime(item, "lastFullSyncAt")));
         }
 
         return objects;
@@ -108,9 +109,10 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
     /// <summary>
     /// One conditional UpdateItem on the object's item: <c>cursor = :expected</c> (or <c>attribute_not_exists(cursor)</c>
     /// when <paramref name="expectedCursor"/> is null, which also creates the item), setting the cursor and the load time
-    /// and adding the outcome to the totals with <c>ADD</c>. Cursors compare as instants (both are UTC text).
+    /// and adding the outcome to the totals with <c>ADD</c>. Cursors compare as instants (both are UTC text). A full
+    /// sync also sets <c>lastFullSyncAt</c> to the new cursor.
     /// </summary>
-    public async Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, CancellationToken cancellationToken)
+    public async Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, bool fullSync, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connectorId);
         ArgumentNullException.ThrowIfNull(objectName);
@@ -131,14 +133,23 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
             values[":expected"] = Time(expected);
         }
 
+        string[] names = ["type", "connectorId", "objectName", "cursor", "lastLoadedAt", "totalInserted", "totalUpdated", "totalDeleted"];
+        var setFullSync = "";
+        if (fullSync)
+        {
+            values[":fullSyncAt"] = Time(newCursor);
+            names = [.. names, "lastFullSyncAt"];
+            setFullSync = ", #lastFullSyncAt = :fullSyncAt";
+        }
+
         var request = new UpdateItemRequest
         {
             TableName = TableName,
             Key = StatusKeys.Key(connectorId, StatusKeys.Object(objectName)),
-            UpdateExpression = "SET #type = :type, #connectorId = :connectorId, #objectName = :objectName, #cursor = :cursor, #lastLoadedAt = :loadedAt "
+            UpdateExpression = $"SET #type = :type, #connectorId = :connectorId, #objectName = :objectName, #cursor = :cursor, #lastLoadedAt = :loadedAt{setFullSync} "
                 + "ADD #totalInserted :inserted, #totalUpdated :updated, #totalDeleted :deleted",
             ConditionExpression = expectedCursor is null ? "attribute_not_exists(#cursor)" : "#cursor = :expected",
-            ExpressionAttributeNames = Names("type", "connectorId", "objectName", "cursor", "lastLoadedAt", "totalInserted", "totalUpdated", "totalDeleted"),
+            ExpressionAttributeNames = Names(names),
             ExpressionAttributeValues = values,
         };
         try
@@ -211,6 +222,11 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["loadMs"] = Number(record.LoadMilliseconds);
         Put(item, "manifestKey", record.ManifestKey);
         Put(item, "error", Truncate(record.Error, MaxErrorBytes));
+        if (record.FullResync)
+        {
+            item["fullResync"] = Bool(true);
+        }
+
         await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
     }
 
@@ -480,7 +496,8 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         RequiredNumber(item, "extractMs"),
         RequiredNumber(item, "loadMs"),
         OptionalString(item, "manifestKey"),
-        OptionalString(item, "error"));
+        OptionalString(item, "error"),
+        OptionalBool(item, "fullResync"));
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string connectorId, string sortKey, CancellationToken cancellationToken)
     {

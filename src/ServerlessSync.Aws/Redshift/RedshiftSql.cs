@@ -25,6 +25,7 @@ public static class RedshiftSql
     internal const string StagedTable = "_sync_staged";
     internal const string BatchTable = "_sync_batch";
     internal const string ClassifiedTable = "_sync_classified";
+    internal const string AbsentTable = "_sync_absent";
     internal const string RankColumn = "_sync_rank";
     internal const string ActionColumn = "_sync_action";
     internal const string WasDeletedColumn = "_sync_was_deleted";
@@ -188,6 +189,10 @@ public static class RedshiftSql
     /// The statements of one manifest's load, run by the Data API as one transaction: stage (COPY), skip a
     /// replay, keep one row per id, classify against the target, count, insert, update, record in the ledger.
     /// Sub-statement <see cref="LoadStatements.CountIndex"/> returns (inserted, updated, deleted, unchanged, already_loaded).
+    /// A historical manifest (no window start) is a snapshot: the live target rows it lacks, with <c>updateddate</c>
+    /// before the window end or none, are found before the merge, marked deleted after it and counted as deleted.
+    /// A row becoming deleted keeps the target's value wherever the batch has none (a tombstone may carry only id and
+    /// updateddate).
     /// </summary>
     /// <remarks>
     /// A manifest without parts (an incremental window with no changes) has no COPY: Redshift refuses a COPY
@@ -228,9 +233,26 @@ public static class RedshiftSql
             Classify(target, columns),
         ]);
 
+        var snapshot = manifest.WindowStart is null;
+        var absentCount = "0";
+        if (snapshot)
+        {
+            // Empty on a replay: the staged rows were removed above, and every target row would look absent.
+            statements.Add(
+                $"""
+                CREATE TEMP TABLE {Identifier(AbsentTable)} AS
+                SELECT t.{id} FROM {target} AS t
+                WHERE NOT t.{deleted}
+                    AND (t.{cursor} < {TimestampLiteral(manifest.WindowEnd)} OR t.{cursor} IS NULL)
+                    AND NOT EXISTS (SELECT 1 FROM {Identifier(BatchTable)} AS b WHERE b.{id} = t.{id})
+                    AND NOT EXISTS (SELECT 1 FROM {ledger} WHERE "load_id" = {loadId})
+                """);
+            absentCount = $"(SELECT COUNT(*) FROM {Identifier(AbsentTable)})";
+        }
+
         var inserted = $"COALESCE(SUM(CASE WHEN {action} = {Literal(InsertAction)} AND NOT {deleted} THEN 1 ELSE 0 END), 0)";
         var updated = $"COALESCE(SUM(CASE WHEN {action} = {Literal(UpdateAction)} AND NOT ({deleted} AND NOT {was}) THEN 1 ELSE 0 END), 0)";
-        var deletedCount = $"COALESCE(SUM(CASE WHEN ({action} = {Literal(InsertAction)} AND {deleted}) OR ({action} = {Literal(UpdateAction)} AND {deleted} AND NOT {was}) THEN 1 ELSE 0 END), 0)";
+        var deletedCount = $"COALESCE(SUM(CASE WHEN ({action} = {Literal(InsertAction)} AND {deleted}) OR ({action} = {Literal(UpdateAction)} AND {deleted} AND NOT {was}) THEN 1 ELSE 0 END), 0) + {absentCount}";
         var unchanged = $"COALESCE(SUM(CASE WHEN {action} = {Literal(UnchangedAction)} THEN 1 ELSE 0 END), 0)";
         var countIndex = statements.Count;
         statements.Add(
@@ -249,14 +271,23 @@ public static class RedshiftSql
 
         var set = string.Join(", ", columns.Where(c => c.Name != ObjectSchema.PrimaryKey)
             .Select(c => Identifier(c.Name))
-            .Append(deleted)
-            .Select(n => $"{n} = k.{n}"));
+            .Select(n => $"{n} = CASE WHEN k.{deleted} AND NOT COALESCE(k.{was}, FALSE) THEN COALESCE(k.{n}, {target}.{n}) ELSE k.{n} END")
+            .Append($"{deleted} = k.{deleted}"));
         statements.Add(
             $"""
             UPDATE {target} SET {set}, {Identifier(ObjectSchema.SyncedAtColumn)} = {synced}
             FROM {Identifier(ClassifiedTable)} AS k
             WHERE {target}.{id} = k.{id} AND k.{action} = {Literal(UpdateAction)}
             """);
+        if (snapshot)
+        {
+            statements.Add(
+                $"""
+                UPDATE {target} SET {deleted} = TRUE, {Identifier(ObjectSchema.SyncedAtColumn)} = {synced}
+                FROM {Identifier(AbsentTable)} AS a
+                WHERE {target}.{id} = a.{id}
+                """);
+        }
 
         var window = manifest.WindowStart is { } start ? TimestampLiteral(start) : "CAST(NULL AS TIMESTAMPTZ)";
         statements.Add(
@@ -268,7 +299,7 @@ public static class RedshiftSql
             WHERE NOT EXISTS (SELECT 1 FROM {ledger} WHERE "load_id" = {loadId})
             """);
 
-        foreach (var temp in new[] { ClassifiedTable, BatchTable, StagedTable })
+        foreach (var temp in snapshot ? [AbsentTable, ClassifiedTable, BatchTable, StagedTable] : new[] { ClassifiedTable, BatchTable, StagedTable })
         {
             statements.Add($"DROP TABLE {Identifier(temp)}");
         }

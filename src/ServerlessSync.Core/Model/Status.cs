@@ -43,7 +43,9 @@ public sealed record ObjectState(
     DateTimeOffset? LastLoadedAt,
     long TotalInserted,
     long TotalUpdated,
-    long TotalDeleted)
+    long TotalDeleted,
+    // The window end of the last committed historical (full) read: the first sync or a periodic full re-sync; null when none is recorded.
+    DateTimeOffset? LastFullSyncAt = null)
 {
     public bool HistoricalComplete => Cursor is not null;
 }
@@ -65,7 +67,9 @@ public sealed record ObjectRunRecord(
     long ExtractMilliseconds,
     long LoadMilliseconds,
     string? ManifestKey,
-    string? Error);
+    string? Error,
+    // True for a periodic full re-sync: a historical window (Mode Historical) of an object that already had a cursor.
+    bool FullResync = false);
 
 // One sync run of a connector.
 public sealed record RunRecord(

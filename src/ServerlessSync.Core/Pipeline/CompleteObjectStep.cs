@@ -42,7 +42,7 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(load);
         string? note = null;
-        var moved = await status.TryAdvanceCursorAsync(run.ConnectorId, plan.ObjectName, plan.ExpectedCursor, plan.Window.End, load.Outcome, time.GetUtcNow(), cancellationToken);
+        var moved = await status.TryAdvanceCursorAsync(run.ConnectorId, plan.ObjectName, plan.ExpectedCursor, plan.Window.End, load.Outcome, time.GetUtcNow(), fullSync: plan.Window.Mode == SyncMode.Historical, cancellationToken);
         if (!moved)
         {
             // Another run moved the cursor first. The data is merged (loads are idempotent), but this

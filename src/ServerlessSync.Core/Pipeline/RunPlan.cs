@@ -4,7 +4,11 @@ using ServerlessSync.Core.Staging;
 namespace ServerlessSync.Core.Pipeline;
 
 /// <summary>One object's work in a run: its window, and the cursor it expects to move from.</summary>
-public sealed record ObjectPlan(string ObjectName, SyncWindow Window, DateTimeOffset? ExpectedCursor);
+public sealed record ObjectPlan(string ObjectName, SyncWindow Window, DateTimeOffset? ExpectedCursor)
+{
+    /// <summary>A periodic full re-sync: a historical window although the object already has a cursor (see <see cref="SyncOptions.FullResyncEvery"/>).</summary>
+    public bool FullResync => Window.Mode == SyncMode.Historical && ExpectedCursor is not null;
+}
 
 /// <summary>What the start step decided: the run's id and each selected object's plan.</summary>
 public sealed record RunPlan(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlan> Objects);
@@ -39,6 +43,14 @@ public sealed record SyncOptions
     /// <summary>The objects to sync; null keeps the connector's selection, or takes every object of the source on first sync.</summary>
     public IReadOnlyList<string>? Objects { get; init; }
 
+    /// <summary>
+    /// Per object, how often it is read whole again (a historical window), whatever its cursor: for sources that miss
+    /// some changes or deletes in their incremental reads. The key <see cref="FullResyncSchedule.EveryObject"/> applies
+    /// to every selected object without its own entry. Null or empty: never. Names are checked against the source's
+    /// objects when the run is planned.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan>? FullResyncEvery { get; init; }
+
     /// <summary>Whether <paramref name="id"/> holds only the characters connector and run ids may have (they name S3 keys and executions): ASCII letters, digits, '-' and '_'.</summary>
     public static bool IsIdText(string id)
     {
@@ -61,6 +73,19 @@ public sealed record SyncOptions
         if (Lookback < TimeSpan.Zero)
         {
             throw new ArgumentException($"lookback {Lookback} cannot be negative");
+        }
+
+        foreach (var (objectName, every) in FullResyncEvery ?? new Dictionary<string, TimeSpan>())
+        {
+            if (string.IsNullOrWhiteSpace(objectName))
+            {
+                throw new ArgumentException("full re-sync: an object name is empty");
+            }
+
+            if (every <= TimeSpan.Zero)
+            {
+                throw new ArgumentException($"full re-sync of {objectName}: the interval {every} must be positive");
+            }
         }
     }
 }

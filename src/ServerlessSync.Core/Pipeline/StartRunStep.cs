@@ -36,13 +36,16 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
 
         var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
         var selected = SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects);
-        var cursors = (await status.GetObjectsAsync(options.ConnectorId, cancellationToken))
-            .ToDictionary(o => o.ObjectName, o => o.Cursor, StringComparer.Ordinal);
+        var resync = FullResyncSchedule.ForSource(options.FullResyncEvery, source);
+        var states = (await status.GetObjectsAsync(options.ConnectorId, cancellationToken))
+            .ToDictionary(o => o.ObjectName, StringComparer.Ordinal);
 
-        var plans = selected
-            .Select(name => new ObjectPlan(name, SyncWindow.For(cursors.GetValueOrDefault(name), now, options.Lookback), cursors.GetValueOrDefault(name)))
-            .ToList();
+        var plans = selected.Select(name => Plan(name, states.GetValueOrDefault(name), resync, now, options.Lookback)).ToList();
+
         var anyHistorical = plans.Any(p => p.Window.Mode == SyncMode.Historical);
+
+        // Only a first historical sync makes the connector IN_PROGRESS: a full re-sync leaves an ACTIVE one ACTIVE.
+        var anyFirstHistorical = plans.Any(p => p.Window.Mode == SyncMode.Historical && !p.FullResync);
         var allHistorical = plans.All(p => p.Window.Mode == SyncMode.Historical);
 
         var state = connector is null
@@ -51,7 +54,7 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
             {
                 Source = source.Name,
                 SelectedObjects = selected,
-                Status = anyHistorical && connector.Status != ConnectorStatus.FAILED ? ConnectorStatus.IN_PROGRESS : connector.Status,
+                Status = anyFirstHistorical && connector.Status != ConnectorStatus.FAILED ? ConnectorStatus.IN_PROGRESS : connector.Status,
                 UpdatedAt = now,
                 LastRunId = runId,
             };
@@ -65,6 +68,17 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         }
 
         return new RunPlan(options.ConnectorId, runId, now, plans);
+    }
+
+    /// <summary>
+    /// Historical without a cursor; historical again when the object's full re-sync is due (its interval has passed
+    /// since <see cref="ObjectState.LastFullSyncAt"/>, or none is recorded); otherwise the incremental window.
+    /// </summary>
+    private static ObjectPlan Plan(string name, ObjectState? state, FullResyncSchedule resync, DateTimeOffset now, TimeSpan lookback)
+    {
+        var cursor = state?.Cursor;
+        var due = cursor is not null && resync.IntervalOf(name) is { } every && (state!.LastFullSyncAt is not { } last || now - last >= every);
+        return new ObjectPlan(name, due ? SyncWindow.Historical(now) : SyncWindow.For(cursor, now, lookback), cursor);
     }
 
     private List<string> SelectObjects(IReadOnlyList<string> requested)
@@ -100,7 +114,7 @@ public static class ObjectRuns
     public static ObjectRunRecord Pending(string runId, ObjectPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new ObjectRunRecord(runId, plan.ObjectName, plan.Window.Mode, plan.Window.Start, plan.Window.End, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null);
+        return new ObjectRunRecord(runId, plan.ObjectName, plan.Window.Mode, plan.Window.Start, plan.Window.End, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null, plan.FullResync);
     }
 
     public static ObjectRunRecord Extracted(string runId, ObjectPlan plan, ExtractResult extract)

@@ -14,9 +14,11 @@ public interface IStatusStore
     /// <summary>
     /// Moves the object's cursor to <paramref name="newCursor"/> and adds the outcome to its totals, but only
     /// if the stored cursor still equals <paramref name="expectedCursor"/> (null: no cursor yet). Returns false,
-    /// changing nothing, when another run moved it first.
+    /// changing nothing, when another run moved it first. With <paramref name="fullSync"/> (the window was historical:
+    /// the first sync or a full re-sync) it also sets <see cref="ObjectState.LastFullSyncAt"/> to <paramref name="newCursor"/>.
     /// </summary>
-    Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, CancellationToken cancellationToken);
+    Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, bool fullSync, CancellationToken cancellationToken);
+
 
     /// <summary>Creates or replaces the run (its own fields; object records are kept separately).</summary>
     Task PutRunAsync(RunRecord run, CancellationToken cancellationToken);

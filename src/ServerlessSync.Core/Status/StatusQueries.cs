@@ -114,10 +114,12 @@ public sealed record ObjectView(
     DateTimeOffset? LastLoadedAt,
     long TotalInserted,
     long TotalUpdated,
-    long TotalDeleted)
+    long TotalDeleted,
+    // The window end of the last committed historical (full) read; null when none is recorded.
+    DateTimeOffset? LastFullSyncAt)
 {
     internal static ObjectView Of(string name, ObjectState? state, bool selected) =>
-        new(name, selected, state?.HistoricalComplete ?? false, state?.Cursor, state?.LastLoadedAt, state?.TotalInserted ?? 0, state?.TotalUpdated ?? 0, state?.TotalDeleted ?? 0);
+        new(name, selected, state?.HistoricalComplete ?? false, state?.Cursor, state?.LastLoadedAt, state?.TotalInserted ?? 0, state?.TotalUpdated ?? 0, state?.TotalDeleted ?? 0, state?.LastFullSyncAt);
 }
 
 /// <summary>A page of runs, newest first; <see cref="NextToken"/> asks for the next (older) page and is null on the last.</summary>

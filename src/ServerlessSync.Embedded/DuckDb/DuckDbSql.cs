@@ -23,6 +23,7 @@ public static class DuckDbSql
     internal const string StagedTable = "_sync_staged";
     internal const string BatchTable = "_sync_batch";
     internal const string ClassifiedTable = "_sync_classified";
+    internal const string AbsentTable = "_sync_absent";
     internal const string ActionColumn = "_sync_action";
     internal const string WasDeletedColumn = "_sync_was_deleted";
     internal const string InsertAction = "I";
@@ -302,19 +303,55 @@ public static class DuckDbSql
             """;
     }
 
-    /// <summary>Parameter: <c>$synced_at</c>. Columns the target has but the batch lacks keep their values.</summary>
+    /// <summary>
+    /// Parameter: <c>$synced_at</c>. Columns the target has but the batch lacks keep their values. A row becoming
+    /// deleted keeps the target's value wherever the batch has none: a tombstone may carry only id and updateddate.
+    /// </summary>
     internal static string UpdateChanged(string schema, string table, IReadOnlyList<ColumnSchema> columns)
     {
         var id = Identifier(ObjectSchema.PrimaryKey);
+        var deleted = Identifier(ObjectSchema.DeletedColumn);
+        var becomesDeleted = $"c.{deleted} AND NOT coalesce(c.{Identifier(WasDeletedColumn)}, false)";
         var set = string.Join(", ", columns.Where(c => c.Name != ObjectSchema.PrimaryKey)
             .Select(c => Identifier(c.Name))
-            .Append(Identifier(ObjectSchema.DeletedColumn))
-            .Select(n => $"{n} = c.{n}"));
+            .Select(n => $"{n} = CASE WHEN {becomesDeleted} THEN coalesce(c.{n}, t.{n}) ELSE c.{n} END")
+            .Append($"{deleted} = c.{deleted}"));
         return $"""
             UPDATE {Table(schema, table)} AS t
             SET {set}, {Identifier(ObjectSchema.SyncedAtColumn)} = $synced_at
             FROM {Temp(ClassifiedTable)} AS c
             WHERE t.{id} = c.{id} AND c.{Identifier(ActionColumn)} = {Literal(UpdateAction)}
+            """;
+    }
+
+    /// <summary>
+    /// Parameter: <c>$window_end</c>. For a historical (snapshot) load: the live target rows the snapshot lacks that it
+    /// would have held (<c>updateddate</c> before the window end, or none), which the load marks deleted.
+    /// </summary>
+    internal static string FindAbsent(string schema, string table)
+    {
+        var id = Identifier(ObjectSchema.PrimaryKey);
+        var cursor = Identifier(ObjectSchema.CursorColumn);
+        return $"""
+            CREATE TEMP TABLE {Identifier(AbsentTable)} AS
+            SELECT t.{id} FROM {Table(schema, table)} AS t
+            WHERE NOT t.{Identifier(ObjectSchema.DeletedColumn)}
+                AND (t.{cursor} < $window_end OR t.{cursor} IS NULL)
+                AND NOT EXISTS (SELECT 1 FROM {Temp(BatchTable)} AS b WHERE b.{id} = t.{id})
+            """;
+    }
+
+    internal static string CountAbsent() => $"SELECT count(*) FROM {Temp(AbsentTable)}";
+
+    /// <summary>Parameter: <c>$synced_at</c>. Marks the rows of <see cref="FindAbsent"/> deleted, keeping their values.</summary>
+    internal static string DeleteAbsent(string schema, string table)
+    {
+        var id = Identifier(ObjectSchema.PrimaryKey);
+        return $"""
+            UPDATE {Table(schema, table)} AS t
+            SET {Identifier(ObjectSchema.DeletedColumn)} = true, {Identifier(ObjectSchema.SyncedAtColumn)} = $synced_at
+            FROM {Temp(AbsentTable)} AS a
+            WHERE t.{id} = a.{id}
             """;
     }
 

@@ -212,8 +212,22 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             outcome = new LoadOutcome(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), AlreadyLoaded: false);
         }
 
+        // A historical read is a snapshot: the live rows it would have held but lacks were deleted at the source.
+        var snapshot = manifest.WindowStart is null;
+        if (snapshot)
+        {
+            await ExecuteAsync(connection, DuckDbSql.FindAbsent(SchemaName, schema.Name), cancellationToken, ("window_end", manifest.WindowEnd));
+            outcome = outcome with { Deleted = outcome.Deleted + await ScalarInt64Async(connection, DuckDbSql.CountAbsent(), cancellationToken) };
+        }
+
         await ExecuteAsync(connection, DuckDbSql.InsertNew(SchemaName, schema.Name, schema.Columns), cancellationToken, ("synced_at", syncedAt));
         await ExecuteAsync(connection, DuckDbSql.UpdateChanged(SchemaName, schema.Name, schema.Columns), cancellationToken, ("synced_at", syncedAt));
+        if (snapshot)
+        {
+            await ExecuteAsync(connection, DuckDbSql.DeleteAbsent(SchemaName, schema.Name), cancellationToken, ("synced_at", syncedAt));
+            await ExecuteAsync(connection, DuckDbSql.DropTemp(DuckDbSql.AbsentTable), cancellationToken);
+        }
+
         await ExecuteAsync(
             connection,
             DuckDbSql.RecordLoad(SchemaName),

@@ -22,7 +22,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
 
     private const string ObjectRunColumns = """
         run_id, object_name, mode, window_start, window_end, status, rows_extracted, rows_inserted, rows_updated,
-        rows_deleted, files, bytes, extract_ms, load_ms, manifest_key, error
+        rows_deleted, files, bytes, extract_ms, load_ms, manifest_key, error, full_resync
         """;
 
     private readonly string _connectionString;
@@ -107,7 +107,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         ArgumentNullException.ThrowIfNull(connectorId);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, """
-            SELECT connector_id, object_name, cursor, last_loaded_at, total_inserted, total_updated, total_deleted
+            SELECT connector_id, object_name, cursor, last_loaded_at, total_inserted, total_updated, total_deleted, last_full_sync_at
             FROM objects WHERE connector_id = $connector_id ORDER BY object_name
             """);
         Add(command, "$connector_id", connectorId);
@@ -122,7 +122,8 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                 NullableTime(reader, 3),
                 reader.GetInt64(4),
                 reader.GetInt64(5),
-                reader.GetInt64(6)));
+                reader.GetInt64(6),
+                NullableTime(reader, 7)));
         }
 
         return objects;
@@ -131,9 +132,10 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
     /// <summary>
     /// One statement in an immediate transaction: with an expected cursor, an <c>UPDATE … WHERE cursor_utc_ticks =
     /// expected</c>; with none, an insert that, when the row exists, updates it only <c>WHERE cursor_utc_ticks IS
-    /// NULL</c>. Cursors compare as instants (<see cref="DateTimeOffset"/> equality), whatever their offsets.
+    /// NULL</c>. Cursors compare as instants (<see cref="DateTimeOffset"/> equality), whatever their offsets. A full
+    /// sync sets <c>last_full_sync_at</c> to the new cursor; any other keeps it.
     /// </summary>
-    public async Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, CancellationToken cancellationToken)
+    public async Task<bool> TryAdvanceCursorAsync(string connectorId, string objectName, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, bool fullSync, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connectorId);
         ArgumentNullException.ThrowIfNull(objectName);
@@ -142,10 +144,11 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
         await using var command = Command(connection, expectedCursor is null
             ? """
-              INSERT INTO objects (connector_id, object_name, cursor, cursor_utc_ticks, last_loaded_at, total_inserted, total_updated, total_deleted)
-              VALUES ($connector_id, $object_name, $cursor, $cursor_utc_ticks, $loaded_at, $inserted, $updated, $deleted)
+              INSERT INTO objects (connector_id, object_name, cursor, cursor_utc_ticks, last_loaded_at, total_inserted, total_updated, total_deleted, last_full_sync_at)
+              VALUES ($connector_id, $object_name, $cursor, $cursor_utc_ticks, $loaded_at, $inserted, $updated, $deleted, $full_sync_at)
               ON CONFLICT (connector_id, object_name) DO UPDATE SET
                   cursor = excluded.cursor,
+                  last_full_sync_at = coalesce(excluded.last_full_sync_at, objects.last_full_sync_at),
                   cursor_utc_ticks = excluded.cursor_utc_ticks,
                   last_loaded_at = excluded.last_loaded_at,
                   total_inserted = objects.total_inserted + excluded.total_inserted,
@@ -157,6 +160,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
               UPDATE objects SET
                   cursor = $cursor,
                   cursor_utc_ticks = $cursor_utc_ticks,
+                  last_full_sync_at = coalesce($full_sync_at, last_full_sync_at),
                   last_loaded_at = $loaded_at,
                   total_inserted = total_inserted + $inserted,
                   total_updated = total_updated + $updated,
@@ -172,6 +176,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$inserted", outcome.Inserted);
         Add(command, "$updated", outcome.Updated);
         Add(command, "$deleted", outcome.Deleted);
+        Add(command, "$full_sync_at", fullSync ? Text(newCursor) : null);
         if (expectedCursor is { } expected)
         {
             Add(command, "$expected_utc_ticks", expected.UtcTicks);
@@ -225,7 +230,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         await using var command = Command(connection, $"""
             INSERT INTO object_runs (connector_id, {ObjectRunColumns})
             VALUES ($connector_id, $run_id, $object_name, $mode, $window_start, $window_end, $status, $rows_extracted, $rows_inserted,
-                    $rows_updated, $rows_deleted, $files, $bytes, $extract_ms, $load_ms, $manifest_key, $error)
+                    $rows_updated, $rows_deleted, $files, $bytes, $extract_ms, $load_ms, $manifest_key, $error, $full_resync)
             ON CONFLICT (connector_id, run_id, object_name) DO UPDATE SET
                 mode = excluded.mode,
                 window_start = excluded.window_start,
@@ -240,7 +245,8 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                 extract_ms = excluded.extract_ms,
                 load_ms = excluded.load_ms,
                 manifest_key = excluded.manifest_key,
-                error = excluded.error
+                error = excluded.error,
+                full_resync = excluded.full_resync
             """);
         Add(command, "$connector_id", connectorId);
         Add(command, "$run_id", record.RunId);
@@ -259,6 +265,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$load_ms", record.LoadMilliseconds);
         Add(command, "$manifest_key", record.ManifestKey);
         Add(command, "$error", record.Error);
+        Add(command, "$full_resync", record.FullResync ? 1L : 0L);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -524,7 +531,8 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         reader.GetInt64(12),
         reader.GetInt64(13),
         NullableString(reader, 14),
-        NullableString(reader, 15));
+        NullableString(reader, 15),
+        reader.GetInt64(16) != 0);
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 internal static class StatusSchema
 {
     /// <summary>The <c>user_version</c> this build writes and reads.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>Creates version 1 in an empty file.</summary>
     public const string CreateVersion1 = """
@@ -105,10 +105,19 @@ internal static class StatusSchema
         ) STRICT;
         """;
 
+    /// <summary>
+    /// Version 4 records full syncs: per object the window end of the last committed historical read (NULL in rows
+    /// written before: the next due check treats it as never), per object run whether it was a periodic full re-sync.
+    /// </summary>
+    public const string UpgradeToVersion4 = """
+        ALTER TABLE objects ADD COLUMN last_full_sync_at TEXT;
+        ALTER TABLE object_runs ADD COLUMN full_resync INTEGER NOT NULL DEFAULT 0;
+        """;
+
     /// <summary>The script that brings a file at <paramref name="version"/> (0: empty) to <see cref="Version"/>, each step in order.</summary>
     public static string UpgradeFrom(long version)
     {
-        string[] steps = [CreateVersion1, UpgradeToVersion2, UpgradeToVersion3];
+        string[] steps = [CreateVersion1, UpgradeToVersion2, UpgradeToVersion3, UpgradeToVersion4];
         return string.Concat(steps.Skip((int)version));
     }
 }

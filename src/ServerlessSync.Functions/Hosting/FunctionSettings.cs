@@ -80,6 +80,9 @@ public sealed partial record FunctionSettings
 
     public string ConnectorId { get; init; } = SyncOptions.DefaultConnectorId;
 
+    /// <summary>FULL_RESYNC (<see cref="FullResyncSchedule.Parse"/>; StartRun reads it): how often objects are read whole again. Empty when not set.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> FullResyncEvery { get; init; } = new Dictionary<string, TimeSpan>();
+
     public required RegionEndpoint Region { get; init; }
 
     public Uri? S3Endpoint { get; init; }
@@ -121,6 +124,7 @@ public sealed partial record FunctionSettings
             PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
             RunLockLease = Hours(variables.Optional("RUN_LOCK_HOURS")),
             ConnectorId = variables.Optional("CONNECTOR_ID") ?? SyncOptions.DefaultConnectorId,
+            FullResyncEvery = FullResync(variables.Optional("FULL_RESYNC")),
             Region = variables.Region(),
             S3Endpoint = variables.Endpoint("SSYNC_S3_ENDPOINT"),
             DynamoDbEndpoint = variables.Endpoint("SSYNC_DYNAMODB_ENDPOINT"),
@@ -207,6 +211,18 @@ public sealed partial record FunctionSettings
         catch (ArgumentException e)
         {
             throw new FunctionSettingsException("ZUORA_ENV", $"ZUORA_ENV: {e.Message}");
+        }
+    }
+
+    private static IReadOnlyDictionary<string, TimeSpan> FullResync(string? text)
+    {
+        try
+        {
+            return FullResyncSchedule.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new FunctionSettingsException("FULL_RESYNC", $"FULL_RESYNC: {e.Message}");
         }
     }
 

@@ -198,7 +198,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         await writer.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, null, []), None);
         foreach (var name in names)
         {
-            await writer.TryAdvanceCursorAsync(Connector, name, null, T1, LoadOutcome.Replayed, T1, None);
+            await writer.TryAdvanceCursorAsync(Connector, name, null, T1, LoadOutcome.Replayed, T1, fullSync: false, None);
             await writer.PutObjectRunAsync(Connector, ObjectRun("run-1", name), None);
         }
 
@@ -214,7 +214,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     {
         var store = _table.Store();
         await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["account"], T0, T0, null, null, "r1"), None);
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, LoadOutcome.Replayed, T1, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, LoadOutcome.Replayed, T1, fullSync: false, None);
         await store.PutRunAsync(new RunRecord("r1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, null, []), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("r1", "account"), None);
         await store.TryClaimAsync(Connector, "load-1", "me", T1, TimeSpan.FromMinutes(5), None);

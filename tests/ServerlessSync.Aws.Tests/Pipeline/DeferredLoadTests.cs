@@ -56,6 +56,22 @@ public sealed class DeferredLoadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HistoricalSnapshotLackingRows_CompletionCountsThemDeleted_AndTheyAreMarkedDeleted()
+    {
+        var first = await StageAsync([Row("a", "a1"), Row("b", "b1"), Row("c", "c1")], historicalEnd: T0.AddHours(1));
+        var firstStart = await Step("loader-1").OnManifestCreatedAsync(first, None);
+        await EndAsync(LoadSubmissionName.Format("loader-1", first), firstStart.StatementId!);
+
+        var snapshot = await StageAsync([Row("b", "b1")], historicalEnd: T0.AddHours(2));
+        var start = await Step("loader-1").OnManifestCreatedAsync(snapshot, None);
+        var end = await EndAsync(LoadSubmissionName.Format("loader-1", snapshot), start.StatementId!);
+
+        Assert.Null(end!.Error);
+        Assert.Equal(new LoadOutcome(0, 0, 2, 1, false), end.Report!.Outcome);
+        Assert.Equal(1, await LiveRowCountAsync());
+    }
+
+    [Fact]
     public async Task DuplicateManifestEvents_WhileRunningAndAfter_SubmitNothingNew_AndLoadOnce()
     {
         var key = await StageAsync([Row("a", "a1")]);
@@ -185,11 +201,11 @@ public sealed class DeferredLoadTests : IAsyncLifetime
         return $"{parts[1]}/{parts[2]}/{parts[3]}";
     }
 
-    private async Task<string> StageAsync(IEnumerable<SourceRow> rows)
+    private async Task<string> StageAsync(IEnumerable<SourceRow> rows, DateTimeOffset? historicalEnd = null)
     {
         var runId = $"run-{Interlocked.Increment(ref _runs):D4}";
         var stager = new ObjectStager(_pipeline.Staging, new StagingOptions(), _clock);
-        var manifest = await stager.StagePartsAsync("conn", runId, Plan, new SyncWindow(null, T0), ToAsync(rows), "token-1", null, None);
+        var manifest = await stager.StagePartsAsync("conn", runId, Plan, SyncWindow.Historical(historicalEnd ?? T0), ToAsync(rows), "token-1", null, None);
         await stager.WriteManifestAsync(manifest, None);
         return StagingKeys.Manifest("conn", runId, Plan.Name);
     }

@@ -220,21 +220,74 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HistoricalLoad_LacksLiveRows_MarksThemDeletedKeepingValues_LeavesLaterAndDeletedOnes_CountsThem()
+    {
+        var snapshotEnd = T0.AddHours(1);
+        await LoadAsync(Plain, [Row("same", T0, "s"), Row("changed", T0, "before"), Row("gone", T0, "g"), Row("at-end", snapshotEnd, "e"), Row("deleted", T0, "d", deleted: true)], new SyncWindow(T0.AddDays(-1), snapshotEnd));
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        var snapshot = await StageAsync(Plain, [Row("same", T0, "s"), Row("changed", T0, "after")], SyncWindow.Historical(snapshotEnd));
+        var outcome = await LoadAsync(snapshot);
+
+        Assert.Equal(new LoadOutcome(Inserted: 0, Updated: 1, Deleted: 1, Unchanged: 1, AlreadyLoaded: false), outcome);
+        Assert.Equal(
+            ["at-end|e|False|T0", "changed|after|False|T1", "deleted|d|True|T0", "gone|g|True|T1", "same|s|False|T0"],
+            await DumpAsync(Plain.Name, T0));
+        var ledger = await _pipeline.Redshift.QueryAsync($"SELECT deleted FROM \"{CloudPipeline.Schema}\".\"{RedshiftSql.LedgerTable}\" WHERE run_id = '{snapshot.RunId}'");
+        Assert.Equal(1L, Convert.ToInt64(Assert.Single(ledger)["deleted"], System.Globalization.CultureInfo.InvariantCulture));
+
+        // Loaded again once the Data API forgot the token, the ledger stops it: nothing more is deleted.
+        Assert.Equal(LoadOutcome.Replayed, await LoadAsync(snapshot with { CreatedAt = snapshot.CreatedAt.AddSeconds(1) }));
+        Assert.Equal(3, (await LiveRowsAsync(Plain)).Count);
+    }
+
+    [Fact]
+    public async Task FirstHistoricalLoad_InsertsAndDeletesNothing()
+    {
+        var outcome = await LoadAsync(Plain, [Row("a", T0, "a1"), Row("b", T0, "b1")]);
+
+        Assert.Equal(new LoadOutcome(2, 0, 0, 0, false), outcome);
+        Assert.Equal(["a|a1|False|T0", "b|b1|False|T0"], await DumpAsync(Plain.Name, T0));
+    }
+
+    [Fact]
+    public async Task Tombstone_WithOnlyIdAndUpdateddate_KeepsTheRowsLastKnownValues()
+    {
+        await LoadAsync(Plain, [Row("a", T0, "a1"), Row("b", T0, "b1")]);
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        var outcome = await LoadAsync(Plain, [Row("a", T0.AddMinutes(1), null, deleted: true), Row("b", T0.AddMinutes(1), null)], new SyncWindow(T0, T0.AddHours(1)));
+
+        Assert.Equal(new LoadOutcome(0, 1, 1, 0, false), outcome);
+        Assert.Equal(["a|a1|True|T1", "b||False|T1"], await DumpAsync(Plain.Name, T0));
+        var updated = await _pipeline.Redshift.QueryAsync($"SELECT updateddate FROM \"{CloudPipeline.Schema}\".\"plan\" WHERE id = 'a'");
+        Assert.Equal(T0.AddMinutes(1), new DateTimeOffset((DateTime)Assert.Single(updated)["updateddate"]!, TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task Describe_UnknownTable_IsNull() => Assert.Null(await Warehouse.DescribeAsync("nothing", None));
 
     private static SourceRow Row(string id, DateTimeOffset updated, string? name, bool deleted = false) => new([id, updated, name], deleted);
 
-    private async Task<LoadOutcome> LoadAsync(ObjectSchema schema, IEnumerable<SourceRow> rows) => await LoadAsync(await StageAsync(schema, rows));
+    private async Task<LoadOutcome> LoadAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, SyncWindow? window = null) => await LoadAsync(await StageAsync(schema, rows, window));
 
     private Task<LoadOutcome> LoadAsync(StagedManifest manifest) => LoadAsync(Warehouse, manifest);
 
     private Task<LoadOutcome> LoadAsync(RedshiftWarehouse warehouse, StagedManifest manifest) =>
         warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], _clock.GetUtcNow(), None);
 
-    private async Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows)
+    private async Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, SyncWindow? window = null)
     {
         var stager = new ObjectStager(_pipeline.Staging, new StagingOptions(), _clock);
-        return await stager.StageAsync("conn", $"run-{Interlocked.Increment(ref _runs):D4}", schema, new SyncWindow(null, T0), ToAsync(rows), taskToken: null, progress: null, None);
+        return await stager.StageAsync("conn", $"run-{Interlocked.Increment(ref _runs):D4}", schema, window ?? new SyncWindow(null, T0), ToAsync(rows), taskToken: null, progress: null, None);
+    }
+
+    /// <summary>Every row of the table, deleted ones too, by id: <c>id|name|_deleted|T{hours of _synced_at after <paramref name="origin"/>}</c>.</summary>
+    private async Task<List<string>> DumpAsync(string table, DateTimeOffset origin)
+    {
+        var rows = await _pipeline.Redshift.QueryAsync($"SELECT id, name, _deleted, _synced_at FROM \"{CloudPipeline.Schema}\".\"{table}\" ORDER BY id");
+        return [.. rows.Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{r["id"]}|{r["name"]}|{r["_deleted"]}|T{(new DateTimeOffset((DateTime)r["_synced_at"]!, TimeSpan.Zero) - origin).TotalHours}"))];
     }
 
     private async Task<List<object?[]>> LiveRowsAsync(ObjectSchema schema)

@@ -34,12 +34,12 @@ public sealed class WarehouseScratch : IDisposable
 
     public DuckDbWarehouse Warehouse { get; private set; }
 
-    /// <summary>Stages <paramref name="rows"/> with Core's <see cref="ObjectStager"/> under a new run id.</summary>
-    public async Task<StagedLoad> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, long partSizeBytes = 64L * 1024 * 1024)
+    /// <summary>Stages <paramref name="rows"/> with Core's <see cref="ObjectStager"/> under a new run id, for <paramref name="window"/> (default: the incremental day before <see cref="T0"/>).</summary>
+    public async Task<StagedLoad> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, long partSizeBytes = 64L * 1024 * 1024, SyncWindow? window = null)
     {
         var runId = $"run-{Interlocked.Increment(ref _runs):D4}";
         var stager = new ObjectStager(Store, new StagingOptions { PartSizeBytes = partSizeBytes }, new FakeTimeProvider(T0));
-        var manifest = await stager.StageAsync("conn", runId, schema, new SyncWindow(T0.AddDays(-1), T0), ToAsync(rows), taskToken: null, progress: null, CancellationToken.None);
+        var manifest = await stager.StageAsync("conn", runId, schema, window ?? new SyncWindow(T0.AddDays(-1), T0), ToAsync(rows), taskToken: null, progress: null, CancellationToken.None);
         return new StagedLoad(manifest, [.. manifest.Parts.Select(p => Store.LocationOf(p.Key))]);
     }
 

@@ -127,16 +127,4 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", invoice), None);
         return (run, account, invoice);
     }
-
-    /// <summary>A source known only by its object names: starting a run reads nothing else.</summary>
-    private sealed class ObjectNamesOnly(params string[] objects) : ISource
-    {
-        public string Name => "names-only";
-
-        public IReadOnlyList<string> Objects => objects;
-
-        public ValueTask<ObjectSchema> DescribeAsync(string objectName, CancellationToken cancellationToken) => throw new NotSupportedException("starting a run describes nothing");
-
-        public IAsyncEnumerable<SourceRow> ReadAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken) => throw new NotSupportedException("starting a run reads nothing");
-    }
 }

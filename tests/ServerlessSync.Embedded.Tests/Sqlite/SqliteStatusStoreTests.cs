@@ -35,7 +35,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         Assert.True(File.Exists(DatabasePath));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(3L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(4L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal(
             "connectors,load_claims,object_runs,objects,run_locks,runs",
@@ -60,15 +60,18 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     public async Task Open_FileFromOlderVersion_UpgradesKeepingItsRows(int version)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        string[] scripts = [StatusSchema.CreateVersion1, StatusSchema.UpgradeToVersion2];
+        string[] scripts = [StatusSchema.CreateVersion1, StatusSchema.UpgradeToVersion2, StatusSchema.UpgradeToVersion3];
         await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
         {
             await connection.OpenAsync();
             Scalar(connection, string.Concat(scripts.Take(version)) + $"PRAGMA user_version = {version};");
             Scalar(connection, $"INSERT INTO runs VALUES ('{Connector}', 'run-old', 'HISTORICAL', 'SUCCEEDED', '2025-03-01T10:00:00.0000000+00:00', {T1.UtcTicks}, NULL, NULL)");
+            Scalar(connection, $"INSERT INTO objects VALUES ('{Connector}', 'account', '{T1:O}', {T1.UtcTicks}, NULL, 4, 0, 0)");
+            Scalar(connection, $"INSERT INTO object_runs VALUES ('{Connector}', 'run-old', 'account', 'Historical', NULL, '2025-03-01T10:00:00.0000000+00:00', 'SUCCEEDED', 4, 4, 0, 0, 1, 9, 1, 1, NULL, NULL)");
         }
 
         var store = Open();
@@ -77,10 +80,16 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
 
         Assert.True(locked.Acquired);
         Assert.Equal(LoadClaimResult.Claimed, claimed.Result);
-        Assert.Equal("run-old", Assert.Single(await store.ListRunsAsync(Connector, 10, None)).RunId);
+        var oldRun = Assert.Single(await store.ListRunsAsync(Connector, 10, None));
+        Assert.Equal("run-old", oldRun.RunId);
+        Assert.False(Assert.Single(oldRun.Objects).FullResync);
+        var oldObject = Assert.Single(await store.GetObjectsAsync(Connector, None));
+        Assert.Equal((T1, 4L, (DateTimeOffset?)null), (oldObject.Cursor!.Value, oldObject.TotalInserted, oldObject.LastFullSyncAt));
+        Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: true, None));
+        Assert.Equal(T2, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
         await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await check.OpenAsync();
-        Assert.Equal(3L, Scalar(check, "PRAGMA user_version"));
+        Assert.Equal(4L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -101,7 +110,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         await writer.PutConnectorAsync(connector, None);
         await writer.PutRunAsync(run, None);
         await writer.PutObjectRunAsync(Connector, run.Objects[0], None);
-        await writer.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(4, 0, 0, 0, false), T2, None);
+        await writer.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(4, 0, 0, 0, false), T2, fullSync: false, None);
         await _file.CloseAsync(writer);
 
         var reader = Open();
@@ -109,7 +118,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         StatusAssert.Connector(connector, await reader.GetConnectorAsync(Connector, None));
         StatusAssert.Run(run, Assert.Single(await reader.ListRunsAsync(Connector, 5, None)));
         Assert.Equal(new ObjectState(Connector, "account", T1, T2, 4, 0, 0), Assert.Single(await reader.GetObjectsAsync(Connector, None)));
-        Assert.True(await reader.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, None));
+        Assert.True(await reader.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: false, None));
     }
 
     [Fact]

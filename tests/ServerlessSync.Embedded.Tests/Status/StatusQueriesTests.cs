@@ -23,9 +23,9 @@ public sealed class StatusQueriesTests : IAsyncLifetime
     {
         var store = _file.Open();
         await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.FAILED, ["invoice", "account"], T0, T2, T1, "invoice: COPY failed", "run-2"), None);
-        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(10, 2, 1, 0, false), T2, None);
-        await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(5, 0, 0, 0, false), T2, None);
-        await store.TryAdvanceCursorAsync(Connector, "contact", null, T0, new LoadOutcome(3, 0, 0, 0, false), T0, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(10, 2, 1, 0, false), T2, fullSync: true, None);
+        await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(5, 0, 0, 0, false), T2, fullSync: false, None);
+        await store.TryAdvanceCursorAsync(Connector, "contact", null, T0, new LoadOutcome(3, 0, 0, 0, false), T0, fullSync: false, None);
         await store.PutRunAsync(new RunRecord("run-2", Connector, "MIXED", RunStatus.RUNNING, T2, null, null, []), None);
 
         var view = await new StatusQueries(_file.Open()).GetConnectorAsync(Connector, None);
@@ -36,9 +36,9 @@ public sealed class StatusQueriesTests : IAsyncLifetime
             view);
         Assert.Equal(
             [
-                new ObjectView("invoice", true, false, null, null, 0, 0, 0),
-                new ObjectView("account", true, true, T2, T2, 15, 2, 1),
-                new ObjectView("contact", false, true, T0, T0, 3, 0, 0),
+                new ObjectView("invoice", true, false, null, null, 0, 0, 0, null),
+                new ObjectView("account", true, true, T2, T2, 15, 2, 1, T1),
+                new ObjectView("contact", false, true, T0, T0, 3, 0, 0, null),
             ],
             view.Objects);
     }
@@ -53,7 +53,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
 
         Assert.Null(view!.LastRunId);
         Assert.Null(view.LastRunStatus);
-        Assert.Equal([new ObjectView("account", true, false, null, null, 0, 0, 0)], view.Objects);
+        Assert.Equal([new ObjectView("account", true, false, null, null, 0, 0, 0, null)], view.Objects);
     }
 
     [Fact]

@@ -38,8 +38,8 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
         Assert.Equal(200, result.Status);
         Assert.Equal(
             """{"connectorId":"default","source":"synthetic","status":"ACTIVE","lastGoodDataAt":"2026-11-26T20:30:00+00:00","lastError":null,"lastRunId":"20261126T203000Z-0f0f0f","lastRunStatus":"SUCCEEDED","createdAt":"2026-11-20T08:00:00+00:00","updatedAt":"2026-11-26T20:31:00+00:00","objects":["""
-            + """{"objectName":"account","selected":true,"historicalComplete":true,"cursor":"2026-11-26T20:30:00+00:00","lastLoadedAt":"2026-11-26T20:31:00+00:00","totalInserted":120,"totalUpdated":7,"totalDeleted":1},"""
-            + """{"objectName":"invoice","selected":true,"historicalComplete":false,"cursor":null,"lastLoadedAt":null,"totalInserted":0,"totalUpdated":0,"totalDeleted":0}]}""",
+            + """{"objectName":"account","selected":true,"historicalComplete":true,"cursor":"2026-11-26T20:30:00+00:00","lastLoadedAt":"2026-11-26T20:31:00+00:00","totalInserted":120,"totalUpdated":7,"totalDeleted":1,"lastFullSyncAt":null},"""
+            + """{"objectName":"invoice","selected":true,"historicalComplete":false,"cursor":null,"lastLoadedAt":null,"totalInserted":0,"totalUpdated":0,"totalDeleted":0,"lastFullSyncAt":null}]}""",
             result.BodyText);
         Assert.Equal("no-store", result.Headers["cache-control"]);
     }
@@ -163,7 +163,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
         Assert.Equal(["invoice"], run.GetProperty("failedObjects").EnumerateArray().Select(o => o.GetString()));
         Assert.Equal(["account", "invoice"], result.Body.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("objectName").GetString()));
         Assert.Equal(
-            """{"runId":"20261126T213000Z-a1b2c3","objectName":"invoice","mode":"Incremental","windowStart":"2026-11-26T20:25:00+00:00","windowEnd":"2026-11-26T21:30:00+00:00","status":"FAILED","rowsExtracted":120,"rowsInserted":40,"rowsUpdated":20,"rowsDeleted":2,"files":2,"bytes":4096,"extractMilliseconds":1500,"loadMilliseconds":2500,"manifestKey":"runs/default/20261126T213000Z-a1b2c3/invoice/invoice.manifest.json","error":"COPY failed: invoice.00001.csv.gz line 3, column amount"}""",
+            """{"runId":"20261126T213000Z-a1b2c3","objectName":"invoice","mode":"Incremental","windowStart":"2026-11-26T20:25:00+00:00","windowEnd":"2026-11-26T21:30:00+00:00","status":"FAILED","rowsExtracted":120,"rowsInserted":40,"rowsUpdated":20,"rowsDeleted":2,"files":2,"bytes":4096,"extractMilliseconds":1500,"loadMilliseconds":2500,"manifestKey":"runs/default/20261126T213000Z-a1b2c3/invoice/invoice.manifest.json","error":"COPY failed: invoice.00001.csv.gz line 3, column amount","fullResync":false}""",
             result.Body.GetProperty("objects")[1].GetRawText());
         Assert.Equal(
             """[{"objectName":null,"error":"1 of 2 objects failed"},{"objectName":"invoice","error":"COPY failed: invoice.00001.csv.gz line 3, column amount"}]""",
@@ -411,7 +411,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     {
         var status = _api.Status;
         await status.PutConnectorAsync(new ConnectorState(Connector, "synthetic", ConnectorStatus.ACTIVE, ["account", "invoice"], T0, LastRunAt.AddMinutes(1), LastRunAt, null, LastRunId), None);
-        await status.TryAdvanceCursorAsync(Connector, "account", null, LastRunAt, new LoadOutcome(120, 7, 1, 0, false), LastRunAt.AddMinutes(1), None);
+        await status.TryAdvanceCursorAsync(Connector, "account", null, LastRunAt, new LoadOutcome(120, 7, 1, 0, false), LastRunAt.AddMinutes(1), fullSync: false, None);
         await status.PutRunAsync(new RunRecord(LastRunId, Connector, "INCREMENTAL", lastRunStatus, LastRunAt, lastRunStatus == RunStatus.RUNNING ? null : LastRunAt.AddMinutes(1), null, []), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "account", RunStatus.SUCCEEDED, null), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "invoice", RunStatus.SUCCEEDED, null), None);

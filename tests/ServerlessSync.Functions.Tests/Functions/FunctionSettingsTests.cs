@@ -25,6 +25,15 @@ public sealed class FunctionSettingsTests
         Assert.Equal((64L * 1024 * 1024, TimeSpan.FromHours(24), 100_000, 20261126UL), (settings.PartSizeBytes, settings.RunLockLease, settings.SyntheticScale, settings.SyntheticSeed));
         Assert.Null(settings.CustomerRoleArn);
         Assert.Null(settings.S3Endpoint);
+        Assert.Empty(settings.FullResyncEvery);
+    }
+
+    [Fact]
+    public void FullResync_ReadWithTheSharedSyntax()
+    {
+        var settings = Read(With(Cluster, ("FULL_RESYNC", "invoice=7, *=30")));
+
+        Assert.Equal(new Dictionary<string, TimeSpan> { ["invoice"] = TimeSpan.FromDays(7), ["*"] = TimeSpan.FromDays(30) }, settings.FullResyncEvery);
     }
 
     [Fact]
@@ -76,6 +85,7 @@ public sealed class FunctionSettingsTests
     [InlineData("REDSHIFT_SCHEMA", "zuora;drop", "REDSHIFT_SCHEMA 'zuora;drop' must be")]
     [InlineData("REDSHIFT_WORKGROUP", "sync-wg", "both REDSHIFT_CLUSTER_ID ('analytics') and REDSHIFT_WORKGROUP ('sync-wg') are set")]
     [InlineData("AWS_REGION", "Ireland", "AWS_REGION 'Ireland' is not a region name")]
+    [InlineData("FULL_RESYNC", "invoice=7,account=soon", "FULL_RESYNC: full re-sync 'account=soon': 'soon' is not a positive number of days")]
     [InlineData("SSYNC_S3_ENDPOINT", "localhost:4569", "SSYNC_S3_ENDPOINT 'localhost:4569' is not an absolute http(s) URL")]
     public void AnInvalidVariable_IsNamedWithWhatIsWrong(string name, string value, string expected)
     {

@@ -1,4 +1,5 @@
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
@@ -71,6 +72,29 @@ public sealed class StartRunFunctionTests : IAsyncLifetime
         await new StartRunFunction(secondContainer).HandleAsync(new MemoryStream("""{"input":{},"executionName":"second-run"}"""u8.ToArray()));
 
         Assert.Equal(first, await TenantStateAsync());
+    }
+
+    [Fact]
+    public async Task StartRun_FullResyncSettingDue_PlansTheObjectHistoricallyFromItsCursor_ConnectorStaysActive()
+    {
+        var now = _host.Clock.GetUtcNow();
+        var cursor = now.AddDays(-2);
+        await _host.Status.PutConnectorAsync(new ConnectorState("default", "synthetic", ConnectorStatus.ACTIVE, ["account", "invoice"], cursor, cursor, cursor, null, null), CancellationToken.None);
+        foreach (var name in new[] { "account", "invoice" })
+        {
+            await _host.Status.TryAdvanceCursorAsync("default", name, null, cursor, LoadOutcome.Replayed, cursor, fullSync: true, CancellationToken.None);
+        }
+
+        using var container = new FunctionHost(_host.Settings with { FullResyncEvery = FullResyncSchedule.Parse("account=1") }, _host.Clock, FunctionsTestHost.Credentials, TextWriter.Null);
+        var output = await new StartRunFunction(container).HandleAsync(new MemoryStream("""{"input":{},"executionName":"resync-run"}"""u8.ToArray()));
+
+        var objects = System.Text.Json.Nodes.JsonNode.Parse(output)!["objects"]!.AsArray().ToDictionary(o => (string)o!["objectName"]!);
+        Assert.Null(objects["account"]!["windowStart"]);
+        Assert.Equal(cursor, objects["account"]!["expectedCursor"]!.GetValue<DateTimeOffset>());
+        Assert.NotNull(objects["invoice"]!["windowStart"]);
+        var stored = await _host.Status.GetRunAsync("default", "resync-run", CancellationToken.None);
+        Assert.Equal([("account", true), ("invoice", false)], stored!.Objects.Select(o => (o.ObjectName, o.FullResync)));
+        Assert.Equal(ConnectorStatus.ACTIVE, (await _host.Status.GetConnectorAsync("default", CancellationToken.None))!.Status);
     }
 
     private async Task<string> TenantStateAsync()

@@ -211,6 +211,22 @@ public class TemplateTests
     }
 
     [Fact]
+    public void FullResyncEvery_EmptyByDefault_ReachesStartRunOnlyAsFullResync_WhenSet()
+    {
+        Assert.Equal("", SamTemplate.Text(_template.Root["Parameters"]!["FullResyncEvery"]!["Default"]));
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""{"Fn::If": ["HasFullResync", {"Ref": "FullResyncEvery"}, {"Ref": "AWS::NoValue"}]}"""),
+            _template.FunctionEnvironment("StartRunFunction")["FULL_RESYNC"]));
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""{"Fn::Not": [{"Fn::Equals": [{"Ref": "FullResyncEvery"}, ""]}]}"""),
+            _template.Root["Conditions"]!["HasFullResync"]));
+        Assert.All(_template.FunctionIds.Where(id => id != "StartRunFunction"), id => Assert.False(_template.FunctionEnvironment(id).ContainsKey("FULL_RESYNC"), id));
+        var pattern = new System.Text.RegularExpressions.Regex(SamTemplate.Text(_template.Root["Parameters"]!["FullResyncEvery"]!["AllowedPattern"])!);
+        Assert.All(new[] { "", "invoice=7", "invoice=7,*=30", "account = 0.5, invoice=1" }, v => Assert.Matches(pattern, v));
+        Assert.All(new[] { "invoice", "invoice=7;drop", "=7" }, v => Assert.DoesNotMatch(pattern, v));
+    }
+
+    [Fact]
     public void Schedule_StartsARunOfTheConnectorDailyByDefault()
     {
         var schedule = _template.StateMachine.Properties["Events"]!.AsObject().Single().Value!;
