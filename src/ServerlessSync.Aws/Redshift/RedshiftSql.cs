@@ -271,7 +271,7 @@ public static class RedshiftSql
 
         var set = string.Join(", ", columns.Where(c => c.Name != ObjectSchema.PrimaryKey)
             .Select(c => Identifier(c.Name))
-            .Select(n => $"{n} = CASE WHEN k.{deleted} AND NOT COALESCE(k.{was}, FALSE) THEN COALESCE(k.{n}, {target}.{n}) ELSE k.{n} END")
+            .Select(n => $"{n} = CASE WHEN k.{deleted} THEN COALESCE(k.{n}, {target}.{n}) ELSE k.{n} END")
             .Append($"{deleted} = k.{deleted}"));
         statements.Add(
             $"""
@@ -346,7 +346,7 @@ public static class RedshiftSql
                 CASE
                     WHEN t.{id} IS NULL THEN {Literal(InsertAction)}
                     WHEN b.{cursor} > t.{cursor} OR (t.{cursor} IS NULL AND b.{cursor} IS NOT NULL) THEN {Literal(UpdateAction)}
-                    WHEN {Same($"b.{cursor}", $"t.{cursor}")} AND ({differs}) THEN {Literal(UpdateAction)}
+                    WHEN {Same($"b.{cursor}", $"t.{cursor}")} AND (CASE WHEN b.{deleted} THEN {Differs($"b.{deleted}", $"t.{deleted}")} ELSE ({differs}) END) THEN {Literal(UpdateAction)}
                     ELSE {Literal(UnchangedAction)}
                 END AS {Identifier(ActionColumn)},
                 t.{deleted} AS {Identifier(WasDeletedColumn)}

@@ -266,7 +266,7 @@ public static class DuckDbSql
                 CASE
                     WHEN t.{id} IS NULL THEN {Literal(InsertAction)}
                     WHEN b.{cursor} > t.{cursor} OR (t.{cursor} IS NULL AND b.{cursor} IS NOT NULL) THEN {Literal(UpdateAction)}
-                    WHEN b.{cursor} IS NOT DISTINCT FROM t.{cursor} AND ({differs}) THEN {Literal(UpdateAction)}
+                    WHEN b.{cursor} IS NOT DISTINCT FROM t.{cursor} AND (CASE WHEN b.{deleted} THEN b.{deleted} IS DISTINCT FROM t.{deleted} ELSE ({differs}) END) THEN {Literal(UpdateAction)}
                     ELSE {Literal(UnchangedAction)}
                 END AS {Identifier(ActionColumn)},
                 t.{deleted} AS {Identifier(WasDeletedColumn)}
@@ -304,17 +304,16 @@ public static class DuckDbSql
     }
 
     /// <summary>
-    /// Parameter: <c>$synced_at</c>. Columns the target has but the batch lacks keep their values. A row becoming
-    /// deleted keeps the target's value wherever the batch has none: a tombstone may carry only id and updateddate.
+    /// Parameter: <c>$synced_at</c>. Columns the target has but the batch lacks keep their values. A deleted batch row
+    /// keeps the target's value wherever it has none: a tombstone may carry only id and updateddate.
     /// </summary>
     internal static string UpdateChanged(string schema, string table, IReadOnlyList<ColumnSchema> columns)
     {
         var id = Identifier(ObjectSchema.PrimaryKey);
         var deleted = Identifier(ObjectSchema.DeletedColumn);
-        var becomesDeleted = $"c.{deleted} AND NOT coalesce(c.{Identifier(WasDeletedColumn)}, false)";
         var set = string.Join(", ", columns.Where(c => c.Name != ObjectSchema.PrimaryKey)
             .Select(c => Identifier(c.Name))
-            .Select(n => $"{n} = CASE WHEN {becomesDeleted} THEN coalesce(c.{n}, t.{n}) ELSE c.{n} END")
+            .Select(n => $"{n} = CASE WHEN c.{deleted} THEN coalesce(c.{n}, t.{n}) ELSE c.{n} END")
             .Append($"{deleted} = c.{deleted}"));
         return $"""
             UPDATE {Table(schema, table)} AS t

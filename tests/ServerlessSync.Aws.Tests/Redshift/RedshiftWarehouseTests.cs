@@ -265,6 +265,23 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tombstone_SeenAgainOrNewer_KeepsValuesAndCountsOnlyWhatChanged()
+    {
+        await LoadAsync(Plain, [Row("a", T0, "a1")]);
+        _clock.Advance(TimeSpan.FromHours(1));
+        await LoadAsync(Plain, [Row("a", T0.AddMinutes(1), null, deleted: true)], new SyncWindow(T0, T0.AddHours(1)));
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        // The next window's lookback reads the same deleted record again: nothing changes, nothing is counted.
+        var again = await LoadAsync(Plain, [Row("a", T0.AddMinutes(1), null, deleted: true)], new SyncWindow(T0, T0.AddHours(2)));
+        var newer = await LoadAsync(Plain, [Row("a", T0.AddMinutes(2), null, deleted: true)], new SyncWindow(T0, T0.AddHours(2)));
+
+        Assert.Equal(new LoadOutcome(0, 0, 0, 1, false), again);
+        Assert.Equal(new LoadOutcome(0, 1, 0, 0, false), newer);
+        Assert.Equal(["a|a1|True|T2"], await DumpAsync(Plain.Name, T0));
+    }
+
+    [Fact]
     public async Task Describe_UnknownTable_IsNull() => Assert.Null(await Warehouse.DescribeAsync("nothing", None));
 
     private static SourceRow Row(string id, DateTimeOffset updated, string? name, bool deleted = false) => new([id, updated, name], deleted);

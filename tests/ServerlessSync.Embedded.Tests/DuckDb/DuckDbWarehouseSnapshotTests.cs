@@ -90,13 +90,26 @@ public sealed class DuckDbWarehouseSnapshotTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadAsync_TombstoneOfAlreadyDeletedRow_TakesTheBatchValues()
+    public async Task LoadAsync_NewerTombstoneOfAlreadyDeletedRow_KeepsTheValuesAndMovesUpdateddate()
     {
         await LoadAsync(Sync1, null, Account("a", T0, "A", 1m, deleted: true));
 
         await LoadAsync(Sync2, null, Account("a", T0.AddMinutes(1), null, null, deleted: true));
 
-        Assert.Contains($"a|{T0.AddMinutes(1).UtcDateTime:O}|NULL|NULL|True|{Sync2.UtcDateTime:O}", await _scratch.DumpAsync("account"), StringComparison.Ordinal);
+        Assert.Contains($"a|{T0.AddMinutes(1).UtcDateTime:O}|A|1.00|True|{Sync2.UtcDateTime:O}", await _scratch.DumpAsync("account"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_SameTombstoneSeenAgain_UnchangedAndCountedAsNothing()
+    {
+        await LoadAsync(Sync1, null, Account("a", T0, "A", 1m));
+        await LoadAsync(Sync1, null, Account("a", T0.AddMinutes(1), null, null, deleted: true));
+
+        // The next window's lookback reads the same deleted record again.
+        var outcome = await LoadAsync(Sync2, null, Account("a", T0.AddMinutes(1), null, null, deleted: true));
+
+        Assert.Equal(new LoadOutcome(0, 0, 0, 1, false), outcome);
+        Assert.Contains($"a|{T0.AddMinutes(1).UtcDateTime:O}|A|1.00|True|{Sync1.UtcDateTime:O}", await _scratch.DumpAsync("account"), StringComparison.Ordinal);
     }
 
     private async Task<LoadOutcome> LoadAsync(DateTimeOffset syncedAt, SyncWindow? window, params SourceRow[] rows) =>
