@@ -4,6 +4,8 @@ namespace ServerlessSync.Functions.Tests.Functions;
 
 public sealed class FunctionSettingsTests
 {
+    private const string ZuoraSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:zuora-oauth-AbCdEf";
+
     private static readonly Dictionary<string, string?> Cluster = new(StringComparer.Ordinal)
     {
         ["STAGING_BUCKET"] = "serverless-sync-staging",
@@ -76,7 +78,10 @@ public sealed class FunctionSettingsTests
     [InlineData("SYNTHETIC_SCALE", "0", "SYNTHETIC_SCALE '0' is not a whole number from 1 to 2147483647")]
     [InlineData("SYNTHETIC_SEED", "-1", "SYNTHETIC_SEED '-1' is not a whole number")]
     [InlineData("RUN_LOCK_HOURS", "0", "RUN_LOCK_HOURS '0' is not a positive number of hours")]
-    [InlineData("SOURCE", "zuora", "SOURCE 'zuora' is not a source the functions have")]
+    [InlineData("SOURCE", "salesforce", "SOURCE 'salesforce' is not a source the functions have; use 'synthetic' or 'zuora'")]
+    [InlineData("SOURCE", "zuora", "SOURCE_SECRET_ARN is not set but SOURCE is 'zuora'")]
+    [InlineData("ZUORA_JOB_TIMEOUT_MINUTES", "15", "ZUORA_JOB_TIMEOUT_MINUTES '15' is not a whole number from 1 to 14")]
+    [InlineData("ZUORA_MAX_JOBS", "0", "ZUORA_MAX_JOBS '0' is not a whole number from 1 to 50")]
     [InlineData("COPY_ROLE_ARN", "serverless-sync-copy", "COPY_ROLE_ARN 'serverless-sync-copy' is not an IAM role ARN")]
     [InlineData("CUSTOMER_ROLE_ARN", "arn:aws:iam::210987654321:role/customer-sync", "CUSTOMER_EXTERNAL_ID is not set but CUSTOMER_ROLE_ARN is")]
     [InlineData("CUSTOMER_EXTERNAL_ID", "ext-42", "CUSTOMER_ROLE_ARN is not set but CUSTOMER_EXTERNAL_ID is")]
@@ -91,6 +96,30 @@ public sealed class FunctionSettingsTests
     {
         var error = Assert.Throws<FunctionSettingsException>(() => Read(With(Cluster, (name, value))));
 
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ZuoraSource_WithSecretAndEnvironment_GivesTheSourcesOptions()
+    {
+        var settings = Read(With(Cluster, ("SOURCE", "zuora"), ("SOURCE_SECRET_ARN", ZuoraSecretArn), ("ZUORA_ENV", "eu-sandbox"), ("ZUORA_MAX_JOBS", "2"), ("ZUORA_JOB_TIMEOUT_MINUTES", "12")));
+
+        var options = settings.ZuoraOptions();
+
+        Assert.Equal(new Uri("https://rest.sandbox.eu.zuora.com"), options.BaseUrl);
+        Assert.Equal(2, options.MaxConcurrentJobs);
+        Assert.Equal(TimeSpan.FromMinutes(12), options.JobTimeout);
+    }
+
+    [Theory]
+    [InlineData(null, "ZUORA_ENV is not set but SOURCE is 'zuora'")]
+    [InlineData("moon", "ZUORA_ENV: ")]
+    [InlineData("http://rest.zuora.com", "ZUORA_ENV: ")]
+    public void ZuoraSource_WithoutAUsableEnvironment_IsRefusedNamingZuoraEnv(string? environment, string expected)
+    {
+        var error = Assert.Throws<FunctionSettingsException>(() => Read(With(Cluster, ("SOURCE", "zuora"), ("SOURCE_SECRET_ARN", ZuoraSecretArn), ("ZUORA_ENV", environment))));
+
+        Assert.Equal("ZUORA_ENV", error.Variable);
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
 

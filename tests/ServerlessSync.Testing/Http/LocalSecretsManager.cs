@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using ServerlessSync.Testing.Http;
 
-namespace ServerlessSync.Aws.Tests.SecretsManager;
+namespace ServerlessSync.Testing.Http;
 
 /// <summary>
 /// Secrets Manager's GetSecretValue as a local endpoint. It accepts only what the real service would:
