@@ -49,7 +49,9 @@ internal sealed class ZuoraHttp : IDisposable
         _time = time;
         _log = log ?? (_ => { });
         _jitter = jitter ?? Random.Shared.NextDouble;
-        _client = new HttpClient(transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: transport is null)
+        // Zuora compresses answers for Accept-Encoding: gzip; export files shrink several times on the wire.
+        var handler = transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.GZip };
+        _client = new HttpClient(handler, disposeHandler: transport is null)
         {
             Timeout = options.RequestTimeout,
         };
@@ -66,11 +68,15 @@ internal sealed class ZuoraHttp : IDisposable
 
     public Uri Resolve(string relativePath) => new(_base, relativePath.TrimStart('/'));
 
-    /// <summary>Sends a JSON request (or none) and returns the JSON body of the 2xx answer.</summary>
+    /// <summary>
+    /// Sends a JSON request (or none) and returns the JSON body of the 2xx answer. A POST carries one
+    /// <c>Idempotency-Key</c> for all its attempts, so a submit repeated after a lost answer does not start a second job.
+    /// </summary>
     public async Task<JsonElement> SendJsonAsync(string call, HttpMethod method, string relativePath, string? jsonBody, CancellationToken cancellationToken)
     {
         var url = Resolve(relativePath);
-        using var response = await SendAsync(call, () => JsonRequest(method, url, jsonBody), RequestKind.Api, cancellationToken);
+        var idempotencyKey = method == HttpMethod.Post ? Guid.NewGuid().ToString("N") : null;
+        using var response = await SendAsync(call, () => JsonRequest(method, url, jsonBody, idempotencyKey), RequestKind.Api, cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         try
         {
@@ -274,10 +280,15 @@ internal sealed class ZuoraHttp : IDisposable
         return Encoding.UTF8.GetString(buffer, 0, filled);
     }
 
-    private static HttpRequestMessage JsonRequest(HttpMethod method, Uri url, string? jsonBody)
+    private static HttpRequestMessage JsonRequest(HttpMethod method, Uri url, string? jsonBody, string? idempotencyKey)
     {
         var request = new HttpRequestMessage(method, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         if (jsonBody is not null)
         {
             request.Content = new StringContent(jsonBody, Encoding.UTF8);

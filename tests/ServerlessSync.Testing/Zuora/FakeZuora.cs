@@ -117,7 +117,8 @@ public sealed partial class FakeZuora : LocalEndpoint
 
         var authorization = request.Headers.Authorization.ToString();
         var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
-        Locked(() => _requests.Add(new ZuoraRequest(request.Method, path, request.QueryString.Value ?? "", body, bearer is not null)));
+        var idempotencyKey = request.Headers.TryGetValue("Idempotency-Key", out var key) ? key.ToString() : null;
+        Locked(() => _requests.Add(new ZuoraRequest(request.Method, path, request.QueryString.Value ?? "", body, bearer is not null, idempotencyKey)));
 
         if (HttpMethods.IsPost(request.Method) && path == "/oauth/token")
         {

@@ -31,7 +31,8 @@ public sealed record FakeZuoraOptions
 /// <param name="QueryString">the query string with its leading '?', or empty</param>
 /// <param name="Body">the body as UTF-8 text (empty when none)</param>
 /// <param name="HadBearerToken">whether it carried <c>Authorization: Bearer …</c></param>
-public sealed record ZuoraRequest(string Method, string Path, string QueryString, string Body, bool HadBearerToken);
+/// <param name="IdempotencyKey">its <c>Idempotency-Key</c> header, or null</param>
+public sealed record ZuoraRequest(string Method, string Path, string QueryString, string Body, bool HadBearerToken, string? IdempotencyKey = null);
 
 /// <summary>How an AQuA job made to fail by <see cref="FakeZuora.FailNextAquaJob"/> ends.</summary>
 public enum AquaJobFailure

@@ -131,6 +131,23 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task Run_SubmitAnsweredWith503_RepeatedWithTheSameIdempotencyKey()
+    {
+        await using var pipeline = await ZuoraPipeline.StartAsync(Sample());
+        await pipeline.Source.DescribeAsync("product", CancellationToken.None);
+        pipeline.Fake.FailNext(1, 503);
+
+        var run = await pipeline.RunAsync("product");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        var submits = pipeline.Fake.Requests.Where(r => r.Method == "POST" && r.Path.StartsWith("/v1/batch-query", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, submits.Count);
+        Assert.False(string.IsNullOrEmpty(submits[0].IdempotencyKey));
+        Assert.Equal(submits[0].IdempotencyKey, submits[1].IdempotencyKey);
+        Assert.Equal(1, pipeline.Fake.JobsSubmitted);
+    }
+
+    [Fact]
     public async Task Run_FailedAquaJob_FailsWithZuorasMessageKeepsCursorAndNextRunConverges()
     {
         var tenant = Sample();
