@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ServerlessSync.Core.Model;
@@ -52,8 +51,8 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
 
         // The pre-signed URL carries its own signature: never name it whole in a message.
         using var response = await http.SendAsync($"{Description} result download ({url.GetLeftPart(UriPartial.Path)})", () => new HttpRequestMessage(HttpMethod.Get, url), RequestKind.Presigned, cancellationToken);
-        await using var compressed = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await using var csv = new GZipStream(compressed, CompressionMode.Decompress);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var csv = await GzipOrPlain.OpenAsync(body, cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}";
         await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, cancellationToken))
         {
