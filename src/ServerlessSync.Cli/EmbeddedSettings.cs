@@ -30,6 +30,9 @@ internal sealed record EmbeddedSettings
     /// <summary>For <c>zuora</c>: AQuA and Data Query jobs running at once.</summary>
     public int ZuoraMaxJobs { get; init; } = 4;
 
+    /// <summary>For <c>zuora</c>: the first wait in seconds between a job's status polls (<see cref="Zuora.ZuoraOptions.PollInterval"/>).</summary>
+    public int ZuoraPollSeconds { get; init; } = 5;
+
     /// <summary>Where ZUORA_CLIENT_ID, ZUORA_CLIENT_SECRET and ZUORA_ENV are read (the process environment; tests give their own).</summary>
     public Func<string, string?> EnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
@@ -67,6 +70,11 @@ internal sealed record EmbeddedSettings
         if (ZuoraMaxJobs is < 1 or > 50)
         {
             throw new UsageException($"--zuora-max-jobs {ZuoraMaxJobs} must be between 1 and 50");
+        }
+
+        if (ZuoraPollSeconds is < 1 or > 300)
+        {
+            throw new UsageException($"--zuora-poll-seconds {ZuoraPollSeconds} must be between 1 and 300");
         }
 
         if (Scale is < 1)

@@ -99,6 +99,18 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
         Assert.Contains("us-sandbox", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("301")]
+    public async Task Sync_PollSecondsOutOfRange_BadUsageNamingTheOptionBeforeAnyCall(string seconds)
+    {
+        var result = await RunAsync("sync", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--zuora-poll-seconds", seconds);
+
+        Assert.Equal(CliApp.BadUsage, result.ExitCode);
+        Assert.Contains($"--zuora-poll-seconds {seconds} must be between 1 and 300", result.Error, StringComparison.Ordinal);
+        Assert.Empty(_fake.Requests);
+    }
+
     [Fact]
     public async Task Sync_ZuoraEnvVariable_UsedWhenTheOptionIsMissing()
     {

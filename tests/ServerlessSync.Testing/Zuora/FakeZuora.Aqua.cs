@@ -12,7 +12,7 @@ public sealed partial class FakeZuora
     private const string SyntaxErrorMessage = "There is a syntax error in one of the queries in the AQuA input";
 
     private readonly Dictionary<string, AquaJob> _aquaJobs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AquaBatch> _files = new(StringComparer.Ordinal);
     private readonly List<string> _zoqlQueries = [];
     private readonly List<(string? ObjectName, AquaJobFailure Failure, string ErrorCode, string Message)> _aquaFailures = [];
     private readonly List<string?> _fileMisses = [];
@@ -125,14 +125,16 @@ public sealed partial class FakeZuora
         return null;
     }
 
-    /// <summary>A batch holding the CSV of the records live now that the query selects.</summary>
+    /// <summary>
+    /// A batch holding the records live now that the query selects (the tenant replaces a record it changes, so these
+    /// stay as they were at submit); their CSV is written only when the file is downloaded.
+    /// </summary>
     private AquaBatch NewBatch(string name, string text, ZoqlExportQuery query)
     {
         var fields = _tenant.Fields(query.ObjectName);
         var columns = query.Fields.Select(f => fields.First(d => d.Name.Equals(f, StringComparison.OrdinalIgnoreCase)).Name).ToList();
         var records = _tenant.Records(query.ObjectName).Where(r => query.Window.Contains(r.UpdatedDate)).ToList();
-        var csv = ZuoraCsv.Write(query.Fields, records.Select(r => (IReadOnlyList<object?>)[.. columns.Select(r.Value)]));
-        return new AquaBatch(NewHexId(), name, text, _tenant.ObjectName(query.ObjectName), query.Window, csv, records.Count);
+        return new AquaBatch(NewHexId(), name, text, _tenant.ObjectName(query.ObjectName), query.Window, new AquaFile(query.Fields, columns, records));
     }
 
     private Task AquaStatusAsync(HttpContext context, string id)
@@ -183,7 +185,7 @@ public sealed partial class FakeZuora
             {
                 batch.Status = "completed";
                 batch.FileId = NewHexId();
-                _files[batch.FileId] = batch.Csv;
+                _files[batch.FileId] = batch;
             }
         }
 
@@ -215,25 +217,25 @@ public sealed partial class FakeZuora
 
     private Task FileAsync(HttpContext context, string fileId)
     {
-        var (found, csv) = Locked(() =>
+        var file = Locked(() =>
         {
             var miss = _fileMisses.FindIndex(f => f is null || f == fileId);
             if (miss >= 0 && _files.ContainsKey(fileId))
             {
                 _fileMisses.RemoveAt(miss);
-                return (false, "");
+                return null;
             }
 
-            return (_files.TryGetValue(fileId, out var text), text ?? "");
+            return _files.TryGetValue(fileId, out var batch) ? batch.File : null;
         });
-        if (!found)
+        if (file is null)
         {
             return WriteJsonAsync(context, 404, Message($"File {fileId} not found"));
         }
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/csv; charset=utf-8";
-        return context.Response.WriteAsync(csv);
+        return ZuoraCsv.WriteAsync(context.Response.Body, file.Header, file.Rows(), context.RequestAborted);
     }
 
     private Task DescribeAsync(HttpContext context, string objectName)
@@ -315,13 +317,19 @@ public sealed partial class FakeZuora
         }
     }
 
-    private sealed class AquaBatch(string batchId, string name, string query, string objectName, ZuoraWindow window, string csv, int recordCount)
+    /// <summary>An export file: its header as queried, the field names in the tenant, and the records in its rows.</summary>
+    private sealed record AquaFile(IReadOnlyList<string> Header, IReadOnlyList<string> Columns, IReadOnlyList<ZuoraRecord> Records)
+    {
+        public IEnumerable<IReadOnlyList<object?>> Rows() => Records.Select(r => (IReadOnlyList<object?>)[.. Columns.Select(r.Value)]);
+    }
+
+    private sealed class AquaBatch(string batchId, string name, string query, string objectName, ZuoraWindow window, AquaFile file)
     {
         public string ObjectName { get; } = objectName;
 
         public ZuoraWindow Window { get; } = window;
 
-        public string Csv { get; } = csv;
+        public AquaFile File { get; } = file;
 
         public string Status { get; set; } = "pending";
 
@@ -337,7 +345,7 @@ public sealed partial class FakeZuora
                 ["name"] = name,
                 ["query"] = query,
                 ["status"] = Status,
-                ["recordCount"] = Status == "completed" ? recordCount : 0,
+                ["recordCount"] = Status == "completed" ? File.Records.Count : 0,
                 ["batchType"] = "zoqlexport",
                 ["apiVersion"] = "1.0",
                 ["full"] = true,

@@ -25,6 +25,32 @@ public static class ZuoraCsv
         return text.ToString();
     }
 
+    /// <summary>
+    /// Writes the same CSV as <see cref="Write"/> to <paramref name="destination"/> as UTF-8 (no BOM) in chunks of about
+    /// 32 KiB: only one chunk and the writer's buffer are held in memory, however many rows there are.
+    /// </summary>
+    public static async Task WriteAsync(Stream destination, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(rows);
+        await using var writer = new StreamWriter(destination, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024, leaveOpen: true);
+        var pending = new StringBuilder();
+        AppendLine(pending, header);
+        foreach (var row in rows)
+        {
+            AppendLine(pending, row);
+            if (pending.Length >= 32 * 1024)
+            {
+                await writer.WriteAsync(pending, cancellationToken);
+                pending.Clear();
+            }
+        }
+
+        await writer.WriteAsync(pending, cancellationToken);
+        await writer.FlushAsync(cancellationToken);
+    }
+
     /// <summary>One value as a CSV field (before quoting).</summary>
     public static string Format(object? value) => value switch
     {

@@ -68,6 +68,20 @@ public sealed class FakeZuoraAquaTests
     }
 
     [Fact]
+    public async Task Submit_FileOfManyChunks_StreamsTheSameCsvAsWrite()
+    {
+        var tenant = FakeZuoraTenant.CreateSample(1500, seed: 3, now: FakeZuoraCalls.Now);
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(tenant);
+        string[] fields = ["Id", "Name", "AccountNumber", "Balance", "Region__c", "UpdatedDate"];
+
+        var csv = await calls.ExportAsync($"select {string.Join(", ", fields)} from Account");
+
+        var expected = ZuoraCsv.Write(fields, tenant.Records("Account").Select(r => (IReadOnlyList<object?>)[.. fields.Select(r.Value)]));
+        Assert.True(expected.Length > 2 * 32 * 1024, $"the export is only {expected.Length} characters: too short to cross a chunk");
+        Assert.Equal(expected, csv);
+    }
+
+    [Fact]
     public async Task Submit_SpaceSeparatedDatetime_ExportsWholeTable()
     {
         await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant());
