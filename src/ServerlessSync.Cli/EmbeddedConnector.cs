@@ -53,7 +53,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         Directory.CreateDirectory(settings.HomePath);
         if (settings.IsZuora)
         {
-            var zuora = ZuoraConnection.CreateSource(settings, systemClock, message => notices?.WriteLine($"zuora: {message}"));
+            var zuora = ZuoraConnection.CreateSource(settings, systemClock, message => notices?.WriteLine(message));
             return new EmbeddedConnector(settings, zuora, systemClock, null);
         }
 

@@ -27,11 +27,8 @@ internal sealed record EmbeddedSettings
     /// <summary>For <c>zuora</c>: a JSON file with <c>clientId</c> and <c>clientSecret</c>; null = the environment variables.</summary>
     public string? ZuoraCredentialsFile { get; init; }
 
-    /// <summary>For <c>zuora</c>: AQuA and Data Query jobs running at once.</summary>
-    public int ZuoraMaxJobs { get; init; } = 4;
-
     /// <summary>For <c>zuora</c>: the first wait in seconds between a job's status polls (<see cref="Zuora.ZuoraOptions.PollInterval"/>).</summary>
-    public int ZuoraPollSeconds { get; init; } = 5;
+    public int ZuoraPollSeconds { get; init; } = 2;
 
     /// <summary>Where ZUORA_CLIENT_ID, ZUORA_CLIENT_SECRET and ZUORA_ENV are read (the process environment; tests give their own).</summary>
     public Func<string, string?> EnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
@@ -65,11 +62,6 @@ internal sealed record EmbeddedSettings
         if (!IsSynthetic && !IsZuora && string.IsNullOrWhiteSpace(FilesDirectory))
         {
             throw new UsageException($"--source '{Source}' is not a source; use 'synthetic', 'files:DIR' or 'zuora'");
-        }
-
-        if (ZuoraMaxJobs is < 1 or > 50)
-        {
-            throw new UsageException($"--zuora-max-jobs {ZuoraMaxJobs} must be between 1 and 50");
         }
 
         if (ZuoraPollSeconds is < 1 or > 300)

@@ -23,7 +23,7 @@ internal static class ZuoraConnection
         try
         {
             var pollInterval = TimeSpan.FromSeconds(settings.ZuoraPollSeconds);
-            var options = new ZuoraOptions { BaseUrl = ZuoraEnvironments.Resolve(environment.Trim()), MaxConcurrentJobs = settings.ZuoraMaxJobs, PollInterval = pollInterval };
+            var options = new ZuoraOptions { BaseUrl = ZuoraEnvironments.Resolve(environment.Trim()), PollInterval = pollInterval };
 
             // Polls slow down to the default ceiling, unless the first wait asked for is already longer.
             return options.MaxPollInterval >= pollInterval ? options : options with { MaxPollInterval = pollInterval };

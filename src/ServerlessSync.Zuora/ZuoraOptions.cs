@@ -10,7 +10,7 @@ public sealed record ZuoraOptions
     public int MaxConcurrentJobs { get; init; } = 4;
 
     /// <summary>First wait between job status polls; each wait grows ×1.5 up to <see cref="MaxPollInterval"/>.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -21,7 +21,7 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>SOURCE</term><description><c>synthetic</c> (the default) or <c>zuora</c></description></item>
 /// <item><term>SOURCE_SECRET_ARN</term><description>the source's credentials in Secrets Manager: required for <c>zuora</c> (JSON with <c>clientId</c> and <c>clientSecret</c>), unused by the synthetic source</description></item>
 /// <item><term>ZUORA_ENV</term><description>for <c>zuora</c> (required): the environment name (<c>us</c>, <c>eu-sandbox</c>, …) or the REST base URL</description></item>
-/// <item><term>ZUORA_MAX_JOBS, ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: export jobs at once per function (default 4), and how long a job may run before its window is halved (default 10, at most 14: it must end within Extract's 15 minutes)</description></item>
+/// <item><term>ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: how long a job may run before its window is halved (default 10, at most 14: it must end within Extract's 15 minutes)</description></item>
 /// <item><term>SYNTHETIC_SCALE, SYNTHETIC_SEED</term><description>rows and seed of the synthetic tenant when it is created (defaults 100000, 20261126)</description></item>
 /// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
 /// <item><term>RUN_LOCK_HOURS</term><description>the most a run may hold its connector's lock (default 24)</description></item>
@@ -35,7 +35,6 @@ public sealed partial record FunctionSettings
 {
     public const string SyntheticSource = "synthetic";
     public const string ZuoraSource = "zuora";
-    public const int DefaultZuoraMaxJobs = 4;
     public static readonly TimeSpan DefaultZuoraJobTimeout = TimeSpan.FromMinutes(10);
     public const int DefaultPartSizeMb = 64;
     public const int DefaultSyntheticScale = 100_000;
@@ -62,8 +61,6 @@ public sealed partial record FunctionSettings
 
     /// <summary>For <see cref="ZuoraSource"/>: an environment name or the REST base URL.</summary>
     public string? ZuoraEnvironment { get; init; }
-
-    public int ZuoraMaxJobs { get; init; } = DefaultZuoraMaxJobs;
 
     public TimeSpan ZuoraJobTimeout { get; init; } = DefaultZuoraJobTimeout;
 
@@ -117,7 +114,6 @@ public sealed partial record FunctionSettings
             Source = variables.Optional("SOURCE") ?? SyntheticSource,
             SourceSecretArn = variables.Optional("SOURCE_SECRET_ARN"),
             ZuoraEnvironment = variables.Optional("ZUORA_ENV"),
-            ZuoraMaxJobs = variables.Integer("ZUORA_MAX_JOBS", DefaultZuoraMaxJobs, 1, 50),
             ZuoraJobTimeout = TimeSpan.FromMinutes(variables.Integer("ZUORA_JOB_TIMEOUT_MINUTES", (int)DefaultZuoraJobTimeout.TotalMinutes, 1, 14)),
             SyntheticScale = variables.Integer("SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
             SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
@@ -185,11 +181,14 @@ public sealed partial record FunctionSettings
         }
     }
 
-    /// <summary>The Zuora source's options from <see cref="ZuoraEnvironment"/>, <see cref="ZuoraMaxJobs"/> and <see cref="ZuoraJobTimeout"/>.</summary>
+    /// <summary>
+    /// The Zuora source's options from <see cref="ZuoraEnvironment"/> and <see cref="ZuoraJobTimeout"/>. An Extract
+    /// function reads one object, one job at a time: the jobs at once per tenant are the Map's object concurrency.
+    /// </summary>
     public ZuoraOptions ZuoraOptions()
     {
         ValidateZuora();
-        return new ZuoraOptions { BaseUrl = ZuoraEnvironments.Resolve(ZuoraEnvironment!), MaxConcurrentJobs = ZuoraMaxJobs, JobTimeout = ZuoraJobTimeout };
+        return new ZuoraOptions { BaseUrl = ZuoraEnvironments.Resolve(ZuoraEnvironment!), JobTimeout = ZuoraJobTimeout };
     }
 
     private void ValidateZuora()

@@ -81,7 +81,6 @@ public sealed class FunctionSettingsTests
     [InlineData("SOURCE", "salesforce", "SOURCE 'salesforce' is not a source the functions have; use 'synthetic' or 'zuora'")]
     [InlineData("SOURCE", "zuora", "SOURCE_SECRET_ARN is not set but SOURCE is 'zuora'")]
     [InlineData("ZUORA_JOB_TIMEOUT_MINUTES", "15", "ZUORA_JOB_TIMEOUT_MINUTES '15' is not a whole number from 1 to 14")]
-    [InlineData("ZUORA_MAX_JOBS", "0", "ZUORA_MAX_JOBS '0' is not a whole number from 1 to 50")]
     [InlineData("COPY_ROLE_ARN", "serverless-sync-copy", "COPY_ROLE_ARN 'serverless-sync-copy' is not an IAM role ARN")]
     [InlineData("CUSTOMER_ROLE_ARN", "arn:aws:iam::210987654321:role/customer-sync", "CUSTOMER_EXTERNAL_ID is not set but CUSTOMER_ROLE_ARN is")]
     [InlineData("CUSTOMER_EXTERNAL_ID", "ext-42", "CUSTOMER_ROLE_ARN is not set but CUSTOMER_EXTERNAL_ID is")]
@@ -102,12 +101,11 @@ public sealed class FunctionSettingsTests
     [Fact]
     public void ZuoraSource_WithSecretAndEnvironment_GivesTheSourcesOptions()
     {
-        var settings = Read(With(Cluster, ("SOURCE", "zuora"), ("SOURCE_SECRET_ARN", ZuoraSecretArn), ("ZUORA_ENV", "eu-sandbox"), ("ZUORA_MAX_JOBS", "2"), ("ZUORA_JOB_TIMEOUT_MINUTES", "12")));
+        var settings = Read(With(Cluster, ("SOURCE", "zuora"), ("SOURCE_SECRET_ARN", ZuoraSecretArn), ("ZUORA_ENV", "eu-sandbox"), ("ZUORA_JOB_TIMEOUT_MINUTES", "12")));
 
         var options = settings.ZuoraOptions();
 
         Assert.Equal(new Uri("https://rest.sandbox.eu.zuora.com"), options.BaseUrl);
-        Assert.Equal(2, options.MaxConcurrentJobs);
         Assert.Equal(TimeSpan.FromMinutes(12), options.JobTimeout);
     }
 

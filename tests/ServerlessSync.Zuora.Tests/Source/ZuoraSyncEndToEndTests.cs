@@ -73,7 +73,8 @@ public class ZuoraSyncEndToEndTests
     [Fact]
     public async Task Run_TokenLifeShorterThanTheRun_RefreshesBeforeExpiryWithoutAuthenticationErrors()
     {
-        await using var pipeline = await ZuoraPipeline.StartAsync(Sample());
+        // Each object's job takes two polls (5 s, then 7.5 s): three objects outlast a 20-second token.
+        await using var pipeline = await ZuoraPipeline.StartAsync(Sample(), o => o with { PollInterval = TimeSpan.FromSeconds(5) });
         pipeline.Fake.SetTokenLifetime(TimeSpan.FromSeconds(20));
 
         var run = await pipeline.RunAsync("product", "account", "contact");
