@@ -24,6 +24,7 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
     private readonly SqliteStatusStore _status;
     private readonly LocalDirectoryStagingStore _staging;
     private readonly DuckDbWarehouse _warehouse;
+    private readonly ZuoraOptions _options;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ssync-zuora-" + Guid.NewGuid().ToString("N"));
 
     private ZuoraPipeline(FakeZuora fake, ImmediateTimeProvider clock, ZuoraOptions options)
@@ -31,7 +32,8 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
         Fake = fake;
         Clock = clock;
         Directory.CreateDirectory(_root);
-        Source = new ZuoraSource(options, new ZuoraCredentials(fake.Options.ClientId, fake.Options.ClientSecret), clock, log: Log.Enqueue);
+        _options = options;
+        Source = NewSource();
         _status = new SqliteStatusStore(Path.Combine(_root, "status.db"));
         _staging = new LocalDirectoryStagingStore(Path.Combine(_root, "staging"));
         WarehousePath = Path.Combine(_root, "warehouse.duckdb");
@@ -42,7 +44,8 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
 
     public ImmediateTimeProvider Clock { get; }
 
-    public ZuoraSource Source { get; }
+    /// <summary>The source the runs use (its describe cache lives as long as it does; see <see cref="RenewSource"/>).</summary>
+    public ZuoraSource Source { get; private set; }
 
     public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; } = new();
 
@@ -60,7 +63,10 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
     }
 
     /// <summary>One sync run of <paramref name="objects"/> through every step.</summary>
-    public Task<RunRecord> RunAsync(params string[] objects)
+    public Task<RunRecord> RunAsync(params string[] objects) => RunAsync(null, objects);
+
+    /// <summary>One sync run of <paramref name="objects"/>, re-reading whole those <paramref name="fullResyncEvery"/> names when due.</summary>
+    public Task<RunRecord> RunAsync(IReadOnlyDictionary<string, TimeSpan>? fullResyncEvery, params string[] objects)
     {
         var callbacks = new InProcessTaskCallbacks();
         var load = new LoadStep(_staging, _warehouse, _status, callbacks, Clock);
@@ -73,7 +79,14 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
             new CleanupStep(_staging),
             new FinishRunStep(_status, Clock),
             callbacks);
-        return runner.RunAsync(new SyncOptions { ConnectorId = ConnectorId, Objects = objects, Lookback = TimeSpan.Zero }, null, CancellationToken.None);
+        return runner.RunAsync(new SyncOptions { ConnectorId = ConnectorId, Objects = objects, Lookback = TimeSpan.Zero, FullResyncEvery = fullResyncEvery }, null, CancellationToken.None);
+    }
+
+    /// <summary>A new source in place of the old one, as the next sync's process would have (it describes objects afresh).</summary>
+    public void RenewSource()
+    {
+        Source.Dispose();
+        Source = NewSource();
     }
 
     public async Task<DateTimeOffset?> CursorAsync(string objectName) =>
@@ -124,6 +137,9 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
             // best effort: a failed test may still hold a file
         }
     }
+
+    private ZuoraSource NewSource() =>
+        new(_options, new ZuoraCredentials(Fake.Options.ClientId, Fake.Options.ClientSecret), Clock, log: Log.Enqueue);
 
     private DuckDBConnection Open()
     {

@@ -71,6 +71,70 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task IncrementalRun_WindowsSentAsIsoDatetimesWithOffset_NeverSpaceSeparated()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        await pipeline.RunAsync("account");
+        pipeline.Clock.Advance(TimeSpan.FromHours(1));
+
+        await pipeline.RunAsync("account");
+
+        var incremental = Assert.Single(pipeline.Fake.ZoqlQueries, q => q.Contains(">=", StringComparison.Ordinal));
+        Assert.Matches(@"where UpdatedDate >= '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00' and UpdatedDate < '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00'$", incremental);
+        // The fake exports the whole table for a space-separated datetime, as Zuora does: only changed rows came back.
+        Assert.Equal(0, (await pipeline.Status.GetRunAsync(ZuoraPipeline.ConnectorId, (await pipeline.Status.ListRunsAsync(ZuoraPipeline.ConnectorId, 1, CancellationToken.None))[0].RunId, CancellationToken.None))!.Objects.Single().RowsExtracted);
+    }
+
+    [Fact]
+    public async Task IncrementalRun_FieldAddedInZuora_BecomesANewColumn()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        await pipeline.RunAsync("account");
+        tenant.AddField("Account", ZuoraFieldDefinition.Export("Segment__c", "picklist", "Segment"));
+        var account = tenant.Records("Account")[2];
+        pipeline.Clock.Advance(TimeSpan.FromHours(1));
+        tenant.Put("Account", account.Id, pipeline.Clock.GetUtcNow().AddMinutes(-5), new Dictionary<string, object?> { ["Segment__c"] = "Enterprise" });
+
+        // A new source instance: as the next sync's process would describe the object afresh.
+        pipeline.RenewSource();
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal("Enterprise", Assert.Single(pipeline.Rows($"SELECT segment__c FROM zuora.account WHERE id = '{account.Id}'"))[0]);
+        Assert.Equal(tenant.Records("Account").Count - 1, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE segment__c IS NULL"));
+    }
+
+    [Fact]
+    public async Task FullResync_Due_CatchesChangesWithoutANewUpdatedDateAndDeletesZuoraDoesNotReport()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        var every = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { ["rateplancharge"] = TimeSpan.FromDays(7) };
+        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync(every, "rateplancharge")).Status);
+        var charges = tenant.Records("RatePlanCharge");
+        tenant.SetFieldSilently("RatePlanCharge", charges[0].Id, "Quantity", 42.5m);
+        tenant.Delete("RatePlanCharge", charges[1].Id, pipeline.Clock.GetUtcNow());
+
+        pipeline.Clock.Advance(TimeSpan.FromDays(1));
+        var incremental = await pipeline.RunAsync(every, "rateplancharge");
+        var missed = pipeline.Scalar($"SELECT count(*) FROM zuora.rateplancharge WHERE id = '{charges[0].Id}' AND quantity = 42.5");
+        pipeline.Clock.Advance(TimeSpan.FromDays(7));
+        var resync = await pipeline.RunAsync(every, "rateplancharge");
+
+        Assert.Equal(SyncMode.Incremental, incremental.Objects.Single().Mode);
+        Assert.Equal(0, missed);
+        var record = resync.Objects.Single();
+        Assert.True(record.FullResync);
+        Assert.Equal(RunStatus.SUCCEEDED, record.Status);
+        Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.rateplancharge WHERE id = '{charges[0].Id}' AND quantity = 42.5"));
+        Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.rateplancharge WHERE id = '{charges[1].Id}' AND _deleted"));
+        Assert.Equal(tenant.Records("RatePlanCharge").Count, pipeline.Scalar("SELECT count(*) FROM zuora.rateplancharge WHERE NOT _deleted"));
+        Assert.Equal(1, record.RowsDeleted);
+    }
+
+    [Fact]
     public async Task Run_TokenLifeShorterThanTheRun_RefreshesBeforeExpiryWithoutAuthenticationErrors()
     {
         // Each object's job takes two polls (5 s, then 7.5 s): three objects outlast a 20-second token.
