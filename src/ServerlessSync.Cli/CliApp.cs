@@ -215,7 +215,7 @@ internal static class CliApp
         {
             return await action();
         }
-        catch (Exception e) when (e is UsageException or UnknownObjectException or SourceDataException)
+        catch (Exception e) when (e is UsageException or UnknownObjectException or SourceDataException or ConnectorSourceMismatchException)
         {
             await error.WriteLineAsync($"error: {OneLine(e.Message)}");
             return e is SourceDataException ? Failed : BadUsage;

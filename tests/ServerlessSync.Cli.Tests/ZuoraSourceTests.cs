@@ -63,6 +63,19 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Sync_WithoutSourceOnAZuoraHome_RefusedInsteadOfMixingInTheDemoTenant()
+    {
+        var first = await RunAsync("sync", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account");
+        Assert.True(first.ExitCode == CliApp.Ok, first.ToString());
+
+        var second = await RunAsync("sync");
+
+        Assert.Equal(CliApp.BadUsage, second.ExitCode);
+        Assert.Contains("syncs the 'zuora' source, not 'synthetic'", second.Error, StringComparison.Ordinal);
+        Assert.Equal(_tenant.Records("Account").Count, Scalar("SELECT count(*) FROM zuora.account"));
+    }
+
+    [Fact]
     public async Task Sync_CredentialsFile_UsedInsteadOfTheEnvironment()
     {
         _environment.Clear();

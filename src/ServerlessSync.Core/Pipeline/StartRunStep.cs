@@ -20,6 +20,16 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         options.Validate();
         var now = time.GetUtcNow();
         var runId = options.RunId ?? NewRunId(now);
+
+        // What the request itself gets wrong fails before the lock is taken: nothing is held or recorded then.
+        var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
+        if (connector is not null && connector.Source != source.Name)
+        {
+            throw new ConnectorSourceMismatchException(options.ConnectorId, connector.Source, source.Name);
+        }
+
+        var selected = SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects);
+        var resync = FullResyncSchedule.ForSource(options.FullResyncEvery, source);
         if (guard is not null)
         {
             var held = await guard.Lock.TryAcquireAsync(options.ConnectorId, runId, now, guard.Lease, cancellationToken);
@@ -31,12 +41,10 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
             if (held.TakenOverRunId is not null)
             {
                 await new FinishRunStep(status, time).CloseAbandonedAsync(options.ConnectorId, cancellationToken);
+                connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
             }
         }
 
-        var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
-        var selected = SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects);
-        var resync = FullResyncSchedule.ForSource(options.FullResyncEvery, source);
         var states = (await status.GetObjectsAsync(options.ConnectorId, cancellationToken))
             .ToDictionary(o => o.ObjectName, StringComparer.Ordinal);
 

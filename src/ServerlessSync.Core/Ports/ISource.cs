@@ -30,3 +30,13 @@ public sealed class UnknownObjectException(string source, string objectName, IEn
 
 /// <summary>A source row that cannot be read: names the file or object, the line and the reason.</summary>
 public sealed class SourceDataException(string message) : Exception(message);
+
+/// <summary>
+/// A run was asked to read a connector from another source than the one it syncs: its destination tables hold that
+/// source's rows, and mixing two sources' rows in them would corrupt both.
+/// </summary>
+public sealed class ConnectorSourceMismatchException(string connectorId, string connectorSource, string requestedSource)
+    : Exception($"connector '{connectorId}' syncs the '{connectorSource}' source, not '{requestedSource}': run it with its own source, or sync '{requestedSource}' as another connector")
+{
+    public string ConnectorSource { get; } = connectorSource;
+}

@@ -6,7 +6,7 @@ namespace ServerlessSync.Embedded.Tests.Pipeline;
 /// <summary>A source known only by its object names: starting a run reads nothing else.</summary>
 internal sealed class ObjectNamesOnly(params string[] objects) : ISource
 {
-    public string Name => "names-only";
+    public string Name { get; init; } = "names-only";
 
     public IReadOnlyList<string> Objects => objects;
 

@@ -108,6 +108,33 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         Assert.Contains("abandoned", abandoned.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GuardedStart_ConnectorOfAnotherSource_RefusedBeforeTakingTheLock()
+    {
+        var guard = new RunGuard(_store, TimeSpan.FromHours(6));
+        var first = await new StartRunStep(_store, new ObjectNamesOnly("account"), _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-1" }, None);
+        await new FinishRunStep(_store, _clock, _store).FinishAsync(first, None);
+
+        var refused = await Assert.ThrowsAsync<ConnectorSourceMismatchException>(() =>
+            new StartRunStep(_store, new ObjectNamesOnly("account") { Name = "zuora" }, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-2" }, None));
+
+        Assert.Contains("connector 'c1' syncs the 'names-only' source, not 'zuora'", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await _store.GetRunAsync("c1", "exec-2", None));
+        Assert.Equal("names-only", (await _store.GetConnectorAsync("c1", None))!.Source);
+        Assert.True((await _store.TryAcquireAsync("c1", "exec-3", _clock.GetUtcNow(), TimeSpan.FromHours(1), None)).Acquired);
+    }
+
+    [Fact]
+    public async Task GuardedStart_UnknownObject_LeavesTheLockFree()
+    {
+        var guard = new RunGuard(_store, TimeSpan.FromHours(6));
+
+        await Assert.ThrowsAsync<UnknownObjectException>(() =>
+            new StartRunStep(_store, new ObjectNamesOnly("account"), _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "exec-1", Objects = ["acount"] }, None));
+
+        Assert.True((await _store.TryAcquireAsync("c1", "exec-2", _clock.GetUtcNow(), TimeSpan.FromHours(1), None)).Acquired);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has space")]
