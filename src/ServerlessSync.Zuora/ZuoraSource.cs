@@ -61,6 +61,15 @@ public sealed class ZuoraSource : ISource, IDisposable
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(window);
         schema.Validate();
+
+        // Nothing is updated in the future: an open end (verify reads up to DateTimeOffset.MaxValue) becomes a day
+        // from now, so the query text holds a real datetime and a halved window splits the tenant's real history.
+        var latest = _time.GetUtcNow().AddDays(1);
+        if (window.End > latest)
+        {
+            window = window with { End = latest };
+        }
+
         var zuoraObject = Find(schema.Name);
         var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
         var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema));

@@ -76,6 +76,22 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Verify_AfterSync_EqualUntilAChangeZuoraDidNotDateIsFound()
+    {
+        string[] zuora = ["--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account,payment"];
+        Assert.Equal(CliApp.Ok, (await RunAsync(["sync", .. zuora])).ExitCode);
+
+        var equal = await RunAsync(["verify", .. zuora]);
+        _tenant.SetFieldSilently("Payment", _tenant.Records("Payment")[0].Id, "Amount", 1234.5m);
+        var different = await RunAsync(["verify", .. zuora]);
+
+        Assert.True(equal.ExitCode == CliApp.Ok, equal.ToString());
+        Assert.Contains("warehouse equals source", equal.Output, StringComparison.Ordinal);
+        Assert.Equal(CliApp.Failed, different.ExitCode);
+        Assert.Contains("DIFFERENT payment", different.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sync_CredentialsFile_UsedInsteadOfTheEnvironment()
     {
         _environment.Clear();
