@@ -1,4 +1,5 @@
 using System.Net;
+using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Zuora;
 
@@ -7,8 +8,10 @@ public sealed record ZuoraCheck(string Subject, bool Passed, string Message);
 
 /// <summary>
 /// Checks a Zuora connection before a sync: the environment answers and accepts the credentials, and each selected
-/// object can be described and has <c>Id</c> and <c>UpdatedDate</c> among its exportable fields. Messages are written
-/// for the billing administrator who set up the OAuth client.
+/// object can be described, has <c>Id</c> and <c>UpdatedDate</c> among its exportable fields, and can be exported:
+/// a probe reads an empty window (<c>UpdatedDate</c> from now to now) through the same AQuA job, and for objects that
+/// report deletes the same Data Query job, a sync runs. Probes run at most the source's job limit at once. Messages
+/// are written for the billing administrator who set up the OAuth client.
 /// </summary>
 public sealed class ZuoraDoctor : IDisposable
 {
@@ -39,16 +42,11 @@ public sealed class ZuoraDoctor : IDisposable
     public async Task<IReadOnlyList<ZuoraCheck>> CheckAsync(IReadOnlyList<string> objects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(objects);
-        var checks = new List<ZuoraCheck> { await CheckConnectionAsync(cancellationToken) };
-        var connected = checks[0].Passed;
-        foreach (var name in objects)
-        {
-            checks.Add(connected
-                ? await CheckObjectAsync(name, cancellationToken)
-                : new ZuoraCheck(name, false, "not checked: there is no working connection to Zuora (see the connection check)"));
-        }
-
-        return checks;
+        var connection = await CheckConnectionAsync(cancellationToken);
+        var objectChecks = connection.Passed
+            ? await Task.WhenAll(objects.Select(name => CheckObjectAsync(name, cancellationToken)))
+            : [.. objects.Select(name => new ZuoraCheck(name, false, "not checked: there is no working connection to Zuora (see the connection check)"))];
+        return [connection, .. objectChecks];
     }
 
     public void Dispose()
@@ -100,10 +98,24 @@ public sealed class ZuoraDoctor : IDisposable
         try
         {
             var described = await _source.DescribeObjectAsync(zuoraObject, cancellationToken);
+            var fields = $"{zuoraObject.ApiName}: {described.Fields.Count} exportable fields, Id and UpdatedDate among them";
+            try
+            {
+                var now = _source.Time.GetUtcNow();
+                await foreach (var _ in _source.ReadAsync(described.Schema, new SyncWindow(now, now), cancellationToken))
+                {
+                    // An empty window: a probe of the export, not a read.
+                }
+            }
+            catch (ZuoraApiException e)
+            {
+                return new ZuoraCheck(name, false, $"{fields}, but a test export fails: {e.Message}. The API user needs permission to read {zuoraObject.ApiName} (and to run Data Query for its deleted records)");
+            }
+
             var deletes = zuoraObject.ReportsDeletes
-                ? "deleted records are read through Data Query (Zuora keeps them 30 days)"
-                : "deletes are not reported for this object: a periodic full re-sync removes deleted rows";
-            return new ZuoraCheck(name, true, $"{zuoraObject.ApiName}: {described.Fields.Count} exportable fields, Id and UpdatedDate among them; {deletes}");
+                ? "test export passed, and deleted records are read through Data Query (its test query passed; Zuora keeps deleted records 30 days)"
+                : "test export passed; deletes are not reported for this object: a periodic full re-sync removes deleted rows";
+            return new ZuoraCheck(name, true, $"{fields}; {deletes}");
         }
         catch (InvalidDataException e)
         {

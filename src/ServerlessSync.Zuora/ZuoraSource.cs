@@ -44,6 +44,8 @@ public sealed class ZuoraSource : ISource, IDisposable
 
     internal ZuoraHttp Http { get; }
 
+    internal TimeProvider Time => _time;
+
     /// <summary>The object's exportable fields as columns, from describe; cached for the life of this instance.</summary>
     public async ValueTask<ObjectSchema> DescribeAsync(string objectName, CancellationToken cancellationToken)
     {

@@ -175,6 +175,22 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Doctor_ObjectTheUserMayNotExport_FailsThatObjectWithZuorasAnswer()
+    {
+        _tenant.Forbid("Invoice");
+
+        var result = await RunAsync("doctor", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account,invoice");
+
+        Assert.Equal(CliApp.Failed, result.ExitCode);
+        Assert.Contains("ok    account", result.Output, StringComparison.Ordinal);
+        var invoice = Assert.Single(result.Output.Split('\n'), l => l.Contains("FAIL  invoice", StringComparison.Ordinal));
+        Assert.Contains("test export fails", invoice, StringComparison.Ordinal);
+        Assert.Contains("90009", invoice, StringComparison.Ordinal);
+        Assert.Contains("permission to read Invoice", invoice, StringComparison.Ordinal);
+        Assert.Contains(_fake.SqlQueries, q => q.StartsWith("select id, updateddate from account", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Doctor_WrongSecret_FailsInWordsForTheAdminWithoutTheSecret()
     {
         _environment["ZUORA_CLIENT_SECRET"] = "not-the-secret-4711";

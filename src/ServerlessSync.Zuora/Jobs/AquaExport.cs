@@ -34,7 +34,8 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
                 throw Failure(window, $"job {jobId} ended {status}{BatchReason(job)}", JsonText(job, "errorCode"));
         }
 
-        var batch = FirstBatch(job) ?? throw Failure(window, $"completed job {jobId} has no batch", null);
+        // AQuA skips a query on an object the API user may not read: the job completes without its batch.
+        var batch = FirstBatch(job) ?? throw Failure(window, $"completed job {jobId} ran no query for {zuoraObject.ApiName}: the API user may lack permission to read {zuoraObject.ApiName}", null);
         var batchStatus = JsonText(batch, "status")?.ToLowerInvariant();
         if (batchStatus != "completed")
         {
