@@ -114,8 +114,9 @@ internal static class CliApp
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock);
             var connectorId = embedded.Settings.Sync.ConnectorId;
+            var connector = await embedded.ConnectorOfThisSourceAsync(ct);
             var selected = embedded.Settings.Sync.Objects
-                ?? (await embedded.Status.GetConnectorAsync(connectorId, ct))?.SelectedObjects
+                ?? connector?.SelectedObjects
                 ?? throw new UsageException($"connector '{connectorId}' has not synced yet; run 'sync' first or name --objects");
             var results = await embedded.CreateVerifier().VerifyAsync(selected, ct);
             foreach (var v in results)
@@ -140,8 +141,9 @@ internal static class CliApp
         doctor.SetAction((r, ct) => GuardAsync(error, async () =>
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock, error);
+            var connector = await embedded.ConnectorOfThisSourceAsync(ct);
             var selected = embedded.Settings.Sync.Objects
-                ?? (await embedded.Status.GetConnectorAsync(embedded.Settings.Sync.ConnectorId, ct))?.SelectedObjects
+                ?? connector?.SelectedObjects
                 ?? embedded.Source.Objects;
             var checks = await SourceDoctor.CheckAsync(embedded.Source, selected, ct);
             foreach (var check in checks)
@@ -225,7 +227,8 @@ internal static class CliApp
             await error.WriteLineAsync("cancelled");
             return Failed;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or SchemaChangeException or FormatException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or SchemaChangeException or FormatException or InvalidOperationException or UnauthorizedAccessException
+            or Zuora.ZuoraApiException or HttpRequestException)
         {
             await error.WriteLineAsync($"error: {OneLine(e.Message)}");
             return Failed;

@@ -101,6 +101,21 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
             keepStagedFiles);
     }
 
+    /// <summary>
+    /// The connector as stored (null before its first sync); throws <see cref="ConnectorSourceMismatchException"/> when it
+    /// syncs another source than this one, so <c>verify</c> and <c>doctor</c> never compare or check the wrong source.
+    /// </summary>
+    public async Task<ConnectorState?> ConnectorOfThisSourceAsync(CancellationToken cancellationToken)
+    {
+        var connector = await Status.GetConnectorAsync(Settings.Sync.ConnectorId, cancellationToken);
+        if (connector is not null && connector.Source != Source.Name)
+        {
+            throw new ConnectorSourceMismatchException(connector.ConnectorId, connector.Source, Source.Name);
+        }
+
+        return connector;
+    }
+
     /// <summary>With the home's lock held no other run can be active: a run still RUNNING was abandoned.</summary>
     public Task<RunRecord?> CloseAbandonedRunAsync(CancellationToken cancellationToken) =>
         new FinishRunStep(Status, Clock).CloseAbandonedAsync(Settings.Sync.ConnectorId, cancellationToken);

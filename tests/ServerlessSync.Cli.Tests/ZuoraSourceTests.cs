@@ -92,6 +92,31 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task VerifyAndDoctor_WithoutSourceOnAZuoraHome_RefusedNamingTheConnectorsSource()
+    {
+        Assert.Equal(CliApp.Ok, (await RunAsync("sync", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account")).ExitCode);
+
+        var verify = await RunAsync("verify", "--objects", "account");
+        var doctor = await RunAsync("doctor");
+
+        Assert.Equal(CliApp.BadUsage, verify.ExitCode);
+        Assert.Contains("syncs the 'zuora' source, not 'synthetic'", verify.Error, StringComparison.Ordinal);
+        Assert.Equal(CliApp.BadUsage, doctor.ExitCode);
+        Assert.Contains("syncs the 'zuora' source, not 'synthetic'", doctor.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_ZuoraUnreachable_OneLineErrorNotAStackTrace()
+    {
+        var result = await RunAsync("verify", "--source", "zuora", "--zuora-env", "http://127.0.0.1:9/", "--zuora-poll-seconds", "1", "--objects", "account");
+
+        Assert.Equal(CliApp.Failed, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("cannot reach http://127.0.0.1:9", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sync_CredentialsFile_UsedInsteadOfTheEnvironment()
     {
         _environment.Clear();

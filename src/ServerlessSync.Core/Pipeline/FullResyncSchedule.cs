@@ -7,12 +7,15 @@ namespace ServerlessSync.Core.Pipeline;
 /// How often each object is read whole again (<see cref="SyncOptions.FullResyncEvery"/>), and the one text form of
 /// that setting, shared by the command line (<c>--full-resync</c>) and the functions (<c>FULL_RESYNC</c>):
 /// <c>OBJECT=DAYS[,OBJECT=DAYS…]</c>, where <c>*</c> as OBJECT stands for every object without its own entry and
-/// DAYS is a positive number of days (fractions allowed, e.g. <c>0.5</c>).
+/// DAYS is a number of days, fractions allowed (e.g. <c>0.5</c>), at least one hour's worth (<see cref="MinimumInterval"/>).
 /// </summary>
 public sealed class FullResyncSchedule
 {
     /// <summary>The key that applies to every object without an entry of its own.</summary>
     public const string EveryObject = "*";
+
+    /// <summary>Re-reading a whole object more often than this is a mistake, not a schedule.</summary>
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromHours(1);
 
     private readonly IReadOnlyDictionary<string, TimeSpan> _every;
 
@@ -44,6 +47,16 @@ public sealed class FullResyncSchedule
             if (!double.TryParse(daysText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var days) || days <= 0 || days > TimeSpan.MaxValue.TotalDays / 2)
             {
                 throw new FormatException($"full re-sync '{part}': '{daysText}' is not a positive number of days");
+            }
+
+            if (TimeSpan.FromDays(days) < MinimumInterval)
+            {
+                throw new FormatException($"full re-sync '{part}': {daysText} days is shorter than the shortest interval, one hour ({MinimumInterval.TotalDays:0.####} days)");
+            }
+
+            if (name != EveryObject && !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+            {
+                throw new FormatException($"full re-sync '{part}': '{name}' is not an object name (letters, digits and '_'), nor * for every object");
             }
 
             if (!every.TryAdd(name, TimeSpan.FromDays(days)))

@@ -22,14 +22,8 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         var runId = options.RunId ?? NewRunId(now);
 
         // What the request itself gets wrong fails before the lock is taken: nothing is held or recorded then.
-        var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
-        if (connector is not null && connector.Source != source.Name)
-        {
-            throw new ConnectorSourceMismatchException(options.ConnectorId, connector.Source, source.Name);
-        }
-
-        var selected = SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects);
         var resync = FullResyncSchedule.ForSource(options.FullResyncEvery, source);
+        var (connector, selected) = await ReadConnectorAsync(options, cancellationToken);
         if (guard is not null)
         {
             var held = await guard.Lock.TryAcquireAsync(options.ConnectorId, runId, now, guard.Lease, cancellationToken);
@@ -41,8 +35,11 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
             if (held.TakenOverRunId is not null)
             {
                 await new FinishRunStep(status, time).CloseAbandonedAsync(options.ConnectorId, cancellationToken);
-                connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
             }
+
+            // Read again under the lock: the run that held it may have finished (or been closed) since the first read,
+            // and this run writes the connector back.
+            (connector, selected) = await ReadConnectorAsync(options, cancellationToken);
         }
 
         var states = (await status.GetObjectsAsync(options.ConnectorId, cancellationToken))
@@ -87,6 +84,18 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         var cursor = state?.Cursor;
         var due = cursor is not null && resync.IntervalOf(name) is { } every && (state!.LastFullSyncAt is not { } last || now - last >= every);
         return new ObjectPlan(name, due ? SyncWindow.Historical(now) : SyncWindow.For(cursor, now, lookback), cursor);
+    }
+
+    /// <summary>The connector as stored (null before its first run) and the objects this run syncs; refuses another source.</summary>
+    private async Task<(ConnectorState? Connector, List<string> Selected)> ReadConnectorAsync(SyncOptions options, CancellationToken cancellationToken)
+    {
+        var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
+        if (connector is not null && connector.Source != source.Name)
+        {
+            throw new ConnectorSourceMismatchException(options.ConnectorId, connector.Source, source.Name);
+        }
+
+        return (connector, SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects));
     }
 
     private List<string> SelectObjects(IReadOnlyList<string> requested)

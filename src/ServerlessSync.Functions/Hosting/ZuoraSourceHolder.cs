@@ -8,7 +8,9 @@ namespace ServerlessSync.Functions.Hosting;
 /// The container's Zuora source: built on first use from the OAuth client's credentials in the
 /// <see cref="FunctionSettings.SourceSecretArn"/> secret, and kept (with its cached token) for later invocations. The
 /// secret is read again when <see cref="SecretMaxAge"/> has passed, so a rotated client secret takes effect without
-/// a new container; the source is replaced only when the credentials changed.
+/// a new container; the source is replaced only when the credentials changed. A passing failure to read the secret again
+/// keeps the credentials already read. Lambda runs one invocation per container at a time, so a replaced source is
+/// no longer in use when it is disposed.
 /// </summary>
 public sealed class ZuoraSourceHolder : IDisposable
 {
@@ -44,7 +46,18 @@ public sealed class ZuoraSourceHolder : IDisposable
                 return _source;
             }
 
-            var credentials = await ReadCredentialsAsync(cancellationToken);
+            ZuoraCredentials credentials;
+            try
+            {
+                credentials = await ReadCredentialsAsync(cancellationToken);
+            }
+            catch (SecretReadException e) when (_source is not null && e.ErrorCode is not ("ResourceNotFoundException" or "AccessDeniedException"))
+            {
+                // A passing failure (throttling, the network): the credentials read before still work.
+                _log($"reading the secret again failed ({e.Message}); going on with the credentials read at {_readAt:u}");
+                return _source;
+            }
+
             _readAt = _clock.GetUtcNow();
             if (_source is null || credentials != _credentials)
             {

@@ -32,6 +32,8 @@ public sealed class FullResyncScheduleTests
     [InlineData("account=1e3", "'account=1e3': '1e3' is not a positive number of days")]
     [InlineData("account=", "'account=': '' is not a positive number of days")]
     [InlineData("account=1,ACCOUNT=2", "'ACCOUNT=2': object account is named twice")]
+    [InlineData("account=0.0000000001", "'account=0.0000000001': 0.0000000001 days is shorter than the shortest interval, one hour")]
+    [InlineData("acc-ount=7", "'acc-ount=7': 'acc-ount' is not an object name")]
     public void Parse_BadPart_ThrowsNamingIt(string text, string expected) =>
         Assert.Contains(expected, Assert.Throws<FormatException>(() => FullResyncSchedule.Parse(text)).Message, StringComparison.Ordinal);
 

@@ -109,6 +109,28 @@ public sealed class WorkflowStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GuardedStart_PreviousRunFinishesWhileItWaitsForTheLock_WritesBackTheFinishedConnector()
+    {
+        var source = new ObjectNamesOnly("account");
+        var first = await new StartRunStep(_store, source, _clock, new RunGuard(_store, TimeSpan.FromHours(6))).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "a" }, None);
+        Assert.Equal(ConnectorStatus.IN_PROGRESS, (await _store.GetConnectorAsync("c1", None))!.Status);
+
+        // Run a finishes (ACTIVE, lock released) between the second start's first read and its taking the lock.
+        var guard = new RunGuard(new BeforeAcquire(_store, async () =>
+        {
+            await new CompleteObjectStep(_store, _clock).RecordLoadedAsync(first, first.Objects[0], new LoadReport("k", "account", new(1, 0, 0, 0, false), 1), None);
+            await new FinishRunStep(_store, _clock, _store).FinishAsync(first, None);
+        }), TimeSpan.FromHours(6));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "b" }, None);
+
+        var connector = (await _store.GetConnectorAsync("c1", None))!;
+        Assert.Equal(ConnectorStatus.ACTIVE, connector.Status);
+        Assert.Equal(first.StartedAt, connector.LastGoodDataAt);
+        Assert.Equal("b", connector.LastRunId);
+    }
+
+    [Fact]
     public async Task GuardedStart_ConnectorOfAnotherSource_RefusedBeforeTakingTheLock()
     {
         var guard = new RunGuard(_store, TimeSpan.FromHours(6));
@@ -153,5 +175,17 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", account), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", invoice), None);
         return (run, account, invoice);
+    }
+
+    /// <summary>A run lock that does something just before each acquisition (another run's finish, say).</summary>
+    private sealed class BeforeAcquire(IRunLock inner, Func<Task> before) : IRunLock
+    {
+        public async Task<RunLockResult> TryAcquireAsync(string connectorId, string runId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+        {
+            await before();
+            return await inner.TryAcquireAsync(connectorId, runId, now, lease, cancellationToken);
+        }
+
+        public Task ReleaseAsync(string connectorId, string runId, CancellationToken cancellationToken) => inner.ReleaseAsync(connectorId, runId, cancellationToken);
     }
 }

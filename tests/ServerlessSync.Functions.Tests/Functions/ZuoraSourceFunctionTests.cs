@@ -63,6 +63,20 @@ public sealed class ZuoraSourceFunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Extract_SecretUnreadableAfterItsMaxAge_GoesOnWithTheCredentialsReadBefore()
+    {
+        await SampleRun.StartAsync(_host, "account", "contact");
+        await _host.InvokeAsync("Extract", ExtractInput("account"));
+        _clock.Advance(ZuoraSourceHolder.SecretMaxAge + TimeSpan.FromMinutes(1));
+        _secrets.FailNext(50);
+
+        var extracted = await _host.InvokeAsync("Extract", ExtractInput("contact"));
+
+        Assert.Equal(_tenant.Records("Contact").Count, (long)extracted["rows"]!);
+        Assert.Contains(_host.LogLines, l => l.Contains("reading the secret again failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task StartRun_SecretWithoutTheClientSecret_FailsNamingTheSecretButNotItsValue()
     {
         _secrets.WithString(SecretArn, """{"clientId": "test-client", "password": "hunter2-value"}""");

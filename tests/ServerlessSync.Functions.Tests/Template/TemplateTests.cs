@@ -223,7 +223,38 @@ public class TemplateTests
         Assert.All(_template.FunctionIds.Where(id => id != "StartRunFunction"), id => Assert.False(_template.FunctionEnvironment(id).ContainsKey("FULL_RESYNC"), id));
         var pattern = new System.Text.RegularExpressions.Regex(SamTemplate.Text(_template.Root["Parameters"]!["FullResyncEvery"]!["AllowedPattern"])!);
         Assert.All(new[] { "", "invoice=7", "invoice=7,*=30", "account = 0.5, invoice=1" }, v => Assert.Matches(pattern, v));
-        Assert.All(new[] { "invoice", "invoice=7;drop", "=7" }, v => Assert.DoesNotMatch(pattern, v));
+        Assert.All(new[] { "invoice", "invoice=7;drop", "=7", "account=1.2.3", "x=.", "acc*unt=7", "account=.5" }, v => Assert.DoesNotMatch(pattern, v));
+    }
+
+    [Theory]
+    [InlineData("invoice=7")]
+    [InlineData("invoice=7,*=30")]
+    [InlineData("account = 0.5, invoice=1")]
+    [InlineData("account=0")]
+    [InlineData("account=0.0000000001")]
+    [InlineData("Account=7,account=8")]
+    public void FullResyncEvery_WhatThePatternLetsThrough_TheFunctionsParseOrRefuseByName(string value)
+    {
+        // The pattern cannot do arithmetic; whatever it accepts, the parser either reads or refuses with a message.
+        var pattern = new System.Text.RegularExpressions.Regex(SamTemplate.Text(_template.Root["Parameters"]!["FullResyncEvery"]!["AllowedPattern"])!);
+        Assert.Matches(pattern, value);
+        try
+        {
+            Assert.NotEmpty(ServerlessSync.Core.Pipeline.FullResyncSchedule.Parse(value));
+        }
+        catch (FormatException e)
+        {
+            Assert.StartsWith("full re-sync '", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void SourceSecretArn_MustBeTheFullArn_ThePolicyResourceMatchesOnlyThat()
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(SamTemplate.Text(_template.Root["Parameters"]!["SourceSecretArn"]!["AllowedPattern"])!);
+        Assert.Matches(pattern, "");
+        Assert.Matches(pattern, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:serverless-sync/zuora-AbC123");
+        Assert.DoesNotMatch(pattern, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:serverless-sync/zuora");
     }
 
     [Fact]
