@@ -5,18 +5,8 @@ namespace ServerlessSync.Zuora.Http;
 /// by <paramref name="time"/>; one that does not throws <see cref="ZuoraApiException"/> naming <paramref name="call"/>.
 /// HttpClient's own timeout ends with the response headers, so a body that stops arriving would otherwise hang the read.
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, TimeProvider time, string call) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, TimeProvider time, string call) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         using var idle = new CancellationTokenSource(timeout, time);
@@ -31,21 +21,8 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, TimeProv
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>Synchronous reads are not timed (the source reads asynchronously).</summary>
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
