@@ -1,5 +1,6 @@
 using System.Net;
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
 
 namespace ServerlessSync.Zuora;
 
@@ -110,6 +111,10 @@ public sealed class ZuoraDoctor : IDisposable
             catch (ZuoraApiException e)
             {
                 return new ZuoraCheck(name, false, $"{fields}, but a test export fails: {e.Message}. The API user needs permission to read {zuoraObject.ApiName} (and to run Data Query for its deleted records)");
+            }
+            catch (SourceDataException e)
+            {
+                return new ZuoraCheck(name, false, $"{fields}, but the file of a test export cannot be read: {e.Message}");
             }
 
             var deletes = zuoraObject.ReportsDeletes

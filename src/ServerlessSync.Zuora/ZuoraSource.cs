@@ -23,7 +23,13 @@ public sealed class ZuoraSource : ISource, IDisposable
     private readonly TimeProvider _time;
     private readonly Action<string> _log;
     private readonly SemaphoreSlim _jobSlots;
-    private readonly ConcurrentDictionary<string, DescribedObject> _described = new(StringComparer.Ordinal);
+    /// <summary>How long a describe answer is used: a source lives as long as its Lambda container, fields change in Zuora.</summary>
+    private static readonly TimeSpan DescribeLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a job cancel after a failure may take.</summary>
+    private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, (DescribedObject Object, DateTimeOffset At)> _described = new(StringComparer.Ordinal);
 
     public ZuoraSource(ZuoraOptions options, ZuoraCredentials credentials, TimeProvider time, HttpMessageHandler? transport = null, Action<string>? log = null)
     {
@@ -46,7 +52,7 @@ public sealed class ZuoraSource : ISource, IDisposable
 
     internal TimeProvider Time => _time;
 
-    /// <summary>The object's exportable fields as columns, from describe; cached for the life of this instance.</summary>
+    /// <summary>The object's exportable fields as columns, from describe; an answer is used for 10 minutes.</summary>
     public async ValueTask<ObjectSchema> DescribeAsync(string objectName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(objectName);
@@ -97,9 +103,10 @@ public sealed class ZuoraSource : ISource, IDisposable
 
     internal async Task<DescribedObject> DescribeObjectAsync(ZuoraObject zuoraObject, CancellationToken cancellationToken)
     {
-        if (_described.TryGetValue(zuoraObject.Name, out var cached))
+        var now = _time.GetUtcNow();
+        if (_described.TryGetValue(zuoraObject.Name, out var cached) && now - cached.At < DescribeLifetime)
         {
-            return cached;
+            return cached.Object;
         }
 
         var path = $"v1/describe/{zuoraObject.ApiName}";
@@ -113,7 +120,8 @@ public sealed class ZuoraSource : ISource, IDisposable
         }, RequestKind.Api, cancellationToken);
         await using var xml = await response.Content.ReadAsStreamAsync(cancellationToken);
         var described = await DescribeParser.ParseAsync(zuoraObject, xml, _log, cancellationToken);
-        return _described.GetOrAdd(zuoraObject.Name, described);
+        _described[zuoraObject.Name] = (described, now);
+        return described;
     }
 
     internal ZuoraObject Find(string objectName) =>
@@ -155,7 +163,10 @@ public sealed class ZuoraSource : ISource, IDisposable
         }
     }
 
-    /// <summary>Submits and polls until the job completes (its result) or times out (null, after cancelling it).</summary>
+    /// <summary>
+    /// Submits and polls until the job completes (its result) or times out (null, after cancelling it). A poll that
+    /// fails other than by Zuora reporting the job ended cancels the job before the failure goes on.
+    /// </summary>
     private async Task<string?> AwaitJobAsync(IExportJob job, SyncWindow window, CancellationToken cancellationToken)
     {
         var jobId = await job.SubmitAsync(window, cancellationToken);
@@ -181,10 +192,11 @@ public sealed class ZuoraSource : ISource, IDisposable
                 interval = TimeSpan.FromTicks(Math.Min((long)(interval.Ticks * 1.5), _options.MaxPollInterval.Ticks));
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not JobEndedException)
         {
-            // The run was stopped: do not leave the job running in the tenant.
-            using var shortWait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            // The run was stopped, or polling failed (the status call refused, an answer that is not JSON): the job
+            // neither completed nor was reported ended by Zuora, so it may still be running in the tenant.
+            using var shortWait = new CancellationTokenSource(CancelWait, _time);
             await CancelQuietlyAsync(job, jobId, shortWait.Token);
             throw;
         }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 
@@ -14,7 +15,8 @@ internal static class CsvRows
     /// the schema is ignored; a column in <paramref name="required"/> missing from the header is an error; another
     /// missing column stays null), then yields one row per record. Values that do not parse, or a record with another
     /// field count than the header, throw <see cref="SourceDataException"/> naming <paramref name="what"/>, the line and
-    /// the column.
+    /// the column; so does text that is not valid UTF-8. A file of zero bytes is an error unless
+    /// <paramref name="emptyFileIsNoRows"/> (Data Query may write nothing, not even a header, for no rows).
     /// </summary>
     public static async IAsyncEnumerable<SourceRow> ReadAsync(
         Stream csv,
@@ -22,21 +24,17 @@ internal static class CsvRows
         IReadOnlyCollection<string> required,
         bool deleted,
         string what,
+        bool emptyFileIsNoRows,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var reader = new CsvRecordReader(csv);
-        bool hasHeader;
-        try
+        if (!await NextAsync(reader, what, cancellationToken))
         {
-            hasHeader = await reader.ReadAsync(cancellationToken);
-        }
-        catch (CsvFormatException e)
-        {
-            throw new SourceDataException($"{what}: CSV {e.Message}");
-        }
+            if (emptyFileIsNoRows)
+            {
+                yield break;
+            }
 
-        if (!hasHeader)
-        {
             throw new SourceDataException($"{what}: the CSV file is empty (no header line)");
         }
 
@@ -44,16 +42,9 @@ internal static class CsvRows
         var from = MapColumns(schema, header, required, what);
         while (true)
         {
-            try
+            if (!await NextAsync(reader, what, cancellationToken))
             {
-                if (!await reader.ReadAsync(cancellationToken))
-                {
-                    yield break;
-                }
-            }
-            catch (CsvFormatException e)
-            {
-                throw new SourceDataException($"{what}: CSV {e.Message}");
+                yield break;
             }
 
             var fields = reader.Fields;
@@ -86,6 +77,25 @@ internal static class CsvRows
             }
 
             yield return new SourceRow(values, deleted);
+        }
+    }
+
+    /// <summary>The next record (false at the end); malformed CSV or invalid UTF-8 throws <see cref="SourceDataException"/>.</summary>
+    private static async ValueTask<bool> NextAsync(CsvRecordReader reader, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadAsync(cancellationToken);
+        }
+        catch (CsvFormatException e)
+        {
+            throw new SourceDataException($"{what}: CSV {e.Message}");
+        }
+        catch (DecoderFallbackException e)
+        {
+            // The reader decodes a buffer ahead: the bad bytes are in the record starting on this line or a later one.
+            var bytes = e.BytesUnknown is { Length: > 0 } unknown ? $" (bytes {Convert.ToHexString(unknown)})" : "";
+            throw new SourceDataException($"{what}: line {reader.RecordLine} or after: the file is not valid UTF-8{bytes}");
         }
     }
 

@@ -62,6 +62,12 @@ internal static class ZuoraValues
             throw new FormatException("not a decimal number");
         }
 
+        // decimal.TryParse rounds past 28-29 significant digits: the digits parsed must be the digits written.
+        if (!SameDigits(text, value))
+        {
+            throw new FormatException($"has more significant digits than {type} can hold exactly");
+        }
+
         if (value.Scale > type.Scale)
         {
             var rounded = Math.Round(value, type.Scale);
@@ -136,6 +142,21 @@ internal static class ZuoraValues
 
         return text;
     }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> has exactly the significant digits of <paramref name="text"/> (its mantissa,
+    /// an exponent aside), leading and trailing zeros ignored: false when parsing rounded.
+    /// </summary>
+    private static bool SameDigits(string text, decimal value)
+    {
+        var t = text.Trim();
+        var exponentAt = t.IndexOfAny(['e', 'E']);
+        var mantissa = exponentAt < 0 ? t : t[..exponentAt];
+        return SignificantDigits(mantissa) == SignificantDigits(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static string SignificantDigits(string number) =>
+        string.Concat(number.Where(char.IsAsciiDigit)).Trim('0');
 
     private static int IntegerDigits(decimal value)
     {

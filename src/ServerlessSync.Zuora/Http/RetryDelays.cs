@@ -9,35 +9,34 @@ internal static class RetryDelays
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest 429 wait the client sits out; Zuora asking for more fails the call.</summary>
+    public static readonly TimeSpan MaxRateLimitWait = TimeSpan.FromMinutes(15);
+
     /// <summary>
-    /// The wait a 429 asks for: <c>Retry-After</c> (seconds or an HTTP date, counted from <paramref name="now"/>), else
-    /// <c>RateLimit-Reset</c> (seconds), else null (the caller backs off).
+    /// The wait a 429 asks for and the header that asked: <c>Retry-After</c> (seconds or an HTTP date, counted from
+    /// <paramref name="now"/>), else <c>RateLimit-Reset</c> (seconds), else null (the caller backs off). Never negative;
+    /// a value too large for a <see cref="TimeSpan"/> is <see cref="TimeSpan.MaxValue"/>.
     /// </summary>
-    public static TimeSpan? FromRateLimitHeaders(HttpResponseHeaders headers, DateTimeOffset now)
+    public static RateLimitWait? FromRateLimitHeaders(HttpResponseHeaders headers, DateTimeOffset now)
     {
-        if (headers.RetryAfter is { } retryAfter)
+        // Raw values: .NET's typed Retry-After drops a number of seconds beyond int range instead of reporting it.
+        if (Raw(headers, "Retry-After") is { } retryAfter)
         {
-            if (retryAfter.Delta is { } delta)
+            if (Seconds(retryAfter) is { } delta)
             {
-                return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+                return new RateLimitWait(delta, $"Retry-After: {retryAfter}");
             }
 
-            if (retryAfter.Date is { } date)
+            if (DateTimeOffset.TryParseExact(retryAfter, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
             {
                 var wait = date - now;
-                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+                return new RateLimitWait(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, $"Retry-After: {retryAfter}");
             }
         }
 
-        if (headers.TryGetValues("RateLimit-Reset", out var values))
+        if (Raw(headers, "RateLimit-Reset") is { } reset && Seconds(reset) is { } resetWait)
         {
-            foreach (var value in values)
-            {
-                if (double.TryParse(value.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
-                {
-                    return TimeSpan.FromSeconds(seconds);
-                }
-            }
+            return new RateLimitWait(resetWait, $"RateLimit-Reset: {reset}");
         }
 
         return null;
@@ -54,4 +53,20 @@ internal static class RetryDelays
         var jittered = baseDelay * (0.75 + (0.5 * Math.Clamp(jitterSample, 0, 1)));
         return TimeSpan.FromSeconds(Math.Min(jittered, MaxBackoff.TotalSeconds));
     }
+
+    private static string? Raw(HttpResponseHeaders headers, string name) =>
+        headers.NonValidated.TryGetValues(name, out var values) && values.FirstOrDefault()?.Trim() is { Length: > 0 } value ? value : null;
+
+    /// <summary>A non-negative number of seconds; one too large for a <see cref="TimeSpan"/> is <see cref="TimeSpan.MaxValue"/>.</summary>
+    private static TimeSpan? Seconds(string text) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds)
+            ? seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds)
+            : null;
+}
+
+/// <summary>How long a 429 asked to wait, and the header as Zuora sent it (for messages).</summary>
+internal readonly record struct RateLimitWait(TimeSpan Wait, string AskedBy)
+{
+    /// <summary>Longer than <see cref="RetryDelays.MaxRateLimitWait"/>: the call fails rather than wait.</summary>
+    public bool TooLong => Wait > RetryDelays.MaxRateLimitWait;
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Xml;
+using System.Xml.Linq;
 
 namespace ServerlessSync.Zuora.Http;
 
@@ -44,6 +46,12 @@ internal readonly record struct ZuoraError(string? Code, string? Message)
         return new ZuoraError(code, message);
     }
 
+    /// <summary>Zuora's REST error body: <c>"success": false</c>, or a non-empty <c>reasons</c> array.</summary>
+    public static bool IsRefusal(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object
+        && ((body.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.False)
+            || (body.TryGetProperty("reasons", out var reasons) && reasons.ValueKind == JsonValueKind.Array && reasons.GetArrayLength() > 0));
+
     /// <summary>The error in a body that is not JSON: its start, on one line.</summary>
     public static ZuoraError FromText(string text)
     {
@@ -65,6 +73,23 @@ internal readonly record struct ZuoraError(string? Code, string? Message)
         return new ZuoraError(null, line.Length == 0 ? null : Clip(line));
     }
 
+    /// <summary>
+    /// S3's XML error document (a refused pre-signed download): only its <c>Code</c> and <c>Message</c>; the rest can
+    /// hold the access key id, the string that was signed and the request id, none of which belong in a message.
+    /// </summary>
+    public static ZuoraError FromS3Xml(string text)
+    {
+        try
+        {
+            var root = XDocument.Parse(text).Root;
+            return new ZuoraError(ClipOrNull(root?.Element("Code")?.Value), ClipOrNull(root?.Element("Message")?.Value));
+        }
+        catch (XmlException)
+        {
+            return default;
+        }
+    }
+
     private static string? Text(JsonElement element, string name)
     {
         if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
@@ -80,6 +105,8 @@ internal readonly record struct ZuoraError(string? Code, string? Message)
         };
         return string.IsNullOrWhiteSpace(text) ? null : Clip(text);
     }
+
+    private static string? ClipOrNull(string? text) => string.IsNullOrWhiteSpace(text) ? null : Clip(text.Trim());
 
     private static string Clip(string text) => text.Length <= MaxTextLength ? text : string.Concat(text.AsSpan(0, MaxTextLength), "…");
 }

@@ -113,7 +113,10 @@ internal sealed class ZuoraHttp : IDisposable
                 try
                 {
                     Interlocked.Increment(ref _requestsSent);
-                    response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                    // JSON, describe and token answers are read whole within RequestTimeout (a stalled body is a timeout,
+                    // repeated like a connection failure); files stream, each read within RequestTimeout (OpenBodyAsync).
+                    var completion = kind is RequestKind.Token or RequestKind.Api ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead;
+                    response = await _client.SendAsync(request, completion, cancellationToken);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
                 {
@@ -121,7 +124,8 @@ internal sealed class ZuoraHttp : IDisposable
                     var reason = e is TaskCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0} s" : e.Message;
                     if (failures >= _options.MaxAttempts)
                     {
-                        throw new ZuoraApiException($"Zuora {call}: cannot reach {_base.GetLeftPart(UriPartial.Authority)}: {reason} ({failures} attempts)", null, null, e);
+                        var host = (request.RequestUri ?? _base).GetLeftPart(UriPartial.Authority);
+                        throw new ZuoraApiException($"Zuora {call}: cannot reach {host}: {reason} ({failures} attempts)", null, null, e);
                     }
 
                     await WaitAsync(call, RetryDelays.Backoff(failures, _jitter()), reason, cancellationToken);
@@ -148,8 +152,13 @@ internal sealed class ZuoraHttp : IDisposable
                 if (status == HttpStatusCode.TooManyRequests && rateLimited < MaxRateLimitedRepeats)
                 {
                     rateLimited++;
-                    var wait = RetryDelays.FromRateLimitHeaders(response.Headers, _time.GetUtcNow()) ?? RetryDelays.Backoff(rateLimited, _jitter());
-                    await WaitAsync(call, wait, "HTTP 429 rate limited", cancellationToken);
+                    var asked = RetryDelays.FromRateLimitHeaders(response.Headers, _time.GetUtcNow());
+                    if (asked is { TooLong: true } tooLong)
+                    {
+                        throw new ZuoraApiException($"Zuora {call}: HTTP 429 rate limited and Zuora asks to wait longer than {RetryDelays.MaxRateLimitWait.TotalMinutes:0} minutes ({tooLong.AskedBy}); not waiting", status);
+                    }
+
+                    await WaitAsync(call, asked?.Wait ?? RetryDelays.Backoff(rateLimited, _jitter()), "HTTP 429 rate limited", cancellationToken);
                     continue;
                 }
 
@@ -165,6 +174,15 @@ internal sealed class ZuoraHttp : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The body of a file or pre-signed download <paramref name="response"/> from <see cref="SendAsync"/>: a read that
+    /// gets nothing within <see cref="ZuoraOptions.RequestTimeout"/> fails with a <see cref="ZuoraApiException"/> naming
+    /// <paramref name="call"/>. The idle timer runs on the system clock, not the injected one: a stalled socket stalls in
+    /// real time, and test clocks fire every timer at once (which would end each read before its data arrives).
+    /// </summary>
+    public async Task<Stream> OpenBodyAsync(HttpResponseMessage response, string call, CancellationToken cancellationToken) =>
+        new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), _options.RequestTimeout, TimeProvider.System, $"Zuora {call}");
 
     /// <summary>
     /// The cached token, or a new one when there is none, it is about to expire, or it is <paramref name="rejected"/>
@@ -255,7 +273,8 @@ internal sealed class ZuoraHttp : IDisposable
 
     private static async Task<ZuoraApiException> RefusalAsync(string call, HttpResponseMessage response, RequestKind kind, int attempts, CancellationToken cancellationToken)
     {
-        var error = ZuoraError.FromText(await ReadLimitedAsync(response.Content, cancellationToken));
+        var body = await ReadLimitedAsync(response.Content, cancellationToken);
+        var error = kind == RequestKind.Presigned ? ZuoraError.FromS3Xml(body) : ZuoraError.FromText(body);
         var status = (int)response.StatusCode;
         var tries = attempts > 1 ? $" after {attempts} attempts" : "";
         if (kind == RequestKind.Token && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)

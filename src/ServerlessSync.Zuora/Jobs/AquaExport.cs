@@ -26,23 +26,27 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
         var status = JsonText(job, "status")?.ToLowerInvariant();
         switch (status)
         {
-            case "submitted" or "executing" or "pending" or null:
+            case "submitted" or "executing" or "pending":
                 return JobPoll.Running;
             case "completed":
                 break;
+            case null:
+                throw Failure(window, $"job {jobId}: the status answer has no status ({ZuoraError.From(job)})", ZuoraError.From(job).Code);
+            case "error" or "aborted" or "cancelled":
+                throw Ended(window, $"job {jobId} ended {status}{BatchReason(job)}", JsonText(job, "errorCode"));
             default:
-                throw Failure(window, $"job {jobId} ended {status}{BatchReason(job)}", JsonText(job, "errorCode"));
+                throw Failure(window, $"job {jobId} has a status the source does not know: {status}{BatchReason(job)}", JsonText(job, "errorCode"));
         }
 
         // AQuA skips a query on an object the API user may not read: the job completes without its batch.
-        var batch = FirstBatch(job) ?? throw Failure(window, $"completed job {jobId} ran no query for {zuoraObject.ApiName}: the API user may lack permission to read {zuoraObject.ApiName}", null);
+        var batch = FirstBatch(job) ?? throw Ended(window, $"completed job {jobId} ran no query for {zuoraObject.ApiName}: the API user may lack permission to read {zuoraObject.ApiName}", null);
         var batchStatus = JsonText(batch, "status")?.ToLowerInvariant();
         if (batchStatus != "completed")
         {
-            throw Failure(window, $"job {jobId} completed but its batch is {batchStatus ?? "without status"}{BatchReason(job)}", null);
+            throw Ended(window, $"job {jobId} completed but its batch is {batchStatus ?? "without status"}{BatchReason(job)}", null);
         }
 
-        return JobPoll.Done(JsonText(batch, "fileId") ?? throw Failure(window, $"completed batch of job {jobId} has no fileId", null));
+        return JobPoll.Done(JsonText(batch, "fileId") ?? throw Ended(window, $"completed batch of job {jobId} has no fileId", null));
     }
 
     public async Task CancelAsync(string jobId, CancellationToken cancellationToken) =>
@@ -52,28 +56,39 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
     {
         var url = http.Resolve($"v1/files/{Uri.EscapeDataString(result)}");
         using var response = await http.SendAsync($"{Description} file download (GET /v1/files/{result})", () => new HttpRequestMessage(HttpMethod.Get, url), RequestKind.File, cancellationToken);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var stream = await http.OpenBodyAsync(response, $"{Description} file download (GET /v1/files/{result})", cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}, file {result}";
         var columns = schema.Columns.Select(c => c.Name).ToArray();
-        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, cancellationToken))
         {
             yield return row;
         }
     }
 
-    /// <summary>A 200 answer can still be an error (<c>"status":"error"</c> with an <c>errorCode</c>).</summary>
+    /// <summary>
+    /// A 200 answer can still be an error: <c>"status":"error"</c> with an <c>errorCode</c> (the job ended, or was
+    /// never started), or Zuora's REST error body (<c>"success":false</c> with <c>reasons</c>; the call was refused).
+    /// </summary>
     private void ThrowIfError(JsonElement job, string step, SyncWindow window)
     {
         var status = JsonText(job, "status");
-        if (string.Equals(status, "error", StringComparison.OrdinalIgnoreCase) || (status is null && JsonText(job, "errorCode") is not null))
+        var error = ZuoraError.From(job);
+        if (string.Equals(status, "error", StringComparison.OrdinalIgnoreCase))
         {
-            var error = ZuoraError.From(job);
+            throw Ended(window, $"{step}: {error}", error.Code);
+        }
+
+        if ((status is null && JsonText(job, "errorCode") is not null) || ZuoraError.IsRefusal(job))
+        {
             throw Failure(window, $"{step}: {error}", error.Code);
         }
     }
 
     private ZuoraApiException Failure(SyncWindow window, string problem, string? errorCode) =>
         new($"Zuora {Description} {WindowHalving.Describe(window)}: {problem}", null, errorCode);
+
+    private JobEndedException Ended(SyncWindow window, string problem, string? errorCode) =>
+        new($"Zuora {Description} {WindowHalving.Describe(window)}: {problem}", errorCode);
 
     private static JsonElement? FirstBatch(JsonElement job) =>
         job.TryGetProperty("batches", out var batches) && batches.ValueKind == JsonValueKind.Array && batches.GetArrayLength() > 0 ? batches[0] : null;

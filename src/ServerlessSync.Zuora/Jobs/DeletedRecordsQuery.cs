@@ -13,6 +13,9 @@ namespace ServerlessSync.Zuora.Jobs;
 /// </summary>
 internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema) : IExportJob
 {
+    /// <summary>The result of a completed job that wrote no file (no deleted records).</summary>
+    private const string NoFile = "";
+
     private static readonly string[] Required = [ObjectSchema.PrimaryKey, ObjectSchema.CursorColumn];
     private readonly ObjectSchema _keys = new(schema.Name, [.. schema.Columns.Select(c => Required.Contains(c.Name) ? c : c with { Type = ColumnType.String })]);
 
@@ -31,11 +34,14 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
         var answer = await http.SendJsonAsync($"{Description} (GET /query/jobs/{jobId})", HttpMethod.Get, $"query/jobs/{Uri.EscapeDataString(jobId)}", null, cancellationToken);
         var data = Data(answer, $"job {jobId}", window);
         var status = AquaExport.JsonText(data, "queryStatus")?.ToLowerInvariant();
+        var error = ZuoraError.From(data);
         return status switch
         {
-            "submitted" or "accepted" or "in_progress" or null => JobPoll.Running,
-            "completed" => JobPoll.Done(AquaExport.JsonText(data, "dataFile") ?? throw Failure(window, $"completed job {jobId} has no dataFile", null)),
-            _ => throw Failure(window, $"job {jobId} ended {status}: {ZuoraError.From(data)}", ZuoraError.From(data).Code),
+            "submitted" or "accepted" or "in_progress" => JobPoll.Running,
+            "completed" => JobPoll.Done(AquaExport.JsonText(data, "dataFile") ?? (NoRows(data) ? NoFile : throw Ended(window, $"completed job {jobId} has no dataFile", null))),
+            null => throw Failure(window, $"job {jobId}: the status answer has no queryStatus ({error})", error.Code),
+            "failed" or "cancelled" or "aborted" => throw Ended(window, $"job {jobId} ended {status}: {error}", error.Code),
+            _ => throw Failure(window, $"job {jobId} has a queryStatus the source does not know: {status} ({error})", error.Code),
         };
     }
 
@@ -44,17 +50,23 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
 
     public async IAsyncEnumerable<SourceRow> DownloadAsync(string result, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (result == NoFile)
+        {
+            yield break;
+        }
+
         if (!Uri.TryCreate(result, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
         {
             throw Failure(window, "dataFile is not an http(s) URL", null);
         }
 
         // The pre-signed URL carries its own signature: never name it whole in a message.
-        using var response = await http.SendAsync($"{Description} result download ({url.GetLeftPart(UriPartial.Path)})", () => new HttpRequestMessage(HttpMethod.Get, url), RequestKind.Presigned, cancellationToken);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var call = $"{Description} result download ({url.GetLeftPart(UriPartial.Path)})";
+        using var response = await http.SendAsync(call, () => new HttpRequestMessage(HttpMethod.Get, url), RequestKind.Presigned, cancellationToken);
+        await using var body = await http.OpenBodyAsync(response, call, cancellationToken);
         await using var csv = await GzipOrPlain.OpenAsync(body, cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}";
-        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, emptyFileIsNoRows: true, cancellationToken))
         {
             // Only the key and the deletion time: every other value stays null (the CSV has no other column).
             var values = new object?[schema.Columns.Count];
@@ -68,10 +80,14 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
         }
     }
 
+    /// <summary>A completed job with <c>outputRows</c> 0 may have no <c>dataFile</c>: nothing was deleted in the window.</summary>
+    private static bool NoRows(JsonElement data) =>
+        data.TryGetProperty("outputRows", out var rows) && rows.ValueKind == JsonValueKind.Number && rows.TryGetInt64(out var count) && count == 0;
+
     /// <summary>The <c>data</c> object; a body without it (or with an error) is Zuora's refusal.</summary>
     private JsonElement Data(JsonElement answer, string step, SyncWindow window)
     {
-        if (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
+        if (answer.ValueKind == JsonValueKind.Object && !ZuoraError.IsRefusal(answer) && answer.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
         {
             return data;
         }
@@ -82,4 +98,7 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
 
     private ZuoraApiException Failure(SyncWindow window, string problem, string? errorCode) =>
         new($"Zuora {Description} {WindowHalving.Describe(window)}: {problem}", null, errorCode);
+
+    private JobEndedException Ended(SyncWindow window, string problem, string? errorCode) =>
+        new($"Zuora {Description} {WindowHalving.Describe(window)}: {problem}", errorCode);
 }

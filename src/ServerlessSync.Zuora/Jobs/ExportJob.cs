@@ -27,3 +27,9 @@ internal interface IExportJob
     /// <summary>The rows of a completed job's <paramref name="result"/>.</summary>
     IAsyncEnumerable<SourceRow> DownloadAsync(string result, SyncWindow window, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The job failed and Zuora reported it ended (or it completed without a usable result): there is nothing left to
+/// cancel. Any other failure while waiting for a job leaves it possibly running in the tenant.
+/// </summary>
+internal sealed class JobEndedException(string message, string? errorCode) : ZuoraApiException(message, null, errorCode);

@@ -12,6 +12,10 @@ public sealed partial class FakeZuora
     private readonly Dictionary<string, DataQueryJob> _dataQueryJobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Signature, byte[] Content)> _dataFiles = new(StringComparer.Ordinal);
     private readonly List<string> _sqlQueries = [];
+    private readonly Queue<DataQueryResultFault> _dataQueryResultFaults = new();
+
+    /// <summary>The next Data Query job accepted completes with a result shaped by <paramref name="fault"/>.</summary>
+    public void FaultNextDataQueryResult(DataQueryResultFault fault) => Locked(() => _dataQueryResultFaults.Enqueue(fault));
 
     /// <summary>Every Data Query SQL text received, in order (also those whose job fails).</summary>
     public IReadOnlyList<string> SqlQueries => Locked(() => _sqlQueries.ToList());
@@ -54,6 +58,17 @@ public sealed partial class FakeZuora
         {
             _sqlQueries.Add(query);
             job.NeverCompletes = sql is not null && NeverCompletes(sql.Window, submitted);
+            if (job.Result is { } result && _dataQueryResultFaults.TryDequeue(out var fault))
+            {
+                job.Result = fault switch
+                {
+                    DataQueryResultFault.NoDataFile => (result.Content, 0, result.Gzip),
+                    DataQueryResultFault.ZeroByteFile => ([], 0, false),
+                    _ => ([.. Encoding.UTF8.GetBytes("id,updateddate\n"), 0xff, 0xfe, .. Encoding.UTF8.GetBytes(",2026-11-01T00:00:00Z\n")], 1, false),
+                };
+                job.OmitDataFile = fault == DataQueryResultFault.NoDataFile;
+            }
+
             _dataQueryJobs.Add(job.Id, job);
             JobStarted();
             return job.ToJson(Url);
@@ -204,6 +219,8 @@ public sealed partial class FakeZuora
 
         public bool NeverCompletes { get; set; }
 
+        public bool OmitDataFile { get; set; }
+
         public string? DataFileName { get; set; }
 
         public string? Signature { get; set; }
@@ -223,8 +240,12 @@ public sealed partial class FakeZuora
             };
             if (Status == "completed" && Result is { } result)
             {
-                data["dataFile"] = new Uri(baseUrl, $"dq-results/{DataFileName}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={Signature}").ToString();
                 data["outputRows"] = result.Rows;
+            }
+
+            if (Status == "completed" && !OmitDataFile)
+            {
+                data["dataFile"] = new Uri(baseUrl, $"dq-results/{DataFileName}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={Signature}").ToString();
             }
 
             if (Status == "failed")

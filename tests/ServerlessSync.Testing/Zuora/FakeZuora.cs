@@ -29,6 +29,7 @@ public sealed partial class FakeZuora : LocalEndpoint
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
     private readonly Queue<InjectedResponse> _injected = new();
+    private readonly Queue<InjectedResponse> _statusPollFaults = new();
     private readonly List<ZuoraRequest> _requests = [];
     private TimeSpan _tokenLifetime;
     private int _tokensIssued;
@@ -102,6 +103,26 @@ public sealed partial class FakeZuora : LocalEndpoint
     public void FailNext(int count, int status = 503) =>
         Inject(count, status, $"the fake Zuora answers {status} as a test asked");
 
+    /// <summary>The next <paramref name="count"/> job status polls (AQuA or Data Query GET of a job) answer <paramref name="status"/> with a JSON message.</summary>
+    public void FailNextStatusPolls(int count, int status = 503)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Locked(() =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _statusPollFaults.Enqueue(new InjectedResponse(status, [], Message($"the fake Zuora answers {status} as a test asked")));
+            }
+        });
+    }
+
+    /// <summary>The next job status poll answers HTTP 200 with Zuora's REST error body <c>{"success":false,"reasons":[{code,message}]}</c>.</summary>
+    public void RefuseNextStatusPoll(string code, string message) => Locked(() => _statusPollFaults.Enqueue(new InjectedResponse(200, [], new JsonObject
+    {
+        ["success"] = false,
+        ["reasons"] = new JsonArray(new JsonObject { ["code"] = code, ["message"] = message }),
+    })));
+
     /// <summary>AQuA and Data Query jobs whose UpdatedDate window is longer than <paramref name="span"/> never complete (they stay running until cancelled); null lifts this.</summary>
     public void NeverCompleteWindowsLongerThan(TimeSpan? span) => Locked(() => _neverCompleteLongerThan = span);
 
@@ -132,14 +153,15 @@ public sealed partial class FakeZuora : LocalEndpoint
             return;
         }
 
-        if (Locked(() => _injected.TryDequeue(out var injected) ? injected : null) is { } fault)
+        var statusPoll = HttpMethods.IsGet(request.Method) && (path.StartsWith("/v1/batch-query/jobs/", StringComparison.Ordinal) || path.StartsWith("/query/jobs/", StringComparison.Ordinal));
+        if (Locked(() => statusPoll && _statusPollFaults.TryDequeue(out var pollFault) ? pollFault : _injected.TryDequeue(out var injected) ? injected : null) is { } fault)
         {
             foreach (var (name, value) in fault.Headers)
             {
                 context.Response.Headers[name] = value;
             }
 
-            await WriteJsonAsync(context, fault.Status, Message(fault.Message));
+            await WriteJsonAsync(context, fault.Status, fault.Body);
             return;
         }
 
@@ -238,7 +260,7 @@ public sealed partial class FakeZuora : LocalEndpoint
         {
             for (var i = 0; i < count; i++)
             {
-                _injected.Enqueue(new InjectedResponse(status, headers, message));
+                _injected.Enqueue(new InjectedResponse(status, headers, Message(message)));
             }
         });
     }
@@ -284,5 +306,5 @@ public sealed partial class FakeZuora : LocalEndpoint
     private static Task WriteJsonAsync(HttpContext context, int status, JsonNode body) =>
         AwsJson.WriteAsync(context, JsonType, status, body.ToJsonString());
 
-    private sealed record InjectedResponse(int Status, IReadOnlyList<(string Name, string Value)> Headers, string Message);
+    private sealed record InjectedResponse(int Status, IReadOnlyList<(string Name, string Value)> Headers, JsonNode Body);
 }

@@ -43,3 +43,16 @@ public enum AquaJobFailure
     /// <summary>Job status <c>aborted</c>; its batch <c>aborted</c> with the message.</summary>
     Aborted,
 }
+
+/// <summary>How the result of a Data Query job made odd by <see cref="FakeZuora.FaultNextDataQueryResult"/> looks.</summary>
+public enum DataQueryResultFault
+{
+    /// <summary>Completed with <c>outputRows</c> 0 and no <c>dataFile</c> (the job's real rows are dropped).</summary>
+    NoDataFile,
+
+    /// <summary>Completed with <c>outputRows</c> 0 and a data file of zero bytes.</summary>
+    ZeroByteFile,
+
+    /// <summary>Completed with a data file that is not valid UTF-8 (bytes FF FE in a record).</summary>
+    InvalidUtf8,
+}

@@ -70,6 +70,15 @@ public sealed partial class FakeZuoraTenant
         }
     }
 
+    /// <summary>Takes <paramref name="field"/> of <paramref name="objectName"/> out of the export context (a field Zuora no longer exports); records keep their values.</summary>
+    public void RemoveFromExport(string objectName, string field)
+    {
+        lock (_gate)
+        {
+            Object(objectName).RemoveFromExport(field);
+        }
+    }
+
     /// <summary>
     /// Inserts or updates record <paramref name="id"/> of <paramref name="objectName"/>: the given values replace the
     /// record's values of those fields (others keep theirs), and its <c>UpdatedDate</c> becomes <paramref name="updatedDate"/>.
@@ -235,6 +244,12 @@ public sealed partial class FakeZuoraTenant
             }
 
             _fields.Add(field);
+        }
+
+        public void RemoveFromExport(string field)
+        {
+            var at = _fields.IndexOf(Field(field));
+            _fields[at] = _fields[at] with { Contexts = [.. _fields[at].Contexts.Where(c => c != ZuoraFieldDefinition.ExportContext)] };
         }
 
         public ZuoraFieldDefinition Field(string field) =>

@@ -14,10 +14,12 @@ public class CsvRowsTests
         new ColumnSchema("updateddate", ColumnType.Timestamp),
     ]);
 
-    private static async Task<List<SourceRow>> ReadAsync(string csv, params string[] required)
+    private static Task<List<SourceRow>> ReadAsync(string csv, params string[] required) => ReadAsync(Encoding.UTF8.GetBytes(csv), required);
+
+    private static async Task<List<SourceRow>> ReadAsync(byte[] csv, params string[] required)
     {
         var rows = new List<SourceRow>();
-        await foreach (var row in CsvRows.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), Schema, required.Length == 0 ? [.. Schema.Columns.Select(c => c.Name)] : required, false, "Zuora AQuA export of account", CancellationToken.None))
+        await foreach (var row in CsvRows.ReadAsync(new MemoryStream(csv), Schema, required.Length == 0 ? [.. Schema.Columns.Select(c => c.Name)] : required, false, "Zuora AQuA export of account", false, CancellationToken.None))
         {
             rows.Add(row);
         }
@@ -68,5 +70,17 @@ public class CsvRowsTests
         var error = await Assert.ThrowsAsync<SourceDataException>(() => ReadAsync("Id,Balance,UpdatedDate\r\na1,1\r\n"));
 
         Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_InvalidUtf8_ThrowsSourceDataExceptionNamingFileAndLine()
+    {
+        byte[] csv = [.. Encoding.UTF8.GetBytes("Id,Balance,UpdatedDate\r\na"), 0xff, 0xfe, .. Encoding.UTF8.GetBytes(",1,2026-11-01T00:00:00Z\r\n")];
+
+        var error = await Assert.ThrowsAsync<SourceDataException>(() => ReadAsync(csv));
+
+        Assert.Contains("Zuora AQuA export of account", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("UTF-8", error.Message, StringComparison.Ordinal);
     }
 }

@@ -21,18 +21,40 @@ public class RetryDelaysTests
 
     [Fact]
     public void FromRateLimitHeaders_RetryAfterSeconds_IsThatWait() =>
-        Assert.Equal(TimeSpan.FromSeconds(7), RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", "7"), ("RateLimit-Reset", "30")), Now));
+        Assert.Equal(TimeSpan.FromSeconds(7), RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", "7"), ("RateLimit-Reset", "30")), Now)?.Wait);
 
     [Fact]
     public void FromRateLimitHeaders_RetryAfterDate_IsTimeUntilThen() =>
-        Assert.Equal(TimeSpan.FromSeconds(90), RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", Now.AddSeconds(90).ToString("R"))), Now));
+        Assert.Equal(TimeSpan.FromSeconds(90), RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", Now.AddSeconds(90).ToString("R"))), Now)?.Wait);
 
     [Fact]
     public void FromRateLimitHeaders_OnlyRateLimitReset_IsThatWait() =>
-        Assert.Equal(TimeSpan.FromSeconds(12), RetryDelays.FromRateLimitHeaders(Headers(("RateLimit-Limit", "100"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", "12")), Now));
+        Assert.Equal(TimeSpan.FromSeconds(12), RetryDelays.FromRateLimitHeaders(Headers(("RateLimit-Limit", "100"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", "12")), Now)?.Wait);
 
     [Fact]
     public void FromRateLimitHeaders_None_IsNull() => Assert.Null(RetryDelays.FromRateLimitHeaders(Headers(), Now));
+
+    [Theory]
+    [InlineData("Retry-After", "86400")]
+    [InlineData("Retry-After", "5000000000")]
+    [InlineData("RateLimit-Reset", "4000000000")]
+    [InlineData("RateLimit-Reset", "99999999999999999999999999999")]
+    public void FromRateLimitHeaders_HugeWait_IsTooLongWithoutThrowing(string header, string value)
+    {
+        var asked = RetryDelays.FromRateLimitHeaders(Headers((header, value)), Now);
+
+        Assert.NotNull(asked);
+        Assert.True(asked.Value.TooLong);
+        Assert.Contains(header, asked.Value.AskedBy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromRateLimitHeaders_FifteenMinutes_IsNotTooLong() =>
+        Assert.False(RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", "900")), Now)!.Value.TooLong);
+
+    [Fact]
+    public void FromRateLimitHeaders_RetryAfterDateYearsAhead_IsTooLong() =>
+        Assert.True(RetryDelays.FromRateLimitHeaders(Headers(("Retry-After", Now.AddYears(300).ToString("R"))), Now)!.Value.TooLong);
 
     [Theory]
     [InlineData(1, 0.5, 1)]

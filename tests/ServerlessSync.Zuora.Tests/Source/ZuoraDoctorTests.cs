@@ -61,6 +61,21 @@ public class ZuoraDoctorTests
         Assert.Single(clock.Delays);
     }
 
+    [Fact]
+    public async Task CheckAsync_TestExportFileUnreadable_ReportsAFailedCheckInsteadOfThrowing()
+    {
+        await using var fake = await FakeZuora.StartAsync(Sample());
+        fake.FaultNextDataQueryResult(DataQueryResultFault.InvalidUtf8);
+        using var doctor = new ZuoraDoctor(new ZuoraOptions { BaseUrl = fake.Url }, new ZuoraCredentials("test-client", "test-secret"), new ImmediateTimeProvider(ZuoraPipeline.T0));
+
+        var checks = await doctor.CheckAsync(["account"], CancellationToken.None);
+
+        Assert.True(checks[0].Passed, checks[0].Message);
+        Assert.False(checks[1].Passed);
+        Assert.Contains("cannot be read", checks[1].Message, StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8", checks[1].Message, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -139,7 +139,7 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
     }
 
     private ZuoraSource NewSource() =>
-        new(_options, new ZuoraCredentials(Fake.Options.ClientId, Fake.Options.ClientSecret), Clock, log: Log.Enqueue);
+        new(_options, new ZuoraCredentials(Fake.Options.ClientId, Fake.Options.ClientSecret), new TimeoutsNeverElapseClock(Clock), log: Log.Enqueue);
 
     private DuckDBConnection Open()
     {

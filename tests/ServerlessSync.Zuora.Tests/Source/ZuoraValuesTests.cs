@@ -67,6 +67,14 @@ public class ZuoraValuesTests
     public void Parse_Unparseable_ThrowsFormatException(string type, string text) =>
         Assert.Throws<FormatException>(() => ZuoraValues.Parse(text, ColumnType.Parse(type)));
 
+    [Theory]
+    [InlineData("1.00000000000000000000000000001", 38, 30)]
+    [InlineData("0.1234567890123456789012345678901", 38, 35)]
+    [InlineData("12345678901234567890123456789.5", 38, 9)]
+    [InlineData("1.00000000000000000000000000001E2", 38, 30)]
+    public void ParseDecimal_MoreSignificantDigitsThanADecimalHolds_ThrowsInsteadOfRounding(string text, int precision, int scale) =>
+        Assert.Throws<FormatException>(() => ZuoraValues.ParseDecimal(text, ColumnType.Decimal(precision, scale)));
+
     [Fact]
     public void Parse_Varchar_KeepsTextAsIs() => Assert.Equal("  a,\"b\"\n ", ZuoraValues.Parse("  a,\"b\"\n ", ColumnType.String));
 }
