@@ -72,8 +72,11 @@ public sealed class ZuoraSource : ISource, IDisposable
 
         // Nothing is updated in the future: an open end (verify reads up to DateTimeOffset.MaxValue) becomes a day
         // from now, so the query text holds a real datetime and a halved window splits the tenant's real history.
+        // A historical read is loaded as a snapshot: rows it lacks are marked deleted. A record edited while the export
+        // runs gets an UpdatedDate after the planned end, so a snapshot reads up to the same day-ahead bound: the edited
+        // record is in it (and merges as the newer row) instead of passing for deleted.
         var latest = _time.GetUtcNow().AddDays(1);
-        if (window.End > latest)
+        if (window.End > latest || window.Start is null)
         {
             window = window with { End = latest };
         }

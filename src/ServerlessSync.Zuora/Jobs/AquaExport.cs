@@ -6,9 +6,16 @@ using ServerlessSync.Zuora.Http;
 
 namespace ServerlessSync.Zuora.Jobs;
 
-/// <summary>An AQuA stateless export of one object's window: one ZOQL query per job, the result a CSV file.</summary>
+/// <summary>
+/// An AQuA stateless export of one object's window: one ZOQL query per job, the result a CSV file. A file that ends
+/// with fewer or more records than its batch's <c>recordCount</c> fails the object: a historical read is loaded as a
+/// snapshot whose missing rows are marked deleted, so a short file must never pass for a complete one.
+/// </summary>
 internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, IReadOnlyList<string> zuoraFields) : IExportJob
 {
+    // The recordCount of each completed batch's file, from the poll that saw it complete to the file's download.
+    private readonly Dictionary<string, long> _expectedRecords = new(StringComparer.Ordinal);
+
     public string Description => $"AQuA export of {zuoraObject.Name}";
 
     public async Task<string> SubmitAsync(SyncWindow window, CancellationToken cancellationToken)
@@ -46,7 +53,16 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
             throw Ended(window, $"job {jobId} completed but its batch is {batchStatus ?? "without status"}{BatchReason(job)}", null);
         }
 
-        return JobPoll.Done(JsonText(batch, "fileId") ?? throw Ended(window, $"completed batch of job {jobId} has no fileId", null));
+        var fileId = JsonText(batch, "fileId") ?? throw Ended(window, $"completed batch of job {jobId} has no fileId", null);
+        if (long.TryParse(JsonText(batch, "recordCount"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var records))
+        {
+            lock (_expectedRecords)
+            {
+                _expectedRecords[fileId] = records;
+            }
+        }
+
+        return JobPoll.Done(fileId);
     }
 
     public async Task CancelAsync(string jobId, CancellationToken cancellationToken) =>
@@ -59,9 +75,22 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
         await using var stream = await http.OpenBodyAsync(response, $"{Description} file download (GET /v1/files/{result})", cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}, file {result}";
         var columns = schema.Columns.Select(c => c.Name).ToArray();
+        long read = 0;
         await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, cancellationToken))
         {
+            read++;
             yield return row;
+        }
+
+        long? expected;
+        lock (_expectedRecords)
+        {
+            expected = _expectedRecords.Remove(result, out var count) ? count : null;
+        }
+
+        if (expected is { } records && records != read)
+        {
+            throw new ZuoraApiException($"{what}: the file holds {read} records but Zuora reported {records} for its batch; the download is incomplete, so nothing of this window is loaded");
         }
     }
 

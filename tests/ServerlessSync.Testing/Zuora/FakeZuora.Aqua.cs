@@ -16,6 +16,7 @@ public sealed partial class FakeZuora
     private readonly List<string> _zoqlQueries = [];
     private readonly List<(string? ObjectName, AquaJobFailure Failure, string ErrorCode, string Message)> _aquaFailures = [];
     private readonly List<string?> _fileMisses = [];
+    private int _shortFiles;
 
     /// <summary>Every ZOQL query text received in an AQuA submit, in order (also those refused).</summary>
     public IReadOnlyList<string> ZoqlQueries => Locked(() => _zoqlQueries.ToList());
@@ -29,6 +30,9 @@ public sealed partial class FakeZuora
 
     /// <summary>The next download of <paramref name="fileId"/> (of any file when null) answers 404 once.</summary>
     public void MissNextFileDownload(string? fileId = null) => Locked(() => _fileMisses.Add(fileId));
+
+    /// <summary>The next file downloaded ends one record early, as a transfer cut off between two lines would (its batch's recordCount is unchanged).</summary>
+    public void CutNextFileShort() => Locked(() => _shortFiles++);
 
     private Task SubmitAquaAsync(HttpContext context, string body)
     {
@@ -228,6 +232,7 @@ public sealed partial class FakeZuora
 
             return _files.TryGetValue(fileId, out var batch) ? batch.File : null;
         });
+        var cut = file is not null && Locked(() => _shortFiles > 0 && _shortFiles-- > 0);
         if (file is null)
         {
             return WriteJsonAsync(context, 404, Message($"File {fileId} not found"));
@@ -235,7 +240,8 @@ public sealed partial class FakeZuora
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/csv; charset=utf-8";
-        return ZuoraCsv.WriteAsync(context.Response.Body, file.Header, file.Rows(), context.RequestAborted);
+        var rows = cut ? file.Rows().SkipLast(1) : file.Rows();
+        return ZuoraCsv.WriteAsync(context.Response.Body, file.Header, rows, context.RequestAborted);
     }
 
     private Task DescribeAsync(HttpContext context, string objectName)

@@ -135,6 +135,45 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task FullResync_RecordEditedWhileItRuns_IsLoadedNotMarkedDeleted()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        var every = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { ["account"] = TimeSpan.FromDays(7) };
+        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync(every, "account")).Status);
+        pipeline.Clock.Advance(TimeSpan.FromDays(8));
+
+        // Edited a minute after the re-sync's window end (its start): the record's UpdatedDate is past the planned end.
+        var edited = tenant.Records("Account")[0];
+        tenant.Put("Account", edited.Id, pipeline.Clock.GetUtcNow().AddMinutes(1), new Dictionary<string, object?> { ["Name"] = "Edited during the export" });
+        var resync = await pipeline.RunAsync(every, "account");
+
+        Assert.True(resync.Objects.Single().FullResync);
+        Assert.Equal(0, resync.Objects.Single().RowsDeleted);
+        Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.account WHERE id = '{edited.Id}' AND NOT _deleted AND name = 'Edited during the export'"));
+    }
+
+    [Fact]
+    public async Task FullResync_FileEndsShortOfItsRecordCount_FailsAndMarksNothingDeleted()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        var every = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { ["account"] = TimeSpan.FromDays(7) };
+        await pipeline.RunAsync(every, "account");
+        var cursor = await pipeline.CursorAsync("account");
+        pipeline.Clock.Advance(TimeSpan.FromDays(8));
+        pipeline.Fake.CutNextFileShort();
+
+        var resync = await pipeline.RunAsync(every, "account");
+
+        var record = resync.Objects.Single();
+        Assert.Equal(RunStatus.FAILED, record.Status);
+        Assert.Contains("download is incomplete", record.Error, StringComparison.Ordinal);
+        Assert.Equal(0, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE _deleted"));
+        Assert.Equal(cursor, await pipeline.CursorAsync("account"));
+    }
+
+    [Fact]
     public async Task Run_TokenLifeShorterThanTheRun_RefreshesBeforeExpiryWithoutAuthenticationErrors()
     {
         // Each object's job takes two polls (5 s, then 7.5 s): three objects outlast a 20-second token.
