@@ -184,7 +184,7 @@ internal static class CliApp
         }));
         var tenant = new Command("tenant", "Work with the synthetic demo tenant") { advance };
 
-        var root = new RootCommand("ServerlessSync: keeps a billing tenant's data (Zuora objects) in sync with a warehouse. On one machine: a synthetic tenant or JSON Lines exports into an embedded DuckDB file.")
+        var root = new RootCommand("ServerlessSync: keeps a billing tenant's data (Zuora objects) in sync with a warehouse. On one machine: a synthetic tenant, JSON Lines exports or a Zuora tenant into an embedded DuckDB file.")
         {
             home, source, destination, schema, objects, scale, connector, zuoraEnv, zuoraCredentials, zuoraPollSeconds, sync, status, verify, doctor, tenant,
         };
