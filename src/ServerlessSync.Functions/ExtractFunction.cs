@@ -1,3 +1,4 @@
+using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Functions.Events;
 using ServerlessSync.Functions.Hosting;
 
@@ -5,7 +6,9 @@ namespace ServerlessSync.Functions;
 
 /// <summary>
 /// Extract: <c>{"run","object","taskToken"}</c> → <c>{"manifestKey","rows","files","bytes"}</c>. Stages the object's window as
-/// gzip CSV parts and, last, its manifest carrying the task token; the manifest's S3 event starts the load.
+/// gzip CSV parts and, last, its manifest carrying the task token; the manifest's S3 event starts the load. A read still
+/// going after <see cref="FunctionSettings.ExtractTimeLimit"/> is stopped (the Zuora source cancels its export jobs)
+/// and fails with <see cref="ExtractTimeLimitException"/>, before Lambda would kill the function without a word.
 /// </summary>
 public sealed class ExtractFunction : LambdaFunction
 {
@@ -28,9 +31,26 @@ public sealed class ExtractFunction : LambdaFunction
     {
         var (run, plan) = Messages.ToPlan(request.Run, request.Object);
         log.About(run.ConnectorId, run.RunId, plan.ObjectName).Info($"extracting ({plan.Window.Mode}, window end {plan.Window.End:O})");
-        var step = await Host.ExtractStepAsync(cancellationToken);
-        var result = await step.ExtractAsync(run, plan, request.TaskToken, null, cancellationToken);
+        // Lambda's own wall clock, not the pipeline's: the limit is the function's time, whatever the data's clock says.
+        using var timeLimit = new CancellationTokenSource(Host.Settings.ExtractTimeLimit);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
+        ExtractResult result;
+        try
+        {
+            var step = await Host.ExtractStepAsync(stop.Token);
+            result = await step.ExtractAsync(run, plan, request.TaskToken, null, stop.Token);
+        }
+        catch (OperationCanceledException e) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExtractTimeLimitException(
+                $"extracting {plan.ObjectName} ({plan.Window.Mode}, window end {plan.Window.End:O}) did not finish within {Host.Settings.ExtractTimeLimit.TotalSeconds:0} s, " +
+                "the Extract function's limit inside its 15 minutes; the source's jobs were cancelled and nothing was loaded. The staged parts so far are kept until the bucket's expiry rule removes them", e);
+        }
+
         log.Info($"staged {result.Rows} rows in {result.Files} parts ({result.Bytes} bytes); manifest {result.ManifestKey}");
         return new ExtractOutput(result.ManifestKey, result.Rows, result.Files, result.Bytes);
     }
 }
+
+/// <summary>An Extract read its object for longer than <see cref="FunctionSettings.ExtractTimeLimit"/> and was stopped.</summary>
+public sealed class ExtractTimeLimitException(string message, Exception inner) : Exception(message, inner);

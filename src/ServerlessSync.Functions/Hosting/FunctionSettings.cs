@@ -24,6 +24,7 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: how long a job may run before its window is halved (default 10, at most 14: it must end within Extract's 15 minutes)</description></item>
 /// <item><term>SYNTHETIC_SCALE, SYNTHETIC_SEED</term><description>rows and seed of the synthetic tenant when it is created (defaults 100000, 20261126)</description></item>
 /// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
+/// <item><term>EXTRACT_TIME_LIMIT_SECONDS</term><description>how long one Extract may read its object before it stops, cancels the source's jobs and fails with a clear error rather than being killed at the function's timeout (default 840, for Extract's 900)</description></item>
 /// <item><term>RUN_LOCK_HOURS</term><description>the most a run may hold its connector's lock (default 24)</description></item>
 /// <item><term>CONNECTOR_ID</term><description>the connector when the execution input names none (default <c>default</c>)</description></item>
 /// <item><term>AWS_REGION</term><description>the region (set by Lambda)</description></item>
@@ -39,6 +40,7 @@ public sealed partial record FunctionSettings
     public const int DefaultPartSizeMb = 64;
     public const int DefaultSyntheticScale = 100_000;
     public const ulong DefaultSyntheticSeed = 20261126;
+    public static readonly TimeSpan DefaultExtractTimeLimit = TimeSpan.FromSeconds(840);
     public static readonly TimeSpan DefaultRunLockLease = TimeSpan.FromHours(24);
 
     public required string StagingBucket { get; init; }
@@ -63,6 +65,9 @@ public sealed partial record FunctionSettings
     public string? ZuoraEnvironment { get; init; }
 
     public TimeSpan ZuoraJobTimeout { get; init; } = DefaultZuoraJobTimeout;
+
+    /// <summary>Wall-clock time one Extract invocation may read for (Lambda's real time, not the pipeline's clock).</summary>
+    public TimeSpan ExtractTimeLimit { get; init; } = DefaultExtractTimeLimit;
 
     public int SyntheticScale { get; init; } = DefaultSyntheticScale;
 
@@ -119,6 +124,7 @@ public sealed partial record FunctionSettings
             SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
             PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
             RunLockLease = Hours(variables.Optional("RUN_LOCK_HOURS")),
+            ExtractTimeLimit = TimeSpan.FromSeconds(variables.Integer("EXTRACT_TIME_LIMIT_SECONDS", (int)DefaultExtractTimeLimit.TotalSeconds, 1, 890)),
             ConnectorId = variables.Optional("CONNECTOR_ID") ?? SyncOptions.DefaultConnectorId,
             FullResyncEvery = FullResync(variables.Optional("FULL_RESYNC")),
             Region = variables.Region(),
