@@ -133,6 +133,8 @@ public sealed class ZuoraSource : ISource, IDisposable
     /// <summary>
     /// Runs <paramref name="job"/> for <paramref name="window"/>, holding one job slot from submit until its rows are
     /// read. A job that times out is cancelled and its window's halves run in order, each halved again if need be.
+    /// A result with another number of records than Zuora reported for it fails: a historical read is loaded as a
+    /// snapshot whose missing rows are marked deleted, so a short download must never pass for a complete one.
     /// </summary>
     private async IAsyncEnumerable<SourceRow> RunAsync(IExportJob job, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -143,8 +145,8 @@ public sealed class ZuoraSource : ISource, IDisposable
             await _jobSlots.WaitAsync(cancellationToken);
             try
             {
-                var result = await AwaitJobAsync(job, current, cancellationToken);
-                if (result is null)
+                var done = await AwaitJobAsync(job, current, cancellationToken);
+                if (done is not { Result: { } result })
                 {
                     var (first, second) = WindowHalving.Halve(current, _options.HistoricalFloor, _options.MinWindow)
                         ?? throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: not completed within {_options.JobTimeout} and its halves would be shorter than the minimum window {_options.MinWindow}");
@@ -154,9 +156,16 @@ public sealed class ZuoraSource : ISource, IDisposable
                     continue;
                 }
 
+                long read = 0;
                 await foreach (var row in job.DownloadAsync(result, current, cancellationToken))
                 {
+                    read++;
                     yield return row;
+                }
+
+                if (done.Value.Records is { } records && records != read)
+                {
+                    throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: the result holds {read} records but Zuora reported {records}; the download is incomplete, so nothing of this window is loaded");
                 }
             }
             finally
@@ -167,10 +176,10 @@ public sealed class ZuoraSource : ISource, IDisposable
     }
 
     /// <summary>
-    /// Submits and polls until the job completes (its result) or times out (null, after cancelling it). A poll that
-    /// fails other than by Zuora reporting the job ended cancels the job before the failure goes on.
+    /// Submits and polls until the job completes (its completed poll) or times out (null, after cancelling it). A poll
+    /// that fails other than by Zuora reporting the job ended cancels the job before the failure goes on.
     /// </summary>
-    private async Task<string?> AwaitJobAsync(IExportJob job, SyncWindow window, CancellationToken cancellationToken)
+    private async Task<JobPoll?> AwaitJobAsync(IExportJob job, SyncWindow window, CancellationToken cancellationToken)
     {
         var jobId = await job.SubmitAsync(window, cancellationToken);
         var deadline = _time.GetUtcNow() + _options.JobTimeout;
@@ -183,7 +192,7 @@ public sealed class ZuoraSource : ISource, IDisposable
                 var poll = await job.PollAsync(jobId, window, cancellationToken);
                 if (poll.Completed)
                 {
-                    return poll.Result;
+                    return poll;
                 }
 
                 if (_time.GetUtcNow() >= deadline)

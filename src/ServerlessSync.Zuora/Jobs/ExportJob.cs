@@ -2,12 +2,15 @@ using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Zuora.Jobs;
 
-/// <summary>A job's state at one poll: still running, or completed with where its result is.</summary>
-internal readonly record struct JobPoll(bool Completed, string? Result)
+/// <summary>
+/// A job's state at one poll: still running, or completed with where its result is and, when Zuora says, how many
+/// records the result holds (the download is checked against it).
+/// </summary>
+internal readonly record struct JobPoll(bool Completed, string? Result, long? Records)
 {
-    public static JobPoll Running { get; } = new(false, null);
+    public static JobPoll Running { get; } = new(false, null, null);
 
-    public static JobPoll Done(string result) => new(true, result);
+    public static JobPoll Done(string result, long? records = null) => new(true, result, records);
 }
 
 /// <summary>One kind of Zuora job that exports one object's window: submit, poll, cancel, download.</summary>
@@ -24,7 +27,7 @@ internal interface IExportJob
 
     Task CancelAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>The rows of a completed job's <paramref name="result"/>.</summary>
+    /// <summary>The rows of a completed job's <paramref name="result"/> (<see cref="JobPoll.Result"/>).</summary>
     IAsyncEnumerable<SourceRow> DownloadAsync(string result, SyncWindow window, CancellationToken cancellationToken);
 }
 
