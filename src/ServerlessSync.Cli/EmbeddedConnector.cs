@@ -108,11 +108,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     public async Task<ConnectorState?> ConnectorOfThisSourceAsync(CancellationToken cancellationToken)
     {
         var connector = await Status.GetConnectorAsync(Settings.Sync.ConnectorId, cancellationToken);
-        if (connector is not null && connector.Source != Source.Name)
-        {
-            throw new ConnectorSourceMismatchException(connector.ConnectorId, connector.Source, Source.Name);
-        }
-
+        ConnectorSourceMismatchException.ThrowIfAnother(connector, Source);
         return connector;
     }
 

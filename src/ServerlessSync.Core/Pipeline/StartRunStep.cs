@@ -90,10 +90,7 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
     private async Task<(ConnectorState? Connector, List<string> Selected)> ReadConnectorAsync(SyncOptions options, CancellationToken cancellationToken)
     {
         var connector = await status.GetConnectorAsync(options.ConnectorId, cancellationToken);
-        if (connector is not null && connector.Source != source.Name)
-        {
-            throw new ConnectorSourceMismatchException(options.ConnectorId, connector.Source, source.Name);
-        }
+        ConnectorSourceMismatchException.ThrowIfAnother(connector, source);
 
         return (connector, SelectObjects(options.Objects ?? connector?.SelectedObjects ?? source.Objects));
     }

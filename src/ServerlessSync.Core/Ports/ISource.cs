@@ -39,4 +39,14 @@ public sealed class ConnectorSourceMismatchException(string connectorId, string 
     : Exception($"connector '{connectorId}' syncs the '{connectorSource}' source, not '{requestedSource}': run it with its own source, or sync '{requestedSource}' as another connector")
 {
     public string ConnectorSource { get; } = connectorSource;
+
+    /// <summary>Throws when <paramref name="connector"/> (null before its first run) syncs another source than <paramref name="source"/>.</summary>
+    public static void ThrowIfAnother(ConnectorState? connector, ISource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (connector is not null && connector.Source != source.Name)
+        {
+            throw new ConnectorSourceMismatchException(connector.ConnectorId, connector.Source, source.Name);
+        }
+    }
 }

@@ -27,7 +27,7 @@ public sealed class ZuoraSourceFunctionTests : IAsyncLifetime
         var plan = await SampleRun.StartAsync(_stack.Host, "account");
         Assert.Equal("account", (string?)plan["objects"]![0]!["objectName"]);
 
-        var extracted = await _stack.Host.InvokeAsync("Extract", ExtractInput("account"));
+        var extracted = await _stack.Host.InvokeAsync("Extract", ZuoraFunctionsStack.ExtractInput("account"));
         var manifestKey = StagingKeys.Manifest("default", FunctionsTestHost.SampleRunId, "account");
         await _stack.Host.DeliverManifestEventAsync(manifestKey);
 
@@ -41,11 +41,11 @@ public sealed class ZuoraSourceFunctionTests : IAsyncLifetime
     public async Task Extract_SecretUnreadableAfterItsMaxAge_GoesOnWithTheCredentialsReadBefore()
     {
         await SampleRun.StartAsync(_stack.Host, "account", "contact");
-        await _stack.Host.InvokeAsync("Extract", ExtractInput("account"));
+        await _stack.Host.InvokeAsync("Extract", ZuoraFunctionsStack.ExtractInput("account"));
         _clock.Advance(ZuoraSourceHolder.SecretMaxAge + TimeSpan.FromMinutes(1));
         _stack.Secrets.FailNext(50);
 
-        var extracted = await _stack.Host.InvokeAsync("Extract", ExtractInput("contact"));
+        var extracted = await _stack.Host.InvokeAsync("Extract", ZuoraFunctionsStack.ExtractInput("contact"));
 
         Assert.Equal(_tenant.Records("Contact").Count, (long)extracted["rows"]!);
         Assert.Contains(_stack.Host.LogLines, l => l.Contains("reading the secret again failed", StringComparison.Ordinal));
@@ -72,6 +72,4 @@ public sealed class ZuoraSourceFunctionTests : IAsyncLifetime
 
         Assert.Contains("secretsmanager:GetSecretValue", error.Message, StringComparison.Ordinal);
     }
-
-    private static string ExtractInput(string objectName) => ZuoraFunctionsStack.ExtractInput(objectName);
 }
