@@ -17,6 +17,7 @@ public sealed class ZuoraSourceHolder : IDisposable
     public static readonly TimeSpan SecretMaxAge = TimeSpan.FromMinutes(10);
 
     private readonly FunctionSettings _settings;
+    private readonly ZuoraOptions _options;
     private readonly AWSCredentials _awsCredentials;
     private readonly TimeProvider _clock;
     private readonly Action<string> _log;
@@ -32,7 +33,7 @@ public sealed class ZuoraSourceHolder : IDisposable
         _awsCredentials = awsCredentials;
         _clock = clock;
         _log = log;
-        settings.ZuoraOptions();
+        _options = settings.ZuoraOptions();
     }
 
     /// <summary>The source; throws <see cref="SecretReadException"/> or <see cref="FunctionSettingsException"/> naming the secret when its value is unusable.</summary>
@@ -62,7 +63,7 @@ public sealed class ZuoraSourceHolder : IDisposable
             if (_source is null || credentials != _credentials)
             {
                 _source?.Dispose();
-                _source = new ZuoraSource(_settings.ZuoraOptions(), credentials, _clock, log: _log);
+                _source = new ZuoraSource(_options, credentials, _clock, log: _log);
                 _credentials = credentials;
             }
 
