@@ -70,7 +70,7 @@ internal static class CliApp
             }
 
             var reporter = new SyncReporter(output, interactive);
-            var runner = embedded.CreateRunner(r.GetValue(keepStaged));
+            var runner = embedded.Pipeline.CreateRunner(r.GetValue(keepStaged));
             reporter.Header(embedded);
             var run = await runner.RunAsync(embedded.Settings.Sync, reporter, ct);
             var state = await embedded.Status.GetConnectorAsync(run.ConnectorId, ct);

@@ -29,6 +29,10 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         _status = new SqliteStatusStore(settings.StatusPath);
         Staging = new LocalDirectoryStagingStore(settings.StagingPath);
         _warehouse = new DuckDbWarehouse(settings.WarehousePath, settings.DestinationSchema);
+        Pipeline = new InProcessPipeline(source, Staging, _warehouse, _status, _status, clock)
+        {
+            StagingOptions = new StagingOptions { PartSizeBytes = settings.PartSizeBytes },
+        };
     }
 
     public EmbeddedSettings Settings { get; }
@@ -82,24 +86,11 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         return new EmbeddedConnector(settings, new FilesSource(directory), systemClock, null);
     }
 
-    /// <param name="keepStagedFiles">skip cleanup after committed loads</param>
-    /// <param name="onManifest">wraps the load as the staging store's notification target (tests use it to
-    /// disturb a load the way a real failure would)</param>
-    public InProcessSyncRunner CreateRunner(bool keepStagedFiles = false, Func<LoadStep, IManifestArrivalHandler>? onManifest = null)
-    {
-        var callbacks = new InProcessTaskCallbacks();
-        var load = CreateLoadStep(callbacks);
-        Staging.Subscribe(onManifest is null ? load : onManifest(load));
-        var stager = new ObjectStager(Staging, new StagingOptions { PartSizeBytes = Settings.PartSizeBytes }, Clock);
-        return new InProcessSyncRunner(
-            new StartRunStep(Status, Source, Clock),
-            new ExtractStep(Source, stager, Status, Clock),
-            new CompleteObjectStep(Status, Clock),
-            new CleanupStep(Staging),
-            new FinishRunStep(Status, Clock),
-            callbacks,
-            keepStagedFiles);
-    }
+    /// <summary>
+    /// The pipeline over this home, composed as the cloud's functions are: <see cref="InProcessPipeline.CreateRunner"/>
+    /// runs a sync. The home's own file lock, not a run lock, keeps syncs of one home apart.
+    /// </summary>
+    public InProcessPipeline Pipeline { get; }
 
     /// <summary>
     /// The connector as stored (null before its first sync); throws <see cref="ConnectorSourceMismatchException"/> when it
@@ -115,8 +106,6 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     /// <summary>With the home's lock held no other run can be active: a run still RUNNING was abandoned.</summary>
     public Task<RunRecord?> CloseAbandonedRunAsync(CancellationToken cancellationToken) =>
         new FinishRunStep(Status, Clock).CloseAbandonedAsync(Settings.Sync.ConnectorId, cancellationToken);
-
-    public LoadStep CreateLoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, _status, callbacks, Clock);
 
     public Verifier CreateVerifier() => new(Source, Warehouse);
 

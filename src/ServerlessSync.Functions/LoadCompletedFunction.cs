@@ -48,7 +48,7 @@ public sealed class LoadCompletedFunction : LambdaFunction
             return new LoadCompletedOutput(detail.StatementId, LoadCompletedResult.Ignored) { ManifestKey = manifestKey };
         }
 
-        var end = await Host.DeferredLoadStep().OnLoadEndedAsync(detail.StatementName!, detail.StatementId, cancellationToken);
+        var end = await Host.LoadStep().OnLoadEndedAsync(detail.StatementName!, detail.StatementId, cancellationToken);
         if (end is null)
         {
             return new LoadCompletedOutput(detail.StatementId, LoadCompletedResult.Ignored);

@@ -32,7 +32,7 @@ public sealed class LoadFunction : LambdaFunction
 
     private async Task<LoadOutput> LoadAsync(S3Notification notification, FunctionLog log, CancellationToken cancellationToken)
     {
-        var step = Host.DeferredLoadStep();
+        var step = Host.LoadStep();
         var results = new List<ManifestLoadMessage>();
         var unhandled = new List<string>();
         foreach (var record in notification.Records)
@@ -82,6 +82,7 @@ public sealed class LoadFunction : LambdaFunction
         new(start.ManifestKey, start.Result switch
         {
             LoadStartResult.Submitted => ManifestLoadResult.Submitted,
+            LoadStartResult.Loaded => ManifestLoadResult.Loaded,
             LoadStartResult.AlreadyLoaded => ManifestLoadResult.AlreadyLoaded,
             LoadStartResult.HeldByAnother => ManifestLoadResult.HeldByAnother,
             LoadStartResult.NoLongerStaged => ManifestLoadResult.NoLongerStaged,

@@ -1,6 +1,7 @@
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
+using ServerlessSync.Testing.Pipeline;
 
 namespace ServerlessSync.Cli.Tests;
 
@@ -15,8 +16,8 @@ public class FailureTests
         string failedManifest;
         await using (var embedded = EmbeddedConnector.Open(settings, cli.Clock))
         {
-            var corrupting = (CorruptSecondPart?)null;
-            var runner = embedded.CreateRunner(onManifest: load => corrupting = new CorruptSecondPart(embedded.Staging, load, "invoiceitem"));
+            var corrupting = new CorruptSecondPart(embedded.Staging, "invoiceitem");
+            var runner = (embedded.Pipeline with { Staging = new ManifestCommitTap(embedded.Staging, corrupting.OnManifestCommittedAsync) }).CreateRunner();
 
             var run = await runner.RunAsync(settings.Sync, null, CancellationToken.None);
 
@@ -24,7 +25,7 @@ public class FailureTests
             var failed = Assert.Single(run.Objects, o => o.Status != Core.Model.RunStatus.SUCCEEDED);
             Assert.Equal("invoiceitem", failed.ObjectName);
             Assert.True(failed.Error!.Contains("part-00001.csv.gz", StringComparison.Ordinal), failed.Error);
-            Assert.True(corrupting!.Corrupted);
+            Assert.True(corrupting.Corrupted);
             failedManifest = failed.ManifestKey!;
             var invoiceItem = (await embedded.Status.GetObjectsAsync("default", CancellationToken.None)).SingleOrDefault(o => o.ObjectName == "invoiceitem");
             Assert.Null(invoiceItem?.Cursor);
@@ -79,12 +80,14 @@ public class FailureTests
         cli.Clock.Advance(TimeSpan.FromMinutes(5));
         await using (var embedded = EmbeddedConnector.Open(new EmbeddedSettings { Home = cli.Home }, cli.Clock))
         {
-            var load = embedded.CreateLoadStep(new InProcessTaskCallbacks());
-            var manifest = await load.ReadManifestAsync(manifestKey, CancellationToken.None);
+            // Straight to the warehouse, past the load claims: its own ledger makes the second load a no-op.
+            var manifest = await StagedManifests.ReadAsync(embedded.Staging, manifestKey, CancellationToken.None);
+            var parts = manifest.Parts.Select(p => embedded.Staging.LocationOf(p.Key)).ToList();
 
-            var report = await load.LoadAsync(manifestKey, manifest, CancellationToken.None);
+            var submission = await embedded.Warehouse.SubmitLoadAsync(manifest, parts, cli.Clock.GetUtcNow(), "replay", CancellationToken.None);
 
-            Assert.True(report.Outcome.AlreadyLoaded);
+            Assert.Null(submission.StatementId);
+            Assert.True(submission.Completion!.Outcome.AlreadyLoaded);
         }
 
         Assert.Equal(rows, cli.Scalar("SELECT count(*) FROM zuora.account"));
@@ -100,12 +103,12 @@ public class FailureTests
 
         cli.Clock.Advance(TimeSpan.FromMinutes(5));
         await using var embedded = EmbeddedConnector.Open(new EmbeddedSettings { Home = cli.Home }, cli.Clock);
-        var load = embedded.CreateLoadStep(new InProcessTaskCallbacks());
-        var manifest = await load.ReadManifestAsync(manifestKey, CancellationToken.None);
+        var load = embedded.Pipeline.CreateLoadStep();
 
-        var report = await load.ClaimAndLoadAsync(manifestKey, manifest, CancellationToken.None);
+        var replay = await load.OnManifestCreatedAsync(manifestKey, CancellationToken.None);
 
-        Assert.NotNull(report);
+        Assert.Equal(LoadStartResult.AlreadyLoaded, replay.Result);
+        var report = replay.Report!;
         Assert.True(report.Outcome.AlreadyLoaded);
         Assert.Equal(rows, report.Outcome.Inserted);
         Assert.Equal(0, report.LoadMilliseconds);
@@ -121,15 +124,15 @@ public class FailureTests
 
     /// <summary>Flips bytes inside the second part of one object's manifest before the real load reads it:
     /// same size (so the part check passes), broken gzip, so the load fails midway through its parts.</summary>
-    private sealed class CorruptSecondPart(IStagingStore store, LoadStep load, string objectName) : IManifestArrivalHandler
+    private sealed class CorruptSecondPart(IStagingStore store, string objectName)
     {
         public bool Corrupted { get; private set; }
 
-        public async Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
+        public async Task OnManifestCommittedAsync(string manifestKey, CancellationToken cancellationToken)
         {
             if (manifestKey.Contains($"/{objectName}/", StringComparison.Ordinal))
             {
-                var manifest = await load.ReadManifestAsync(manifestKey, cancellationToken);
+                var manifest = await StagedManifests.ReadAsync(store, manifestKey, cancellationToken);
                 Assert.True(manifest.Parts.Count >= 2, $"{objectName} needs two parts, has {manifest.Parts.Count}");
                 var path = store.LocationOf(manifest.Parts[1].Key);
                 var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
@@ -141,8 +144,6 @@ public class FailureTests
                 await File.WriteAllBytesAsync(path, bytes, cancellationToken);
                 Corrupted = true;
             }
-
-            await load.OnManifestCreatedAsync(manifestKey, cancellationToken);
         }
     }
 }

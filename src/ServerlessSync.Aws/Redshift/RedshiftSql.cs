@@ -360,14 +360,15 @@ public static class RedshiftSql
 
     private static string Differs(string a, string b) => $"NOT {Same(a, b)}";
 
-    /// <summary>The live rows, in id order.</summary>
-    internal static string SelectLive(string schema, string table, IReadOnlyList<ColumnSchema> columns) =>
-        $"""
+    /// <summary>A page of at most <paramref name="pageSize"/> live rows whose id sorts after <paramref name="afterId"/>, in id order.</summary>
+    internal static string SelectLivePage(string schema, string table, IReadOnlyList<ColumnSchema> columns, string? afterId, int pageSize) =>
+        string.Create(CultureInfo.InvariantCulture, $"""
         SELECT {string.Join(", ", columns.Select(c => Identifier(c.Name)))}
         FROM {Table(schema, table)}
-        WHERE NOT {Identifier(ObjectSchema.DeletedColumn)}
+        WHERE NOT {Identifier(ObjectSchema.DeletedColumn)}{(afterId is null ? "" : $" AND {Identifier(ObjectSchema.PrimaryKey)} > {Literal(afterId)}")}
         ORDER BY {Identifier(ObjectSchema.PrimaryKey)}
-        """;
+        LIMIT {pageSize}
+        """);
 
     /// <summary>
     /// The load errors COPY recorded in SYS_LOAD_ERROR_DETAIL for files under <paramref name="urlPrefix"/> (this

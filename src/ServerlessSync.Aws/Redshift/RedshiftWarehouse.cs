@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using ServerlessSync.Aws.RedshiftData;
@@ -17,17 +16,18 @@ namespace ServerlessSync.Aws.Redshift;
 /// add-column evolution run before the batch, from the catalog's current columns. The SQL is in
 /// <see cref="RedshiftSql"/>.
 /// <para>
+/// A load answers running: its end comes as the Data API's event, and <see cref="ReadCompletionAsync"/> reads it.
 /// Loading a manifest again returns <see cref="LoadOutcome.Replayed"/> and changes nothing, with one nuance:
 /// within <see cref="RedshiftWarehouseOptions.ClockSkewAllowance"/> of the first load's end, the Data API's
-/// answer for the manifest's token cannot be told from this call's own, and the first load's outcome is
-/// returned instead (still nothing is loaded twice).
+/// answer for the manifest's token cannot be told from this call's own, and the first load's statement is
+/// answered instead (still nothing is loaded twice).
 /// </para>
 /// </summary>
 /// <param name="client">the Data API client</param>
 /// <param name="staging">where the COPY manifest is written, beside the parts</param>
 /// <param name="options">target, schema, COPY role and options</param>
 /// <param name="clock">the clock compared with the Data API's own timestamps: the system clock outside tests</param>
-public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore staging, RedshiftWarehouseOptions options, TimeProvider clock) : IWarehouse, IDeferredLoadWarehouse
+public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore staging, RedshiftWarehouseOptions options, TimeProvider clock) : IWarehouse
 {
     /// <summary>The file name, beside a manifest's parts, of the COPY manifest listing them.</summary>
     public const string CopyManifestSuffix = ".copy-manifest.json";
@@ -43,46 +43,24 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
 
     private readonly RedshiftWarehouseOptions _options = options ?? throw new ArgumentNullException(nameof(options));
 
-    public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
-    {
-        var load = await PrepareAsync(manifest, partLocations, syncedAt, cancellationToken);
-        var batch = await SubmitAsync(manifest, load.Statements, StatementName("load", manifest.LoadId), cancellationToken);
-        if (batch.FinishedEarlier)
-        {
-            // The same manifest's load committed under this token before this call: a replay.
-            return LoadOutcome.Replayed;
-        }
-
-        try
-        {
-            await WaitAsync(batch.Id, cancellationToken);
-        }
-        catch (RedshiftStatementFailedException e)
-        {
-            throw await ExplainAsync(manifest, load, e, cancellationToken);
-        }
-
-        return await ReadOutcomeAsync(batch.Id, load.Statements, cancellationToken);
-    }
-
     /// <summary>
-    /// The first half of a load that does not wait: prepares the table and submits the batch with <c>WithEvent</c>
-    /// under <paramref name="submissionName"/>, which the Data API's completion event carries back. The same
-    /// manifest submitted again while its load runs gets the same statement (the client token); after a committed
-    /// load it answers <see cref="LoadSubmission.AlreadyCommitted"/> with <see cref="LoadOutcome.Replayed"/>.
+    /// Prepares the table and submits the batch with <c>WithEvent</c> under <paramref name="submissionName"/>, which the
+    /// Data API's completion event carries back; answers <see cref="LoadSubmission.Running"/> without waiting. The same
+    /// manifest submitted again while its load runs gets the same statement (the client token); after a committed load
+    /// it answers <see cref="LoadSubmission.Completed"/> with <see cref="LoadOutcome.Replayed"/>.
     /// </summary>
     public async Task<LoadSubmission> SubmitLoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, string submissionName, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(submissionName);
         var load = await PrepareAsync(manifest, partLocations, syncedAt, cancellationToken);
         var batch = await SubmitAsync(manifest, load.Statements, submissionName, cancellationToken);
-        return batch.FinishedEarlier ? LoadSubmission.AlreadyCommitted(LoadOutcome.Replayed) : LoadSubmission.Running(batch.Id);
+        return batch.FinishedEarlier ? LoadSubmission.Completed(new LoadCompletion(LoadOutcome.Replayed, 0)) : LoadSubmission.Running(batch.Id);
     }
 
     /// <summary>
-    /// The second half: what the ended batch <paramref name="statementId"/> did. A finished batch gives its counts and
-    /// the time Redshift took; a failed one the same explained error <see cref="LoadAsync"/> throws (for a failed COPY,
-    /// from <c>SYS_LOAD_ERROR_DETAIL</c>); one still running throws <see cref="LoadNotEndedException"/>.
+    /// What the ended batch <paramref name="statementId"/> did. A finished batch gives its counts and the time Redshift
+    /// took; a failed one an error naming the failed step (for a failed COPY, file, line, column and reason from
+    /// <c>SYS_LOAD_ERROR_DETAIL</c>); one still running throws <see cref="LoadNotEndedException"/>.
     /// </summary>
     public async Task<LoadCompletion> ReadCompletionAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, string statementId, CancellationToken cancellationToken)
     {
@@ -147,21 +125,37 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         return new ObjectSchema(objectName, result);
     }
 
-    public async IAsyncEnumerable<object?[]> ReadLiveRowsAsync(ObjectSchema schema, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A page of the live rows in <c>id</c> order, one Data API result per page; empty when the table does not exist.</summary>
+    public async Task<LiveRowsPage> ReadLiveRowsAsync(ObjectSchema schema, string? afterId, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        var statement = await ExecuteAsync(RedshiftSql.SelectLive(_options.Schema, schema.Name, schema.Columns), cancellationToken);
-        var kinds = schema.Columns.Select(c => c.Type).ToArray();
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var idIndex = schema.IndexOf(ObjectSchema.PrimaryKey);
+        if (idIndex < 0)
+        {
+            throw new ArgumentException($"object '{schema.Name}' has no column '{ObjectSchema.PrimaryKey}' to page by", nameof(schema));
+        }
+
+        // Asked once, on the first page: a table that had a page goes on existing.
+        if (afterId is null && (await ReadCatalogAsync(schema.Name, cancellationToken)).Count == 0)
+        {
+            return LiveRowsPage.Empty;
+        }
+
+        var statement = await ExecuteAsync(RedshiftSql.SelectLivePage(_options.Schema, schema.Name, schema.Columns, afterId, pageSize), cancellationToken);
+        var rows = new List<object?[]>();
         await foreach (var record in client.ReadRecordsAsync(statement, cancellationToken))
         {
-            var values = new object?[kinds.Length];
-            for (var i = 0; i < kinds.Length; i++)
+            var values = new object?[schema.Columns.Count];
+            for (var i = 0; i < values.Length; i++)
             {
-                values[i] = RedshiftValues.Read(record[i], kinds[i], schema.Columns[i].Name);
+                values[i] = RedshiftValues.Read(record[i], schema.Columns[i].Type, schema.Columns[i].Name);
             }
 
-            yield return values;
+            rows.Add(values);
         }
+
+        return WarehouseReads.Page(rows, idIndex, pageSize);
     }
 
     /// <summary>

@@ -4,43 +4,18 @@ using ServerlessSync.Core.Ports;
 namespace ServerlessSync.Core.Pipeline;
 
 /// <summary>
-/// Step 5 for one object: after its load committed, moves its cursor to the window end (conditional on the
-/// cursor the run started from) and records the object's outcome; after a failure, records the error and
-/// leaves the cursor where it was.
+/// Step 5 for one object, a step of its own after the load (the workflow's RecordLoaded / RecordFailure states): after
+/// its load committed, moves its cursor to the window end (conditional on the cursor the run started from) and records
+/// the object's outcome; after a failure, records the error and leaves the cursor where it was. The extraction's figures
+/// come from the object's record in the status store, which the extract step wrote.
 /// </summary>
 public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
 {
-    public Task<ObjectRunRecord> SucceededAsync(RunPlan run, ObjectPlan plan, ExtractResult extract, LoadReport load, CancellationToken cancellationToken) =>
-        SucceededAsync(run, plan, ObjectRuns.Extracted(run?.RunId ?? throw new ArgumentNullException(nameof(run)), plan, extract), load, cancellationToken);
-
-    /// <summary>
-    /// As <see cref="SucceededAsync(RunPlan, ObjectPlan, ExtractResult, LoadReport, CancellationToken)"/>, for a step
-    /// that runs apart from the extraction (a workflow state): the extraction's figures come from the object's
-    /// record in the status store, which the extract step wrote.
-    /// </summary>
-    public async Task<ObjectRunRecord> RecordLoadedAsync(RunPlan run, ObjectPlan plan, LoadReport load, CancellationToken cancellationToken) =>
-        await SucceededAsync(run, plan, await StoredRecordAsync(run, plan, cancellationToken), load, cancellationToken);
-
-    /// <summary>Records the object's failure, keeping whatever the extraction recorded; the cursor is not touched.</summary>
-    public async Task<ObjectRunRecord> RecordFailedAsync(RunPlan run, ObjectPlan plan, string error, CancellationToken cancellationToken)
-    {
-        var record = await StoredRecordAsync(run, plan, cancellationToken) with { Status = RunStatus.FAILED, Error = error };
-        await status.PutObjectRunAsync(run.ConnectorId, record, cancellationToken);
-        return record;
-    }
-
-    private async Task<ObjectRunRecord> StoredRecordAsync(RunPlan run, ObjectPlan plan, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(plan);
-        var stored = await status.GetRunAsync(run.ConnectorId, run.RunId, cancellationToken)
-            ?? throw new InvalidOperationException($"run {run.RunId} of connector {run.ConnectorId} is not in the status store");
-        return stored.Objects.FirstOrDefault(o => o.ObjectName == plan.ObjectName) ?? ObjectRuns.Pending(run.RunId, plan);
-    }
-
-    private async Task<ObjectRunRecord> SucceededAsync(RunPlan run, ObjectPlan plan, ObjectRunRecord extracted, LoadReport load, CancellationToken cancellationToken)
+    /// <summary>Records the committed load and moves the cursor.</summary>
+    public async Task<ObjectRunRecord> RecordLoadedAsync(RunPlan run, ObjectPlan plan, LoadReport load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
+        var extracted = await StoredRecordAsync(run, plan, cancellationToken);
         string? note = null;
         var moved = await status.TryAdvanceCursorAsync(run.ConnectorId, plan.ObjectName, plan.ExpectedCursor, plan.Window.End, load.Outcome, time.GetUtcNow(), fullSync: plan.Window.Mode == SyncMode.Historical, cancellationToken);
         if (!moved)
@@ -63,15 +38,21 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
         return record;
     }
 
-    public async Task<ObjectRunRecord> FailedAsync(RunPlan run, ObjectPlan plan, ExtractResult? extract, string error, CancellationToken cancellationToken)
+    /// <summary>Records the object's failure, keeping whatever the extraction recorded; the cursor is not touched.</summary>
+    public async Task<ObjectRunRecord> RecordFailedAsync(RunPlan run, ObjectPlan plan, string error, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var record = (extract is null ? ObjectRuns.Pending(run.RunId, plan) : ObjectRuns.Extracted(run.RunId, plan, extract)) with
-        {
-            Status = RunStatus.FAILED,
-            Error = error,
-        };
+        ArgumentException.ThrowIfNullOrEmpty(error);
+        var record = await StoredRecordAsync(run, plan, cancellationToken) with { Status = RunStatus.FAILED, Error = error };
         await status.PutObjectRunAsync(run.ConnectorId, record, cancellationToken);
         return record;
+    }
+
+    private async Task<ObjectRunRecord> StoredRecordAsync(RunPlan run, ObjectPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        var stored = await status.GetRunAsync(run.ConnectorId, run.RunId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {run.RunId} of connector {run.ConnectorId} is not in the status store");
+        return stored.Objects.FirstOrDefault(o => o.ObjectName == plan.ObjectName) ?? ObjectRuns.Pending(run.RunId, plan);
     }
 }

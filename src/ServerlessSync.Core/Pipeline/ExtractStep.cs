@@ -5,7 +5,7 @@ namespace ServerlessSync.Core.Pipeline;
 
 /// <summary>
 /// Step 2: streams one object's window from the source into gzip CSV parts and writes the manifest last.
-/// The manifest's arrival is what triggers the load (the staging store's notification).
+/// The manifest's arrival is what starts the load (S3's object-created event in the cloud; the in-process runner next).
 /// </summary>
 public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStore status, TimeProvider time)
 {
@@ -23,7 +23,7 @@ public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStor
             (long)time.GetElapsedTime(started).TotalMilliseconds);
         await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Extracted(run.RunId, plan, result), cancellationToken);
 
-        // Last: the manifest's arrival triggers the load (at once, in this process, for a local store).
+        // Last: the manifest's arrival starts the load.
         await stager.WriteManifestAsync(manifest, cancellationToken);
         return result;
     }

@@ -1,4 +1,5 @@
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Core.Pipeline;
@@ -14,19 +15,33 @@ public abstract record SyncEvent
 }
 
 /// <summary>
-/// Runs the steps of one sync in this process, in the order the state machine runs them in the cloud:
-/// start → per object (extract → the manifest's notification loads it → record, cursor → cleanup) → finish.
-/// It waits on each object's task token exactly as <c>.waitForTaskToken</c> does. Objects run one after
-/// another; a failed object keeps its staged files and cursor, and the others still run.
-/// <paramref name="keepStagedFiles"/> skips cleanup after committed loads too (for inspection and benchmarks).
+/// How the in-process runner hears that a load the warehouse answered running has ended: in the cloud, the Data API's
+/// completion event on EventBridge invokes the LoadCompleted function. Not needed for a warehouse that completes loads
+/// on submission (DuckDB).
+/// </summary>
+public interface ILoadEndSignal
+{
+    /// <summary>Completes once the load statement <paramref name="statementId"/> has ended, whatever its outcome.</summary>
+    Task WaitForEndAsync(string statementId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Runs one sync in this process by playing the state machine's sequence with the same step calls the Lambda handlers
+/// make: start → per object (extract → manifest created, which submits the load → load ended, when the warehouse
+/// answered running → record the object → cleanup) → finish. Where the cloud passes a task token through the manifest
+/// and waits on it, this runner reads each step's answer directly (its manifests carry no token). Objects run one after
+/// another (the cloud's Map runs them at once); a failed object keeps its staged files and cursor, and the others still
+/// run. <paramref name="keepStagedFiles"/> skips cleanup after committed loads too (for inspection and benchmarks).
+/// Built by <see cref="InProcessPipeline"/>.
 /// </summary>
 public sealed class InProcessSyncRunner(
     StartRunStep start,
     ExtractStep extract,
-    CompleteObjectStep complete,
+    LoadStep load,
+    CompleteObjectStep record,
     CleanupStep cleanup,
     FinishRunStep finish,
-    InProcessTaskCallbacks callbacks,
+    ILoadEndSignal? loadEnds,
     bool keepStagedFiles = false)
 {
     public async Task<RunRecord> RunAsync(SyncOptions options, IProgress<SyncEvent>? progress, CancellationToken cancellationToken)
@@ -40,8 +55,8 @@ public sealed class InProcessSyncRunner(
             foreach (var objectPlan in plan.Objects)
             {
                 progress?.Report(new SyncEvent.ObjectStarted(plan.RunId, objectPlan));
-                var record = await SyncObjectAsync(plan, objectPlan, extractProgress, cancellationToken);
-                progress?.Report(new SyncEvent.ObjectFinished(record));
+                var objectRecord = await SyncObjectAsync(plan, objectPlan, extractProgress, cancellationToken);
+                progress?.Report(new SyncEvent.ObjectFinished(objectRecord));
             }
         }
         finally
@@ -54,36 +69,66 @@ public sealed class InProcessSyncRunner(
         return finished;
     }
 
+    /// <summary>The Map iteration for one object: ExtractAndLoad, then RecordLoaded and Cleanup, or RecordFailure.</summary>
     private async Task<ObjectRunRecord> SyncObjectAsync(RunPlan plan, ObjectPlan objectPlan, IProgress<ExtractProgress>? progress, CancellationToken cancellationToken)
     {
-        var token = $"{plan.ConnectorId}/{plan.RunId}/{objectPlan.ObjectName}";
-        var loaded = callbacks.Expect(token);
         ExtractResult? extracted = null;
+        LoadOutcomeOrError loaded;
         try
         {
-            extracted = await extract.ExtractAsync(plan, objectPlan, token, progress, cancellationToken);
-            if (!loaded.IsCompleted)
-            {
-                return await complete.FailedAsync(plan, objectPlan, extracted, $"the staging store raised no notification for {extracted.ManifestKey}; its files are kept", cancellationToken);
-            }
-
-            var report = await loaded;
-            var record = await complete.SucceededAsync(plan, objectPlan, extracted, report, cancellationToken);
-            if (!keepStagedFiles)
-            {
-                await CleanupAsync(extracted, cancellationToken);
-            }
-
-            return record;
+            extracted = await extract.ExtractAsync(plan, objectPlan, taskToken: null, progress, cancellationToken);
+            loaded = await LoadAsync(extracted.ManifestKey, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var reason = extracted is null ? e.Message : $"{e.Message} (staged files kept under {StagingKeys.ObjectPrefix(plan.ConnectorId, plan.RunId, objectPlan.ObjectName)})";
-            return await complete.FailedAsync(plan, objectPlan, extracted, reason, cancellationToken);
+            loaded = new LoadOutcomeOrError(null, reason);
         }
-        finally
+
+        if (loaded.Report is not { } report)
         {
-            callbacks.Forget(token);
+            return await record.RecordFailedAsync(plan, objectPlan, loaded.Error!, cancellationToken);
+        }
+
+        ObjectRunRecord recorded;
+        try
+        {
+            recorded = await record.RecordLoadedAsync(plan, objectPlan, report, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return await record.RecordFailedAsync(plan, objectPlan, e.Message, cancellationToken);
+        }
+
+        if (!keepStagedFiles)
+        {
+            await CleanupAsync(extracted!, cancellationToken);
+        }
+
+        return recorded;
+    }
+
+    /// <summary>What the manifest's object-created event and, for a running load, the completion event do.</summary>
+    private async Task<LoadOutcomeOrError> LoadAsync(string manifestKey, CancellationToken cancellationToken)
+    {
+        var started = await load.OnManifestCreatedAsync(manifestKey, cancellationToken);
+        switch (started.Result)
+        {
+            case LoadStartResult.Loaded or LoadStartResult.AlreadyLoaded:
+                return new LoadOutcomeOrError(started.Report, null);
+            case LoadStartResult.Submitted:
+                if (loadEnds is null)
+                {
+                    throw new InvalidOperationException($"the warehouse answered statement {started.StatementId} running for {manifestKey}, but this runner has no signal for a load's end");
+                }
+
+                await loadEnds.WaitForEndAsync(started.StatementId!, cancellationToken);
+                var ended = await load.OnLoadEndedAsync(started.SubmissionName!, started.StatementId!, cancellationToken)
+                    ?? throw new InvalidOperationException($"the load of {manifestKey} was submitted under a name the load step does not read: {started.SubmissionName}");
+                return new LoadOutcomeOrError(ended.Report, ended.Error);
+            default:
+                // Failed (reported with its reason), HeldByAnother or NoLongerStaged: nothing committed for this run.
+                return new LoadOutcomeOrError(null, started.Error ?? $"the load of {manifestKey} ended {started.Result}");
         }
     }
 
@@ -103,6 +148,8 @@ public sealed class InProcessSyncRunner(
 
     /// <summary>Staged files a cleanup could not delete in this runner's lifetime (the data was committed).</summary>
     public List<string> CleanupFailures { get; } = [];
+
+    private sealed record LoadOutcomeOrError(LoadReport? Report, string? Error);
 
     private sealed class ForwardingProgress<T>(Action<T> report) : IProgress<T>
     {

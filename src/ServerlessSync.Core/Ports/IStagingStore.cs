@@ -5,8 +5,8 @@ public sealed record StagedObjectInfo(string Key, long Bytes);
 
 /// <summary>
 /// Where extracted parts and manifests wait for the load (a local directory, an S3 bucket). Keys use
-/// <c>/</c> separators. Writing a key that ends in <c>.manifest.json</c> raises the
-/// store's object-created notification, as S3 does.
+/// <c>/</c> separators. In the cloud, a committed key that ends in <c>.manifest.json</c> raises S3's object-created
+/// event, which starts the load; in process, the runner calls the load step itself once the manifest is committed.
 /// </summary>
 public interface IStagingStore
 {
@@ -30,12 +30,6 @@ public interface IStagedObjectWriter : IAsyncDisposable
     /// <summary>The body to write to. Do not dispose it; commit or dispose the writer.</summary>
     Stream Body { get; }
 
-    /// <summary>Makes the object visible (and, for a manifest, raises the notification).</summary>
+    /// <summary>Makes the object visible.</summary>
     Task CommitAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>Receives the store's object-created notification for manifests (the S3 event, locally).</summary>
-public interface IManifestArrivalHandler
-{
-    Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken);
 }

@@ -356,13 +356,14 @@ public static class DuckDbSql
 
     internal static string DropTemp(string table) => $"DROP TABLE IF EXISTS {Temp(table)}";
 
-    /// <summary>The live rows, in id order.</summary>
-    internal static string SelectLive(string schema, string table, IReadOnlyList<ColumnSchema> columns) =>
+    /// <summary>Parameters: <c>$page_size</c>, and <c>$after_id</c> when <paramref name="afterId"/>. A page of the live rows, in id order.</summary>
+    internal static string SelectLivePage(string schema, string table, IReadOnlyList<ColumnSchema> columns, bool afterId) =>
         $"""
         SELECT {string.Join(", ", columns.Select(c => Identifier(c.Name)))}
         FROM {Table(schema, table)}
-        WHERE NOT {Identifier(ObjectSchema.DeletedColumn)}
+        WHERE NOT {Identifier(ObjectSchema.DeletedColumn)}{(afterId ? $" AND {Identifier(ObjectSchema.PrimaryKey)} > $after_id" : "")}
         ORDER BY {Identifier(ObjectSchema.PrimaryKey)}
+        LIMIT $page_size
         """;
 
     /// <summary>Every row and column, ordered by every column from the first: for tests and checks.</summary>

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using ServerlessSync.Core.Model;
@@ -15,6 +14,7 @@ namespace ServerlessSync.Embedded.DuckDb;
 /// Each call works on its own connection to the one database instance the warehouse keeps open, so reads
 /// stream alongside a load (DuckDB's MVCC). Loads run one at a time: each already uses every core, and
 /// DuckDB would fail concurrent writers to one table with a conflict rather than queue them.
+/// A load completes within its submission: <see cref="SubmitLoadAsync"/> answers <see cref="LoadSubmission.Completed"/>.
 /// </summary>
 public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDisposable
 {
@@ -40,7 +40,23 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     /// <summary>The most memory DuckDB may use before it spills to disk (default 256 MiB).</summary>
     public long MemoryLimitBytes { get; init; } = 256L * 1024 * 1024;
 
-    public async Task<LoadOutcome> LoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
+    /// <summary>The clock a load's duration is measured with.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Runs the load's transaction at once; <paramref name="submissionName"/> names nothing here, as no event follows.</summary>
+    public async Task<LoadSubmission> SubmitLoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, string submissionName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(submissionName);
+        var started = Clock.GetTimestamp();
+        var outcome = await RunLoadAsync(manifest, partLocations, syncedAt, cancellationToken);
+        return LoadSubmission.Completed(new LoadCompletion(outcome, (long)Clock.GetElapsedTime(started).TotalMilliseconds));
+    }
+
+    /// <summary>DuckDB never answers a load running, so there is no statement whose completion could be read.</summary>
+    public Task<LoadCompletion> ReadCompletionAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, string statementId, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException($"DuckDB completes every load when it is submitted: there is no running load statement '{statementId}' to read");
+
+    private async Task<LoadOutcome> RunLoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var schema = manifest.SchemaForLoad(partLocations, DuckDbSql.LedgerTable);
@@ -107,24 +123,30 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         return new ObjectSchema(objectName, result);
     }
 
-    /// <summary>
-    /// Streams the live rows in <c>id</c> order (byte order of the UTF-8 text) through a streaming reader;
-    /// nothing when the table does not exist.
-    /// </summary>
-    public async IAsyncEnumerable<object?[]> ReadLiveRowsAsync(ObjectSchema schema, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A page of the live rows in <c>id</c> order (byte order of the UTF-8 text); empty when the table does not exist.</summary>
+    public async Task<LiveRowsPage> ReadLiveRowsAsync(ObjectSchema schema, string? afterId, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schema);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var idIndex = schema.IndexOf(ObjectSchema.PrimaryKey);
+        if (idIndex < 0)
+        {
+            throw new ArgumentException($"object '{schema.Name}' has no column '{ObjectSchema.PrimaryKey}' to page by", nameof(schema));
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
         if ((await ReadColumnsAsync(connection, schema.Name, cancellationToken)).Count == 0)
         {
-            yield break;
+            return LiveRowsPage.Empty;
         }
 
-        await using var command = connection.CreateCommand();
-        command.CommandText = DuckDbSql.SelectLive(SchemaName, schema.Name, schema.Columns);
-        command.UseStreamingMode = true;
+        var sql = DuckDbSql.SelectLivePage(SchemaName, schema.Name, schema.Columns, afterId is not null);
+        await using var command = afterId is null
+            ? Command(connection, sql, ("page_size", pageSize))
+            : Command(connection, sql, ("page_size", pageSize), ("after_id", afterId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var kinds = schema.Columns.Select(c => c.Type.Kind).ToArray();
+        var rows = new List<object?[]>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var values = new object?[kinds.Length];
@@ -133,8 +155,10 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 values[i] = reader.IsDBNull(i) ? null : ReadValue(reader, i, kinds[i]);
             }
 
-            yield return values;
+            rows.Add(values);
         }
+
+        return WarehouseReads.Page(rows, idIndex, pageSize);
     }
 
     /// <summary>

@@ -1,18 +1,15 @@
 using System.Runtime.CompilerServices;
 using ServerlessSync.Core.Ports;
-using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Embedded.LocalStaging;
 
 /// <summary>
 /// The staging store on one machine: a directory whose files are the keys. A write lands in a temporary
-/// file and is renamed into place on commit, so a reader never sees half a part. Committing a manifest
-/// raises the object-created notification to the subscribed handler, as an S3 bucket notification does.
+/// file and is renamed into place on commit, so a reader never sees half a part.
 /// </summary>
 public sealed class LocalDirectoryStagingStore : IStagingStore
 {
     private readonly string _root;
-    private IManifestArrivalHandler? _onManifest;
 
     public LocalDirectoryStagingStore(string root)
     {
@@ -23,16 +20,13 @@ public sealed class LocalDirectoryStagingStore : IStagingStore
 
     public string Root => _root;
 
-    /// <summary>Routes manifest notifications to <paramref name="handler"/> (the load step).</summary>
-    public void Subscribe(IManifestArrivalHandler handler) => _onManifest = handler;
-
     public Task<IStagedObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        return Task.FromResult<IStagedObjectWriter>(new Writer(this, key, path, temp, stream));
+        return Task.FromResult<IStagedObjectWriter>(new Writer(path, temp, stream));
     }
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
@@ -116,7 +110,7 @@ public sealed class LocalDirectoryStagingStore : IStagingStore
         }
     }
 
-    private sealed class Writer(LocalDirectoryStagingStore store, string key, string path, string temp, FileStream stream) : IStagedObjectWriter
+    private sealed class Writer(string path, string temp, FileStream stream) : IStagedObjectWriter
     {
         private bool _committed;
 
@@ -128,10 +122,6 @@ public sealed class LocalDirectoryStagingStore : IStagingStore
             await stream.DisposeAsync();
             File.Move(temp, path, overwrite: true);
             _committed = true;
-            if (StagingKeys.IsManifest(key) && store._onManifest is { } handler)
-            {
-                await handler.OnManifestCreatedAsync(key, cancellationToken);
-            }
         }
 
         public async ValueTask DisposeAsync()

@@ -59,6 +59,7 @@ public sealed record LoadOutput(IReadOnlyList<ManifestLoadMessage> Manifests);
 public enum ManifestLoadResult
 {
     Submitted,
+    Loaded,
     AlreadyLoaded,
     HeldByAnother,
     Failed,

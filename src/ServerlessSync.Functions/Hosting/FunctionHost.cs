@@ -127,7 +127,7 @@ public sealed class FunctionHost : IDisposable
         return new ExtractStep(tenant.Source, stager, Status, tenant.Clock);
     }
 
-    public DeferredLoadStep DeferredLoadStep() => new(Staging, Warehouse, Status, Callbacks, Clock, LoadOptions);
+    public LoadStep LoadStep() => new(Staging, Warehouse, Status, Callbacks, Clock, LoadOptions);
 
     public CompleteObjectStep CompleteObjectStep() => new(Status, Clock);
 

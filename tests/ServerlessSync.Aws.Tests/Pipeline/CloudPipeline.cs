@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Amazon;
 using ServerlessSync.Aws.Http;
 using Amazon.Runtime;
@@ -19,8 +20,9 @@ namespace ServerlessSync.Aws.Tests.Pipeline;
 /// <summary>
 /// The pipeline's steps composed over the cloud adapters, in this process, against the local stack: S3 staging
 /// on s3rver, the status store on dynalite, the Redshift warehouse through the Data API double (PostgreSQL, COPY
-/// from s3rver). S3's object-created event is played by <see cref="ManifestEvents"/>: committing a manifest
-/// calls the load step, as the event would invoke the load function.
+/// from s3rver). The runner is the CLI's (<see cref="InProcessPipeline"/>): it calls the load step once the manifest is
+/// committed, as S3's event invokes the load function, and hears a load's end from the double's statement-ended event
+/// (<see cref="DataApiLoadEnds"/>), as the Data API's EventBridge event invokes LoadCompleted.
 /// </summary>
 internal sealed class CloudPipeline : IAsyncDisposable
 {
@@ -46,7 +48,7 @@ internal sealed class CloudPipeline : IAsyncDisposable
             Retry = AwsRetryPolicy.Default with { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero },
         });
         Warehouse = WarehouseFor(Target);
-        Events = new ManifestEvents(Staging);
+        LoadEnds = new DataApiLoadEnds(redshift);
     }
 
     public IAmazonS3 S3 { get; }
@@ -59,8 +61,8 @@ internal sealed class CloudPipeline : IAsyncDisposable
 
     public S3StagingStore Staging { get; }
 
-    /// <summary>The staging store as the extract step sees it: committing a manifest raises its event.</summary>
-    public ManifestEvents Events { get; }
+    /// <summary>The double's statement-ended events, as the runner waits on them.</summary>
+    public DataApiLoadEnds LoadEnds { get; }
 
     public DynamoDbStatusStore Status { get; }
 
@@ -98,27 +100,20 @@ internal sealed class CloudPipeline : IAsyncDisposable
     public RedshiftWarehouse WarehouseFor(RedshiftTarget target, TimeProvider? clock = null) =>
         new(DataApi, Staging, new RedshiftWarehouseOptions(target, Schema, CopyRole), clock ?? TimeProvider.System);
 
-    public LoadStep LoadStep(ITaskCallbacks callbacks) => new(Staging, Warehouse, Status, callbacks, Clock);
-
     /// <summary>
-    /// A runner over <paramref name="source"/>, composed as the state machine chains the functions;
-    /// <paramref name="onManifest"/> may wrap the load the event invokes (to disturb it as a real failure would).
+    /// The pipeline over <paramref name="source"/>, composed by the CLI's factory; <paramref name="staging"/> may wrap the
+    /// bucket (to disturb staged files as a real failure would).
     /// </summary>
-    public InProcessSyncRunner Runner(ISource source, bool keepStagedFiles = false, Func<LoadStep, IManifestArrivalHandler>? onManifest = null)
-    {
-        var callbacks = new InProcessTaskCallbacks();
-        var load = LoadStep(callbacks);
-        Events.Subscribe(onManifest is null ? load : onManifest(load));
-        var stager = new ObjectStager(Events, new StagingOptions { PartSizeBytes = 256 * 1024 }, Clock);
-        return new InProcessSyncRunner(
-            new StartRunStep(Status, source, Clock),
-            new ExtractStep(source, stager, Status, Clock),
-            new CompleteObjectStep(Status, Clock),
-            new CleanupStep(Staging),
-            new FinishRunStep(Status, Clock),
-            callbacks,
-            keepStagedFiles);
-    }
+    public InProcessPipeline Pipeline(ISource source, IStagingStore? staging = null) =>
+        new(source, staging ?? Staging, Warehouse, Status, Status, Clock)
+        {
+            StagingOptions = new StagingOptions { PartSizeBytes = 256 * 1024 },
+            LoadEnds = LoadEnds,
+        };
+
+    /// <summary>A runner over <paramref name="source"/>, as <see cref="Pipeline"/> composes it.</summary>
+    public InProcessSyncRunner Runner(ISource source, bool keepStagedFiles = false, IStagingStore? staging = null) =>
+        Pipeline(source, staging).CreateRunner(keepStagedFiles);
 
     /// <summary>Every key in the bucket under <paramref name="prefix"/>.</summary>
     public async Task<List<string>> KeysAsync(string prefix = "runs/")
@@ -142,39 +137,19 @@ internal sealed class CloudPipeline : IAsyncDisposable
 }
 
 /// <summary>
-/// Stands in for the bucket's event notification: a committed key ending in <c>.manifest.json</c> is handed
-/// to the subscribed handler (the load step), after the object is in the bucket, as S3 → Lambda would.
+/// The Data API's completion events as the in-process runner hears them: the double's <c>StatementEnded</c>, which it
+/// raises where the Data API would put its EventBridge event. An end that comes before anyone waits for it is kept.
 /// </summary>
-internal sealed class ManifestEvents(IStagingStore inner) : IStagingStore
+internal sealed class DataApiLoadEnds : ILoadEndSignal
 {
-    private IManifestArrivalHandler? _handler;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _ends = new(StringComparer.Ordinal);
 
-    public void Subscribe(IManifestArrivalHandler handler) => _handler = handler;
+    public DataApiLoadEnds(RedshiftDataDoubleServer redshift) =>
+        redshift.StatementEnded += ended => End(ended.StatementId).TrySetResult();
 
-    public async Task<IStagedObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken) =>
-        new Writer(await inner.OpenWriteAsync(key, cancellationToken), key, this);
+    public Task WaitForEndAsync(string statementId, CancellationToken cancellationToken) =>
+        End(statementId).Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken); // a lost event fails the test, not hangs it
 
-    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
-
-    public IAsyncEnumerable<StagedObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-    public Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => inner.DeleteAsync(keys, cancellationToken);
-
-    public string LocationOf(string key) => inner.LocationOf(key);
-
-    private sealed class Writer(IStagedObjectWriter inner, string key, ManifestEvents events) : IStagedObjectWriter
-    {
-        public Stream Body => inner.Body;
-
-        public async Task CommitAsync(CancellationToken cancellationToken)
-        {
-            await inner.CommitAsync(cancellationToken);
-            if (StagingKeys.IsManifest(key) && events._handler is { } handler)
-            {
-                await handler.OnManifestCreatedAsync(key, cancellationToken);
-            }
-        }
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-    }
+    private TaskCompletionSource End(string statementId) =>
+        _ends.GetOrAdd(statementId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }

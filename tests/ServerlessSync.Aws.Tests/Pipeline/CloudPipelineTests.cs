@@ -7,6 +7,7 @@ using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Core.Verification;
 using ServerlessSync.Sources.Synthetic;
+using ServerlessSync.Testing.Pipeline;
 
 namespace ServerlessSync.Aws.Tests.Pipeline;
 
@@ -75,12 +76,12 @@ public sealed class CloudPipelineTests : IAsyncLifetime
     [Fact]
     public async Task BadRowInAPart_RunFailsNamingFileLineColumnAndReason_StagedFilesStay_CursorStays_RetryConverges()
     {
-        BreakLineTwoOfTheFirstPart? corrupt = null;
-        var runner = _pipeline.Runner(_tenant.Source, onManifest: load => corrupt = new BreakLineTwoOfTheFirstPart(_pipeline, load, "invoice"));
+        var corrupt = new BreakLineTwoOfTheFirstPart(_pipeline, "invoice");
+        var runner = _pipeline.Runner(_tenant.Source, staging: new ManifestCommitTap(_pipeline.Staging, corrupt.OnManifestCommittedAsync));
 
         var failed = await runner.RunAsync(new SyncOptions { Objects = ["account", "invoice"] }, null, None);
 
-        Assert.True(corrupt!.Broken);
+        Assert.True(corrupt.Broken);
         Assert.Equal(RunStatus.FAILED, failed.Status);
         var invoice = failed.Objects.Single(o => o.ObjectName == "invoice");
         Assert.Equal(RunStatus.FAILED, invoice.Status);
@@ -107,11 +108,12 @@ public sealed class CloudPipelineTests : IAsyncLifetime
         var manifestKey = run.Objects.Single().ManifestKey!;
         var batchesBefore = _pipeline.Redshift.Requests.Count(r => r.Operation == "BatchExecuteStatement");
 
-        var load = _pipeline.LoadStep(new InProcessTaskCallbacks());
-        var manifest = await load.ReadManifestAsync(manifestKey, None);
-        var report = await load.ClaimAndLoadAsync(manifestKey, manifest, None);
+        var load = _pipeline.Pipeline(_tenant.Source).CreateLoadStep();
+        var replay = await load.OnManifestCreatedAsync(manifestKey, None);
 
-        Assert.True(report!.Outcome.AlreadyLoaded);
+        Assert.Equal(LoadStartResult.AlreadyLoaded, replay.Result);
+        var report = replay.Report!;
+        Assert.True(report.Outcome.AlreadyLoaded);
         Assert.Equal(run.Objects.Single().RowsInserted, report.Outcome.Inserted);
         Assert.Equal(batchesBefore, _pipeline.Redshift.Requests.Count(r => r.Operation == "BatchExecuteStatement"));
         await AssertWarehouseEqualsSourceAsync(["account"]);
@@ -144,22 +146,20 @@ public sealed class CloudPipelineTests : IAsyncLifetime
     /// is replaced by one whose second line has a non-number in a decimal column, and the manifest is rewritten to
     /// match (so the parts check passes and COPY is what fails).
     /// </summary>
-    private sealed class BreakLineTwoOfTheFirstPart(CloudPipeline pipeline, LoadStep load, string objectName) : IManifestArrivalHandler
+    private sealed class BreakLineTwoOfTheFirstPart(CloudPipeline pipeline, string objectName)
     {
         public bool Broken { get; private set; }
 
         public string PartKey { get; private set; } = "";
 
-        public async Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
+        public async Task OnManifestCommittedAsync(string manifestKey, CancellationToken cancellationToken)
         {
-            var manifest = await load.ReadManifestAsync(manifestKey, cancellationToken);
+            var manifest = await StagedManifests.ReadAsync(pipeline.Staging, manifestKey, cancellationToken);
             if (!Broken && manifest.ObjectName == objectName)
             {
                 Broken = true;
                 await BreakAsync(manifestKey, manifest, cancellationToken);
             }
-
-            await load.OnManifestCreatedAsync(manifestKey, cancellationToken);
         }
 
         private async Task BreakAsync(string manifestKey, StagedManifest manifest, CancellationToken cancellationToken)

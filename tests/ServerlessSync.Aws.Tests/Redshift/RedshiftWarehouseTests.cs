@@ -5,6 +5,7 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Testing;
+using ServerlessSync.Testing.Warehouse;
 
 namespace ServerlessSync.Aws.Tests.Redshift;
 
@@ -193,7 +194,7 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         var serverless = _pipeline.WarehouseFor(CloudPipeline.ServerlessTarget);
         var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
 
-        var outcome = await serverless.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], T0, None);
+        var outcome = await serverless.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], T0, None, _pipeline.LoadEnds);
 
         Assert.Equal(1, outcome.Inserted);
         Assert.Equal(Plain.Columns, (await serverless.DescribeAsync("plan", None))!.Columns);
@@ -291,7 +292,7 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     private Task<LoadOutcome> LoadAsync(StagedManifest manifest) => LoadAsync(Warehouse, manifest);
 
     private Task<LoadOutcome> LoadAsync(RedshiftWarehouse warehouse, StagedManifest manifest) =>
-        warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], _clock.GetUtcNow(), None);
+        warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], _clock.GetUtcNow(), None, _pipeline.LoadEnds);
 
     private async Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, SyncWindow? window = null)
     {

@@ -6,6 +6,7 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Embedded.DuckDb;
+using ServerlessSync.Testing.Warehouse;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
 

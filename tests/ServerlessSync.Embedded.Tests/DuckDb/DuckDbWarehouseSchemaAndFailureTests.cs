@@ -2,6 +2,7 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.DuckDb;
 using static ServerlessSync.Embedded.Tests.DuckDb.TestRows;
+using ServerlessSync.Testing.Warehouse;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
 

@@ -6,6 +6,7 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Embedded.LocalStaging;
+using ServerlessSync.Testing.Pipeline;
 
 namespace ServerlessSync.Embedded.Tests.LocalStaging;
 
@@ -75,8 +76,7 @@ public class ObjectStagerTests
         using var temp = new TempDirectory();
         var store = new LocalDirectoryStagingStore(temp.Path);
         var probe = new RecordingHandler(store);
-        store.Subscribe(probe);
-        var stager = new ObjectStager(store, new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
+        var stager = new ObjectStager(new ManifestCommitTap(store, probe.OnManifestCommittedAsync), new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
 
         var manifest = await stager.StageAsync("default", "run-1", Schema, IncrementalWindow(), Rows(5_000), null, null, CancellationToken.None);
 
@@ -91,8 +91,7 @@ public class ObjectStagerTests
         using var temp = new TempDirectory();
         var store = new LocalDirectoryStagingStore(temp.Path);
         var probe = new RecordingHandler(store);
-        store.Subscribe(probe);
-        var stager = new ObjectStager(store, new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
+        var stager = new ObjectStager(new ManifestCommitTap(store, probe.OnManifestCommittedAsync), new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
 
         await Assert.ThrowsAsync<SourceDataException>(() => stager.StageAsync("default", "run-1", Schema, IncrementalWindow(), Failing(), null, null, CancellationToken.None));
 
@@ -152,13 +151,13 @@ public class ObjectStagerTests
         throw new SourceDataException("account.jsonl line 3001: invalid JSON");
     }
 
-    private sealed class RecordingHandler(LocalDirectoryStagingStore store) : IManifestArrivalHandler
+    private sealed class RecordingHandler(LocalDirectoryStagingStore store)
     {
         public List<string> Keys { get; } = [];
 
         public int PartsPresentAtNotification { get; private set; }
 
-        public Task OnManifestCreatedAsync(string manifestKey, CancellationToken cancellationToken)
+        public Task OnManifestCommittedAsync(string manifestKey, CancellationToken cancellationToken)
         {
             Keys.Add(manifestKey);
             PartsPresentAtNotification = Directory.EnumerateFiles(store.Root, "part-*.csv.gz", SearchOption.AllDirectories).Count();

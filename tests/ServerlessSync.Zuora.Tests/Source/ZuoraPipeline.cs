@@ -68,18 +68,11 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
     /// <summary>One sync run of <paramref name="objects"/>, re-reading whole those <paramref name="fullResyncEvery"/> names when due.</summary>
     public Task<RunRecord> RunAsync(IReadOnlyDictionary<string, TimeSpan>? fullResyncEvery, params string[] objects)
     {
-        var callbacks = new InProcessTaskCallbacks();
-        var load = new LoadStep(_staging, _warehouse, _status, callbacks, Clock);
-        _staging.Subscribe(load);
-        var stager = new ObjectStager(_staging, new StagingOptions { PartSizeBytes = 64 * 1024 }, Clock);
-        var runner = new InProcessSyncRunner(
-            new StartRunStep(_status, Source, Clock),
-            new ExtractStep(Source, stager, _status, Clock),
-            new CompleteObjectStep(_status, Clock),
-            new CleanupStep(_staging),
-            new FinishRunStep(_status, Clock),
-            callbacks);
-        return runner.RunAsync(new SyncOptions { ConnectorId = ConnectorId, Objects = objects, Lookback = TimeSpan.Zero, FullResyncEvery = fullResyncEvery }, null, CancellationToken.None);
+        var pipeline = new InProcessPipeline(Source, _staging, _warehouse, _status, _status, Clock)
+        {
+            StagingOptions = new StagingOptions { PartSizeBytes = 64 * 1024 },
+        };
+        return pipeline.CreateRunner().RunAsync(new SyncOptions { ConnectorId = ConnectorId, Objects = objects, Lookback = TimeSpan.Zero, FullResyncEvery = fullResyncEvery }, null, CancellationToken.None);
     }
 
     /// <summary>A new source in place of the old one, as the next sync's process would have (it describes objects afresh).</summary>

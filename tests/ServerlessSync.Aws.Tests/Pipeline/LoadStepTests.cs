@@ -12,7 +12,7 @@ namespace ServerlessSync.Aws.Tests.Pipeline;
 /// claimant and the manifest) and returns; the Data API's completion event reads the outcome, records the load and
 /// answers the task token. Against s3rver, dynalite (claims) and the Data API double.
 /// </summary>
-public sealed class DeferredLoadTests : IAsyncLifetime
+public sealed class LoadStepTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
     private static readonly CancellationToken None = CancellationToken.None;
@@ -177,7 +177,7 @@ public sealed class DeferredLoadTests : IAsyncLifetime
         Assert.Throws<ArgumentException>(() => LoadSubmissionName.Format("has space", "k"));
     }
 
-    private DeferredLoadStep Step(string claimant) =>
+    private LoadStep Step(string claimant) =>
         new(_pipeline.Staging, _pipeline.Warehouse, _pipeline.Status, _callbacks, _clock, new LoadStepOptions(claimant, TimeSpan.FromMinutes(20)));
 
     /// <summary>Waits for the statement as EventBridge would before delivering its event, then delivers it.</summary>
