@@ -62,7 +62,13 @@ public sealed class LoadStep(IStagingStore store, IWarehouse warehouse, ILoadCla
             await StagedManifests.CheckPartsAsync(store, manifestKey, manifest, cancellationToken);
             submission = await warehouse.SubmitLoadAsync(manifest, PartLocations(manifest), time.GetUtcNow(), name, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException e)
+        {
+            // Stopped (Ctrl-C, the function's time): the claim goes, so that a retry loads at once, not after the lease.
+            await claims.ReleaseAsync(manifest.ConnectorId, manifest.LoadId, _options.Claimant, $"cancelled: {e.Message}", time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+        catch (Exception e)
         {
             var error = await FailAsync(manifest, _options.Claimant, e, cancellationToken);
             return new LoadStart(manifestKey, LoadStartResult.Failed, Error: error);
