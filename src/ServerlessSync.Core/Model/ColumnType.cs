@@ -28,6 +28,18 @@ public readonly record struct ColumnType(ColumnKind Kind, int Precision = 0, int
     /// <summary>Largest precision every destination (Redshift, DuckDB) accepts.</summary>
     public const int MaxDecimalPrecision = 38;
 
+    /// <summary>The largest decimal scale: Redshift's (DuckDB would take 38).</summary>
+    public const int MaxDecimalScale = 37;
+
+    /// <summary>
+    /// At precision 19 and below Redshift keeps a decimal in 64 bits: its unscaled value (the digits without the
+    /// point) can be at most this, in either direction, though precision 19 alone would allow 19 nines.
+    /// </summary>
+    public const long MaxUnscaled64BitDecimal = long.MaxValue;
+
+    /// <summary>The largest precision Redshift keeps in 64 bits (<see cref="MaxUnscaled64BitDecimal"/>).</summary>
+    public const int Max64BitDecimalPrecision = 19;
+
     public static ColumnType String { get; } = new(ColumnKind.String);
     public static ColumnType Int64 { get; } = new(ColumnKind.Int64);
     public static ColumnType Boolean { get; } = new(ColumnKind.Boolean);
@@ -36,12 +48,24 @@ public readonly record struct ColumnType(ColumnKind Kind, int Precision = 0, int
 
     public static ColumnType Decimal(int precision, int scale)
     {
-        if (precision is < 1 or > MaxDecimalPrecision || scale < 0 || scale > precision)
+        if (DecimalProblem(precision, scale) is { } problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(precision), $"decimal({precision},{scale}) is not a valid type: precision must be 1..{MaxDecimalPrecision} and scale 0..precision");
+            throw new ArgumentOutOfRangeException(nameof(precision), problem);
         }
 
         return new ColumnType(ColumnKind.Decimal, precision, scale);
+    }
+
+    /// <summary>Why decimal(<paramref name="precision"/>,<paramref name="scale"/>) is no column type, or null when it is one.</summary>
+    private static string? DecimalProblem(int precision, int scale)
+    {
+        if (precision is >= 1 and <= MaxDecimalPrecision && scale >= 0 && scale <= precision && scale <= MaxDecimalScale)
+        {
+            return null;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"decimal({precision},{scale}) is not a valid type: precision must be 1..{MaxDecimalPrecision} and scale 0..{MaxDecimalScale} (Redshift's largest), at most the precision");
     }
 
     public override string ToString() => Kind switch
@@ -79,10 +103,11 @@ public readonly record struct ColumnType(ColumnKind Kind, int Precision = 0, int
             var args = t["decimal(".Length..^1].Split(',');
             if (args.Length == 2
                 && int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var p)
-                && int.TryParse(args[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var s)
-                && p is >= 1 and <= MaxDecimalPrecision && s >= 0 && s <= p)
+                && int.TryParse(args[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var s))
             {
-                return new ColumnType(ColumnKind.Decimal, p, s);
+                return DecimalProblem(p, s) is { } problem
+                    ? throw new FormatException($"'{text}': {problem}")
+                    : new ColumnType(ColumnKind.Decimal, p, s);
             }
         }
 

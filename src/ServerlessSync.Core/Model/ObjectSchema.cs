@@ -16,6 +16,15 @@ public sealed record ObjectSchema(string Name, IReadOnlyList<ColumnSchema> Colum
     /// <summary>When the destination row was last written by a load.</summary>
     public const string SyncedAtColumn = "_synced_at";
 
+    /// <summary>
+    /// Names every Redshift table already has as system columns (PostgreSQL's, and Redshift's hidden ones): a column
+    /// of that name cannot be created, quoted or not.
+    /// </summary>
+    public static readonly IReadOnlySet<string> SystemColumnNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "oid", "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid", "insertxid", "deletexid",
+    };
+
     public int IndexOf(string column)
     {
         for (var i = 0; i < Columns.Count; i++)
@@ -67,6 +76,12 @@ public sealed record ObjectSchema(string Name, IReadOnlyList<ColumnSchema> Colum
             if (!IsPlainName(c.Name))
             {
                 throw new InvalidDataException($"object '{Name}' column '{c.Name}': names must be lowercase ASCII letters, digits and '_', starting with a letter");
+            }
+
+            if (SystemColumnNames.Contains(c.Name))
+            {
+                throw new InvalidDataException(
+                    $"object '{Name}' column '{c.Name}': Redshift tables have a system column of that name, so no table can hold it; leave the field out of the selection (or rename it at the source)");
             }
         }
     }

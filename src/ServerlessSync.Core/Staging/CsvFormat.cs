@@ -111,6 +111,14 @@ public static class CsvFormat
         {
             throw new Ports.SourceDataException($"column '{column.Name}' is {column.Type} but value {value.ToString(CultureInfo.InvariantCulture)} has more than {integerDigits} integer digits");
         }
+
+        // Only precision 19 can hold more than 64 bits' worth (below it, the digits alone keep it inside).
+        if (column.Type.Precision == ColumnType.Max64BitDecimalPrecision && Math.Abs(value) * Pow10(scale) > ColumnType.MaxUnscaled64BitDecimal)
+        {
+            throw new Ports.SourceDataException(
+                $"column '{column.Name}' is {column.Type} but value {value.ToString(CultureInfo.InvariantCulture)} is beyond what Redshift keeps at precision {ColumnType.Max64BitDecimalPrecision} " +
+                $"(at most {ColumnType.MaxUnscaled64BitDecimal} without the decimal point); declare the column with precision 20 or more");
+        }
     }
 
     private static decimal Pow10(int exponent)

@@ -81,6 +81,31 @@ public class CsvFormatTests
         Assert.Contains("decimal(18,2)", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(19, 0, "9223372036854775808")]
+    [InlineData(19, 0, "-9999999999999999999")]
+    [InlineData(19, 4, "922337203685477.5808")]
+    public void AppendValue_PrecisionNineteenBeyond64Bits_ThrowsNamingColumnAndTheLimit(int precision, int scale, string value)
+    {
+        var column = new ColumnSchema("amount", ColumnType.Decimal(precision, scale));
+
+        var e = Assert.Throws<SourceDataException>(() => Format(column, decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains("'amount'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("9223372036854775807", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(19, 0, "9223372036854775807")]
+    [InlineData(19, 0, "-9223372036854775807")]
+    [InlineData(19, 4, "922337203685477.5807")]
+    [InlineData(20, 0, "99999999999999999999")]
+    public void AppendValue_PrecisionNineteenWithin64Bits_Fits(int precision, int scale, string value)
+    {
+        var column = new ColumnSchema("amount", ColumnType.Decimal(precision, scale));
+
+        Assert.Equal(value, Format(column, decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     [Fact]
     public void AppendValue_DecimalWithTrailingZerosBeyondScale_Fits()
     {
