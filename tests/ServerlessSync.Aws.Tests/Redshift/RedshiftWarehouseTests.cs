@@ -3,6 +3,7 @@ using ServerlessSync.Aws.Redshift;
 using ServerlessSync.Aws.Tests.Pipeline;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Testing;
 
@@ -233,7 +234,7 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         Assert.Equal(
             ["at-end|e|False|T0", "changed|after|False|T1", "deleted|d|True|T0", "gone|g|True|T1", "same|s|False|T0"],
             await DumpAsync(Plain.Name, T0));
-        var ledger = await _pipeline.Redshift.QueryAsync($"SELECT deleted FROM \"{CloudPipeline.Schema}\".\"{RedshiftSql.LedgerTable}\" WHERE run_id = '{snapshot.RunId}'");
+        var ledger = await _pipeline.Redshift.QueryAsync($"SELECT deleted FROM \"{CloudPipeline.Schema}\".\"{LoadSql.LedgerTable}\" WHERE run_id = '{snapshot.RunId}'");
         Assert.Equal(1L, Convert.ToInt64(Assert.Single(ledger)["deleted"], System.Globalization.CultureInfo.InvariantCulture));
 
         // Loaded again once the Data API forgot the token, the ledger stops it: nothing more is deleted.
