@@ -4,6 +4,7 @@ using System.Text;
 using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Aws.Redshift;
@@ -13,8 +14,9 @@ namespace ServerlessSync.Aws.Redshift;
 /// transaction): a temporary staging table made <c>LIKE</c> the target, <c>COPY</c> from the staged parts (listed
 /// in a COPY manifest written beside them), one row per id, a newest-wins merge with soft deletes and
 /// <c>_synced_at</c>, and a ledger row that makes a replay change nothing. Schema and table creation and
-/// add-column evolution run before the batch, from the catalog's current columns. The SQL is in
-/// <see cref="RedshiftSql"/>.
+/// add-column evolution run before the batch, from the catalog's current columns. The statements are Core's
+/// (<see cref="LoadSql"/>, <see cref="SchemaEvolution"/>) in <see cref="RedshiftDialect"/>; what only Redshift sends
+/// is in <see cref="RedshiftSql"/>.
 /// <para>
 /// A load answers running: its end comes as the Data API's event, and <see cref="ReadCompletionAsync"/> reads it.
 /// Loading a manifest again returns <see cref="LoadOutcome.Replayed"/> and changes nothing, with one nuance:
@@ -42,6 +44,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     private const int MaxAttemptTokens = 100;
 
     private readonly RedshiftWarehouseOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly RedshiftDialect _dialect = new(options.CopyRoleArn, options.CopyRegion, options.TruncateLongStrings);
 
     /// <summary>
     /// Prepares the table and submits the batch with <c>WithEvent</c> under <paramref name="submissionName"/>, which the
@@ -67,7 +70,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentException.ThrowIfNullOrEmpty(statementId);
         // The statements are rebuilt only for their positions (which one is the COPY, which one counts).
-        var load = Plan(manifest, manifest.SchemaForLoad(partLocations, RedshiftSql.LedgerTable), manifest.Parts.Count == 0 ? null : CopyManifestLocation(manifest), manifest.CreatedAt);
+        var load = Plan(manifest, manifest.SchemaForLoad(partLocations, LoadSql.LedgerTable).Columns, manifest.Parts.Count == 0 ? null : CopyManifestLocation(manifest), manifest.CreatedAt);
         var state = await client.DescribeStatementAsync(new DescribeStatementRequest(statementId), cancellationToken);
         switch (state.Status)
         {
@@ -86,43 +89,19 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     private async Task<PreparedLoad> PrepareAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        var schema = manifest.SchemaForLoad(partLocations, RedshiftSql.LedgerTable);
-        await EnsureTableAsync(schema, cancellationToken);
+        var schema = manifest.SchemaForLoad(partLocations, LoadSql.LedgerTable);
+        var columns = await EnsureTableAsync(schema, cancellationToken);
         var copyManifestUrl = manifest.Parts.Count == 0 ? null : await WriteCopyManifestAsync(manifest, partLocations, cancellationToken);
-        return Plan(manifest, schema, copyManifestUrl, syncedAt);
+        return Plan(manifest, columns, copyManifestUrl, syncedAt);
     }
 
-    private PreparedLoad Plan(StagedManifest manifest, ObjectSchema schema, string? copyManifestUrl, DateTimeOffset syncedAt) =>
-        new(RedshiftSql.Load(
-                _options.Schema,
-                manifest,
-                schema.Columns,
-                copyManifestUrl is null ? null : new RedshiftSql.CopySource(copyManifestUrl, _options.CopyRoleArn, _options.CopyRegion, _options.TruncateLongStrings),
-                syncedAt),
-            copyManifestUrl);
+    private PreparedLoad Plan(StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, string? copyManifestUrl, DateTimeOffset syncedAt) =>
+        new(LoadSql.Load(_dialect, _options.Schema, manifest, columns, copyManifestUrl is null ? [] : [copyManifestUrl], syncedAt), copyManifestUrl);
 
     public async Task<ObjectSchema?> DescribeAsync(string objectName, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(objectName);
-        var columns = await ReadCatalogAsync(objectName, cancellationToken);
-        if (columns.Count == 0)
-        {
-            return null;
-        }
-
-        var result = new List<ColumnSchema>(columns.Count);
-        foreach (var column in columns)
-        {
-            if (column.Name is ObjectSchema.DeletedColumn or ObjectSchema.SyncedAtColumn)
-            {
-                continue;
-            }
-
-            result.Add(new ColumnSchema(column.Name, column.Type ?? throw new InvalidDataException(
-                $"table {_options.Schema}.{objectName}: column '{column.Name}' has type {column.DataType}, which the pipeline never creates")));
-        }
-
-        return new ObjectSchema(objectName, result);
+        return SchemaEvolution.Describe(_dialect, _options.Schema, objectName, await ReadCatalogAsync(objectName, cancellationToken));
     }
 
     /// <summary>A page of the live rows in <c>id</c> order, one Data API result per page; empty when the table does not exist.</summary>
@@ -142,7 +121,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
             return LiveRowsPage.Empty;
         }
 
-        var statement = await ExecuteAsync(RedshiftSql.SelectLivePage(_options.Schema, schema.Name, schema.Columns, afterId, pageSize), cancellationToken);
+        var statement = await ExecuteAsync(LoadSql.SelectLivePage(_dialect, _options.Schema, schema.Name, schema.Columns, afterId, pageSize), cancellationToken);
         var rows = new List<object?[]>();
         await foreach (var record in client.ReadRecordsAsync(statement, cancellationToken))
         {
@@ -162,16 +141,15 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     /// Creates schema, ledger and table on first use; adds the manifest's new columns; refuses a type change. Loads of
     /// several objects run at once (the workflow's Map): two may create the schema or the ledger at the same moment,
     /// and the catalog lets only one win even with <c>IF NOT EXISTS</c>. The loser reads the catalog again and does
-    /// what is still missing, a few times at most.
+    /// what is still missing, a few times at most. Returns the load's columns as the table spells them.
     /// </summary>
-    private async Task EnsureTableAsync(ObjectSchema schema, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ColumnSchema>> EnsureTableAsync(ObjectSchema schema, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await EnsureTableOnceAsync(schema, cancellationToken);
-                return;
+                return await EnsureTableOnceAsync(schema, cancellationToken);
             }
             catch (RedshiftStatementFailedException) when (attempt < MaxSchemaAttempts)
             {
@@ -180,43 +158,18 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         }
     }
 
-    private async Task EnsureTableOnceAsync(ObjectSchema schema, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ColumnSchema>> EnsureTableOnceAsync(ObjectSchema schema, CancellationToken cancellationToken)
     {
-        var existing = await ReadCatalogAsync(schema.Name, cancellationToken);
-        var sqls = new List<string>();
-        if (existing.Count == 0)
-        {
-            sqls.Add(RedshiftSql.CreateSchema(_options.Schema));
-            sqls.Add(RedshiftSql.CreateLedger(_options.Schema));
-            sqls.Add(RedshiftSql.CreateTable(_options.Schema, schema.Name, schema.Columns));
-        }
-        else
-        {
-            var byName = existing.ToDictionary(c => c.Name, StringComparer.Ordinal);
-            foreach (var column in schema.Columns)
-            {
-                if (!byName.TryGetValue(column.Name, out var current))
-                {
-                    sqls.Add(RedshiftSql.AddColumn(_options.Schema, schema.Name, column));
-                }
-                else if (current.Type != column.Type)
-                {
-                    throw new SchemaChangeException($"{_options.Schema}.{schema.Name}", column.Name, current.Type?.ToString() ?? current.DataType, column.Type.ToString());
-                }
-            }
-
-            if (sqls.Count > 0)
-            {
-                sqls.Insert(0, RedshiftSql.CreateLedger(_options.Schema));
-            }
-        }
+        var plan = SchemaEvolution.Plan(_dialect, _options.Schema, schema, await ReadCatalogAsync(schema.Name, cancellationToken));
 
         // ALTER TABLE ADD COLUMN takes one column per statement; a batch holds at most 40.
-        foreach (var chunk in sqls.Chunk(RedshiftDataLimits.MaxBatchStatements))
+        foreach (var chunk in plan.Statements.Chunk(RedshiftDataLimits.MaxBatchStatements))
         {
             var submitted = await client.BatchExecuteStatementAsync(new BatchExecuteStatementRequest(_options.Target, chunk) { StatementName = StatementName("schema", schema.Name) }, cancellationToken);
             await WaitAsync(submitted.Id, cancellationToken);
         }
+
+        return plan.Columns;
     }
 
     private async Task<List<CatalogColumn>> ReadCatalogAsync(string table, CancellationToken cancellationToken)
@@ -225,13 +178,11 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         var columns = new List<CatalogColumn>();
         await foreach (var record in client.ReadRecordsAsync(statement, cancellationToken))
         {
-            var dataType = record[1].StringValue ?? "";
-            var precision = record[2].LongValue is { } p ? (int)p : (int?)null;
-            var scale = record[3].LongValue is { } s ? (int)s : (int?)null;
             columns.Add(new CatalogColumn(
                 record[0].StringValue ?? throw new InvalidDataException($"catalog row for {table} has no column name"),
-                dataType,
-                RedshiftSql.TryParseType(dataType, precision, scale, out var type) ? type : null));
+                record[1].StringValue ?? "",
+                (int?)record[2].LongValue,
+                (int?)record[3].LongValue));
         }
 
         return columns;
@@ -311,8 +262,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     {
         await foreach (var record in client.ReadRecordsAsync(SubStatementId(batchId, statements.CountIndex), cancellationToken))
         {
-            var counts = record.Select(f => f.LongValue ?? long.Parse(f.StringValue ?? "0", CultureInfo.InvariantCulture)).ToArray();
-            return counts[4] > 0 ? LoadOutcome.Replayed : new LoadOutcome(counts[0], counts[1], counts[2], counts[3], false);
+            return LoadSql.Outcome([.. record.Select(f => f.LongValue ?? long.Parse(f.StringValue ?? "0", CultureInfo.InvariantCulture))]);
         }
 
         throw new InvalidDataException($"batch {batchId} returned no outcome row");
@@ -356,8 +306,6 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     /// <param name="Statements">the batch</param>
     /// <param name="CopyManifestUrl">the COPY manifest's location, null when the manifest has no parts</param>
     private sealed record PreparedLoad(LoadStatements Statements, string? CopyManifestUrl);
-
-    private sealed record CatalogColumn(string Name, string DataType, ColumnType? Type);
 
     /// <param name="Id">the batch's statement id</param>
     /// <param name="FinishedEarlier">the token's statement had finished before this submission: a committed replay</param>

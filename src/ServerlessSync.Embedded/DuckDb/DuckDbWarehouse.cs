@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Embedded.DuckDb;
@@ -59,7 +60,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     private async Task<LoadOutcome> RunLoadAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        var schema = manifest.SchemaForLoad(partLocations, DuckDbSql.LedgerTable);
+        var schema = manifest.SchemaForLoad(partLocations, LoadSql.LedgerTable);
 
         await using var connection = await OpenAsync(cancellationToken);
         await _oneLoadAtATime.WaitAsync(cancellationToken);
@@ -98,29 +99,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     {
         ArgumentException.ThrowIfNullOrEmpty(objectName);
         await using var connection = await OpenAsync(cancellationToken);
-        var columns = await ReadColumnsAsync(connection, objectName, cancellationToken);
-        if (columns.Count == 0)
-        {
-            return null;
-        }
-
-        var result = new List<ColumnSchema>(columns.Count);
-        foreach (var (name, dataType) in columns)
-        {
-            if (IsPipelineColumn(name))
-            {
-                continue;
-            }
-
-            if (!DuckDbSql.TryParseType(dataType, out var type))
-            {
-                throw new InvalidDataException($"table {SchemaName}.{objectName}: column '{name}' has type {dataType}, which has no column type in the pipeline");
-            }
-
-            result.Add(new ColumnSchema(name, type));
-        }
-
-        return new ObjectSchema(objectName, result);
+        return SchemaEvolution.Describe(DuckDbDialect.Instance, SchemaName, objectName, await ReadColumnsAsync(connection, objectName, cancellationToken));
     }
 
     /// <summary>A page of the live rows in <c>id</c> order (byte order of the UTF-8 text); empty when the table does not exist.</summary>
@@ -140,10 +119,8 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             return LiveRowsPage.Empty;
         }
 
-        var sql = DuckDbSql.SelectLivePage(SchemaName, schema.Name, schema.Columns, afterId is not null);
-        await using var command = afterId is null
-            ? Command(connection, sql, ("page_size", pageSize))
-            : Command(connection, sql, ("page_size", pageSize), ("after_id", afterId));
+        await using var command = connection.CreateCommand();
+        command.CommandText = LoadSql.SelectLivePage(DuckDbDialect.Instance, SchemaName, schema.Name, schema.Columns, afterId, pageSize);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var kinds = schema.Columns.Select(c => c.Type.Kind).ToArray();
         var rows = new List<object?[]>();
@@ -213,126 +190,77 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Runs Core's load statements (<see cref="LoadSql.Load"/>) one by one, after schema evolution
+    /// (<see cref="SchemaEvolution.Plan"/>), checking what was staged against the manifest before the merge.
+    /// </summary>
     private async Task<LoadOutcome> LoadInTransactionAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, DateTimeOffset syncedAt, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(connection, DuckDbSql.CreateSchema(SchemaName), cancellationToken);
-        await ExecuteAsync(connection, DuckDbSql.CreateLedger(SchemaName), cancellationToken);
-        var seen = await ScalarInt64Async(connection, DuckDbSql.FindLoad(SchemaName), cancellationToken, ("load_id", manifest.LoadId));
-        if (seen > 0)
+        var dialect = DuckDbDialect.Instance;
+        await ExecuteAsync(connection, LoadSql.CreateSchema(SchemaName), cancellationToken);
+        await ExecuteAsync(connection, LoadSql.CreateLedger(dialect, SchemaName), cancellationToken);
+
+        // A replay is told before the parts are read: reading them is most of a load's time, and they may be gone.
+        if (await ScalarInt64Async(connection, LoadSql.FindLoad(dialect, SchemaName, manifest.LoadId), cancellationToken) > 0)
         {
             return LoadOutcome.Replayed;
         }
 
-        await PrepareTableAsync(connection, schema, cancellationToken);
-        await StageAsync(connection, manifest, schema, partLocations, cancellationToken);
-        await ExecuteAsync(connection, DuckDbSql.CollapseDuplicates(), cancellationToken);
-        await ExecuteAsync(connection, DuckDbSql.Classify(SchemaName, schema.Name, schema.Columns), cancellationToken);
-
-        LoadOutcome outcome;
-        await using (var command = Command(connection, DuckDbSql.CountOutcome()))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, await ReadColumnsAsync(connection, schema.Name, cancellationToken));
+        foreach (var sql in plan.Statements)
         {
-            await reader.ReadAsync(cancellationToken);
-            outcome = new LoadOutcome(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), AlreadyLoaded: false);
+            await ExecuteAsync(connection, sql, cancellationToken);
         }
 
-        // A historical read is a snapshot: the live rows it would have held but lacks were deleted at the source.
-        var snapshot = manifest.WindowStart is null;
-        if (snapshot)
+        var load = LoadSql.Load(dialect, SchemaName, manifest, plan.Columns, partLocations, syncedAt);
+        LoadOutcome? outcome = null;
+        for (var i = 0; i < load.Sqls.Count; i++)
         {
-            await ExecuteAsync(connection, DuckDbSql.FindAbsent(SchemaName, schema.Name), cancellationToken, ("window_end", manifest.WindowEnd));
-            outcome = outcome with { Deleted = outcome.Deleted + await ScalarInt64Async(connection, DuckDbSql.CountAbsent(), cancellationToken) };
+            if (i == load.CountIndex)
+            {
+                outcome = await ReadOutcomeAsync(connection, load.Sqls[i], cancellationToken);
+            }
+            else if (i == load.CopyIndex)
+            {
+                await StagePartsAsync(connection, manifest, schema, partLocations, load.Sqls[i], cancellationToken);
+            }
+            else
+            {
+                await ExecuteAsync(connection, load.Sqls[i], cancellationToken);
+            }
+
+            if (i == load.StagedIndex)
+            {
+                await CheckStagedAsync(connection, manifest, schema, partLocations, cancellationToken);
+            }
         }
 
-        await ExecuteAsync(connection, DuckDbSql.InsertNew(SchemaName, schema.Name, schema.Columns), cancellationToken, ("synced_at", syncedAt));
-        await ExecuteAsync(connection, DuckDbSql.UpdateChanged(SchemaName, schema.Name, schema.Columns), cancellationToken, ("synced_at", syncedAt));
-        if (snapshot)
-        {
-            await ExecuteAsync(connection, DuckDbSql.DeleteAbsent(SchemaName, schema.Name), cancellationToken, ("synced_at", syncedAt));
-            await ExecuteAsync(connection, DuckDbSql.DropTemp(DuckDbSql.AbsentTable), cancellationToken);
-        }
-
-        await ExecuteAsync(
-            connection,
-            DuckDbSql.RecordLoad(SchemaName),
-            cancellationToken,
-            ("load_id", manifest.LoadId),
-            ("connector", manifest.ConnectorId),
-            ("run_id", manifest.RunId),
-            ("object", manifest.ObjectName),
-            ("window_start", manifest.WindowStart),
-            ("window_end", manifest.WindowEnd),
-            ("rows", manifest.Rows),
-            ("inserted", outcome.Inserted),
-            ("updated", outcome.Updated),
-            ("deleted", outcome.Deleted),
-            ("loaded_at", syncedAt));
-        foreach (var table in new[] { DuckDbSql.ClassifiedTable, DuckDbSql.BatchTable, DuckDbSql.StagedTable })
-        {
-            await ExecuteAsync(connection, DuckDbSql.DropTemp(table), cancellationToken);
-        }
-
-        return outcome;
+        return outcome ?? throw new InvalidOperationException($"the load of {manifest.LoadId} returned no counts");
     }
 
-    /// <summary>Creates the table, or checks every column's type and then adds the new ones.</summary>
-    private async Task PrepareTableAsync(DuckDBConnection connection, ObjectSchema schema, CancellationToken cancellationToken)
+    private static async Task<LoadOutcome> ReadOutcomeAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
     {
-        var existing = await ReadColumnsAsync(connection, schema.Name, cancellationToken);
-        if (existing.Count == 0)
-        {
-            await ExecuteAsync(connection, DuckDbSql.CreateTable(SchemaName, schema.Name, schema.Columns), cancellationToken);
-            return;
-        }
+        await using var command = Command(connection, sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return LoadSql.Outcome([.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetInt64)]);
+    }
 
-        var table = $"{SchemaName}.{schema.Name}";
-        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, dataType) in existing)
+    private async Task StagePartsAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, string sql, CancellationToken cancellationToken)
+    {
+        try
         {
-            byName[name] = dataType;
+            await ExecuteAsync(connection, sql, cancellationToken);
         }
-
-        RequirePipelineColumn(byName, table, ObjectSchema.DeletedColumn, ColumnType.Boolean);
-        RequirePipelineColumn(byName, table, ObjectSchema.SyncedAtColumn, ColumnType.Timestamp);
-        var added = new List<ColumnSchema>();
-        foreach (var column in schema.Columns)
+        catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
         {
-            if (!byName.TryGetValue(column.Name, out var dataType))
-            {
-                added.Add(column);
-            }
-            else if (!DuckDbSql.TryParseType(dataType, out var current) || current != column.Type)
-            {
-                var oldType = DuckDbSql.TryParseType(dataType, out var parsed) ? parsed.ToString() : dataType;
-                throw new SchemaChangeException(table, column.Name, oldType, column.Type.ToString());
-            }
-        }
-
-        foreach (var column in added)
-        {
-            await ExecuteAsync(connection, DuckDbSql.AddColumn(SchemaName, schema.Name, column), cancellationToken);
+            throw ReadFailure(manifest, partLocations, e, await FindUnreadablePartAsync(schema, partLocations, e, cancellationToken));
         }
     }
 
-    private async Task StageAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
+    /// <summary>Checks the staged rows against the manifest: as many, and each with id and _deleted.</summary>
+    private async Task CheckStagedAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
     {
-        if (partLocations.Count == 0)
-        {
-            await ExecuteAsync(connection, DuckDbSql.CreateEmptyStaged(schema.Columns), cancellationToken);
-        }
-        else
-        {
-            try
-            {
-                await ExecuteAsync(connection, DuckDbSql.StageParts(schema.Columns, partLocations), cancellationToken);
-            }
-            catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                var failure = ReadFailure(manifest, partLocations, e, await FindUnreadablePartAsync(schema, partLocations, e, cancellationToken));
-                throw failure;
-            }
-        }
-
         long rows;
         long incomplete;
         await using (var command = Command(connection, DuckDbSql.CheckStaged()))
@@ -440,18 +368,6 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
 
     private string Describe(StagedManifest manifest) => $"object '{manifest.ObjectName}' into {SchemaName}.{manifest.ObjectName} (load {manifest.LoadId})";
 
-    private static void RequirePipelineColumn(Dictionary<string, string> byName, string table, string column, ColumnType type)
-    {
-        if (!byName.TryGetValue(column, out var dataType) || !DuckDbSql.TryParseType(dataType, out var actual) || actual != type)
-        {
-            throw new InvalidDataException($"table {table} has no {DuckDbSql.TypeName(type)} column '{column}'; it was not created by this pipeline");
-        }
-    }
-
-    private static bool IsPipelineColumn(string name) =>
-        string.Equals(name, ObjectSchema.DeletedColumn, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(name, ObjectSchema.SyncedAtColumn, StringComparison.OrdinalIgnoreCase);
-
     private static object ReadValue(DbDataReader reader, int ordinal, ColumnKind kind) => kind switch
     {
         ColumnKind.String => reader.GetString(ordinal),
@@ -463,14 +379,14 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         _ => throw new InvalidOperationException($"unknown column kind {kind}"),
     };
 
-    private async Task<List<(string Name, string DataType)>> ReadColumnsAsync(DuckDBConnection connection, string table, CancellationToken cancellationToken)
+    private async Task<List<CatalogColumn>> ReadColumnsAsync(DuckDBConnection connection, string table, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, DuckDbSql.SelectColumns(), ("schema", SchemaName), ("table", table));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = new List<(string, string)>();
+        var columns = new List<CatalogColumn>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            columns.Add((reader.GetString(0), reader.GetString(1)));
+            columns.Add(new CatalogColumn(reader.GetString(0), reader.GetString(1)));
         }
 
         return columns;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ServerlessSync.Aws.Redshift;
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Sql;
 
 namespace ServerlessSync.Aws.Tests.Redshift;
 
@@ -34,7 +35,7 @@ public sealed class RedshiftSqlTests
     {
         var value = new DateTimeOffset(2025, 3, 1, 10, 15, 30, TimeSpan.FromHours(2)).AddTicks(1_234_560);
 
-        Assert.Equal("CAST('2025-03-01 08:15:30.123456+00' AS TIMESTAMPTZ)", RedshiftSql.TimestampLiteral(value));
+        Assert.Equal("CAST('2025-03-01 08:15:30.123456+00' AS TIMESTAMPTZ)", new RedshiftDialect("arn", null, false).TimestampLiteral(value));
     }
 
     public static TheoryData<string, int?, int?, string> CatalogTypes => new()
@@ -76,8 +77,8 @@ public sealed class RedshiftSqlTests
     {
         var columns = new[] { new ColumnSchema("id", ColumnType.String), new ColumnSchema("updateddate", ColumnType.Timestamp) };
 
-        var plain = RedshiftSql.Copy(columns, new RedshiftSql.CopySource("s3://b/runs/c/r/o/o.copy-manifest.json", "arn:aws:iam::1:role/r", null, false));
-        var full = RedshiftSql.Copy(columns, new RedshiftSql.CopySource("s3://b/k", "arn", "eu-west-1", true));
+        var plain = RedshiftSql.Copy(LoadSql.StagedTable, columns, new RedshiftSql.CopySource("s3://b/runs/c/r/o/o.copy-manifest.json", "arn:aws:iam::1:role/r", null, false));
+        var full = RedshiftSql.Copy(LoadSql.StagedTable, columns, new RedshiftSql.CopySource("s3://b/k", "arn", "eu-west-1", true));
 
         Assert.Equal(
             """

@@ -3,6 +3,7 @@ using ServerlessSync.Aws.Redshift;
 using ServerlessSync.Aws.Tests.Pipeline;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Testing;
 using ServerlessSync.Testing.Warehouse;
@@ -157,6 +158,39 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ColumnNamedInAnotherCase_IsNotAddedAgain_AndLoadsIntoTheTablesColumn_AsOnDuckDb()
+    {
+        // Schema and ledger come from another object's load; "plan" was made by hand, spelling its column "Name".
+        await LoadAsync(Plain with { Name = "other" }, [Row("x", T0, "x1")]);
+        await _pipeline.Redshift.QueryAsync(
+            $"""
+            CREATE TABLE "{CloudPipeline.Schema}"."plan" ("id" VARCHAR(65535) NOT NULL, "updateddate" TIMESTAMPTZ, "Name" VARCHAR(65535),
+                "_deleted" BOOLEAN NOT NULL, "_synced_at" TIMESTAMPTZ, PRIMARY KEY ("id"))
+            """);
+        var earlier = _pipeline.Redshift.Requests.Count;
+
+        var outcome = await LoadAsync(Plain, [Row("a", T0, "a1")]);
+
+        Assert.Equal(new LoadOutcome(1, 0, 0, 0, false), outcome);
+        Assert.DoesNotContain(_pipeline.Redshift.Requests.Skip(earlier), r => r.Sqls.Any(s => s.Contains("ADD COLUMN", StringComparison.Ordinal)));
+        Assert.Equal(["id", "updateddate", "Name"], (await Warehouse.DescribeAsync("plan", None))!.Columns.Select(c => c.Name));
+        var rows = await _pipeline.Redshift.QueryAsync($"SELECT \"Name\" FROM \"{CloudPipeline.Schema}\".\"plan\"");
+        Assert.Equal("a1", Assert.Single(rows)["Name"]);
+    }
+
+    [Fact]
+    public async Task TableWithoutThePipelinesColumns_IsRefusedBeforeAnyLoad_NamingTheColumn()
+    {
+        await LoadAsync(Plain with { Name = "other" }, [Row("x", T0, "x1")]);
+        await _pipeline.Redshift.QueryAsync($"CREATE TABLE \"{CloudPipeline.Schema}\".\"plan\" (\"id\" VARCHAR(65535) NOT NULL, \"updateddate\" TIMESTAMPTZ, \"name\" VARCHAR(65535))");
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => LoadAsync(Plain, [Row("a", T0, "a1")]));
+
+        Assert.Contains($"table {CloudPipeline.Schema}.plan has no BOOLEAN column '_deleted'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_pipeline.Redshift.Requests, r => r.Sqls.Any(s => s.StartsWith("COPY", StringComparison.Ordinal) && s.Contains("plan", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task ManifestWithoutParts_LoadsNothing_ButIsRecorded()
     {
         await LoadAsync(Plain, [Row("a", T0, "a1")]);
@@ -234,7 +268,7 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         Assert.Equal(
             ["at-end|e|False|T0", "changed|after|False|T1", "deleted|d|True|T0", "gone|g|True|T1", "same|s|False|T0"],
             await DumpAsync(Plain.Name, T0));
-        var ledger = await _pipeline.Redshift.QueryAsync($"SELECT deleted FROM \"{CloudPipeline.Schema}\".\"{RedshiftSql.LedgerTable}\" WHERE run_id = '{snapshot.RunId}'");
+        var ledger = await _pipeline.Redshift.QueryAsync($"SELECT deleted FROM \"{CloudPipeline.Schema}\".\"{LoadSql.LedgerTable}\" WHERE run_id = '{snapshot.RunId}'");
         Assert.Equal(1L, Convert.ToInt64(Assert.Single(ledger)["deleted"], System.Globalization.CultureInfo.InvariantCulture));
 
         // Loaded again once the Data API forgot the token, the ledger stops it: nothing more is deleted.

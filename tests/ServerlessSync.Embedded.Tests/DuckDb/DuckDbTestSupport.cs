@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Embedded.DuckDb;
 using ServerlessSync.Testing.Warehouse;
@@ -109,7 +110,7 @@ public sealed class WarehouseScratch : IDisposable
         return text.ToString();
     }
 
-    public Task<string> DumpLedgerAsync() => DumpAsync(DuckDbSql.LedgerTable);
+    public Task<string> DumpLedgerAsync() => DumpAsync(LoadSql.LedgerTable);
 
     /// <summary>Closes the warehouse and opens a new one over the same file.</summary>
     public void Reopen()

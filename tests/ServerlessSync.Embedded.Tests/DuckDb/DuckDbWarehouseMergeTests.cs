@@ -1,6 +1,6 @@
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
-using ServerlessSync.Embedded.DuckDb;
+using ServerlessSync.Core.Sql;
 using static ServerlessSync.Embedded.Tests.DuckDb.TestRows;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
@@ -296,7 +296,7 @@ public sealed class DuckDbWarehouseMergeTests : IDisposable
     [Fact]
     public async Task LoadAsync_ObjectNamedLikeTheLedger_Throws()
     {
-        var load = _scratch.WriteByHand(Narrow(DuckDbSql.LedgerTable));
+        var load = _scratch.WriteByHand(Narrow(LoadSql.LedgerTable));
 
         // Names starting with '_' belong to the pipeline, the ledger's among them.
         await Assert.ThrowsAsync<InvalidDataException>(() => _scratch.LoadAsync(load, Sync1));

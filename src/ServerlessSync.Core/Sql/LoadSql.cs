@@ -1,0 +1,253 @@
+using System.Globalization;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Core.Sql;
+
+/// <summary>
+/// The merge rules, once for every warehouse: the statements of one manifest's load, the ledger of loaded manifests,
+/// and the live rows' query, written against a <see cref="SqlDialect"/>. The SQL keeps to what DuckDB, Redshift and
+/// PostgreSQL (the Redshift test double's engine) all accept (no <c>MERGE</c>, <c>QUALIFY</c> or <c>FILTER</c>);
+/// null-safe comparison and everything else that differs come from the dialect.
+/// </summary>
+public static class LoadSql
+{
+    /// <summary>The ledger of loaded manifests, one row per <see cref="StagedManifest.LoadId"/>.</summary>
+    public const string LedgerTable = "_serverless_sync_loads";
+
+    // Per-load temporary tables and columns.
+    public const string StagedTable = "_sync_staged";
+    public const string BatchTable = "_sync_batch";
+    public const string ClassifiedTable = "_sync_classified";
+    public const string AbsentTable = "_sync_absent";
+    public const string RankColumn = "_sync_rank";
+    public const string ActionColumn = "_sync_action";
+    public const string WasDeletedColumn = "_sync_was_deleted";
+    public const string InsertAction = "I";
+    public const string UpdateAction = "U";
+    public const string UnchangedAction = "N";
+
+    private static readonly string Id = SqlText.QuoteIdentifier(ObjectSchema.PrimaryKey);
+    private static readonly string Cursor = SqlText.QuoteIdentifier(ObjectSchema.CursorColumn);
+    private static readonly string Deleted = SqlText.QuoteIdentifier(ObjectSchema.DeletedColumn);
+    private static readonly string SyncedAt = SqlText.QuoteIdentifier(ObjectSchema.SyncedAtColumn);
+    private static readonly string Action = SqlText.QuoteIdentifier(ActionColumn);
+    private static readonly string WasDeleted = SqlText.QuoteIdentifier(WasDeletedColumn);
+    private static readonly string[] LedgerColumns =
+        ["load_id", "connector", "run_id", "object", "window_start", "window_end", "rows", "inserted", "updated", "deleted", "loaded_at"];
+
+    private static readonly string LoadIdColumn = SqlText.QuoteIdentifier(LedgerColumns[0]);
+
+    /// <summary>A table of the warehouse schema, quoted and qualified.</summary>
+    public static string Table(string schema, string table) => $"{SqlText.QuoteIdentifier(schema)}.{SqlText.QuoteIdentifier(table)}";
+
+    public static string CreateSchema(string schema) => $"CREATE SCHEMA IF NOT EXISTS {SqlText.QuoteIdentifier(schema)}";
+
+    public static string CreateLedger(SqlDialect dialect, string schema)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        var text = $"{dialect.BoundedStringType(256)} NOT NULL";
+        string[] types =
+        [
+            $"{dialect.BoundedStringType(1024)} NOT NULL PRIMARY KEY", text, text, text,
+            "TIMESTAMPTZ", "TIMESTAMPTZ NOT NULL", "BIGINT NOT NULL", "BIGINT NOT NULL", "BIGINT NOT NULL", "BIGINT NOT NULL", "TIMESTAMPTZ NOT NULL",
+        ];
+        var columns = LedgerColumns.Select((name, i) => $"{SqlText.QuoteIdentifier(name)} {types[i]}");
+        return $"CREATE TABLE IF NOT EXISTS {Table(schema, LedgerTable)} (\n    {string.Join(",\n    ", columns)})";
+    }
+
+    /// <summary>Returns one count: how often the ledger holds <paramref name="loadId"/> (0 or 1).</summary>
+    public static string FindLoad(SqlDialect dialect, string schema, string loadId)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        return $"SELECT COUNT(*) FROM {Table(schema, LedgerTable)} WHERE {LoadIdColumn} = {dialect.Literal(loadId)}";
+    }
+
+    /// <summary>
+    /// The statements of one manifest's load, to run in order in one transaction: stage (the dialect's), skip a replay,
+    /// keep one row per id, classify against the target, count, insert, update, record in the ledger, drop the
+    /// temporary tables. Sub-statement <see cref="LoadStatements.CountIndex"/> returns (inserted, updated, deleted,
+    /// unchanged, already_loaded), read by <see cref="Outcome"/>.
+    /// <list type="bullet">
+    /// <item>One row per id: the newest <c>updateddate</c>; on a tie a deleted row wins, then (where the dialect has
+    /// an arrival order) the later row.</item>
+    /// <item>A batch row is inserted when its id is new; updated when newer, or as new with any difference (a deleted
+    /// row only when it newly deletes); else unchanged.</item>
+    /// <item>A row becoming deleted keeps the target's value wherever the batch has none (a tombstone may carry only
+    /// id and updateddate); columns the target has but the batch lacks keep their values.</item>
+    /// <item>A historical manifest (no window start) is a snapshot: the live target rows it lacks, with
+    /// <c>updateddate</c> before the window end or none, are found before the merge, marked deleted after it and
+    /// counted as deleted.</item>
+    /// <item>A manifest the ledger holds already changes nothing: its staged rows are removed before the merge, no
+    /// target row looks absent, the ledger is not written again, and the count row says already_loaded.</item>
+    /// </list>
+    /// </summary>
+    /// <param name="dialect">the warehouse's dialect</param>
+    /// <param name="schema">the warehouse schema</param>
+    /// <param name="manifest">the manifest loaded</param>
+    /// <param name="columns">the load's columns, as the target spells them (<see cref="SchemaPlan.Columns"/>)</param>
+    /// <param name="sources">where the dialect reads the parts from (<see cref="StagingRequest.Sources"/>)</param>
+    /// <param name="syncedAt">the <c>_synced_at</c> of every row written, and the ledger's <c>loaded_at</c></param>
+    public static LoadStatements Load(SqlDialect dialect, string schema, StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> sources, DateTimeOffset syncedAt)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(columns);
+        var target = Table(schema, manifest.ObjectName);
+        var ledger = Table(schema, LedgerTable);
+        var loaded = $"EXISTS (SELECT 1 FROM {ledger} WHERE {LoadIdColumn} = {dialect.Literal(manifest.LoadId)})";
+        var staged = dialect.TempTable(StagedTable);
+        var batch = dialect.TempTable(BatchTable);
+        var classified = dialect.TempTable(ClassifiedTable);
+        var names = string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted));
+
+        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources));
+        var statements = new List<string>(staging.Sqls);
+        var stagedIndex = statements.Count - 1;
+        statements.Add($"DELETE FROM {staged} WHERE {loaded}");
+
+        var order = $"{Cursor} DESC NULLS LAST, {Deleted} DESC" + (dialect.ArrivalOrder is { } arrival ? $", {arrival} DESC" : "");
+        var rank = SqlText.QuoteIdentifier(RankColumn);
+        statements.Add(
+            $"""
+            CREATE TEMP TABLE {SqlText.QuoteIdentifier(BatchTable)} AS
+            SELECT {names} FROM (
+                SELECT {names}, ROW_NUMBER() OVER (PARTITION BY {Id} ORDER BY {order}) AS {rank}
+                FROM {staged}) AS ranked
+            WHERE {rank} = 1
+            """);
+        statements.Add(Classify(dialect, target, batch, columns));
+
+        var snapshot = manifest.WindowStart is null;
+        var absentCount = "0";
+        if (snapshot)
+        {
+            // Empty on a replay: the staged rows were removed above, and every target row would look absent.
+            statements.Add(
+                $"""
+                CREATE TEMP TABLE {SqlText.QuoteIdentifier(AbsentTable)} AS
+                SELECT t.{Id} FROM {target} AS t
+                WHERE NOT t.{Deleted}
+                    AND (t.{Cursor} < {dialect.TimestampLiteral(manifest.WindowEnd)} OR t.{Cursor} IS NULL)
+                    AND NOT EXISTS (SELECT 1 FROM {batch} AS b WHERE b.{Id} = t.{Id})
+                    AND NOT {loaded}
+                """);
+            absentCount = $"(SELECT COUNT(*) FROM {dialect.TempTable(AbsentTable)})";
+        }
+
+        var insert = dialect.Literal(InsertAction);
+        var update = dialect.Literal(UpdateAction);
+        var inserted = $"COUNT(CASE WHEN {Action} = {insert} AND NOT {Deleted} THEN 1 END)";
+        var updated = $"COUNT(CASE WHEN {Action} = {update} AND NOT ({Deleted} AND NOT {WasDeleted}) THEN 1 END)";
+        var deleted = $"COUNT(CASE WHEN ({Action} = {insert} AND {Deleted}) OR ({Action} = {update} AND {Deleted} AND NOT {WasDeleted}) THEN 1 END) + {absentCount}";
+        var unchanged = $"COUNT(CASE WHEN {Action} = {dialect.Literal(UnchangedAction)} THEN 1 END)";
+        var countIndex = statements.Count;
+        statements.Add(
+            $"""
+            SELECT {inserted} AS inserted, {updated} AS updated, {deleted} AS deleted, {unchanged} AS unchanged,
+                (SELECT COUNT(*) FROM {ledger} WHERE {LoadIdColumn} = {dialect.Literal(manifest.LoadId)}) AS already_loaded
+            FROM {classified}
+            """);
+
+        var synced = dialect.TimestampLiteral(syncedAt);
+        statements.Add(
+            $"""
+            INSERT INTO {target} ({names}, {SyncedAt})
+            SELECT {names}, {synced} FROM {classified} WHERE {Action} = {insert}
+            """);
+
+        var set = string.Join(", ", columns.Where(c => c.Name != ObjectSchema.PrimaryKey)
+            .Select(c => SqlText.QuoteIdentifier(c.Name))
+            .Select(n => $"{n} = CASE WHEN k.{Deleted} THEN COALESCE(k.{n}, {target}.{n}) ELSE k.{n} END")
+            .Append($"{Deleted} = k.{Deleted}"));
+        statements.Add(
+            $"""
+            UPDATE {target} SET {set}, {SyncedAt} = {synced}
+            FROM {classified} AS k
+            WHERE {target}.{Id} = k.{Id} AND k.{Action} = {update}
+            """);
+        if (snapshot)
+        {
+            statements.Add(
+                $"""
+                UPDATE {target} SET {Deleted} = TRUE, {SyncedAt} = {synced}
+                FROM {dialect.TempTable(AbsentTable)} AS a
+                WHERE {target}.{Id} = a.{Id}
+                """);
+        }
+
+        var window = manifest.WindowStart is { } start ? dialect.TimestampLiteral(start) : "CAST(NULL AS TIMESTAMPTZ)";
+        statements.Add(
+            $"""
+            INSERT INTO {ledger} ({string.Join(", ", LedgerColumns.Select(SqlText.QuoteIdentifier))})
+            SELECT {dialect.Literal(manifest.LoadId)}, {dialect.Literal(manifest.ConnectorId)}, {dialect.Literal(manifest.RunId)}, {dialect.Literal(manifest.ObjectName)}, {window}, {dialect.TimestampLiteral(manifest.WindowEnd)},
+                {manifest.Rows.ToString(CultureInfo.InvariantCulture)}, counts.inserted, counts.updated, counts.deleted, {synced}
+            FROM (SELECT {inserted} AS inserted, {updated} AS updated, {deleted} AS deleted FROM {classified}) AS counts
+            WHERE NOT {loaded}
+            """);
+
+        foreach (var temp in snapshot ? [AbsentTable, ClassifiedTable, BatchTable, StagedTable] : new[] { ClassifiedTable, BatchTable, StagedTable })
+        {
+            statements.Add($"DROP TABLE {dialect.TempTable(temp)}");
+        }
+
+        return new LoadStatements(statements, staging.CopyIndex, countIndex, stagedIndex);
+    }
+
+    /// <summary>The outcome from the row of <see cref="LoadStatements.CountIndex"/>: (inserted, updated, deleted, unchanged, already_loaded).</summary>
+    public static LoadOutcome Outcome(IReadOnlyList<long> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (counts.Count != 5)
+        {
+            throw new InvalidDataException($"the load's count row has {counts.Count} values, not 5");
+        }
+
+        return counts[4] > 0 ? LoadOutcome.Replayed : new LoadOutcome(counts[0], counts[1], counts[2], counts[3], AlreadyLoaded: false);
+    }
+
+    /// <summary>
+    /// A page of at most <paramref name="pageSize"/> live rows whose id sorts after <paramref name="afterId"/> (from the
+    /// first when null), in id order.
+    /// </summary>
+    public static string SelectLivePage(SqlDialect dialect, string schema, string table, IReadOnlyList<ColumnSchema> columns, string? afterId, int pageSize)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            SELECT {string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)))}
+            FROM {Table(schema, table)}
+            WHERE NOT {Deleted}{(afterId is null ? "" : $" AND {Id} > {dialect.Literal(afterId)}")}
+            ORDER BY {Id}
+            LIMIT {pageSize}
+            """);
+    }
+
+    /// <summary>Tags every batch row: insert (id not in the target), update, or unchanged; keeps the target's <c>_deleted</c>.</summary>
+    private static string Classify(SqlDialect dialect, string target, string batch, IReadOnlyList<ColumnSchema> columns)
+    {
+        var differs = string.Join(" OR ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted).Select(n => dialect.NullSafeDiffers($"b.{n}", $"t.{n}")));
+        return $"""
+            CREATE TEMP TABLE {SqlText.QuoteIdentifier(ClassifiedTable)} AS
+            SELECT b.*,
+                CASE
+                    WHEN t.{Id} IS NULL THEN {dialect.Literal(InsertAction)}
+                    WHEN b.{Cursor} > t.{Cursor} OR (t.{Cursor} IS NULL AND b.{Cursor} IS NOT NULL) THEN {dialect.Literal(UpdateAction)}
+                    WHEN {dialect.NullSafeEquals($"b.{Cursor}", $"t.{Cursor}")} AND (CASE WHEN b.{Deleted} THEN {dialect.NullSafeDiffers($"b.{Deleted}", $"t.{Deleted}")} ELSE ({differs}) END) THEN {dialect.Literal(UpdateAction)}
+                    ELSE {dialect.Literal(UnchangedAction)}
+                END AS {Action},
+                t.{Deleted} AS {WasDeleted}
+            FROM {batch} AS b
+            LEFT JOIN {target} AS t ON t.{Id} = b.{Id}
+            """;
+    }
+}
+
+/// <summary>The statements of one load and which of them matter to the caller.</summary>
+/// <param name="Sqls">the statements, in order, for one transaction (Redshift: one BatchExecuteStatement)</param>
+/// <param name="CopyIndex">the position (0-based; -1 without parts) of the statement reading the staged parts: a failure there is explained by the load errors</param>
+/// <param name="CountIndex">the position of the statement returning the outcome counts</param>
+/// <param name="StagedIndex">the position of the last staging statement: checks of what was staged go after it</param>
+public sealed record LoadStatements(IReadOnlyList<string> Sqls, int CopyIndex, int CountIndex, int StagedIndex);

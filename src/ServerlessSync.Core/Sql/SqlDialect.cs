@@ -1,0 +1,76 @@
+using System.Globalization;
+using ServerlessSync.Core.Model;
+
+namespace ServerlessSync.Core.Sql;
+
+/// <summary>
+/// What differs between the warehouses' SQL (DuckDB, Redshift), and nothing more: the merge rules
+/// (<see cref="LoadSql"/>) and schema evolution (<see cref="SchemaEvolution"/>) are written once against it.
+/// Identifiers are quoted alike everywhere (<see cref="SqlText.QuoteIdentifier"/>); every value is a literal
+/// escaped by <see cref="Literal"/>, the dialect's one tested escape function.
+/// </summary>
+public abstract class SqlDialect
+{
+    private const string TimestampLiteralFormat = "yyyy-MM-dd HH:mm:ss.ffffff'+00'";
+
+    /// <summary>A string literal; refuses NUL.</summary>
+    public abstract string Literal(string value);
+
+    /// <summary>The type a table column of <paramref name="type"/> is created with.</summary>
+    public abstract string TypeName(ColumnType type);
+
+    /// <summary>A string type holding at most <paramref name="maxBytes"/> (the ledger's text columns).</summary>
+    public abstract string BoundedStringType(int maxBytes);
+
+    /// <summary>Reads a catalog column's type back to a column type; false for a type the pipeline never creates.</summary>
+    public abstract bool TryParseType(CatalogColumn column, out ColumnType type);
+
+    /// <summary>Null-safe equality of two expressions: true when both are NULL or both are equal.</summary>
+    public abstract string NullSafeEquals(string left, string right);
+
+    /// <summary>The negation of <see cref="NullSafeEquals"/>.</summary>
+    public abstract string NullSafeDiffers(string left, string right);
+
+    /// <summary>How a temporary table, created as <c>CREATE TEMP TABLE "name"</c>, is referenced afterwards.</summary>
+    public abstract string TempTable(string name);
+
+    /// <summary>
+    /// An expression of the staging table that grows with the rows' arrival (part, then line), the last tie-break
+    /// between duplicate ids; null when the dialect has none.
+    /// </summary>
+    public abstract string? ArrivalOrder { get; }
+
+    /// <summary>Whether a target table declares <c>PRIMARY KEY (id)</c> (with <c>id NOT NULL</c>).</summary>
+    public abstract bool DeclaresPrimaryKey { get; }
+
+    /// <summary>Whether a target table's <c>_synced_at</c> may be NULL.</summary>
+    public abstract bool SyncedAtNullable { get; }
+
+    /// <summary>
+    /// The statements that create the temporary staging table <see cref="StagingRequest.StagedTable"/> and fill it
+    /// from the staged parts, with the load's columns and <c>_deleted</c> (at least).
+    /// </summary>
+    public abstract StagingStatements Stage(StagingRequest request);
+
+    /// <summary>A timestamptz literal for an instant, at microsecond precision in UTC.</summary>
+    public string TimestampLiteral(DateTimeOffset value) =>
+        $"CAST({Literal(value.UtcDateTime.ToString(TimestampLiteralFormat, CultureInfo.InvariantCulture))} AS {TypeName(ColumnType.Timestamp)})";
+}
+
+/// <summary>What a dialect stages for one load.</summary>
+/// <param name="StagedTable">the staging table's name, unquoted (created as <c>CREATE TEMP TABLE "name"</c>)</param>
+/// <param name="Target">the target table, quoted and qualified</param>
+/// <param name="Columns">the load's columns, in the staged files' order; <c>_deleted</c> follows them in the files</param>
+/// <param name="Sources">
+/// where the parts are read from: the part files themselves (DuckDB) or the one COPY manifest listing them
+/// (Redshift); empty for a manifest without parts
+/// </param>
+public sealed record StagingRequest(string StagedTable, string Target, IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<string> Sources);
+
+/// <summary>The staging statements, in order.</summary>
+/// <param name="Sqls">the statements</param>
+/// <param name="CopyIndex">the position (0-based) of the statement that reads the staged parts; -1 when none does</param>
+public sealed record StagingStatements(IReadOnlyList<string> Sqls, int CopyIndex);
+
+/// <summary>One row of the catalog's <c>information_schema.columns</c> for a table, in table order.</summary>
+public sealed record CatalogColumn(string Name, string DataType, int? NumericPrecision = null, int? NumericScale = null);

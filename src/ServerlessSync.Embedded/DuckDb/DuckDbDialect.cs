@@ -1,0 +1,51 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Sql;
+
+namespace ServerlessSync.Embedded.DuckDb;
+
+/// <summary>
+/// DuckDB's side of the shared SQL: quotes doubled in literals, <c>IS [NOT] DISTINCT FROM</c>, temporary tables in
+/// <c>temp.main</c>, <c>rowid</c> as arrival order, no primary key on the target (DuckDB checks uniqueness eagerly on
+/// UPDATE; the merge keeps one row per id), and the parts read by <c>read_csv</c> into the staging table.
+/// </summary>
+internal sealed class DuckDbDialect : SqlDialect
+{
+    public static DuckDbDialect Instance { get; } = new();
+
+    private DuckDbDialect()
+    {
+    }
+
+    public override string? ArrivalOrder => "rowid";
+
+    public override bool DeclaresPrimaryKey => false;
+
+    public override bool SyncedAtNullable => false;
+
+    public override string Literal(string value) => DuckDbSql.Literal(value);
+
+    public override string TypeName(ColumnType type) => DuckDbSql.TypeName(type);
+
+    public override string BoundedStringType(int maxBytes) => DuckDbSql.TypeName(ColumnType.String);
+
+    public override bool TryParseType(CatalogColumn column, out ColumnType type)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        return DuckDbSql.TryParseType(column.DataType, out type);
+    }
+
+    public override string NullSafeEquals(string left, string right) => $"({left} IS NOT DISTINCT FROM {right})";
+
+    public override string NullSafeDiffers(string left, string right) => $"({left} IS DISTINCT FROM {right})";
+
+    public override string TempTable(string name) => DuckDbSql.Temp(name);
+
+    /// <summary>Every part read in one <c>read_csv</c> (the staging table's rowid keeps file and line order); without parts, an empty table of the same shape.</summary>
+    public override StagingStatements Stage(StagingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Sources.Count == 0
+            ? new StagingStatements([DuckDbSql.CreateEmptyStaged(request.StagedTable, request.Columns)], CopyIndex: -1)
+            : new StagingStatements([DuckDbSql.StageParts(request.StagedTable, request.Columns, request.Sources)], CopyIndex: 0);
+    }
+}

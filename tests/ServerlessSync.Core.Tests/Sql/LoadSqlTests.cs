@@ -1,0 +1,93 @@
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Sql;
+using ServerlessSync.Core.Staging;
+
+namespace ServerlessSync.Core.Tests.Sql;
+
+public sealed class LoadSqlTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 2, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly IReadOnlyList<ColumnSchema> Columns =
+    [
+        new ColumnSchema("id", ColumnType.String),
+        new ColumnSchema("updateddate", ColumnType.Timestamp),
+        new ColumnSchema("name", ColumnType.String),
+    ];
+
+    [Fact]
+    public void Load_WithParts_StagesThroughTheDialect_AndMarksCopyCountAndLastStagingStatement()
+    {
+        var load = LoadSql.Load(new TestDialect(), "zuora", Manifest(windowStart: T0.AddDays(-1)), Columns, ["s3://b/m.json"], T0);
+
+        Assert.Equal("READ 's3://b/m.json'", load.Sqls[load.CopyIndex]);
+        Assert.Equal(1, load.CopyIndex);
+        Assert.Equal(1, load.StagedIndex);
+        Assert.StartsWith("DELETE FROM tmp.\"_sync_staged\" WHERE EXISTS (SELECT 1 FROM \"zuora\".\"_serverless_sync_loads\" WHERE \"load_id\" = 'conn/run''1/account')", load.Sqls[load.StagedIndex + 1], StringComparison.Ordinal);
+        Assert.StartsWith("SELECT COUNT(CASE WHEN", load.Sqls[load.CountIndex], StringComparison.Ordinal);
+        Assert.Contains("AS already_loaded", load.Sqls[load.CountIndex], StringComparison.Ordinal);
+        Assert.Equal(["DROP TABLE tmp.\"_sync_classified\"", "DROP TABLE tmp.\"_sync_batch\"", "DROP TABLE tmp.\"_sync_staged\""], load.Sqls.TakeLast(3));
+    }
+
+    [Fact]
+    public void Load_WithoutParts_HasNoCopy()
+    {
+        var load = LoadSql.Load(new TestDialect(), "zuora", Manifest(windowStart: T0.AddDays(-1)), Columns, [], T0);
+
+        Assert.Equal(-1, load.CopyIndex);
+        Assert.Equal(0, load.StagedIndex);
+        Assert.DoesNotContain(load.Sqls, s => s.StartsWith("READ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_CollapsesDuplicatesByCursorThenDeleteThenTheDialectsArrivalOrder()
+    {
+        var withArrival = LoadSql.Load(new TestDialect("arrival"), "zuora", Manifest(windowStart: T0), Columns, [], T0);
+        var without = LoadSql.Load(new TestDialect(arrivalOrder: null), "zuora", Manifest(windowStart: T0), Columns, [], T0);
+
+        Assert.Contains(withArrival.Sqls, s => s.Contains("ORDER BY \"updateddate\" DESC NULLS LAST, \"_deleted\" DESC, arrival DESC)", StringComparison.Ordinal));
+        Assert.Contains(without.Sqls, s => s.Contains("ORDER BY \"updateddate\" DESC NULLS LAST, \"_deleted\" DESC)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_ComparesThroughTheDialectsNullSafeFunctions_AndValuesThroughItsLiterals()
+    {
+        var load = LoadSql.Load(new TestDialect(), "zuora", Manifest(windowStart: T0), Columns, [], T0);
+        var all = string.Join("\n", load.Sqls);
+
+        Assert.Contains("SAME(b.\"updateddate\", t.\"updateddate\")", all, StringComparison.Ordinal);
+        Assert.Contains("DIFFERS(b.\"name\", t.\"name\") OR DIFFERS(b.\"_deleted\", t.\"_deleted\")", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("DISTINCT FROM", all, StringComparison.Ordinal);
+        Assert.Contains("'conn', 'run''1', 'account'", all, StringComparison.Ordinal);
+        Assert.Contains("CAST('2026-02-01 12:00:00.000000+00' AS TIMESTAMPTZ)", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_Historical_FindsAbsentRowsBeforeTheCount_MarksThemAfterTheMerge_UnlessReplayed()
+    {
+        var load = LoadSql.Load(new TestDialect(), "zuora", Manifest(windowStart: null), Columns, [], T0.AddHours(1));
+
+        var find = load.Sqls.ToList().FindIndex(s => s.StartsWith("CREATE TEMP TABLE \"_sync_absent\"", StringComparison.Ordinal));
+        var mark = load.Sqls.ToList().FindIndex(s => s.Contains("SET \"_deleted\" = TRUE", StringComparison.Ordinal));
+        Assert.InRange(find, 0, load.CountIndex - 1);
+        Assert.True(mark > load.CountIndex);
+        Assert.Contains("\"updateddate\" < CAST('2026-02-01 12:00:00.000000+00' AS TIMESTAMPTZ)", load.Sqls[find], StringComparison.Ordinal);
+        Assert.Contains("AND NOT EXISTS (SELECT 1 FROM \"zuora\".\"_serverless_sync_loads\"", load.Sqls[find], StringComparison.Ordinal);
+        Assert.Contains("+ (SELECT COUNT(*) FROM tmp.\"_sync_absent\")", load.Sqls[load.CountIndex], StringComparison.Ordinal);
+        Assert.Equal("DROP TABLE tmp.\"_sync_absent\"", load.Sqls[^4]);
+    }
+
+    [Fact]
+    public void Outcome_ReadsTheCountRow_AlreadyLoadedIsAReplay()
+    {
+        Assert.Equal(new LoadOutcome(1, 2, 3, 4, false), LoadSql.Outcome([1, 2, 3, 4, 0]));
+        Assert.Equal(LoadOutcome.Replayed, LoadSql.Outcome([0, 0, 0, 5, 1]));
+        Assert.Throws<InvalidDataException>(() => LoadSql.Outcome([1, 2, 3, 4]));
+    }
+
+    private static StagedManifest Manifest(DateTimeOffset? windowStart) => new(
+        StagedManifest.CurrentFormat, "conn", "run'1", "account", windowStart, T0,
+        [.. Columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))],
+        [], 0, 0, T0, null);
+}
