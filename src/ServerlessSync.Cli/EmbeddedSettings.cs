@@ -1,4 +1,5 @@
 using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Sql;
 
 namespace ServerlessSync.Cli;
 
@@ -77,6 +78,11 @@ internal sealed record EmbeddedSettings
         if (PartSizeBytes < 1024)
         {
             throw new UsageException("--part-size-mb must be positive");
+        }
+
+        if (DestinationSchemaName.Problem(DestinationSchema) is { } schemaProblem)
+        {
+            throw new UsageException($"--schema: {schemaProblem}");
         }
 
         try

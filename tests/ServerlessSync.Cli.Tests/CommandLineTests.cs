@@ -25,6 +25,8 @@ public class CommandLineTests
     [InlineData("has not synced yet", "status")]
     [InlineData("usage:", "sync", "--no-such-option")]
     [InlineData("--days 0", "tenant", "advance", "--days", "0")]
+    [InlineData("--schema: schema 'Zuora' has capitals, but Redshift folds names to lower case: write it as 'zuora'", "sync", "--schema", "Zuora")]
+    [InlineData("--schema: schema 'my schema' must be", "sync", "--schema", "my schema")]
     public async Task BadRequest_ExitsTwoWithOneLineReason(string reason, params string[] args)
     {
         using var cli = new CliHarness();

@@ -4,6 +4,7 @@ using Amazon;
 using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Zuora;
+using ServerlessSync.Core.Sql;
 
 namespace ServerlessSync.Functions.Hosting;
 
@@ -181,9 +182,9 @@ public sealed partial record FunctionSettings
 
         SettingVariables.CheckConnectorId(ConnectorId, Error);
 
-        if (!SchemaName().IsMatch(RedshiftSchema))
+        if (DestinationSchemaName.Problem(RedshiftSchema) is { } schemaProblem)
         {
-            throw new FunctionSettingsException("REDSHIFT_SCHEMA", $"REDSHIFT_SCHEMA '{RedshiftSchema}' must be 1 to 127 letters, digits or '_', starting with a letter or '_'");
+            throw new FunctionSettingsException("REDSHIFT_SCHEMA", $"REDSHIFT_SCHEMA: {schemaProblem}");
         }
     }
 
@@ -304,8 +305,6 @@ public sealed partial record FunctionSettings
     [GeneratedRegex(@"^arn:aws[a-z\-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")]
     private static partial Regex SecretArn();
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,126}$")]
-    private static partial Regex SchemaName();
 }
 
 /// <summary>A function's configuration is missing or wrong; <see cref="Variable"/> is the environment variable to fix.</summary>
