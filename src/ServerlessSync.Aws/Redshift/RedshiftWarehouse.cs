@@ -107,13 +107,7 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
     /// <summary>A page of the live rows in <c>id</c> order, one Data API result per page; empty when the table does not exist.</summary>
     public async Task<LiveRowsPage> ReadLiveRowsAsync(ObjectSchema schema, string? afterId, int pageSize, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(schema);
-        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        var idIndex = schema.IndexOf(ObjectSchema.PrimaryKey);
-        if (idIndex < 0)
-        {
-            throw new ArgumentException($"object '{schema.Name}' has no column '{ObjectSchema.PrimaryKey}' to page by", nameof(schema));
-        }
+        var idIndex = WarehouseReads.IdIndexForPaging(schema, pageSize);
 
         // Asked once, on the first page: a table that had a page goes on existing.
         if (afterId is null && (await ReadCatalogAsync(schema.Name, cancellationToken)).Count == 0)

@@ -33,6 +33,18 @@ public static class WarehouseReads
     }
 
     /// <summary>
+    /// Checks a page request and returns where <c>id</c> stands in <paramref name="schema"/>'s columns (pages are cut by
+    /// it): throws when the schema has no <c>id</c> or the page size is below 1.
+    /// </summary>
+    public static int IdIndexForPaging(ObjectSchema schema, int pageSize)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var idIndex = schema.IndexOf(ObjectSchema.PrimaryKey);
+        return idIndex >= 0 ? idIndex : throw new ArgumentException($"object '{schema.Name}' has no column '{ObjectSchema.PrimaryKey}' to page by", nameof(schema));
+    }
+
+    /// <summary>
     /// The page for <paramref name="rows"/> read with a limit of <paramref name="pageSize"/>: a full page continues after
     /// its last row's id (at <paramref name="idIndex"/>), a short one is the last.
     /// </summary>

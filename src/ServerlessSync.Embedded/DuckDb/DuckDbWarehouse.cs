@@ -105,13 +105,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     /// <summary>A page of the live rows in <c>id</c> order (byte order of the UTF-8 text); empty when the table does not exist.</summary>
     public async Task<LiveRowsPage> ReadLiveRowsAsync(ObjectSchema schema, string? afterId, int pageSize, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(schema);
-        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        var idIndex = schema.IndexOf(ObjectSchema.PrimaryKey);
-        if (idIndex < 0)
-        {
-            throw new ArgumentException($"object '{schema.Name}' has no column '{ObjectSchema.PrimaryKey}' to page by", nameof(schema));
-        }
+        var idIndex = WarehouseReads.IdIndexForPaging(schema, pageSize);
 
         await using var connection = await OpenAsync(cancellationToken);
         if ((await ReadColumnsAsync(connection, schema.Name, cancellationToken)).Count == 0)
