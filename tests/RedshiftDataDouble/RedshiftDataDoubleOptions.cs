@@ -1,3 +1,4 @@
+using System.Data;
 using Amazon.S3;
 
 namespace RedshiftDataDouble;
@@ -9,14 +10,22 @@ namespace RedshiftDataDouble;
 /// </summary>
 public sealed record RedshiftDataTarget
 {
-    private RedshiftDataTarget(string? clusterIdentifier, string? workgroupName, string database, string? dbUser, string? secretArn)
+    /// <summary>The database user a workgroup's statements run as when none is named: the IAM role the caller would sign with, as Redshift Serverless maps it.</summary>
+    public const string DefaultWorkgroupUser = "IAMR:redshift-data-double";
+
+    /// <summary>The database user a secret's statements run as when none is named.</summary>
+    public const string DefaultSecretUser = "secret_user";
+
+    private RedshiftDataTarget(string? clusterIdentifier, string? workgroupName, string database, string? dbUser, string? secretArn, string databaseUser)
     {
         ArgumentException.ThrowIfNullOrEmpty(database);
+        ArgumentException.ThrowIfNullOrEmpty(databaseUser);
         ClusterIdentifier = clusterIdentifier;
         WorkgroupName = workgroupName;
         Database = database;
         DbUser = dbUser;
         SecretArn = secretArn;
+        DatabaseUser = databaseUser;
     }
 
     public string? ClusterIdentifier { get; }
@@ -29,27 +38,33 @@ public sealed record RedshiftDataTarget
 
     public string? SecretArn { get; }
 
+    /// <summary>
+    /// The database user (a PostgreSQL role, NOSUPERUSER, with <see cref="RedshiftDataDoubleOptions.DatabaseUserGrants"/>)
+    /// the target's statements run as: <see cref="DbUser"/> for a cluster, the secret's user, the workgroup's IAM identity.
+    /// </summary>
+    public string DatabaseUser { get; }
+
     /// <summary>A cluster reached with temporary credentials as <paramref name="dbUser"/>.</summary>
     public static RedshiftDataTarget Cluster(string clusterIdentifier, string database, string dbUser)
     {
         ArgumentException.ThrowIfNullOrEmpty(clusterIdentifier);
         ArgumentException.ThrowIfNullOrEmpty(dbUser);
-        return new(clusterIdentifier, null, database, dbUser, null);
+        return new(clusterIdentifier, null, database, dbUser, null, dbUser);
     }
 
     /// <summary>A cluster reached through a Secrets Manager secret (the request names <c>SecretArn</c> instead of <c>DbUser</c>).</summary>
-    public static RedshiftDataTarget ClusterWithSecret(string clusterIdentifier, string database, string secretArn)
+    public static RedshiftDataTarget ClusterWithSecret(string clusterIdentifier, string database, string secretArn, string databaseUser = DefaultSecretUser)
     {
         ArgumentException.ThrowIfNullOrEmpty(clusterIdentifier);
         ArgumentException.ThrowIfNullOrEmpty(secretArn);
-        return new(clusterIdentifier, null, database, null, secretArn);
+        return new(clusterIdentifier, null, database, null, secretArn, databaseUser);
     }
 
-    /// <summary>A serverless workgroup (by name or ARN, exactly as requests will spell it).</summary>
-    public static RedshiftDataTarget Workgroup(string workgroupName, string database)
+    /// <summary>A serverless workgroup (by name or ARN, exactly as requests will spell it), whose statements run as <paramref name="databaseUser"/>.</summary>
+    public static RedshiftDataTarget Workgroup(string workgroupName, string database, string databaseUser = DefaultWorkgroupUser)
     {
         ArgumentException.ThrowIfNullOrEmpty(workgroupName);
-        return new(null, workgroupName, database, null, null);
+        return new(null, workgroupName, database, null, null, databaseUser);
     }
 }
 
@@ -74,6 +89,50 @@ public sealed class RedshiftDataDoubleOptions
     /// <summary>The clock for statement timestamps and for WaitTimeSeconds.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    // Strictness: what Redshift and the Data API refuse, the double refuses. Each can be switched off for a test whose
+    // subject does not yet meet it; the double's own tests keep them all on (README.md, "Strictness").
+
+    /// <summary>The Data API's limit on one row of a result (UTF-8 bytes of its values): GetStatementResult refuses a larger row.</summary>
+    public int MaxResultRowBytes { get; init; } = 64 * 1024;
+
+    /// <summary>The Data API's limit on a whole result (UTF-8 bytes of its values): GetStatementResult refuses a larger result.</summary>
+    public long MaxResultBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>DescribeStatement, GetStatementResult and CancelStatement answer only the access key that submitted the statement.</summary>
+    public bool StatementsVisibleToSubmitterOnly { get; init; } = true;
+
+    /// <summary>Quoted identifiers are folded to lower case, as Redshift does with <c>enable_case_sensitive_identifier</c> off.</summary>
+    public bool FoldQuotedIdentifiers { get; init; } = true;
+
+    /// <summary>VARCHAR(n) holds at most n bytes of UTF-8 (PostgreSQL counts characters): INSERT, UPDATE and COPY fail beyond.</summary>
+    public bool VarcharLengthInBytes { get; init; } = true;
+
+    /// <summary>
+    /// Statements run as the target's <see cref="RedshiftDataTarget.DatabaseUser"/>, a NOSUPERUSER role with
+    /// <see cref="DatabaseUserGrants"/>; off, they run as the PostgreSQL superuser of <see cref="AdminConnectionString"/>.
+    /// </summary>
+    public bool RunAsDatabaseUser { get; init; } = true;
+
+    /// <summary>
+    /// What the database users are granted at start, run by the superuser in the instance's database, once per user:
+    /// <c>{database}</c> and <c>{user}</c> stand for the quoted database and user names. The default is what a loader
+    /// needs: CREATE (schemas) and TEMPORARY on the database. Every user also has what Redshift gives PUBLIC: CREATE and
+    /// USAGE on schema public, TEMPORARY on the database.
+    /// </summary>
+    public IReadOnlyList<string> DatabaseUserGrants { get; init; } = ["GRANT CREATE, TEMPORARY ON DATABASE {database} TO {user}"];
+
+    /// <summary>PostgreSQL-only syntax Redshift does not accept (ON CONFLICT, RETURNING, MERGE … WHEN MATCHED AND, …) fails the statement.</summary>
+    public bool RefusePostgresOnlySyntax { get; init; } = true;
+
+    /// <summary>Transactions are SERIALIZABLE (Redshift's isolation): a conflict fails with Redshift's error 1023.</summary>
+    public bool SerializableIsolation { get; init; } = true;
+
+    /// <summary>
+    /// The level the double's own transactions (a batch, a COPY outside one) begin with: Npgsql begins READ COMMITTED
+    /// unless told, whatever the database's default.
+    /// </summary>
+    internal IsolationLevel TransactionIsolation => SerializableIsolation ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted;
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(AdminConnectionString);
@@ -85,5 +144,8 @@ public sealed class RedshiftDataDoubleOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(ResultPageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxResultRowBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxResultBytes, 1);
+        ArgumentNullException.ThrowIfNull(DatabaseUserGrants);
     }
 }

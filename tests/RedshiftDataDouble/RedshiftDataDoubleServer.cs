@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using RedshiftDataDouble.Copy;
 using RedshiftDataDouble.Protocol;
+using RedshiftDataDouble.Sql;
 using RedshiftDataDouble.Statements;
 
 namespace RedshiftDataDouble;
@@ -51,9 +52,9 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
     public string DatabaseName { get; }
 
     /// <summary>
-    /// An Npgsql connection string for <see cref="DatabaseName"/> (no pooling), for tests to set up tables and
-    /// check outcomes directly. Connections get the same session settings as the double's statements
-    /// (standard_conforming_strings off, TimeZone UTC).
+    /// An Npgsql connection string for <see cref="DatabaseName"/> (no pooling) as the PostgreSQL superuser, for tests to
+    /// set up tables and check outcomes directly. Connections get the same session settings as the double's statements
+    /// (standard_conforming_strings off, TimeZone UTC, SERIALIZABLE unless switched off) but not their database user.
     /// </summary>
     public string DatabaseConnectionString { get; }
 
@@ -82,19 +83,16 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var databaseName = $"redshift_double_{Guid.NewGuid():N}";
-        await CreateDatabaseAsync(options.AdminConnectionString, databaseName, cancellationToken);
         try
         {
-            var databaseConnectionString = new NpgsqlConnectionStringBuilder(options.AdminConnectionString)
-            {
-                Database = databaseName,
-                Pooling = false,
-            }.ConnectionString;
+            await DoubleDatabase.CreateAsync(options, databaseName, cancellationToken);
+            var databaseConnectionString = DoubleDatabase.ConnectionString(options.AdminConnectionString, databaseName);
             var runner = new StatementRunner(
                 databaseConnectionString,
-                new S3CopyLoader(options.S3, new LoadErrorTable(databaseConnectionString), options.TimeProvider),
+                new S3CopyLoader(options.S3, new LoadErrorTable(databaseConnectionString), options.TransactionIsolation, options.TimeProvider),
+                options,
                 options.TimeProvider);
-            var statements = new StatementService(options.Targets, runner, options.ResultPageSize, options.TimeProvider);
+            var statements = new StatementService(options, runner);
             var endpoint = new DataApiEndpoint(statements, options.TimeProvider);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -174,35 +172,6 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
         {
             await DropDatabaseAsync(_adminConnectionString, DatabaseName);
         }
-    }
-
-    private static async Task CreateDatabaseAsync(string adminConnectionString, string databaseName, CancellationToken cancellationToken)
-    {
-        await using (var admin = new NpgsqlConnection(adminConnectionString))
-        {
-            await admin.OpenAsync(cancellationToken);
-            // Redshift's session behaviour, for every connection to this database: backslash escapes in string
-            // literals, UTC timestamps, ISO dates.
-            foreach (var sql in new[]
-            {
-                $"CREATE DATABASE {databaseName}",
-                $"ALTER DATABASE {databaseName} SET standard_conforming_strings = off",
-                $"ALTER DATABASE {databaseName} SET escape_string_warning = off",
-                $"ALTER DATABASE {databaseName} SET TimeZone = 'UTC'",
-                $"ALTER DATABASE {databaseName} SET DateStyle = 'ISO, MDY'",
-                $"ALTER DATABASE {databaseName} SET IntervalStyle = 'postgres'",
-            })
-            {
-                await using var command = new NpgsqlCommand(sql, admin);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        var databaseConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = databaseName, Pooling = false }.ConnectionString;
-        await using var connection = new NpgsqlConnection(databaseConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var create = new NpgsqlCommand(LoadErrorTable.CreateSql, connection);
-        await create.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task DropDatabaseAsync(string adminConnectionString, string databaseName)

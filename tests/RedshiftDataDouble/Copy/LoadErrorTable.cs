@@ -49,7 +49,7 @@ internal sealed class LoadErrorTable(string connectionString)
             raw_field_value character(1024))
         """;
 
-    // Redshift's user id of the first database user; the double runs every session as one PostgreSQL superuser.
+    // Redshift's user id of the first database user, whichever user ran the COPY (not mapped from the session's role).
     private const int UserId = 100;
 
     public async Task WriteAsync(LoadError error, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Data;
 using System.IO.Compression;
 using System.Net;
 using System.Runtime.ExceptionServices;
@@ -21,7 +22,7 @@ internal sealed record CopyContext(long QueryId, string DatabaseName);
 /// file. A COPY is atomic, as in Redshift: outside a transaction it runs in one of its own. A line PostgreSQL
 /// rejects becomes a <c>sys_load_error_detail</c> row and fails the statement with Redshift's message.
 /// </summary>
-internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErrors, TimeProvider time)
+internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErrors, IsolationLevel isolation, TimeProvider time)
 {
     private const int ChunkChars = 64 * 1024;
     private const int RawLineLimit = 1024;
@@ -35,7 +36,7 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
             ? await ReadManifestAsync(copy, cancellationToken)
             : await ListPrefixAsync(copy, cancellationToken);
         var target = await TargetTable.DescribeAsync(session, copy.QualifiedTable, cancellationToken);
-        await using var ownTransaction = inTransaction ? null : await session.BeginTransactionAsync(cancellationToken);
+        await using var ownTransaction = inTransaction ? null : await session.BeginTransactionAsync(isolation, cancellationToken);
 
         long rows = 0;
         var loadedAny = false;

@@ -79,7 +79,7 @@ internal sealed class DataApiEndpoint(StatementService statements, TimeProvider 
             TakeFault(operation);
             using var document = Parse(body);
             var request = DataApiRequest.Parse(operation, document.RootElement);
-            var answer = await statements.HandleAsync(request, http.RequestAborted);
+            var answer = await statements.HandleAsync(request, signature.AccessKeyId, http.RequestAborted);
             statementId = answer.StatementId;
             await WriteAsync(http, 200, answer.Write);
         }

@@ -15,12 +15,11 @@ internal sealed record OperationAnswer(Action<Utf8JsonWriter> Write, string? Sta
 /// ClientToken answers with the first submission and runs nothing. A submission made WithEvent raises
 /// <see cref="Ended"/> once it has ended.
 /// </summary>
-internal sealed class StatementService(
-    IReadOnlyList<RedshiftDataTarget> targets,
-    StatementRunner runner,
-    int resultPageSize,
-    TimeProvider time)
+internal sealed class StatementService(RedshiftDataDoubleOptions options, StatementRunner runner)
 {
+    private readonly IReadOnlyList<RedshiftDataTarget> _targets = options.Targets;
+    private readonly int _resultPageSize = options.ResultPageSize;
+    private readonly TimeProvider _time = options.TimeProvider;
     private readonly ConcurrentDictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Operation, string Token), Submission> _byClientToken = new();
     private readonly List<Task> _running = [];
@@ -33,12 +32,13 @@ internal sealed class StatementService(
     /// <summary>What <see cref="Ended"/>'s subscribers threw, in order.</summary>
     public IReadOnlyCollection<Exception> EndedErrors => _endedErrors;
 
-    public async Task<OperationAnswer> HandleAsync(DataApiRequest request, CancellationToken cancellationToken) => request.Operation switch
+    /// <summary>Answers <paramref name="request"/>, signed with <paramref name="accessKeyId"/>.</summary>
+    public async Task<OperationAnswer> HandleAsync(DataApiRequest request, string accessKeyId, CancellationToken cancellationToken) => request.Operation switch
     {
-        "ExecuteStatement" or "BatchExecuteStatement" => await SubmitAsync(request, cancellationToken),
-        "DescribeStatement" => await DescribeAsync(request, cancellationToken),
-        "GetStatementResult" => await GetResultAsync(request, cancellationToken),
-        "CancelStatement" => await CancelAsync(request, cancellationToken),
+        "ExecuteStatement" or "BatchExecuteStatement" => await SubmitAsync(request, accessKeyId, cancellationToken),
+        "DescribeStatement" => await DescribeAsync(request, accessKeyId, cancellationToken),
+        "GetStatementResult" => await GetResultAsync(request, accessKeyId, cancellationToken),
+        "CancelStatement" => await CancelAsync(request, accessKeyId, cancellationToken),
         _ => throw new DataApiException("UnknownOperationException", $"Operation {request.Operation} is not served by the double"),
     };
 
@@ -60,7 +60,7 @@ internal sealed class StatementService(
         await Task.WhenAll(running);
     }
 
-    private async Task<OperationAnswer> SubmitAsync(DataApiRequest request, CancellationToken cancellationToken)
+    private async Task<OperationAnswer> SubmitAsync(DataApiRequest request, string accessKeyId, CancellationToken cancellationToken)
     {
         var target = ResolveTarget(request);
         if (request.SessionId is not null || request.SessionKeepAliveSeconds is not null)
@@ -74,13 +74,14 @@ internal sealed class StatementService(
         }
 
         var id = Guid.NewGuid().ToString("D");
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var isBatch = request.Operation == "BatchExecuteStatement";
         var submission = new Submission
         {
             Id = id,
             IsBatch = isBatch,
             Target = target,
+            SubmitterAccessKeyId = accessKeyId,
             Parts = [.. request.Sqls.Select((sql, i) => new StatementPart(isBatch ? $"{id}:{i + 1}" : id, sql, now))],
             Parameters = request.Parameters,
             AutoCommit = request.ExecutionMode == "AUTO_COMMIT",
@@ -188,8 +189,8 @@ internal sealed class StatementService(
         }
 
         var place = request.ClusterIdentifier is { } cluster
-            ? targets.Where(t => t.ClusterIdentifier == cluster).ToList()
-            : targets.Where(t => t.WorkgroupName == request.WorkgroupName).ToList();
+            ? _targets.Where(t => t.ClusterIdentifier == cluster).ToList()
+            : _targets.Where(t => t.WorkgroupName == request.WorkgroupName).ToList();
         if (place.Count == 0)
         {
             var (kind, name) = request.ClusterIdentifier is { } c ? ("Cluster", c) : ("Workgroup", request.WorkgroupName!);
@@ -202,6 +203,7 @@ internal sealed class StatementService(
             throw DataApiException.NotFound($"Database {request.Database} not found.", request.Database!);
         }
 
+        var runAs = inDatabase[0];
         if (request.ClusterIdentifier is not null)
         {
             var credential = request.SecretArn is { } secret
@@ -212,14 +214,16 @@ internal sealed class StatementService(
                 var who = request.SecretArn ?? request.DbUser!;
                 throw DataApiException.NotFound($"{(request.SecretArn is null ? "Database user" : "Secret")} {who} not found.", who);
             }
+
+            runAs = credential;
         }
 
-        return new StatementTarget(request.ClusterIdentifier, request.WorkgroupName, request.Database!, request.DbUser, request.SecretArn);
+        return new StatementTarget(request.ClusterIdentifier, request.WorkgroupName, request.Database!, request.DbUser, request.SecretArn, runAs.DatabaseUser);
     }
 
-    private async Task<OperationAnswer> DescribeAsync(DataApiRequest request, CancellationToken cancellationToken)
+    private async Task<OperationAnswer> DescribeAsync(DataApiRequest request, string accessKeyId, CancellationToken cancellationToken)
     {
-        var (submission, subStatement) = Find(request.Id!);
+        var (submission, subStatement) = Find(request.Id!, accessKeyId);
         await WaitAsync(submission, request.WaitTimeSeconds, cancellationToken);
         return new OperationAnswer(json =>
         {
@@ -230,9 +234,9 @@ internal sealed class StatementService(
         });
     }
 
-    private async Task<OperationAnswer> GetResultAsync(DataApiRequest request, CancellationToken cancellationToken)
+    private async Task<OperationAnswer> GetResultAsync(DataApiRequest request, string accessKeyId, CancellationToken cancellationToken)
     {
-        var (submission, subStatement) = Find(request.Id!);
+        var (submission, subStatement) = Find(request.Id!, accessKeyId);
         if (submission.IsBatch && subStatement is null)
         {
             throw DataApiException.Validation("BatchExecuteStatement result can only be retrieved with sub-statement id.");
@@ -253,14 +257,19 @@ internal sealed class StatementService(
             };
         }
 
+        if (result.LimitExceeded is { } limit)
+        {
+            throw DataApiException.Validation(limit);
+        }
+
         var offset = request.NextToken is { } token ? ReadNextToken(token, part.Id, result.Rows.Count) : 0;
-        var next = offset + resultPageSize < result.Rows.Count ? WriteNextToken(part.Id, offset + resultPageSize) : null;
-        return new OperationAnswer(json => ResponseJson.WriteResultPage(json, result, offset, resultPageSize, next));
+        var next = offset + _resultPageSize < result.Rows.Count ? WriteNextToken(part.Id, offset + _resultPageSize) : null;
+        return new OperationAnswer(json => ResponseJson.WriteResultPage(json, result, offset, _resultPageSize, next));
     }
 
-    private async Task<OperationAnswer> CancelAsync(DataApiRequest request, CancellationToken cancellationToken)
+    private async Task<OperationAnswer> CancelAsync(DataApiRequest request, string accessKeyId, CancellationToken cancellationToken)
     {
-        var (submission, subStatement) = Find(request.Id!);
+        var (submission, subStatement) = Find(request.Id!, accessKeyId);
         if (subStatement is not null)
         {
             throw DataApiException.Validation("Cancel a batch by its own Id, not by a sub-statement Id");
@@ -285,11 +294,15 @@ internal sealed class StatementService(
         });
     }
 
-    private (Submission Submission, StatementPart? SubStatement) Find(string id)
+    // The Data API keeps a statement for the IAM identity that ran it (ListStatements lists the caller's role's
+    // statements; IAM policies can require redshift-data:statement-owner-iam-userid): another identity's call is
+    // answered as for a statement that does not exist.
+    private (Submission Submission, StatementPart? SubStatement) Find(string id, string accessKeyId)
     {
         var colon = id.IndexOf(':', StringComparison.Ordinal);
         var parentId = colon < 0 ? id : id[..colon];
-        if (!_submissions.TryGetValue(parentId, out var submission))
+        if (!_submissions.TryGetValue(parentId, out var submission)
+            || (options.StatementsVisibleToSubmitterOnly && !string.Equals(submission.SubmitterAccessKeyId, accessKeyId, StringComparison.Ordinal)))
         {
             throw DataApiException.NotFound($"Query {id} does not exist.", id);
         }
@@ -311,7 +324,7 @@ internal sealed class StatementService(
         }
 
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var timeout = Task.Delay(TimeSpan.FromSeconds(seconds), time, waiting.Token);
+        var timeout = Task.Delay(TimeSpan.FromSeconds(seconds), _time, waiting.Token);
         await Task.WhenAny(submission.Completion.Task, timeout);
         await waiting.CancelAsync();
     }

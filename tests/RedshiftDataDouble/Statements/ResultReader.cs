@@ -1,3 +1,4 @@
+using System.Text;
 using Npgsql;
 
 namespace RedshiftDataDouble.Statements;
@@ -11,8 +12,14 @@ internal sealed class ResultReader
     private readonly List<(string Name, uint TypeOid, string InternalName, int Precision, int Scale, uint TableOid, short Attribute)> _columns = [];
     private readonly List<string?[]> _rows = [];
     private long _size;
+    private long _rowCount;
+    private string? _limitExceeded;
 
-    public static async Task<ResultReader> ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every row. A row over <paramref name="maxRowBytes"/> or a result over <paramref name="maxResultBytes"/> (UTF-8
+    /// bytes of the values) is noted as the Data API's limit error, and the rows are no longer kept (only counted).
+    /// </summary>
+    public static async Task<ResultReader> ReadAsync(NpgsqlDataReader reader, int maxRowBytes, long maxResultBytes, CancellationToken cancellationToken)
     {
         var result = new ResultReader();
         var schema = reader.GetColumnSchema();
@@ -29,16 +36,33 @@ internal sealed class ResultReader
             result._columns.Add((reader.GetName(i), column.TypeOID, internalName, precision, column.NumericScale ?? 0, column.TableOID, column.ColumnAttributeNumber ?? 0));
         }
 
+        long resultBytes = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
             var row = new string?[reader.FieldCount];
+            long rowBytes = 0;
             for (var i = 0; i < row.Length; i++)
             {
                 row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
                 result._size += row[i]?.Length ?? 0;
+                rowBytes += row[i] is { } value ? Encoding.UTF8.GetByteCount(value) : 0;
             }
 
-            result._rows.Add(row);
+            resultBytes += rowBytes;
+            result._rowCount++;
+            result._limitExceeded ??= rowBytes > maxRowBytes
+                ? $"Packet for query is too large: row {result._rowCount} of the result has {rowBytes} bytes; the Data API's limit is {maxRowBytes} bytes per row."
+                : resultBytes > maxResultBytes
+                    ? $"Database response exceeded size limit: the result has more than {maxResultBytes} bytes, the Data API's limit; fetch it in parts (LIMIT)."
+                    : null;
+            if (result._limitExceeded is null)
+            {
+                result._rows.Add(row);
+            }
+            else
+            {
+                result._rows.Clear();
+            }
         }
 
         return result;
@@ -85,7 +109,7 @@ internal sealed class ResultReader
                 IsSigned: kind is FieldKind.Long or FieldKind.Double || typeName == "numeric",
                 IsCaseSensitive: typeName is "varchar" or "bpchar" or "name");
         }).ToList();
-        return new ResultSet(columns, _rows, _size);
+        return new ResultSet(columns, _rows, _size) { RowCount = _rowCount, LimitExceeded = _limitExceeded };
     }
 
     // The Data API's typing of Redshift values: integers as longValue, booleans as booleanValue, floating

@@ -12,7 +12,7 @@ namespace RedshiftDataDouble.Statements;
 /// statement (AUTO_COMMIT: a failure does not stop the others). Status changes are published under the
 /// submission's gate as they happen, so DescribeStatement sees SUBMITTED, STARTED and the outcome.
 /// </summary>
-internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoader copyLoader, TimeProvider time)
+internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoader copyLoader, RedshiftDataDoubleOptions options, TimeProvider time)
 {
     private long _lastQueryId = 1000;
 
@@ -24,6 +24,12 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
         {
             await using var session = new NpgsqlConnection(sessionConnectionString);
             await session.OpenAsync(cancellation);
+            if (options.RunAsDatabaseUser)
+            {
+                await using var become = new NpgsqlCommand($"SET SESSION AUTHORIZATION {DoubleDatabase.QuoteIdentifier(submission.Target.DatabaseUser)}", session);
+                await become.ExecuteNonQueryAsync(cancellation);
+            }
+
             lock (submission.Gate)
             {
                 submission.Status = StatementStatus.Started;
@@ -32,7 +38,7 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
             }
 
             await using var transaction = submission.IsBatch && !submission.AutoCommit
-                ? await session.BeginTransactionAsync(cancellation)
+                ? await session.BeginTransactionAsync(options.TransactionIsolation, cancellation)
                 : null;
             string? firstError = null;
             foreach (var part in submission.Parts)
@@ -55,7 +61,7 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
                 }
                 catch (PostgresException e)
                 {
-                    firstError = $"ERROR: {e.MessageText}";
+                    firstError = ErrorText(e);
                 }
             }
 
@@ -99,7 +105,18 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
 
         try
         {
-            var copy = CopyStatement.Parse(part.Sql);
+            var sql = options.FoldQuotedIdentifiers ? IdentifierFolding.Fold(part.Sql) : part.Sql;
+            if (options.RefusePostgresOnlySyntax)
+            {
+                RedshiftSyntax.Check(sql);
+            }
+
+            if (options.RunAsDatabaseUser)
+            {
+                RedshiftSyntax.CheckSessionUser(sql);
+            }
+
+            var copy = CopyStatement.Parse(sql);
             long rows;
             ResultSet? result = null;
             if (copy is not null)
@@ -108,7 +125,7 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
             }
             else
             {
-                (rows, result) = await RunSqlAsync(session, part.Sql, submission.Parameters, cancellation);
+                (rows, result) = await RunSqlAsync(session, sql, submission.Parameters, cancellation);
             }
 
             lock (submission.Gate)
@@ -132,12 +149,18 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
     private static string? ErrorText(Exception e) => e switch
     {
         StatementFailedException failed => failed.Message,
-        PostgresException postgres => $"ERROR: {postgres.MessageText}",
+        PostgresException postgres => ErrorText(postgres),
         NpgsqlException npgsql => $"ERROR: {npgsql.Message}",
         _ => null,
     };
 
-    private static async Task<(long Rows, ResultSet? Result)> RunSqlAsync(
+    // PostgreSQL's serialization failure reads as Redshift's error 1023. PostgreSQL does not name the table or the
+    // cycle's transactions as Redshift does, so its own message and reason follow instead.
+    private static string ErrorText(PostgresException e) => e.SqlState == PostgresErrorCodes.SerializationFailure
+        ? $"ERROR: 1023 DETAIL: Serializable isolation violation on table (not named by the double; PostgreSQL: {e.MessageText}{(e.Detail is { } detail ? $"; {detail}" : "")})"
+        : $"ERROR: {e.MessageText}";
+
+    private async Task<(long Rows, ResultSet? Result)> RunSqlAsync(
         NpgsqlConnection session,
         string sql,
         IReadOnlyList<KeyValuePair<string, string>> parameters,
@@ -158,7 +181,7 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
             {
                 if (reader.FieldCount > 0)
                 {
-                    result = await ResultReader.ReadAsync(reader, cancellation);
+                    result = await ResultReader.ReadAsync(reader, options.MaxResultRowBytes, options.MaxResultBytes, cancellation);
                 }
             }
             while (await reader.NextResultAsync(cancellation));
@@ -172,7 +195,7 @@ internal sealed class StatementRunner(string sessionConnectionString, S3CopyLoad
         }
 
         var resultSet = await result.DescribeColumnsAsync(session, cancellation);
-        return (resultSet.Rows.Count, resultSet);
+        return (resultSet.RowCount, resultSet);
     }
 
     private void Finish(Submission submission, StatementPart part, StatementStatus status, string? error, long? started)

@@ -9,8 +9,11 @@ internal enum StatementStatus
     Aborted,
 }
 
-/// <summary>Where a statement runs: what the request named (the double runs them all on its one database).</summary>
-internal sealed record StatementTarget(string? ClusterIdentifier, string? WorkgroupName, string Database, string? DbUser, string? SecretArn);
+/// <summary>
+/// Where a statement runs: what the request named (the double runs them all on its one database), and the database user
+/// the named target's statements run as.
+/// </summary>
+internal sealed record StatementTarget(string? ClusterIdentifier, string? WorkgroupName, string Database, string? DbUser, string? SecretArn, string DatabaseUser);
 
 /// <summary>One SQL text of a submission: the statement of an ExecuteStatement, or one of a batch's.</summary>
 internal sealed class StatementPart(string id, string sql, DateTimeOffset createdAt)
@@ -51,6 +54,9 @@ internal sealed class Submission
     public required bool IsBatch { get; init; }
 
     public required StatementTarget Target { get; init; }
+
+    /// <summary>The access key that signed the submission: the IAM identity the Data API keeps the statement for.</summary>
+    public required string SubmitterAccessKeyId { get; init; }
 
     public required IReadOnlyList<StatementPart> Parts { get; init; }
 

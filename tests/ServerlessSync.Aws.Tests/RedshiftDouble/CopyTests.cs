@@ -120,6 +120,23 @@ public sealed class CopyTests : DoubleTestBase
     }
 
     [Fact]
+    public async Task Copy_MultiByteValueOverVarcharBytes_IsLoadError1204()
+    {
+        await Client.RunAsync(CreateAccount.Replace("varchar(64)", "varchar(4)", StringComparison.Ordinal));
+        // "abcd" is 4 bytes; "été" is 3 characters (PostgreSQL's count) but 5 bytes of UTF-8 (Redshift's).
+        var manifest = await StageAsync(("part-00000.csv.gz", "1,\"abcd\",1.00,\\N,false\n2,\"été\",2.00,\\N,false\n"));
+
+        var description = await Client.WaitAsync(await Client.ExecuteAsync(CopySql(manifest, table: "account")));
+
+        Assert.Equal("FAILED", description.GetProperty("Status").GetString());
+        var error = Assert.Single(await Server.QueryAsync(
+            "SELECT line_number, trim(column_name) AS column_name, error_code, trim(error_message) AS error_message FROM sys_load_error_detail"));
+        Assert.Equal((2L, "name", 1204), ((long)error["line_number"]!, (string)error["column_name"]!, (int)error["error_code"]!));
+        Assert.Equal("value too long for type character varying(4)", error["error_message"]);
+        Assert.Empty(await Server.QueryAsync("SELECT * FROM account"));
+    }
+
+    [Fact]
     public async Task Copy_MissingMandatoryEntry_FailsNamingIt()
     {
         await Client.RunAsync(CreateAccount);

@@ -20,15 +20,16 @@ internal sealed record DataApiAnswer(HttpStatusCode Status, JsonElement Body, Ht
 /// Talks to the double as a client would: SigV4-signed HTTP with hand-written JSON bodies (the project's own
 /// Data API client is not used here, so these tests check the double alone).
 /// </summary>
-internal sealed class DataApiTestClient(Uri endpoint) : IDisposable
+internal sealed class DataApiTestClient(Uri endpoint, string accessKeyId = "k") : IDisposable
 {
     public const string Cluster = "test-cluster";
+    public const string Workgroup = "test-workgroup";
     public const string Database = "dev";
     public const string DbUser = "awsuser";
     public const string JsonContentType = "application/x-amz-json-1.1";
 
     private readonly HttpClient _http = new(
-        new SigV4SigningHandler(new BasicAWSCredentials("k", "s"), RegionEndpoint.USEast1, "redshift-data", new SocketsHttpHandler { AllowAutoRedirect = false }));
+        new SigV4SigningHandler(new BasicAWSCredentials(accessKeyId, "s"), RegionEndpoint.USEast1, "redshift-data", new SocketsHttpHandler { AllowAutoRedirect = false }));
 
     /// <summary>The default target's members, to spread into a request body.</summary>
     public static Dictionary<string, object?> OnCluster(Dictionary<string, object?> body)

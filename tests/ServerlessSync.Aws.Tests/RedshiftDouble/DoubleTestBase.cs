@@ -24,19 +24,22 @@ public abstract class DoubleTestBase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await RedshiftDataDoubleServer.StartAsync(new RedshiftDataDoubleOptions
-        {
-            AdminConnectionString = TestStack.PostgresConnectionString,
-            S3 = S3,
-            Targets =
+        _server = await RedshiftDataDoubleServer.StartAsync(CreateOptions(
             [
                 RedshiftDataTarget.Cluster(DataApiTestClient.Cluster, DataApiTestClient.Database, DataApiTestClient.DbUser),
-                RedshiftDataTarget.Workgroup("test-workgroup", DataApiTestClient.Database),
-            ],
-            ResultPageSize = ResultPageSize,
-        });
+                RedshiftDataTarget.Workgroup(DataApiTestClient.Workgroup, DataApiTestClient.Database),
+            ]));
         _client = new DataApiTestClient(_server.Endpoint);
     }
+
+    /// <summary>The double's options for this test class: every strictness on (the defaults) unless a class says otherwise.</summary>
+    protected virtual RedshiftDataDoubleOptions CreateOptions(IReadOnlyList<RedshiftDataTarget> targets) => new()
+    {
+        AdminConnectionString = TestStack.PostgresConnectionString,
+        S3 = S3,
+        Targets = targets,
+        ResultPageSize = ResultPageSize,
+    };
 
     public async Task DisposeAsync()
     {
