@@ -1,7 +1,7 @@
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.DuckDb;
-using static ServerlessSync.Embedded.Tests.DuckDb.TestRows;
+using static ServerlessSync.Testing.Warehouse.WarehouseRows;
 using ServerlessSync.Testing.Warehouse;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
@@ -20,39 +20,13 @@ public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
     public void Dispose() => _scratch.Dispose();
 
     [Fact]
-    public async Task DescribeAsync_NoTable_ReturnsNull() =>
-        Assert.Null(await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None));
-
-    [Fact]
-    public async Task ReadLiveRowsAsync_NoTable_YieldsNothing() =>
-        Assert.Empty(await _scratch.LiveRowsAsync(_schema));
-
-    [Fact]
-    public async Task DescribeAsync_AfterLoad_ReturnsManifestColumnsWithoutPipelineColumns()
+    public async Task LoadAsync_DatabaseDirectoryMissing_CreatesIt()
     {
+        Assert.False(Directory.Exists(Path.GetDirectoryName(_scratch.DatabasePath)));
+
         await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
 
-        var described = await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None);
-
-        Assert.Equal("account", described!.Name);
-        Assert.Equal(_schema.Columns, described.Columns);
         Assert.True(File.Exists(_scratch.DatabasePath));
-    }
-
-    [Fact]
-    public async Task LoadAsync_NewColumn_AddedAtTheEndWithNullForOldRows()
-    {
-        await LoadAsync(_schema, Sync1, Account("old", T0, "O", 1m), Account("upd", T0, "U", 1m));
-        var wider = _schema.With("region", ColumnType.String).With("seats", ColumnType.Int64);
-
-        var outcome = await LoadAsync(wider, Sync2, new(["upd", T0.AddMinutes(1), "U", 1m, "EU", 5L], false), new(["new", T0, "N", 1m, "US", null], false));
-
-        Assert.Equal(new LoadOutcome(1, 1, 0, 0, false), outcome);
-        Assert.Equal(wider.Columns, (await _scratch.Warehouse.DescribeAsync("account", CancellationToken.None))!.Columns);
-        var live = (await _scratch.LiveRowsAsync(wider)).ToDictionary(r => (string)r[0]!);
-        Assert.Equal([null, null], live["old"][4..]);
-        Assert.Equal(["EU", 5L], live["upd"][4..]);
-        Assert.Equal(["US", null], live["new"][4..]);
     }
 
     [Fact]

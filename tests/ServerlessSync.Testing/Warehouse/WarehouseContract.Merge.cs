@@ -1,3 +1,5 @@
+using static ServerlessSync.Testing.Warehouse.WarehouseRows;
+
 namespace ServerlessSync.Testing.Warehouse;
 
 /// <summary>The merge: one row per id, the newest <c>updateddate</c> winning, a tie going to the delete, soft deletes, replays and snapshots.</summary>

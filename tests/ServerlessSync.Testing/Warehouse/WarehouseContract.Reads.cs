@@ -1,3 +1,5 @@
+using static ServerlessSync.Testing.Warehouse.WarehouseRows;
+
 namespace ServerlessSync.Testing.Warehouse;
 
 /// <summary>Reading back: values exactly as the source gave them, and the live rows page by page.</summary>

@@ -1,5 +1,6 @@
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Staging;
+using static ServerlessSync.Testing.Warehouse.WarehouseRows;
 
 namespace ServerlessSync.Testing.Warehouse;
 
@@ -56,19 +57,6 @@ public abstract partial class WarehouseContract : IAsyncLifetime
     protected virtual void LetReplayWindowPass()
     {
     }
-
-    /// <summary>The narrow test object: id, updateddate, a text and a decimal.</summary>
-    protected static ObjectSchema Narrow(string name = "account") => new(name,
-    [
-        new ColumnSchema("id", ColumnType.String),
-        new ColumnSchema("updateddate", ColumnType.Timestamp),
-        new ColumnSchema("name", ColumnType.String),
-        new ColumnSchema("balance", ColumnType.Decimal(18, 2)),
-    ]);
-
-    /// <summary>A row of <see cref="Narrow"/>.</summary>
-    protected static SourceRow Account(string id, DateTimeOffset updated, string? name, decimal? balance = 1m, bool deleted = false) =>
-        new([id, updated, name, balance], deleted);
 
     /// <summary>Stages <paramref name="rows"/> under a new run id for <paramref name="window"/> (default <see cref="Incremental"/>).</summary>
     protected Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, SyncWindow? window = null) =>
