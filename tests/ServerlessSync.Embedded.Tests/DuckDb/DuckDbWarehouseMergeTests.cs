@@ -6,6 +6,10 @@ using static ServerlessSync.Testing.Warehouse.WarehouseRows;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
 
+/// <summary>
+/// The DuckDB warehouse's merge as the table and the ledger hold it (<c>_deleted</c>, <c>_synced_at</c>, the order of rows in
+/// a batch and across parts). What every warehouse does is in <see cref="DuckDbWarehouseContractTests"/>.
+/// </summary>
 public sealed class DuckDbWarehouseMergeTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = WarehouseScratch.T0;
