@@ -5,14 +5,15 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Sql;
 using ServerlessSync.Core.Staging;
-using ServerlessSync.Testing;
 using ServerlessSync.Testing.Warehouse;
 
 namespace ServerlessSync.Aws.Tests.Redshift;
 
 /// <summary>
 /// The Redshift warehouse on its own: parts staged to S3 (s3rver) by Core's stager, loaded through the Data API
-/// double (COPY from s3rver into PostgreSQL, then the merge), read back through the Data API.
+/// double (COPY from s3rver into PostgreSQL, then the merge), read back through the Data API. What every warehouse
+/// does is in <see cref="RedshiftWarehouseContractTests"/>; here is what is Redshift's own (client tokens, COPY
+/// errors, the Data API's limits and requests, what the tables and the ledger hold).
 /// </summary>
 public sealed class RedshiftWarehouseTests : IAsyncLifetime
 {
@@ -35,37 +36,6 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     public async Task DisposeAsync() => await _pipeline.DisposeAsync();
 
     private RedshiftWarehouse Warehouse => _pipeline.Warehouse;
-
-    [Fact]
-    public async Task HostileValues_RoundTripThroughS3CopyAndMerge_ValueByValue()
-    {
-        var rows = HostileValues.Rows(T0, maxStringBytes: RedshiftSql.MaxVarcharBytes).ToList();
-
-        var outcome = await LoadAsync(HostileValues.Schema, rows);
-
-        Assert.Equal(new LoadOutcome(rows.Count, 0, 0, 0, false), outcome);
-        RowAssert.SameRows([.. rows.Select(r => r.Values)], await LiveRowsAsync(HostileValues.Schema), [.. HostileValues.Schema.Columns.Select(c => c.Name)]);
-    }
-
-    [Fact]
-    public async Task Merge_NewestWins_DeletesAreSoft_CountsAsTheLocalDestination()
-    {
-        await LoadAsync(Plain, [Row("a", T0, "a1"), Row("b", T0, "b1"), Row("c", T0, "c1"), Row("d", T0, "d1")]);
-
-        var outcome = await LoadAsync(Plain,
-        [
-            Row("a", T0.AddHours(1), "a2"),            // newer: updated
-            Row("b", T0.AddHours(-1), "stale"),        // older: unchanged
-            Row("c", T0.AddHours(1), "c1", deleted: true), // deleted
-            Row("d", T0, "d1"),                        // same: unchanged
-            Row("e", T0, "e1"),                        // new: inserted
-            Row("e", T0.AddMinutes(1), "e2"),          // the newest of two in one batch wins
-        ]);
-
-        Assert.Equal(new LoadOutcome(Inserted: 1, Updated: 1, Deleted: 1, Unchanged: 2, AlreadyLoaded: false), outcome);
-        var live = (await LiveRowsAsync(Plain)).ToDictionary(r => (string)r[0]!, r => (string?)r[2]);
-        Assert.Equal(new Dictionary<string, string?> { ["a"] = "a2", ["b"] = "b1", ["d"] = "d1", ["e"] = "e2" }, live);
-    }
 
     [Fact]
     public async Task SameManifestLoadedAgain_ChangesNothing_WhetherTheDataApiRemembersTheTokenOrOnlyTheLedgerDoes()
@@ -139,25 +109,6 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NewColumn_IsAdded_TypeChange_IsRefusedNamingTheColumn()
-    {
-        await LoadAsync(Plain, [Row("a", T0, "a1")]);
-        var wider = new ObjectSchema("plan", [.. Plain.Columns, new ColumnSchema("price", ColumnType.Decimal(18, 2))]);
-
-        await LoadAsync(wider, [new SourceRow(["b", T0, "b1", 12.50m], false)]);
-
-        var described = await Warehouse.DescribeAsync("plan", None);
-        Assert.Equal(wider.Columns, described!.Columns);
-        var live = (await LiveRowsAsync(wider)).ToDictionary(r => (string)r[0]!, r => r[3]);
-        Assert.Null(live["a"]);
-        Assert.Equal(12.50m, live["b"]);
-
-        var changed = new ObjectSchema("plan", [.. Plain.Columns, new ColumnSchema("price", ColumnType.Int64)]);
-        var e = await Assert.ThrowsAsync<SchemaChangeException>(() => LoadAsync(changed, [new SourceRow(["c", T0, "c1", 1L], false)]));
-        Assert.Equal("price", e.Column);
-    }
-
-    [Fact]
     public async Task TableWithoutThePipelinesColumns_IsRefusedBeforeAnyLoad_NamingTheColumn()
     {
         await LoadAsync(Plain with { Name = "other" }, [Row("x", T0, "x1")]);
@@ -209,7 +160,7 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         var serverless = _pipeline.WarehouseFor(CloudPipeline.ServerlessTarget);
         var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
 
-        var outcome = await serverless.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], T0, None, _pipeline.LoadEnds);
+        var outcome = await serverless.LoadAsync(manifest, _pipeline.Staging.PartLocations(manifest), T0, None, _pipeline.LoadEnds);
 
         Assert.Equal(1, outcome.Inserted);
         Assert.Equal(Plain.Columns, (await serverless.DescribeAsync("plan", None))!.Columns);
@@ -258,15 +209,6 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FirstHistoricalLoad_InsertsAndDeletesNothing()
-    {
-        var outcome = await LoadAsync(Plain, [Row("a", T0, "a1"), Row("b", T0, "b1")]);
-
-        Assert.Equal(new LoadOutcome(2, 0, 0, 0, false), outcome);
-        Assert.Equal(["a|a1|False|T0", "b|b1|False|T0"], await DumpAsync(Plain.Name, T0));
-    }
-
-    [Fact]
     public async Task Tombstone_WithOnlyIdAndUpdateddate_KeepsTheRowsLastKnownValues()
     {
         await LoadAsync(Plain, [Row("a", T0, "a1"), Row("b", T0, "b1")]);
@@ -297,9 +239,6 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         Assert.Equal(["a|a1|True|T2"], await DumpAsync(Plain.Name, T0));
     }
 
-    [Fact]
-    public async Task Describe_UnknownTable_IsNull() => Assert.Null(await Warehouse.DescribeAsync("nothing", None));
-
     private static SourceRow Row(string id, DateTimeOffset updated, string? name, bool deleted = false) => new([id, updated, name], deleted);
 
     private async Task<LoadOutcome> LoadAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, SyncWindow? window = null) => await LoadAsync(await StageAsync(schema, rows, window));
@@ -307,13 +246,10 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     private Task<LoadOutcome> LoadAsync(StagedManifest manifest) => LoadAsync(Warehouse, manifest);
 
     private Task<LoadOutcome> LoadAsync(RedshiftWarehouse warehouse, StagedManifest manifest) =>
-        warehouse.LoadAsync(manifest, [.. manifest.Parts.Select(p => _pipeline.Staging.LocationOf(p.Key))], _clock.GetUtcNow(), None, _pipeline.LoadEnds);
+        warehouse.LoadAsync(manifest, _pipeline.Staging.PartLocations(manifest), _clock.GetUtcNow(), None, _pipeline.LoadEnds);
 
-    private async Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, SyncWindow? window = null)
-    {
-        var stager = new ObjectStager(_pipeline.Staging, new StagingOptions(), _clock);
-        return await stager.StageAsync("conn", $"run-{Interlocked.Increment(ref _runs):D4}", schema, window ?? new SyncWindow(null, T0), ToAsync(rows), taskToken: null, progress: null, None);
-    }
+    private Task<StagedManifest> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, SyncWindow? window = null) =>
+        _pipeline.Staging.StageRowsAsync($"run-{Interlocked.Increment(ref _runs):D4}", schema, rows, window ?? new SyncWindow(null, T0), _clock, None);
 
     /// <summary>Every row of the table, deleted ones too, by id: <c>id|name|_deleted|T{hours of _synced_at after <paramref name="origin"/>}</c>.</summary>
     private async Task<List<string>> DumpAsync(string table, DateTimeOffset origin)
@@ -347,15 +283,5 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         await using var writer = await _pipeline.Staging.OpenWriteAsync(key, None);
         await writer.Body.WriteAsync(bytes);
         await writer.CommitAsync(None);
-    }
-
-    private static async IAsyncEnumerable<SourceRow> ToAsync(IEnumerable<SourceRow> rows)
-    {
-        foreach (var row in rows)
-        {
-            yield return row;
-        }
-
-        await Task.CompletedTask;
     }
 }

@@ -40,9 +40,8 @@ public sealed class WarehouseScratch : IDisposable
     public async Task<StagedLoad> StageAsync(ObjectSchema schema, IEnumerable<SourceRow> rows, long partSizeBytes = 64L * 1024 * 1024, SyncWindow? window = null)
     {
         var runId = $"run-{Interlocked.Increment(ref _runs):D4}";
-        var stager = new ObjectStager(Store, new StagingOptions { PartSizeBytes = partSizeBytes }, new FakeTimeProvider(T0));
-        var manifest = await stager.StageAsync("conn", runId, schema, window ?? new SyncWindow(T0.AddDays(-1), T0), ToAsync(rows), taskToken: null, progress: null, CancellationToken.None);
-        return new StagedLoad(manifest, [.. manifest.Parts.Select(p => Store.LocationOf(p.Key))]);
+        var manifest = await Store.StageRowsAsync(runId, schema, rows, window ?? new SyncWindow(T0.AddDays(-1), T0), new FakeTimeProvider(T0), CancellationToken.None, new StagingOptions { PartSizeBytes = partSizeBytes });
+        return new StagedLoad(manifest, Store.PartLocations(manifest));
     }
 
     /// <summary>Writes parts by hand (each a list of raw CSV lines, without the final newline) and a matching manifest.</summary>
@@ -131,17 +130,6 @@ public sealed class WarehouseScratch : IDisposable
             // best effort
         }
     }
-
-    private static async IAsyncEnumerable<SourceRow> ToAsync(IEnumerable<SourceRow> rows, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var row in rows)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return row;
-        }
-
-        await Task.CompletedTask;
-    }
 }
 
 /// <summary>A staged manifest and the local paths of its parts, as the load step hands them over.</summary>
@@ -217,20 +205,9 @@ public sealed class DirectoryStore(string root) : IStagingStore
     }
 }
 
-/// <summary>Schemas and rows for the warehouse tests.</summary>
+/// <summary>Hand-written CSV lines and schema variations for the DuckDB tests (the narrow object and its rows: <see cref="ServerlessSync.Testing.Warehouse.WarehouseRows"/>).</summary>
 public static class TestRows
 {
-    public static ObjectSchema Narrow(string name = "account") => new(name,
-    [
-        new ColumnSchema("id", ColumnType.String),
-        new ColumnSchema("updateddate", ColumnType.Timestamp),
-        new ColumnSchema("name", ColumnType.String),
-        new ColumnSchema("balance", ColumnType.Decimal(18, 2)),
-    ]);
-
-    public static SourceRow Account(string id, DateTimeOffset updated, string? name, decimal? balance, bool deleted = false) =>
-        new([id, updated, name, balance], deleted);
-
     /// <summary>One staged CSV line (without the newline), written by Core's <see cref="CsvFormat"/>.</summary>
     public static string Line(ObjectSchema schema, SourceRow row)
     {

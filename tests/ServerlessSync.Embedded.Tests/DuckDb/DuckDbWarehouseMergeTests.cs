@@ -2,9 +2,14 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Sql;
 using static ServerlessSync.Embedded.Tests.DuckDb.TestRows;
+using static ServerlessSync.Testing.Warehouse.WarehouseRows;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
 
+/// <summary>
+/// The DuckDB warehouse's merge as the table and the ledger hold it (<c>_deleted</c>, <c>_synced_at</c>, the order of rows in
+/// a batch and across parts). What every warehouse does is in <see cref="DuckDbWarehouseContractTests"/>.
+/// </summary>
 public sealed class DuckDbWarehouseMergeTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = WarehouseScratch.T0;
@@ -30,31 +35,6 @@ public sealed class DuckDbWarehouseMergeTests : IDisposable
 
             """,
             await _scratch.DumpAsync("account"));
-    }
-
-    [Fact]
-    public async Task LoadAsync_NewerVersion_UpdatesRow()
-    {
-        await LoadAsync(Sync1, Account("a", T0, "A", 1m), Account("b", T0, "B", 2m));
-
-        var outcome = await LoadAsync(Sync2, Account("a", T0.AddMinutes(1), "A2", 10m));
-
-        Assert.Equal(new LoadOutcome(0, 1, 0, 0, false), outcome);
-        var dump = await _scratch.DumpAsync("account");
-        Assert.Contains($"a|{T0.AddMinutes(1).UtcDateTime:O}|A2|10.00|False|{Sync2.UtcDateTime:O}", dump, StringComparison.Ordinal);
-        Assert.Contains($"b|{T0.UtcDateTime:O}|B|2.00|False|{Sync1.UtcDateTime:O}", dump, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task LoadAsync_OlderVersion_IgnoredAndCountedUnchanged()
-    {
-        await LoadAsync(Sync1, Account("a", T0, "A", 1m));
-        var before = await _scratch.DumpAsync("account");
-
-        var outcome = await LoadAsync(Sync2, Account("a", T0.AddMinutes(-1), "stale", 0m), Account("a2", T0, "new", 0m));
-
-        Assert.Equal(new LoadOutcome(1, 0, 0, 1, false), outcome);
-        Assert.Contains(before.Split('\n')[1], await _scratch.DumpAsync("account"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,51 +68,6 @@ public sealed class DuckDbWarehouseMergeTests : IDisposable
 
         Assert.Equal(new LoadOutcome(0, 0, 0, 2, false), outcome);
         Assert.Equal(before, await _scratch.DumpAsync("account"));
-    }
-
-    [Fact]
-    public async Task LoadAsync_DeletedVersion_SoftDeletesAndHidesFromLiveRows()
-    {
-        await LoadAsync(Sync1, Account("a", T0, "A", 1m), Account("b", T0, "B", 2m));
-
-        var outcome = await LoadAsync(Sync2, Account("a", T0.AddMinutes(1), "A", 1m, deleted: true));
-
-        Assert.Equal(new LoadOutcome(0, 0, 1, 0, false), outcome);
-        Assert.Contains($"a|{T0.AddMinutes(1).UtcDateTime:O}|A|1.00|True|{Sync2.UtcDateTime:O}", await _scratch.DumpAsync("account"), StringComparison.Ordinal);
-        var live = await _scratch.LiveRowsAsync(_schema);
-        Assert.Equal(["b"], live.Select(r => (string)r[0]!));
-    }
-
-    [Fact]
-    public async Task LoadAsync_DeleteWithEqualTimestamp_Applied()
-    {
-        await LoadAsync(Sync1, Account("a", T0, "A", 1m));
-
-        var outcome = await LoadAsync(Sync2, Account("a", T0, "A", 1m, deleted: true));
-
-        Assert.Equal(new LoadOutcome(0, 0, 1, 0, false), outcome);
-        Assert.Empty(await _scratch.LiveRowsAsync(_schema));
-    }
-
-    [Fact]
-    public async Task LoadAsync_DeletedRowNotInTarget_InsertedAsDeletedAndCountedDeleted()
-    {
-        var outcome = await LoadAsync(Sync1, Account("gone", T0, "G", 1m, deleted: true), Account("kept", T0, "K", 1m));
-
-        Assert.Equal(new LoadOutcome(1, 0, 1, 0, false), outcome);
-        Assert.Contains($"gone|{T0.UtcDateTime:O}|G|1.00|True|{Sync1.UtcDateTime:O}", await _scratch.DumpAsync("account"), StringComparison.Ordinal);
-        Assert.Equal(["kept"], (await _scratch.LiveRowsAsync(_schema)).Select(r => (string)r[0]!));
-    }
-
-    [Fact]
-    public async Task LoadAsync_NewerVersionOfDeletedRow_RestoresAndCountsUpdated()
-    {
-        await LoadAsync(Sync1, Account("a", T0, "A", 1m, deleted: true));
-
-        var outcome = await LoadAsync(Sync2, Account("a", T0.AddMinutes(1), "back", 1m));
-
-        Assert.Equal(new LoadOutcome(0, 1, 0, 0, false), outcome);
-        Assert.Single(await _scratch.LiveRowsAsync(_schema));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
-using static ServerlessSync.Embedded.Tests.DuckDb.TestRows;
+using static ServerlessSync.Testing.Warehouse.WarehouseRows;
 
 namespace ServerlessSync.Embedded.Tests.DuckDb;
 
@@ -41,33 +41,6 @@ public sealed class DuckDbWarehouseSnapshotTests : IDisposable
         var before = await _scratch.DumpAsync("account");
         Assert.Equal(LoadOutcome.Replayed, await _scratch.LoadAsync(load, Sync2.AddHours(1)));
         Assert.Equal(before, await _scratch.DumpAsync("account"));
-    }
-
-    [Fact]
-    public async Task LoadAsync_HistoricalLacksRowsAtOrAfterWindowEndOrDeleted_LeavesThem()
-    {
-        await LoadAsync(
-            Sync1,
-            null,
-            Account("at-end", Snapshot.End, "E", 1m),
-            Account("after-end", Snapshot.End.AddMinutes(5), "F", 1m),
-            Account("deleted", T0, "D", 1m, deleted: true),
-            Account("kept", T0, "K", 1m));
-        var before = (await _scratch.DumpAsync("account")).Split('\n');
-
-        var outcome = await LoadAsync(Sync2, Snapshot, Account("kept", T0, "K", 1m));
-
-        Assert.Equal(new LoadOutcome(0, 0, 0, 1, false), outcome);
-        Assert.Equal(before, (await _scratch.DumpAsync("account")).Split('\n'));
-    }
-
-    [Fact]
-    public async Task LoadAsync_FirstHistoricalLoad_InsertsAndDeletesNothing()
-    {
-        var outcome = await LoadAsync(Sync1, Snapshot, Account("a", T0, "A", 1m), Account("b", T0, "B", 2m));
-
-        Assert.Equal(new LoadOutcome(2, 0, 0, 0, false), outcome);
-        Assert.Equal(["a", "b"], (await _scratch.LiveRowsAsync(_schema)).Select(r => (string)r[0]!));
     }
 
     [Fact]
