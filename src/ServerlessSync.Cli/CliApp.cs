@@ -80,7 +80,7 @@ internal static class CliApp
                 await error.WriteLineAsync($"warning: staged files not deleted after a committed load: {leftover}");
             }
 
-            if (run.Status != RunStatus.SUCCEEDED)
+            if (run.Status != RunStatus.Succeeded)
             {
                 await error.WriteLineAsync($"sync failed: {OneLine(run.Error)}");
                 return Failed;

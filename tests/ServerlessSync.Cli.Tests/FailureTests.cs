@@ -20,8 +20,8 @@ public class FailureTests
 
             var run = await runner.RunAsync(settings.Sync, null, CancellationToken.None);
 
-            Assert.Equal(Core.Model.RunStatus.FAILED, run.Status);
-            var failed = Assert.Single(run.Objects, o => o.Status != Core.Model.RunStatus.SUCCEEDED);
+            Assert.Equal(Core.Model.RunStatus.Failed, run.Status);
+            var failed = Assert.Single(run.Objects, o => o.Status != Core.Model.RunStatus.Succeeded);
             Assert.Equal("invoiceitem", failed.ObjectName);
             Assert.True(failed.Error!.Contains("part-00001.csv.gz", StringComparison.Ordinal), failed.Error);
             Assert.True(corrupting!.Corrupted);

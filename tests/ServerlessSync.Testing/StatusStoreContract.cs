@@ -28,9 +28,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     protected abstract Task<IReadOnlyList<string>> StoredRecordsAsync(string connectorId);
 
     [Theory]
-    [InlineData(ConnectorStatus.IN_PROGRESS)]
-    [InlineData(ConnectorStatus.ACTIVE)]
-    [InlineData(ConnectorStatus.FAILED)]
+    [InlineData(ConnectorStatus.InProgress)]
+    [InlineData(ConnectorStatus.Active)]
+    [InlineData(ConnectorStatus.Failed)]
     public async Task PutConnector_EveryField_RoundTrips(ConnectorStatus status)
     {
         var store = NewStore();
@@ -46,7 +46,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutConnector_NullsAndEmptyList_RoundTrip()
     {
         var store = NewStore();
-        var state = new ConnectorState(Connector, "synthetic", ConnectorStatus.IN_PROGRESS, [], T0, T0, null, null, null);
+        var state = new ConnectorState(Connector, "synthetic", ConnectorStatus.InProgress, [], T0, T0, null, null, null);
 
         await store.PutConnectorAsync(state, None);
 
@@ -57,8 +57,8 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutConnector_Twice_ReplacesIncludingNulls()
     {
         var store = NewStore();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.FAILED, ["a"], T0, T0, T1, "e", "run-1"), None);
-        var replaced = new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["a", "b"], T0, T2, null, null, "run-2");
+        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.Failed, ["a"], T0, T0, T1, "e", "run-1"), None);
+        var replaced = new ConnectorState(Connector, "files", ConnectorStatus.Active, ["a", "b"], T0, T2, null, null, "run-2");
 
         await store.PutConnectorAsync(replaced, None);
 
@@ -235,9 +235,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(RunStatus.RUNNING, SyncMode.Historical)]
-    [InlineData(RunStatus.SUCCEEDED, SyncMode.Incremental)]
-    [InlineData(RunStatus.FAILED, SyncMode.Incremental)]
+    [InlineData(RunStatus.Running, SyncMode.Historical)]
+    [InlineData(RunStatus.Succeeded, SyncMode.Incremental)]
+    [InlineData(RunStatus.Failed, SyncMode.Incremental)]
     public async Task PutRunAndObjectRun_EveryField_RoundTrips(RunStatus status, SyncMode mode)
     {
         var store = NewStore();
@@ -245,7 +245,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         ObjectRunRecord[] objects =
         [
             new("run-1", "account", mode, T0, T1, status, 100, 50, 40, 10, 3, 123_456_789_012, 1_500, 2_500, "runs/acme/run-1/account/account.manifest.json", "note"),
-            new("run-1", "invoice", SyncMode.Historical, null, T2, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null),
+            new("run-1", "invoice", SyncMode.Historical, null, T2, RunStatus.Running, 0, 0, 0, 0, 0, 0, 0, 0, null, null),
             new("run-1", "product", SyncMode.Historical, null, T2, status, 9, 0, 2, 3, 1, 10, 1, 1, "m", null, FullResync: true),
         ];
 
@@ -263,7 +263,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutRun_NullsAndNoObjects_RoundTrips()
     {
         var store = NewStore();
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.RUNNING, T1, null, null, []);
+        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Running, T1, null, null, []);
 
         await store.PutRunAsync(run, None);
 
@@ -276,14 +276,14 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutRun_Again_ReplacesOwnFieldsAndKeepsObjectRecords()
     {
         var store = NewStore();
-        var objectRun = new ObjectRunRecord("run-1", "account", SyncMode.Historical, null, T1, RunStatus.SUCCEEDED, 1, 1, 0, 0, 1, 10, 1, 1, "m", null);
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, "transient", []), None);
+        var objectRun = new ObjectRunRecord("run-1", "account", SyncMode.Historical, null, T1, RunStatus.Succeeded, 1, 1, 0, 0, 1, 10, 1, 1, "m", null);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Running, T0, null, "transient", []), None);
         await store.PutObjectRunAsync(Connector, objectRun, None);
-        var finished = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.SUCCEEDED, T0, T2, null, []);
+        var finished = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Succeeded, T0, T2, null, []);
 
         // A run passed with other object records (a stale copy) does not overwrite the stored ones; another
         // instance with the start instant in another offset replaces the same run.
-        await NewStore().PutRunAsync(finished with { StartedAt = T0.ToUniversalTime(), Objects = [objectRun with { Status = RunStatus.FAILED }] }, None);
+        await NewStore().PutRunAsync(finished with { StartedAt = T0.ToUniversalTime(), Objects = [objectRun with { Status = RunStatus.Failed }] }, None);
 
         StatusAssert.Run(finished with { Objects = [objectRun] }, await store.GetRunAsync(Connector, "run-1", None));
         Assert.Single(await store.ListRunsAsync(Connector, 10, None));
@@ -293,10 +293,10 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutObjectRun_Again_Replaces()
     {
         var store = NewStore();
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "INCREMENTAL", RunStatus.RUNNING, T0, null, null, []), None);
-        var pending = new ObjectRunRecord("run-1", "account", SyncMode.Incremental, T0, T1, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, "was here");
+        await store.PutRunAsync(new RunRecord("run-1", Connector, "INCREMENTAL", RunStatus.Running, T0, null, null, []), None);
+        var pending = new ObjectRunRecord("run-1", "account", SyncMode.Incremental, T0, T1, RunStatus.Running, 0, 0, 0, 0, 0, 0, 0, 0, null, "was here");
         await store.PutObjectRunAsync(Connector, pending, None);
-        var done = pending with { Status = RunStatus.SUCCEEDED, RowsExtracted = 7, RowsInserted = 7, Files = 1, Bytes = 99, ExtractMilliseconds = 5, LoadMilliseconds = 6, ManifestKey = "k", Error = null };
+        var done = pending with { Status = RunStatus.Succeeded, RowsExtracted = 7, RowsInserted = 7, Files = 1, Bytes = 99, ExtractMilliseconds = 5, LoadMilliseconds = 6, ManifestKey = "k", Error = null };
 
         await NewStore().PutObjectRunAsync(Connector, done, None);
 

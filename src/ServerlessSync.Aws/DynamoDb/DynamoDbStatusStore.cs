@@ -75,7 +75,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["type"] = String(ItemTypes.Connector);
         item["connectorId"] = String(state.ConnectorId);
         item["source"] = String(state.Source);
-        item["status"] = String(state.Status.ToString());
+        item["status"] = String(WireText.Of(state.Status));
         item["selectedObjects"] = StringList(state.SelectedObjects);
         item["createdAt"] = Time(state.CreatedAt);
         item["updatedAt"] = Time(state.UpdatedAt);
@@ -184,7 +184,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["connectorId"] = String(run.ConnectorId);
         item["runId"] = String(run.RunId);
         item["mode"] = String(run.Mode);
-        item["status"] = String(run.Status.ToString());
+        item["status"] = String(WireText.Of(run.Status));
         item["startedAt"] = Time(run.StartedAt);
         Put(item, "endedAt", run.EndedAt);
         Put(item, "error", Truncate(run.Error, MaxErrorBytes));
@@ -208,10 +208,10 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["connectorId"] = String(connectorId);
         item["runId"] = String(record.RunId);
         item["objectName"] = String(record.ObjectName);
-        item["mode"] = String(record.Mode.ToString());
+        item["mode"] = String(WireText.Of(record.Mode));
         Put(item, "windowStart", record.WindowStart);
         item["windowEnd"] = Time(record.WindowEnd);
-        item["status"] = String(record.Status.ToString());
+        item["status"] = String(WireText.Of(record.Status));
         item["rowsExtracted"] = Number(record.RowsExtracted);
         item["rowsInserted"] = Number(record.RowsInserted);
         item["rowsUpdated"] = Number(record.RowsUpdated);

@@ -2,23 +2,25 @@ using System.Text.Json.Serialization;
 
 namespace ServerlessSync.Core.Model;
 
-[JsonConverter(typeof(JsonStringEnumConverter<ConnectorStatus>))]
+// Stored and served as IN_PROGRESS, ACTIVE, FAILED (WireEnumConverter).
+[JsonConverter(typeof(WireEnumConverter<ConnectorStatus>))]
 public enum ConnectorStatus
 {
     /// <summary>Some selected object has not finished its historical sync.</summary>
-    IN_PROGRESS,
+    InProgress,
     /// <summary>Every selected object finished its historical sync and the last run succeeded.</summary>
-    ACTIVE,
+    Active,
     /// <summary>The last run failed; ConnectorState.LastError says why.</summary>
-    FAILED,
+    Failed,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+// Stored and served as RUNNING, SUCCEEDED, FAILED (WireEnumConverter).
+[JsonConverter(typeof(WireEnumConverter<RunStatus>))]
 public enum RunStatus
 {
-    RUNNING,
-    SUCCEEDED,
-    FAILED,
+    Running,
+    Succeeded,
+    Failed,
 }
 
 // The connector as a Status tab shows it.

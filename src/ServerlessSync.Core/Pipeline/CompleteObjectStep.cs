@@ -24,7 +24,7 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
     /// <summary>Records the object's failure, keeping whatever the extraction recorded; the cursor is not touched.</summary>
     public async Task<ObjectRunRecord> RecordFailedAsync(RunPlan run, ObjectPlan plan, string error, CancellationToken cancellationToken)
     {
-        var record = await StoredRecordAsync(run, plan, cancellationToken) with { Status = RunStatus.FAILED, Error = error };
+        var record = await StoredRecordAsync(run, plan, cancellationToken) with { Status = RunStatus.Failed, Error = error };
         await status.PutObjectRunAsync(run.ConnectorId, record, cancellationToken);
         return record;
     }
@@ -52,7 +52,7 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
 
         var record = extracted with
         {
-            Status = RunStatus.SUCCEEDED,
+            Status = RunStatus.Succeeded,
             RowsInserted = load.Outcome.Inserted,
             RowsUpdated = load.Outcome.Updated,
             RowsDeleted = load.Outcome.Deleted,
@@ -68,7 +68,7 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
         ArgumentNullException.ThrowIfNull(run);
         var record = (extract is null ? ObjectRuns.Pending(run.RunId, plan) : ObjectRuns.Extracted(run.RunId, plan, extract)) with
         {
-            Status = RunStatus.FAILED,
+            Status = RunStatus.Failed,
             Error = error,
         };
         await status.PutObjectRunAsync(run.ConnectorId, record, cancellationToken);

@@ -54,18 +54,18 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         var allHistorical = plans.All(p => p.Window.Mode == SyncMode.Historical);
 
         var state = connector is null
-            ? new ConnectorState(options.ConnectorId, source.Name, ConnectorStatus.IN_PROGRESS, selected, now, now, null, null, runId)
+            ? new ConnectorState(options.ConnectorId, source.Name, ConnectorStatus.InProgress, selected, now, now, null, null, runId)
             : connector with
             {
                 Source = source.Name,
                 SelectedObjects = selected,
-                Status = anyFirstHistorical && connector.Status != ConnectorStatus.FAILED ? ConnectorStatus.IN_PROGRESS : connector.Status,
+                Status = anyFirstHistorical && connector.Status != ConnectorStatus.Failed ? ConnectorStatus.InProgress : connector.Status,
                 UpdatedAt = now,
                 LastRunId = runId,
             };
         await status.PutConnectorAsync(state, cancellationToken);
         await status.PutRunAsync(
-            new RunRecord(runId, options.ConnectorId, allHistorical ? "HISTORICAL" : anyHistorical ? "MIXED" : "INCREMENTAL", RunStatus.RUNNING, now, null, null, []),
+            new RunRecord(runId, options.ConnectorId, allHistorical ? "HISTORICAL" : anyHistorical ? "MIXED" : "INCREMENTAL", RunStatus.Running, now, null, null, []),
             cancellationToken);
         foreach (var plan in plans)
         {
@@ -128,7 +128,7 @@ public static class ObjectRuns
     public static ObjectRunRecord Pending(string runId, ObjectPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new ObjectRunRecord(runId, plan.ObjectName, plan.Window.Mode, plan.Window.Start, plan.Window.End, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null, plan.FullResync);
+        return new ObjectRunRecord(runId, plan.ObjectName, plan.Window.Mode, plan.Window.Start, plan.Window.End, RunStatus.Running, 0, 0, 0, 0, 0, 0, 0, 0, null, null, plan.FullResync);
     }
 
     public static ObjectRunRecord Extracted(string runId, ObjectPlan plan, ExtractResult extract)

@@ -154,7 +154,7 @@ public sealed record RunSummaryView(
         run.EndedAt is { } ended ? (long)(ended - run.StartedAt).TotalMilliseconds : null,
         run.Error,
         run.Objects.Count,
-        [.. run.Objects.Where(o => o.Status == RunStatus.FAILED).Select(o => o.ObjectName)],
+        [.. run.Objects.Where(o => o.Status == RunStatus.Failed).Select(o => o.ObjectName)],
         run.Objects.Sum(o => o.RowsExtracted),
         run.Objects.Sum(o => o.RowsInserted),
         run.Objects.Sum(o => o.RowsUpdated),

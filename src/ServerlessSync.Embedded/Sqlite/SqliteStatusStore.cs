@@ -63,7 +63,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         return new ConnectorState(
             reader.GetString(0),
             reader.GetString(1),
-            Enum.Parse<ConnectorStatus>(reader.GetString(2)),
+            WireText.Parse<ConnectorStatus>(reader.GetString(2)),
             JsonSerializer.Deserialize(reader.GetString(3), StatusJsonContext.Default.StringArray) ?? [],
             Time(reader, 4),
             Time(reader, 5),
@@ -91,7 +91,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
             """);
         Add(command, "$connector_id", state.ConnectorId);
         Add(command, "$source", state.Source);
-        Add(command, "$status", state.Status.ToString());
+        Add(command, "$status", WireText.Of(state.Status));
         Add(command, "$selected_objects", JsonSerializer.Serialize([.. state.SelectedObjects], StatusJsonContext.Default.StringArray));
         Add(command, "$created_at", Text(state.CreatedAt));
         Add(command, "$updated_at", Text(state.UpdatedAt));
@@ -213,7 +213,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$connector_id", run.ConnectorId);
         Add(command, "$run_id", run.RunId);
         Add(command, "$mode", run.Mode);
-        Add(command, "$status", run.Status.ToString());
+        Add(command, "$status", WireText.Of(run.Status));
         Add(command, "$started_at", Text(run.StartedAt));
         Add(command, "$started_at_utc_ticks", run.StartedAt.UtcTicks);
         Add(command, "$ended_at", Text(run.EndedAt));
@@ -251,10 +251,10 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$connector_id", connectorId);
         Add(command, "$run_id", record.RunId);
         Add(command, "$object_name", record.ObjectName);
-        Add(command, "$mode", record.Mode.ToString());
+        Add(command, "$mode", WireText.Of(record.Mode));
         Add(command, "$window_start", Text(record.WindowStart));
         Add(command, "$window_end", Text(record.WindowEnd));
-        Add(command, "$status", record.Status.ToString());
+        Add(command, "$status", WireText.Of(record.Status));
         Add(command, "$rows_extracted", record.RowsExtracted);
         Add(command, "$rows_inserted", record.RowsInserted);
         Add(command, "$rows_updated", record.RowsUpdated);
@@ -474,7 +474,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                     reader.GetString(1),
                     reader.GetString(0),
                     reader.GetString(2),
-                    Enum.Parse<RunStatus>(reader.GetString(3)),
+                    WireText.Parse<RunStatus>(reader.GetString(3)),
                     Time(reader, 4),
                     NullableTime(reader, 5),
                     NullableString(reader, 6),
@@ -518,10 +518,10 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
     private static ObjectRunRecord ReadObjectRun(SqliteDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
-        Enum.Parse<SyncMode>(reader.GetString(2)),
+        WireText.Parse<SyncMode>(reader.GetString(2)),
         NullableTime(reader, 3),
         Time(reader, 4),
-        Enum.Parse<RunStatus>(reader.GetString(5)),
+        WireText.Parse<RunStatus>(reader.GetString(5)),
         reader.GetInt64(6),
         reader.GetInt64(7),
         reader.GetInt64(8),

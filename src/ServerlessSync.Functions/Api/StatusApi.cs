@@ -148,7 +148,7 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
             throw UnknownConnector(connectorId);
         }
 
-        if (connector is { LastRunStatus: RunStatus.RUNNING })
+        if (connector is { LastRunStatus: RunStatus.Running })
         {
             throw new ApiProblem(HttpStatusCode.Conflict, $"connector '{connectorId}' is running run '{connector.LastRunId}'; start another run when it has finished");
         }

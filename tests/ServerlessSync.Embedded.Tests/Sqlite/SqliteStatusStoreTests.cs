@@ -104,8 +104,8 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
     [Fact]
     public async Task Reopen_SameFile_SeesSameState()
     {
-        var connector = new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["account"], T0, T1, T2, null, "run-1");
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.SUCCEEDED, T0, T1, null, [ObjectRun("run-1", "account")]);
+        var connector = new ConnectorState(Connector, "files", ConnectorStatus.Active, ["account"], T0, T1, T2, null, "run-1");
+        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Succeeded, T0, T1, null, [ObjectRun("run-1", "account")]);
         var writer = Open();
         await writer.PutConnectorAsync(connector, None);
         await writer.PutRunAsync(run, None);
@@ -125,7 +125,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
     public async Task Read_WhileAnotherConnectionHoldsWriteTransaction_DoesNotBlock()
     {
         var store = Open();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, [], T0, T0, null, null, null), None);
+        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.Active, [], T0, T0, null, null, null), None);
         await using var writer = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await writer.OpenAsync();
         await using var transaction = writer.BeginTransaction(deferred: false);
