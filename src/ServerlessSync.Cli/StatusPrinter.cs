@@ -42,7 +42,7 @@ internal static class StatusPrinter
         {
             var last = view.Runs[0];
             output.WriteLine();
-            output.WriteLine($"  Last run {last.RunId}: {WireText.Of(last.Status)}, {last.Mode.ToLowerInvariant()}, {last.StartedAt:u} → {(last.EndedAt is { } ended ? ended.ToString("u") : "running")}");
+            output.WriteLine($"  Last run {last.RunId}: {WireText.Of(last.Status)}, {WireText.Of(last.Mode).ToLowerInvariant()}, {last.StartedAt:u} → {(last.EndedAt is { } ended ? ended.ToString("u") : "running")}");
             output.WriteLine($"  {"OBJECT",-24} {"MODE",-11} {"EXTRACTED",10} {"INSERTED",9} {"UPDATED",8} {"DELETED",8} {"FILES",5} {"BYTES",10} {"EXTRACT",8} {"LOAD",7}  STATUS");
             foreach (var o in last.Objects)
             {
@@ -55,7 +55,7 @@ internal static class StatusPrinter
         foreach (var run in view.Runs)
         {
             var duration = run.EndedAt is { } end ? SyncReporter.Seconds((long)(end - run.StartedAt).TotalMilliseconds) : "running";
-            output.WriteLine($"  {run.RunId}  {WireText.Of(run.Status),-9} {run.Mode,-11} started {run.StartedAt:u}  {duration,8}  {run.Objects.Sum(o => o.RowsExtracted),10:N0} rows  +{run.Objects.Sum(o => o.RowsInserted):N0} ~{run.Objects.Sum(o => o.RowsUpdated):N0} -{run.Objects.Sum(o => o.RowsDeleted):N0}");
+            output.WriteLine($"  {run.RunId}  {WireText.Of(run.Status),-9} {WireText.Of(run.Mode),-11} started {run.StartedAt:u}  {duration,8}  {run.Objects.Sum(o => o.RowsExtracted),10:N0} rows  +{run.Objects.Sum(o => o.RowsInserted):N0} ~{run.Objects.Sum(o => o.RowsUpdated):N0} -{run.Objects.Sum(o => o.RowsDeleted):N0}");
             foreach (var failed in run.Objects.Where(o => o.Status != RunStatus.Succeeded))
             {
                 output.WriteLine($"      {failed.ObjectName}: {WireText.Of(failed.Status)}: {CliApp.OneLine(failed.Error)}");

@@ -70,7 +70,7 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
     {
         var duration = run.EndedAt is { } end ? Seconds((long)(end - run.StartedAt).TotalMilliseconds) : "?";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {run.RunId} {WireText.Of(run.Status)} ({run.Mode.ToLowerInvariant()}) in {duration}: {run.Objects.Sum(o => o.RowsExtracted):N0} rows extracted, {run.Objects.Sum(o => o.RowsInserted):N0} inserted, {run.Objects.Sum(o => o.RowsUpdated):N0} updated, {run.Objects.Sum(o => o.RowsDeleted):N0} deleted"));
+            $"run {run.RunId} {WireText.Of(run.Status)} ({WireText.Of(run.Mode).ToLowerInvariant()}) in {duration}: {run.Objects.Sum(o => o.RowsExtracted):N0} rows extracted, {run.Objects.Sum(o => o.RowsInserted):N0} inserted, {run.Objects.Sum(o => o.RowsUpdated):N0} updated, {run.Objects.Sum(o => o.RowsDeleted):N0} deleted"));
         if (state is not null)
         {
             output.WriteLine($"connector {state.ConnectorId}: {WireText.Of(state.Status)}{(state.LastGoodDataAt is { } good ? $", data good as of {good:u}" : "")}");

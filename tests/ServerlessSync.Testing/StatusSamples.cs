@@ -26,7 +26,7 @@ public static class StatusSamples
         var lease = TimeSpan.FromMinutes(5);
         await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.Active, [], T0, T2, T0.AddHours(1), null, "run-1"), None);
         await store.TryAdvanceCursorAsync(Connector, "account", null, T2.AddHours(1), LoadOutcome.Replayed, T0.AddHours(2), fullSync: false, None);
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "INCREMENTAL", RunStatus.Succeeded, T0, T2, null, []), None);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Incremental, RunStatus.Succeeded, T0, T2, null, []), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("run-1", "account") with { WindowStart = T2.AddHours(2), WindowEnd = T0.AddHours(3) }, None);
         var granted = await store.TryClaimAsync(Connector, "load-1", "a", T2, lease, None);
         var held = await store.TryClaimAsync(Connector, "load-1", "b", T2, lease, None);

@@ -110,7 +110,7 @@ public abstract partial class StatusStoreContract<TStore>
         await RunPages.WriteFiveAsync(store);
         var first = await store.ListRunsPageAsync(Connector, 2, null, None);
 
-        await store.PutRunAsync(new RunRecord("run-6", Connector, "INCREMENTAL", RunStatus.Running, RunPages.Start.AddDays(1), null, null, []), None);
+        await store.PutRunAsync(new RunRecord("run-6", Connector, RunMode.Incremental, RunStatus.Running, RunPages.Start.AddDays(1), null, null, []), None);
         var second = await store.ListRunsPageAsync(Connector, 2, first.NextPageToken, None);
 
         Assert.Equal(["run-4a", "run-2"], second.Runs.Select(r => r.RunId));
@@ -138,11 +138,11 @@ public static class RunPages
         // page ends between them. run-2 starts earlier than run-4* as an instant, later as text.
         var runs = new Dictionary<string, RunRecord>
         {
-            ["run-2"] = new("run-2", StatusSamples.Connector, "INCREMENTAL", RunStatus.Failed, Start.AddHours(1).ToOffset(TimeSpan.FromHours(9)), Start.AddHours(2), "boom", []),
-            ["run-4a"] = new("run-4a", StatusSamples.Connector, "INCREMENTAL", RunStatus.Succeeded, Start.AddHours(3), null, null, []),
-            ["run-1"] = new("run-1", StatusSamples.Connector, "HISTORICAL", RunStatus.Succeeded, Start, Start.AddHours(1), null, []),
-            ["run-5"] = new("run-5", StatusSamples.Connector, "INCREMENTAL", RunStatus.Running, Start.AddHours(4), null, null, []),
-            ["run-4b"] = new("run-4b", StatusSamples.Connector, "MIXED", RunStatus.Succeeded, Start.AddHours(3).ToOffset(TimeSpan.FromHours(-4)), null, null, []),
+            ["run-2"] = new("run-2", StatusSamples.Connector, RunMode.Incremental, RunStatus.Failed, Start.AddHours(1).ToOffset(TimeSpan.FromHours(9)), Start.AddHours(2), "boom", []),
+            ["run-4a"] = new("run-4a", StatusSamples.Connector, RunMode.Incremental, RunStatus.Succeeded, Start.AddHours(3), null, null, []),
+            ["run-1"] = new("run-1", StatusSamples.Connector, RunMode.Historical, RunStatus.Succeeded, Start, Start.AddHours(1), null, []),
+            ["run-5"] = new("run-5", StatusSamples.Connector, RunMode.Incremental, RunStatus.Running, Start.AddHours(4), null, null, []),
+            ["run-4b"] = new("run-4b", StatusSamples.Connector, RunMode.Mixed, RunStatus.Succeeded, Start.AddHours(3).ToOffset(TimeSpan.FromHours(-4)), null, null, []),
         };
         foreach (var run in runs.Values)
         {
@@ -155,8 +155,8 @@ public static class RunPages
             await store.PutObjectRunAsync(StatusSamples.Connector, StatusSamples.ObjectRun(runId, objectName), None);
         }
 
-        await store.PutRunAsync(new RunRecord("run-9", "other", "INCREMENTAL", RunStatus.Succeeded, Start.AddHours(2), null, null, []), None);
-        await store.PutRunAsync(new RunRecord("run-8", "other", "INCREMENTAL", RunStatus.Succeeded, Start.AddHours(1), null, null, []), None);
+        await store.PutRunAsync(new RunRecord("run-9", "other", RunMode.Incremental, RunStatus.Succeeded, Start.AddHours(2), null, null, []), None);
+        await store.PutRunAsync(new RunRecord("run-8", "other", RunMode.Incremental, RunStatus.Succeeded, Start.AddHours(1), null, null, []), None);
 
         return [.. new[] { "run-5", "run-4b", "run-4a", "run-2", "run-1" }.Select(id => runs[id] with
         {

@@ -241,7 +241,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutRunAndObjectRun_EveryField_RoundTrips(RunStatus status, SyncMode mode)
     {
         var store = NewStore();
-        var run = new RunRecord("run-1", Connector, "MIXED", status, T0, T2, "it failed", []);
+        var run = new RunRecord("run-1", Connector, RunMode.Mixed, status, T0, T2, "it failed", []);
         ObjectRunRecord[] objects =
         [
             new("run-1", "account", mode, T0, T1, status, 100, 50, 40, 10, 3, 123_456_789_012, 1_500, 2_500, "runs/acme/run-1/account/account.manifest.json", "note"),
@@ -263,7 +263,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutRun_NullsAndNoObjects_RoundTrips()
     {
         var store = NewStore();
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Running, T1, null, null, []);
+        var run = new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Running, T1, null, null, []);
 
         await store.PutRunAsync(run, None);
 
@@ -277,9 +277,9 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     {
         var store = NewStore();
         var objectRun = new ObjectRunRecord("run-1", "account", SyncMode.Historical, null, T1, RunStatus.Succeeded, 1, 1, 0, 0, 1, 10, 1, 1, "m", null);
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Running, T0, null, "transient", []), None);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Running, T0, null, "transient", []), None);
         await store.PutObjectRunAsync(Connector, objectRun, None);
-        var finished = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Succeeded, T0, T2, null, []);
+        var finished = new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Succeeded, T0, T2, null, []);
 
         // A run passed with other object records (a stale copy) does not overwrite the stored ones; another
         // instance with the start instant in another offset replaces the same run.
@@ -293,7 +293,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutObjectRun_Again_Replaces()
     {
         var store = NewStore();
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "INCREMENTAL", RunStatus.Running, T0, null, null, []), None);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Incremental, RunStatus.Running, T0, null, null, []), None);
         var pending = new ObjectRunRecord("run-1", "account", SyncMode.Incremental, T0, T1, RunStatus.Running, 0, 0, 0, 0, 0, 0, 0, 0, null, "was here");
         await store.PutObjectRunAsync(Connector, pending, None);
         var done = pending with { Status = RunStatus.Succeeded, RowsExtracted = 7, RowsInserted = 7, Files = 1, Bytes = 99, ExtractMilliseconds = 5, LoadMilliseconds = 6, ManifestKey = "k", Error = null };

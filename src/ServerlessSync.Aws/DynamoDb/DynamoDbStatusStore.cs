@@ -183,7 +183,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["type"] = String(ItemTypes.Run);
         item["connectorId"] = String(run.ConnectorId);
         item["runId"] = String(run.RunId);
-        item["mode"] = String(run.Mode);
+        item["mode"] = String(WireText.Of(run.Mode));
         item["status"] = String(WireText.Of(run.Status));
         item["startedAt"] = Time(run.StartedAt);
         Put(item, "endedAt", run.EndedAt);
@@ -473,7 +473,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
     private static RunRecord ReadRun(Dictionary<string, AttributeValue> item) => new(
         RequiredString(item, "runId"),
         RequiredString(item, "connectorId"),
-        RequiredString(item, "mode"),
+        RequiredEnum<RunMode>(item, "mode"),
         RequiredEnum<RunStatus>(item, "status"),
         RequiredTime(item, "startedAt"),
         OptionalTime(item, "endedAt"),

@@ -23,6 +23,18 @@ public enum RunStatus
     Failed,
 }
 
+// Stored and served as HISTORICAL, INCREMENTAL, MIXED (WireEnumConverter).
+[JsonConverter(typeof(WireEnumConverter<RunMode>))]
+public enum RunMode
+{
+    /// <summary>Every object of the run read a historical window.</summary>
+    Historical,
+    /// <summary>No object of the run read a historical window.</summary>
+    Incremental,
+    /// <summary>Some objects read historical windows, others incremental ones.</summary>
+    Mixed,
+}
+
 // The connector as a Status tab shows it.
 public sealed record ConnectorState(
     string ConnectorId,
@@ -77,8 +89,7 @@ public sealed record ObjectRunRecord(
 public sealed record RunRecord(
     string RunId,
     string ConnectorId,
-    // HISTORICAL when every object ran historical, INCREMENTAL when none did, MIXED otherwise.
-    string Mode,
+    RunMode Mode,
     RunStatus Status,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,

@@ -65,7 +65,7 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
             };
         await status.PutConnectorAsync(state, cancellationToken);
         await status.PutRunAsync(
-            new RunRecord(runId, options.ConnectorId, allHistorical ? "HISTORICAL" : anyHistorical ? "MIXED" : "INCREMENTAL", RunStatus.Running, now, null, null, []),
+            new RunRecord(runId, options.ConnectorId, allHistorical ? RunMode.Historical : anyHistorical ? RunMode.Mixed : RunMode.Incremental, RunStatus.Running, now, null, null, []),
             cancellationToken);
         foreach (var plan in plans)
         {

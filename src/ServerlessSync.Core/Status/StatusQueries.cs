@@ -128,8 +128,7 @@ public sealed record RunsPageView(string ConnectorId, IReadOnlyList<RunSummaryVi
 /// <summary>A run summed up over its objects.</summary>
 public sealed record RunSummaryView(
     string RunId,
-    // HISTORICAL, INCREMENTAL or MIXED.
-    string Mode,
+    RunMode Mode,
     RunStatus Status,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,

@@ -212,7 +212,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
             """);
         Add(command, "$connector_id", run.ConnectorId);
         Add(command, "$run_id", run.RunId);
-        Add(command, "$mode", run.Mode);
+        Add(command, "$mode", WireText.Of(run.Mode));
         Add(command, "$status", WireText.Of(run.Status));
         Add(command, "$started_at", Text(run.StartedAt));
         Add(command, "$started_at_utc_ticks", run.StartedAt.UtcTicks);
@@ -473,7 +473,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                 runs.Add(new RunRecord(
                     reader.GetString(1),
                     reader.GetString(0),
-                    reader.GetString(2),
+                    WireText.Parse<RunMode>(reader.GetString(2)),
                     WireText.Parse<RunStatus>(reader.GetString(3)),
                     Time(reader, 4),
                     NullableTime(reader, 5),

@@ -86,7 +86,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     public async Task PutRun_OtherStartTime_ThrowsAndKeepsRun()
     {
         var store = _table.Store();
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Running, T0, null, null, []);
+        var run = new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Running, T0, null, null, []);
         await store.PutRunAsync(run, None);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.PutRunAsync(run with { StartedAt = T1 }, None));
@@ -115,7 +115,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         string[] ids = ["run", "run#OBJECT#x", "run%23OBJECT%23x", "run-1"];
         foreach (var id in ids)
         {
-            await store.PutRunAsync(new RunRecord(id, Connector, "INCREMENTAL", RunStatus.Succeeded, T1, null, null, []), None);
+            await store.PutRunAsync(new RunRecord(id, Connector, RunMode.Incremental, RunStatus.Succeeded, T1, null, null, []), None);
             await store.PutObjectRunAsync(Connector, ObjectRun(id, "account"), None);
         }
 
@@ -154,7 +154,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         string[] ids = ["run", "run#OBJECT#x", "run%23OBJECT%23x", "run-1"];
         foreach (var id in ids)
         {
-            await writer.PutRunAsync(new RunRecord(id, "ids", "INCREMENTAL", RunStatus.Succeeded, T1, null, null, []), None);
+            await writer.PutRunAsync(new RunRecord(id, "ids", RunMode.Incremental, RunStatus.Succeeded, T1, null, null, []), None);
             await writer.PutObjectRunAsync("ids", ObjectRun(id, "account"), None);
         }
 
@@ -195,7 +195,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     {
         var writer = _table.Store();
         var names = Enumerable.Range(0, 7).Select(i => $"object-{i}").ToList();
-        await writer.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Running, T0, null, null, []), None);
+        await writer.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Running, T0, null, null, []), None);
         foreach (var name in names)
         {
             await writer.TryAdvanceCursorAsync(Connector, name, null, T1, LoadOutcome.Replayed, T1, fullSync: false, None);
@@ -215,7 +215,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         var store = _table.Store();
         await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.Active, ["account"], T0, T0, null, null, "r1"), None);
         await store.TryAdvanceCursorAsync(Connector, "account", null, T1, LoadOutcome.Replayed, T1, fullSync: false, None);
-        await store.PutRunAsync(new RunRecord("r1", Connector, "HISTORICAL", RunStatus.Running, T0, null, null, []), None);
+        await store.PutRunAsync(new RunRecord("r1", Connector, RunMode.Historical, RunStatus.Running, T0, null, null, []), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("r1", "account"), None);
         await store.TryClaimAsync(Connector, "load-1", "me", T1, TimeSpan.FromMinutes(5), None);
         await store.TryAcquireAsync(Connector, "r1", T0, TimeSpan.FromHours(1), None);
@@ -250,7 +250,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         Assert.True(Encoding.UTF8.GetByteCount(error) > 400_000);
 
         await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.Failed, [], T0, T0, null, error, null), None);
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Failed, T0, T1, error, []), None);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Failed, T0, T1, error, []), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("run-1", "account") with { Error = error }, None);
         await store.TryClaimAsync(Connector, "load-1", "me", T0, TimeSpan.FromMinutes(1), None);
         await store.ReleaseAsync(Connector, "load-1", "me", error, T0, None);
@@ -279,7 +279,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         var store = _table.Store();
         var error = new string('e', DynamoDbStatusStore.MaxErrorBytes);
 
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Failed, T0, T1, error, []), None);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Failed, T0, T1, error, []), None);
 
         Assert.Equal(error, (await store.GetRunAsync(Connector, "run-1", None))!.Error);
     }

@@ -33,7 +33,7 @@ public sealed class CloudPipelineTests : IAsyncLifetime
         var first = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions(), null, None);
 
         Assert.Equal(RunStatus.Succeeded, first.Status);
-        Assert.Equal("HISTORICAL", first.Mode);
+        Assert.Equal(RunMode.Historical, first.Mode);
         Assert.All(first.Objects, o => Assert.Equal(RunStatus.Succeeded, o.Status));
         await AssertWarehouseEqualsSourceAsync();
         Assert.Empty(await _pipeline.KeysAsync());
@@ -47,7 +47,7 @@ public sealed class CloudPipelineTests : IAsyncLifetime
         var second = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions(), null, None);
 
         Assert.Equal(RunStatus.Succeeded, second.Status);
-        Assert.Equal("INCREMENTAL", second.Mode);
+        Assert.Equal(RunMode.Incremental, second.Mode);
         Assert.True(second.Objects.Sum(o => o.RowsUpdated) > 0, "the advance updated rows");
         Assert.True(second.Objects.Sum(o => o.RowsDeleted) > 0, "the advance deleted rows");
         await AssertWarehouseEqualsSourceAsync();

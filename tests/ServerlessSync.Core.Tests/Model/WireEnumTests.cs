@@ -11,6 +11,7 @@ public class WireEnumTests
         AssertSameAsJson<ConnectorStatus>();
         AssertSameAsJson<RunStatus>();
         AssertSameAsJson<SyncMode>();
+        AssertSameAsJson<RunMode>();
     }
 
     [Fact]
@@ -19,6 +20,7 @@ public class WireEnumTests
         Assert.Equal(["IN_PROGRESS", "ACTIVE", "FAILED"], Enum.GetValues<ConnectorStatus>().Select(WireText.Of));
         Assert.Equal(["RUNNING", "SUCCEEDED", "FAILED"], Enum.GetValues<RunStatus>().Select(WireText.Of));
         Assert.Equal(["Historical", "Incremental"], Enum.GetValues<SyncMode>().Select(WireText.Of));
+        Assert.Equal(["HISTORICAL", "INCREMENTAL", "MIXED"], Enum.GetValues<RunMode>().Select(WireText.Of));
     }
 
     [Fact]

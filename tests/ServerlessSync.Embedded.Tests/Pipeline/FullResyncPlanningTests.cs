@@ -42,7 +42,7 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
         Assert.Equal((SyncMode.Incremental, false), (invoice.Window.Mode, invoice.FullResync));
         Assert.Equal(ConnectorStatus.Active, (await _store.GetConnectorAsync("c1", None))!.Status);
         var stored = (await _store.GetRunAsync("c1", run.RunId, None))!;
-        Assert.Equal("MIXED", stored.Mode);
+        Assert.Equal(RunMode.Mixed, stored.Mode);
         Assert.Equal(
             [("account", SyncMode.Historical, true), ("invoice", SyncMode.Incremental, false)],
             stored.Objects.Select(o => (o.ObjectName, o.Mode, o.FullResync)));
@@ -93,7 +93,7 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
 
         Assert.All(run.Objects, o => Assert.Equal((SyncMode.Historical, true), (o.Window.Mode, o.FullResync)));
         Assert.Equal(ConnectorStatus.Active, (await _store.GetConnectorAsync("c1", None))!.Status);
-        Assert.Equal("HISTORICAL", (await _store.GetRunAsync("c1", run.RunId, None))!.Mode);
+        Assert.Equal(RunMode.Historical, (await _store.GetRunAsync("c1", run.RunId, None))!.Mode);
     }
 
     [Fact]

@@ -171,7 +171,7 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         var invoice = new ObjectPlan("invoice", new SyncWindow(null, T0), null);
         var run = new RunPlan("c1", "r1", T0, [account, invoice]);
         await _store.PutConnectorAsync(new ConnectorState("c1", "synthetic", ConnectorStatus.InProgress, ["account", "invoice"], T0, T0, null, null, "r1"), None);
-        await _store.PutRunAsync(new RunRecord("r1", "c1", "HISTORICAL", RunStatus.Running, T0, null, null, []), None);
+        await _store.PutRunAsync(new RunRecord("r1", "c1", RunMode.Historical, RunStatus.Running, T0, null, null, []), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", account), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", invoice), None);
         return (run, account, invoice);

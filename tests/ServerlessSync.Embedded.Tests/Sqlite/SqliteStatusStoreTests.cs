@@ -105,7 +105,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
     public async Task Reopen_SameFile_SeesSameState()
     {
         var connector = new ConnectorState(Connector, "files", ConnectorStatus.Active, ["account"], T0, T1, T2, null, "run-1");
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.Succeeded, T0, T1, null, [ObjectRun("run-1", "account")]);
+        var run = new RunRecord("run-1", Connector, RunMode.Historical, RunStatus.Succeeded, T0, T1, null, [ObjectRun("run-1", "account")]);
         var writer = Open();
         await writer.PutConnectorAsync(connector, None);
         await writer.PutRunAsync(run, None);

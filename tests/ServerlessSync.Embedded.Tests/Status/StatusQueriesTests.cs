@@ -26,7 +26,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
         await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(10, 2, 1, 0, false), T2, fullSync: true, None);
         await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(5, 0, 0, 0, false), T2, fullSync: false, None);
         await store.TryAdvanceCursorAsync(Connector, "contact", null, T0, new LoadOutcome(3, 0, 0, 0, false), T0, fullSync: false, None);
-        await store.PutRunAsync(new RunRecord("run-2", Connector, "MIXED", RunStatus.Running, T2, null, null, []), None);
+        await store.PutRunAsync(new RunRecord("run-2", Connector, RunMode.Mixed, RunStatus.Running, T2, null, null, []), None);
 
         var view = await new StatusQueries(_file.Open()).GetConnectorAsync(Connector, None);
 
@@ -87,7 +87,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
         Assert.Null(second.NextToken);
         Assert.Equal(Connector, first.ConnectorId);
         // run-4a: two object records, each 1 row extracted and inserted, 10 bytes; no end yet.
-        var expected = new RunSummaryView("run-4a", "INCREMENTAL", RunStatus.Succeeded, written[2].StartedAt, null, null, null, 2, [], 2, 2, 0, 0, 20);
+        var expected = new RunSummaryView("run-4a", RunMode.Incremental, RunStatus.Succeeded, written[2].StartedAt, null, null, null, 2, [], 2, 2, 0, 0, 20);
         Assert.Equal(expected, first.Runs[2] with { FailedObjects = expected.FailedObjects });
         Assert.Empty(first.Runs[2].FailedObjects);
         // run-2 ran one hour and failed.
@@ -106,7 +106,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
     public async Task GetRun_FailedObjects_DetailsAndErrors()
     {
         var store = _file.Open();
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "MIXED", RunStatus.Failed, T0, T1, "1 of 2 objects failed", []), None);
+        await store.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Mixed, RunStatus.Failed, T0, T1, "1 of 2 objects failed", []), None);
         var account = ObjectRun("run-1", "account");
         var invoice = new ObjectRunRecord("run-1", "invoice", SyncMode.Historical, null, T1, RunStatus.Failed, 40, 0, 0, 0, 2, 4096, 900, 0, "runs/acme/run-1/invoice/invoice.manifest.json", "COPY failed: line 3, column amount");
         await store.PutObjectRunAsync(Connector, invoice, None);
@@ -115,7 +115,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
         var view = await new StatusQueries(_file.Open()).GetRunAsync(Connector, "run-1", None);
 
         Assert.NotNull(view);
-        Assert.Equal((Connector, "run-1", "MIXED", RunStatus.Failed), (view.ConnectorId, view.Run.RunId, view.Run.Mode, view.Run.Status));
+        Assert.Equal((Connector, "run-1", RunMode.Mixed, RunStatus.Failed), (view.ConnectorId, view.Run.RunId, view.Run.Mode, view.Run.Status));
         Assert.Equal(["invoice"], view.Run.FailedObjects);
         Assert.Equal((2, 41L, 1L, 4106L), (view.Run.Objects, view.Run.RowsExtracted, view.Run.RowsInserted, view.Run.Bytes));
         Assert.Equal((long)(T1 - T0).TotalMilliseconds, view.Run.DurationMilliseconds);

@@ -58,9 +58,9 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     {
         await WriteConnectorAsync(RunStatus.Succeeded);
         var status = _api.Status;
-        await status.PutRunAsync(new RunRecord("20261125T203000Z-aaaaaa", Connector, "HISTORICAL", RunStatus.Succeeded, LastRunAt.AddDays(-1), LastRunAt.AddDays(-1).AddMinutes(10), null, []), None);
+        await status.PutRunAsync(new RunRecord("20261125T203000Z-aaaaaa", Connector, RunMode.Historical, RunStatus.Succeeded, LastRunAt.AddDays(-1), LastRunAt.AddDays(-1).AddMinutes(10), null, []), None);
         await status.PutObjectRunAsync(Connector, ObjectRun("20261125T203000Z-aaaaaa", "account", RunStatus.Succeeded, null), None);
-        await status.PutRunAsync(new RunRecord("20261124T203000Z-bbbbbb", Connector, "HISTORICAL", RunStatus.Failed, LastRunAt.AddDays(-2), LastRunAt.AddDays(-2).AddMinutes(3), "1 of 1 objects failed", []), None);
+        await status.PutRunAsync(new RunRecord("20261124T203000Z-bbbbbb", Connector, RunMode.Historical, RunStatus.Failed, LastRunAt.AddDays(-2), LastRunAt.AddDays(-2).AddMinutes(3), "1 of 1 objects failed", []), None);
 
         var first = await _api.InvokeAsync(ApiHarness.Sample("api-list-runs.json"));
         var nextToken = first.Body.GetProperty("nextToken").GetString()!;
@@ -87,7 +87,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
         await WriteConnectorAsync(RunStatus.Succeeded);
         for (var i = 1; i <= 20; i++)
         {
-            await _api.Status.PutRunAsync(new RunRecord($"run-{i:00}", Connector, "INCREMENTAL", RunStatus.Succeeded, T0.AddHours(i), null, null, []), None);
+            await _api.Status.PutRunAsync(new RunRecord($"run-{i:00}", Connector, RunMode.Incremental, RunStatus.Succeeded, T0.AddHours(i), null, null, []), None);
         }
 
         var page = await _api.InvokeAsync(ApiHarness.Request("GET", "/connectors/default/runs"));
@@ -150,7 +150,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     {
         await WriteConnectorAsync(RunStatus.Failed);
         var started = new DateTimeOffset(2026, 11, 26, 21, 30, 0, TimeSpan.Zero);
-        await _api.Status.PutRunAsync(new RunRecord(SampleRunId, Connector, "MIXED", RunStatus.Failed, started, started.AddMinutes(4), "1 of 2 objects failed", []), None);
+        await _api.Status.PutRunAsync(new RunRecord(SampleRunId, Connector, RunMode.Mixed, RunStatus.Failed, started, started.AddMinutes(4), "1 of 2 objects failed", []), None);
         await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "invoice", RunStatus.Failed, "COPY failed: invoice.00001.csv.gz line 3, column amount"), None);
         await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "account", RunStatus.Succeeded, null), None);
 
@@ -412,7 +412,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
         var status = _api.Status;
         await status.PutConnectorAsync(new ConnectorState(Connector, "synthetic", ConnectorStatus.Active, ["account", "invoice"], T0, LastRunAt.AddMinutes(1), LastRunAt, null, LastRunId), None);
         await status.TryAdvanceCursorAsync(Connector, "account", null, LastRunAt, new LoadOutcome(120, 7, 1, 0, false), LastRunAt.AddMinutes(1), fullSync: false, None);
-        await status.PutRunAsync(new RunRecord(LastRunId, Connector, "INCREMENTAL", lastRunStatus, LastRunAt, lastRunStatus == RunStatus.Running ? null : LastRunAt.AddMinutes(1), null, []), None);
+        await status.PutRunAsync(new RunRecord(LastRunId, Connector, RunMode.Incremental, lastRunStatus, LastRunAt, lastRunStatus == RunStatus.Running ? null : LastRunAt.AddMinutes(1), null, []), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "account", RunStatus.Succeeded, null), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "invoice", RunStatus.Succeeded, null), None);
     }

@@ -32,7 +32,7 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         Assert.Equal("RunSucceeded", outcome.LastState);
         var run = await RunOfAsync(outcome);
         Assert.Equal(RunStatus.Succeeded, run.Status);
-        Assert.Equal("HISTORICAL", run.Mode);
+        Assert.Equal(RunMode.Historical, run.Mode);
         var tenant = await _workflow.TenantAsync();
         Assert.Equal(tenant.Source.Objects.Order(StringComparer.Ordinal), run.Objects.Select(o => o.ObjectName).Order(StringComparer.Ordinal));
         await AssertWarehouseEqualsSourceAsync();
@@ -92,7 +92,7 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
 
         Assert.True(second.Succeeded, second.ToString());
         var incremental = await RunOfAsync(second);
-        Assert.Equal("INCREMENTAL", incremental.Mode);
+        Assert.Equal(RunMode.Incremental, incremental.Mode);
         await AssertWarehouseEqualsSourceAsync();
         var after = await SnapshotAsync(incremental.Objects.Select(o => o.ObjectName));
         foreach (var o in incremental.Objects)
