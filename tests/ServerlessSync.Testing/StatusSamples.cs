@@ -14,7 +14,17 @@ public static class StatusSamples
 
     /// <summary>A finished object record with every count set.</summary>
     public static ObjectRunRecord ObjectRun(string runId, string objectName) =>
-        new(runId, objectName, SyncMode.Incremental, T0, T1, RunStatus.Succeeded, 1, 1, 0, 0, 1, 10, 2, 3, $"{runId}/{objectName}", null);
+        StatusBuilders.ObjectRun(
+            runId: runId,
+            objectName: objectName,
+            windowStart: T0,
+            rowsExtracted: 1,
+            rowsInserted: 1,
+            files: 1,
+            bytes: 10,
+            extractMilliseconds: 2,
+            loadMilliseconds: 3,
+            manifestKey: $"{runId}/{objectName}");
 
     /// <summary>
     /// Writes every time a status store keeps (connector, cursor, run, object record, claim lease, run lock lease), each with a
@@ -24,9 +34,9 @@ public static class StatusSamples
         where TStore : IStatusStore, ILoadClaims, IRunLock
     {
         var lease = TimeSpan.FromMinutes(5);
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.Active, [], T0, T2, T0.AddHours(1), null, "run-1"), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(source: "files", updatedAt: T2, lastGoodDataAt: T0.AddHours(1), lastRunId: "run-1"), None);
         await store.TryAdvanceCursorAsync(Connector, "account", null, T2.AddHours(1), LoadOutcome.Replayed, T0.AddHours(2), fullSync: false, None);
-        await store.PutRunAsync(new RunRecord("run-1", Connector, RunMode.Incremental, RunStatus.Succeeded, T0, T2, null, []), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", endedAt: T2), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("run-1", "account") with { WindowStart = T2.AddHours(2), WindowEnd = T0.AddHours(3) }, None);
         var granted = await store.TryClaimAsync(Connector, "load-1", "a", T2, lease, None);
         var held = await store.TryClaimAsync(Connector, "load-1", "b", T2, lease, None);

@@ -54,7 +54,16 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         var allHistorical = plans.All(p => p.Window.Mode == SyncMode.Historical);
 
         var state = connector is null
-            ? new ConnectorState(options.ConnectorId, source.Name, ConnectorStatus.InProgress, selected, now, now, null, null, runId)
+            ? new ConnectorState
+            {
+                ConnectorId = options.ConnectorId,
+                Source = source.Name,
+                Status = ConnectorStatus.InProgress,
+                SelectedObjects = selected,
+                CreatedAt = now,
+                UpdatedAt = now,
+                LastRunId = runId,
+            }
             : connector with
             {
                 Source = source.Name,
@@ -65,7 +74,14 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
             };
         await status.PutConnectorAsync(state, cancellationToken);
         await status.PutRunAsync(
-            new RunRecord(runId, options.ConnectorId, allHistorical ? RunMode.Historical : anyHistorical ? RunMode.Mixed : RunMode.Incremental, RunStatus.Running, now, null, null, []),
+            new RunRecord
+            {
+                RunId = runId,
+                ConnectorId = options.ConnectorId,
+                Mode = allHistorical ? RunMode.Historical : anyHistorical ? RunMode.Mixed : RunMode.Incremental,
+                Status = RunStatus.Running,
+                StartedAt = now,
+            },
             cancellationToken);
         foreach (var plan in plans)
         {
@@ -128,7 +144,16 @@ public static class ObjectRuns
     public static ObjectRunRecord Pending(string runId, ObjectPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new ObjectRunRecord(runId, plan.ObjectName, plan.Window.Mode, plan.Window.Start, plan.Window.End, RunStatus.Running, 0, 0, 0, 0, 0, 0, 0, 0, null, null, plan.FullResync);
+        return new ObjectRunRecord
+        {
+            RunId = runId,
+            ObjectName = plan.ObjectName,
+            Mode = plan.Window.Mode,
+            WindowStart = plan.Window.Start,
+            WindowEnd = plan.Window.End,
+            Status = RunStatus.Running,
+            FullResync = plan.FullResync,
+        };
     }
 
     public static ObjectRunRecord Extracted(string runId, ObjectPlan plan, ExtractResult extract)

@@ -4,6 +4,7 @@ using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.Sqlite;
 using ServerlessSync.Embedded.Tests.Sqlite;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Embedded.Tests.Pipeline;
 
@@ -131,7 +132,12 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
     /// <summary>An ACTIVE connector whose two objects have cursors at <see cref="T0"/>, the last full sync as given.</summary>
     private async Task ActiveConnectorAsync(DateTimeOffset? lastFullSync)
     {
-        await _store.PutConnectorAsync(new ConnectorState("c1", _source.Name, ConnectorStatus.Active, ["account", "invoice"], T0, T0, T0, null, null), None);
+        await _store.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: "c1",
+            source: _source.Name,
+            selectedObjects: ["account", "invoice"],
+            createdAt: T0,
+            lastGoodDataAt: T0), None);
         foreach (var name in _source.Objects)
         {
             await _store.TryAdvanceCursorAsync("c1", name, null, T0, new LoadOutcome(1, 0, 0, 0, false), T0, fullSync: lastFullSync is not null, None);

@@ -4,6 +4,7 @@ using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.Sqlite;
 using ServerlessSync.Embedded.Tests.Sqlite;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Embedded.Tests.Pipeline;
 
@@ -170,8 +171,13 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         var account = new ObjectPlan("account", new SyncWindow(null, T0), null);
         var invoice = new ObjectPlan("invoice", new SyncWindow(null, T0), null);
         var run = new RunPlan("c1", "r1", T0, [account, invoice]);
-        await _store.PutConnectorAsync(new ConnectorState("c1", "synthetic", ConnectorStatus.InProgress, ["account", "invoice"], T0, T0, null, null, "r1"), None);
-        await _store.PutRunAsync(new RunRecord("r1", "c1", RunMode.Historical, RunStatus.Running, T0, null, null, []), None);
+        await _store.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: "c1",
+            status: ConnectorStatus.InProgress,
+            selectedObjects: ["account", "invoice"],
+            createdAt: T0,
+            lastRunId: "r1"), None);
+        await _store.PutRunAsync(StatusBuilders.Run(runId: "r1", connectorId: "c1", mode: RunMode.Historical, status: RunStatus.Running, startedAt: T0), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", account), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", invoice), None);
         return (run, account, invoice);

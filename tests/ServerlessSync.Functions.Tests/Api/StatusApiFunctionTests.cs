@@ -5,6 +5,7 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Functions.Api;
 using ServerlessSync.Functions.Tests.Support;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Api;
 
@@ -58,9 +59,21 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     {
         await WriteConnectorAsync(RunStatus.Succeeded);
         var status = _api.Status;
-        await status.PutRunAsync(new RunRecord("20261125T203000Z-aaaaaa", Connector, RunMode.Historical, RunStatus.Succeeded, LastRunAt.AddDays(-1), LastRunAt.AddDays(-1).AddMinutes(10), null, []), None);
+        await status.PutRunAsync(StatusBuilders.Run(
+            runId: "20261125T203000Z-aaaaaa",
+            connectorId: Connector,
+            mode: RunMode.Historical,
+            startedAt: LastRunAt.AddDays(-1),
+            endedAt: LastRunAt.AddDays(-1).AddMinutes(10)), None);
         await status.PutObjectRunAsync(Connector, ObjectRun("20261125T203000Z-aaaaaa", "account", RunStatus.Succeeded, null), None);
-        await status.PutRunAsync(new RunRecord("20261124T203000Z-bbbbbb", Connector, RunMode.Historical, RunStatus.Failed, LastRunAt.AddDays(-2), LastRunAt.AddDays(-2).AddMinutes(3), "1 of 1 objects failed", []), None);
+        await status.PutRunAsync(StatusBuilders.Run(
+            runId: "20261124T203000Z-bbbbbb",
+            connectorId: Connector,
+            mode: RunMode.Historical,
+            status: RunStatus.Failed,
+            startedAt: LastRunAt.AddDays(-2),
+            endedAt: LastRunAt.AddDays(-2).AddMinutes(3),
+            error: "1 of 1 objects failed"), None);
 
         var first = await _api.InvokeAsync(ApiHarness.Sample("api-list-runs.json"));
         var nextToken = first.Body.GetProperty("nextToken").GetString()!;
@@ -87,7 +100,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
         await WriteConnectorAsync(RunStatus.Succeeded);
         for (var i = 1; i <= 20; i++)
         {
-            await _api.Status.PutRunAsync(new RunRecord($"run-{i:00}", Connector, RunMode.Incremental, RunStatus.Succeeded, T0.AddHours(i), null, null, []), None);
+            await _api.Status.PutRunAsync(StatusBuilders.Run(runId: $"run-{i:00}", connectorId: Connector, startedAt: T0.AddHours(i)), None);
         }
 
         var page = await _api.InvokeAsync(ApiHarness.Request("GET", "/connectors/default/runs"));
@@ -150,7 +163,14 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     {
         await WriteConnectorAsync(RunStatus.Failed);
         var started = new DateTimeOffset(2026, 11, 26, 21, 30, 0, TimeSpan.Zero);
-        await _api.Status.PutRunAsync(new RunRecord(SampleRunId, Connector, RunMode.Mixed, RunStatus.Failed, started, started.AddMinutes(4), "1 of 2 objects failed", []), None);
+        await _api.Status.PutRunAsync(StatusBuilders.Run(
+            runId: SampleRunId,
+            connectorId: Connector,
+            mode: RunMode.Mixed,
+            status: RunStatus.Failed,
+            startedAt: started,
+            endedAt: started.AddMinutes(4),
+            error: "1 of 2 objects failed"), None);
         await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "invoice", RunStatus.Failed, "COPY failed: invoice.00001.csv.gz line 3, column amount"), None);
         await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "account", RunStatus.Succeeded, null), None);
 
@@ -410,16 +430,40 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     private async Task WriteConnectorAsync(RunStatus lastRunStatus)
     {
         var status = _api.Status;
-        await status.PutConnectorAsync(new ConnectorState(Connector, "synthetic", ConnectorStatus.Active, ["account", "invoice"], T0, LastRunAt.AddMinutes(1), LastRunAt, null, LastRunId), None);
+        await status.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: Connector,
+            selectedObjects: ["account", "invoice"],
+            createdAt: T0,
+            updatedAt: LastRunAt.AddMinutes(1),
+            lastGoodDataAt: LastRunAt,
+            lastRunId: LastRunId), None);
         await status.TryAdvanceCursorAsync(Connector, "account", null, LastRunAt, new LoadOutcome(120, 7, 1, 0, false), LastRunAt.AddMinutes(1), fullSync: false, None);
-        await status.PutRunAsync(new RunRecord(LastRunId, Connector, RunMode.Incremental, lastRunStatus, LastRunAt, lastRunStatus == RunStatus.Running ? null : LastRunAt.AddMinutes(1), null, []), None);
+        await status.PutRunAsync(StatusBuilders.Run(
+            runId: LastRunId,
+            connectorId: Connector,
+            status: lastRunStatus,
+            startedAt: LastRunAt,
+            endedAt: lastRunStatus == RunStatus.Running ? null : LastRunAt.AddMinutes(1)), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "account", RunStatus.Succeeded, null), None);
         await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "invoice", RunStatus.Succeeded, null), None);
     }
 
-    private static ObjectRunRecord ObjectRun(string runId, string objectName, RunStatus status, string? error) => new(
-        runId, objectName, SyncMode.Incremental, new DateTimeOffset(2026, 11, 26, 20, 25, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 26, 21, 30, 0, TimeSpan.Zero),
-        status, 120, 40, 20, 2, 2, 4096, 1500, 2500, $"runs/default/{runId}/{objectName}/{objectName}.manifest.json", error);
+    private static ObjectRunRecord ObjectRun(string runId, string objectName, RunStatus status, string? error) => StatusBuilders.ObjectRun(
+        runId: runId,
+        objectName: objectName,
+        windowStart: new DateTimeOffset(2026, 11, 26, 20, 25, 0, TimeSpan.Zero),
+        windowEnd: new DateTimeOffset(2026, 11, 26, 21, 30, 0, TimeSpan.Zero),
+        status: status,
+        rowsExtracted: 120,
+        rowsInserted: 40,
+        rowsUpdated: 20,
+        rowsDeleted: 2,
+        files: 2,
+        bytes: 4096,
+        extractMilliseconds: 1500,
+        loadMilliseconds: 2500,
+        manifestKey: $"runs/default/{runId}/{objectName}/{objectName}.manifest.json",
+        error: error);
 
     private static List<string> RunIds(ApiResult page) => [.. page.Body.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("runId").GetString()!)];
 

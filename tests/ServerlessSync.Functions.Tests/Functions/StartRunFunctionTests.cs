@@ -3,6 +3,7 @@ using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Functions;
 
@@ -79,7 +80,11 @@ public sealed class StartRunFunctionTests : IAsyncLifetime
     {
         var now = _host.Clock.GetUtcNow();
         var cursor = now.AddDays(-2);
-        await _host.Status.PutConnectorAsync(new ConnectorState("default", "synthetic", ConnectorStatus.Active, ["account", "invoice"], cursor, cursor, cursor, null, null), CancellationToken.None);
+        await _host.Status.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: "default",
+            selectedObjects: ["account", "invoice"],
+            createdAt: cursor,
+            lastGoodDataAt: cursor), CancellationToken.None);
         foreach (var name in new[] { "account", "invoice" })
         {
             await _host.Status.TryAdvanceCursorAsync("default", name, null, cursor, LoadOutcome.Replayed, cursor, fullSync: true, CancellationToken.None);
