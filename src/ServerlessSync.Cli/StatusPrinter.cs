@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Cli;
@@ -7,10 +5,11 @@ namespace ServerlessSync.Cli;
 /// <summary>What <c>status</c> shows: the connector, its objects and its recent runs.</summary>
 internal sealed record StatusView(ConnectorState Connector, IReadOnlyList<ObjectState> Objects, IReadOnlyList<RunRecord> Runs);
 
-/// <summary>Prints the connector the way a Status tab shows it, or as JSON.</summary>
+/// <summary>Prints the connector the way a Status tab shows it.</summary>
 internal static class StatusPrinter
 {
-    public static string ToJson(StatusView view) => JsonSerializer.Serialize(view, CliJsonContext.Default.StatusView);
+    /// <summary>How many of the newest runs <c>status</c> shows.</summary>
+    public const int RecentRuns = 10;
 
     public static void Print(TextWriter output, StatusView view, DateTimeOffset now)
     {
@@ -71,7 +70,3 @@ internal static class StatusPrinter
         _ => $"{(int)span.TotalDays} days ago",
     };
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(StatusView))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;

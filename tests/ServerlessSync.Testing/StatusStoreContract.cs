@@ -64,13 +64,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutConnector_Twice_ReplacesIncludingNulls()
     {
         var store = NewStore();
-        await store.PutConnectorAsync(StatusBuilders.Connector(
-            source: "files",
-            status: ConnectorStatus.Failed,
-            selectedObjects: ["a"],
-            lastGoodDataAt: T1,
-            lastError: "e",
-            lastRunId: "run-1"), None);
+        await store.PutConnectorAsync(FailedConnector, None);
         var replaced = StatusBuilders.Connector(source: "files", selectedObjects: ["a", "b"], updatedAt: T2, lastRunId: "run-2");
 
         await store.PutConnectorAsync(replaced, None);

@@ -72,13 +72,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     public async Task PutConnector_NullFields_NoAttributes()
     {
         var store = _table.Store();
-        await store.PutConnectorAsync(StatusBuilders.Connector(
-            source: "files",
-            status: ConnectorStatus.Failed,
-            selectedObjects: ["a"],
-            lastGoodDataAt: T1,
-            lastError: "e",
-            lastRunId: "run-1"), None);
+        await store.PutConnectorAsync(FailedConnector, None);
 
         await store.PutConnectorAsync(StatusBuilders.Connector(source: "files", updatedAt: T2), None);
 
