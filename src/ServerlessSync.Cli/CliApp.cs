@@ -3,6 +3,7 @@ using System.Globalization;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
+using ServerlessSync.Core.Status;
 
 namespace ServerlessSync.Cli;
 
@@ -80,7 +81,7 @@ internal static class CliApp
                 await error.WriteLineAsync($"warning: staged files not deleted after a committed load: {leftover}");
             }
 
-            if (run.Status != RunStatus.SUCCEEDED)
+            if (run.Status != RunStatus.Succeeded)
             {
                 await error.WriteLineAsync($"sync failed: {OneLine(run.Error)}");
                 return Failed;
@@ -96,13 +97,15 @@ internal static class CliApp
             var connectorId = embedded.Settings.Sync.ConnectorId;
             var state = await embedded.Status.GetConnectorAsync(connectorId, ct)
                 ?? throw new UsageException($"connector '{connectorId}' has not synced yet in {embedded.Settings.HomePath}; run 'sync' first");
-            var view = new StatusView(state, await embedded.Status.GetObjectsAsync(connectorId, ct), await embedded.Status.ListRunsAsync(connectorId, 10, ct));
             if (r.GetValue(json))
             {
-                await output.WriteLineAsync(StatusPrinter.ToJson(view));
+                // The status API's documents: the connector and, in detail, its recent runs.
+                var document = await new StatusQueries(embedded.Status).GetStatusAsync(connectorId, StatusPrinter.RecentRuns, ct);
+                await output.WriteLineAsync(StatusJsonContext.Indented(document!, StatusJsonContext.Default.ConnectorStatusView));
             }
             else
             {
+                var view = new StatusView(state, await embedded.Status.GetObjectsAsync(connectorId, ct), await embedded.Status.ListRunsAsync(connectorId, StatusPrinter.RecentRuns, ct));
                 StatusPrinter.Print(output, view, embedded.Clock.GetUtcNow());
             }
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Cli;
@@ -7,16 +5,17 @@ namespace ServerlessSync.Cli;
 /// <summary>What <c>status</c> shows: the connector, its objects and its recent runs.</summary>
 internal sealed record StatusView(ConnectorState Connector, IReadOnlyList<ObjectState> Objects, IReadOnlyList<RunRecord> Runs);
 
-/// <summary>Prints the connector the way a Status tab shows it, or as JSON.</summary>
+/// <summary>Prints the connector the way a Status tab shows it.</summary>
 internal static class StatusPrinter
 {
-    public static string ToJson(StatusView view) => JsonSerializer.Serialize(view, CliJsonContext.Default.StatusView);
+    /// <summary>How many of the newest runs <c>status</c> shows.</summary>
+    public const int RecentRuns = 10;
 
     public static void Print(TextWriter output, StatusView view, DateTimeOffset now)
     {
         var c = view.Connector;
         output.WriteLine($"Connector {c.ConnectorId} ({c.Source})");
-        output.WriteLine($"  Status:          {c.Status}");
+        output.WriteLine($"  Status:          {WireText.Of(c.Status)}");
         output.WriteLine($"  Data good as of: {(c.LastGoodDataAt is { } good ? $"{good:u} ({Ago(now - good)})" : "not yet: the historical sync has not completed")}");
         if (c.LastError is not null)
         {
@@ -42,11 +41,11 @@ internal static class StatusPrinter
         {
             var last = view.Runs[0];
             output.WriteLine();
-            output.WriteLine($"  Last run {last.RunId}: {last.Status}, {last.Mode.ToLowerInvariant()}, {last.StartedAt:u} → {(last.EndedAt is { } ended ? ended.ToString("u") : "running")}");
+            output.WriteLine($"  Last run {last.RunId}: {WireText.Of(last.Status)}, {WireText.Of(last.Mode).ToLowerInvariant()}, {last.StartedAt:u} → {(last.EndedAt is { } ended ? ended.ToString("u") : "running")}");
             output.WriteLine($"  {"OBJECT",-24} {"MODE",-11} {"EXTRACTED",10} {"INSERTED",9} {"UPDATED",8} {"DELETED",8} {"FILES",5} {"BYTES",10} {"EXTRACT",8} {"LOAD",7}  STATUS");
             foreach (var o in last.Objects)
             {
-                output.WriteLine($"  {o.ObjectName,-24} {SyncReporter.ModeText(o),-11} {o.RowsExtracted,10:N0} {o.RowsInserted,9:N0} {o.RowsUpdated,8:N0} {o.RowsDeleted,8:N0} {o.Files,5} {SyncReporter.Bytes(o.Bytes),10} {SyncReporter.Seconds(o.ExtractMilliseconds),8} {SyncReporter.Seconds(o.LoadMilliseconds),7}  {o.Status}{(o.Error is null ? "" : $": {CliApp.OneLine(o.Error)}")}");
+                output.WriteLine($"  {o.ObjectName,-24} {SyncReporter.ModeText(o),-11} {o.RowsExtracted,10:N0} {o.RowsInserted,9:N0} {o.RowsUpdated,8:N0} {o.RowsDeleted,8:N0} {o.Files,5} {SyncReporter.Bytes(o.Bytes),10} {SyncReporter.Seconds(o.ExtractMilliseconds),8} {SyncReporter.Seconds(o.LoadMilliseconds),7}  {WireText.Of(o.Status)}{(o.Error is null ? "" : $": {CliApp.OneLine(o.Error)}")}");
             }
         }
 
@@ -55,10 +54,10 @@ internal static class StatusPrinter
         foreach (var run in view.Runs)
         {
             var duration = run.EndedAt is { } end ? SyncReporter.Seconds((long)(end - run.StartedAt).TotalMilliseconds) : "running";
-            output.WriteLine($"  {run.RunId}  {run.Status,-9} {run.Mode,-11} started {run.StartedAt:u}  {duration,8}  {run.Objects.Sum(o => o.RowsExtracted),10:N0} rows  +{run.Objects.Sum(o => o.RowsInserted):N0} ~{run.Objects.Sum(o => o.RowsUpdated):N0} -{run.Objects.Sum(o => o.RowsDeleted):N0}");
-            foreach (var failed in run.Objects.Where(o => o.Status != RunStatus.SUCCEEDED))
+            output.WriteLine($"  {run.RunId}  {WireText.Of(run.Status),-9} {WireText.Of(run.Mode),-11} started {run.StartedAt:u}  {duration,8}  {run.Objects.Sum(o => o.RowsExtracted),10:N0} rows  +{run.Objects.Sum(o => o.RowsInserted):N0} ~{run.Objects.Sum(o => o.RowsUpdated):N0} -{run.Objects.Sum(o => o.RowsDeleted):N0}");
+            foreach (var failed in run.Objects.Where(o => o.Status != RunStatus.Succeeded))
             {
-                output.WriteLine($"      {failed.ObjectName}: {failed.Status}: {CliApp.OneLine(failed.Error)}");
+                output.WriteLine($"      {failed.ObjectName}: {WireText.Of(failed.Status)}: {CliApp.OneLine(failed.Error)}");
             }
         }
     }
@@ -71,7 +70,3 @@ internal static class StatusPrinter
         _ => $"{(int)span.TotalDays} days ago",
     };
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(StatusView))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -48,7 +48,7 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
                 break;
             case SyncEvent.ObjectFinished f:
                 var r = f.Record;
-                var line = r.Status == RunStatus.SUCCEEDED
+                var line = r.Status == RunStatus.Succeeded
                     ? $"  {r.ObjectName,-24} {ModeText(r),-11} {r.RowsExtracted,10:N0} rows {r.Files,3} files {Bytes(r.Bytes),10}  +{r.RowsInserted:N0} ~{r.RowsUpdated:N0} -{r.RowsDeleted:N0}  extract {Seconds(r.ExtractMilliseconds)} load {Seconds(r.LoadMilliseconds)}{(r.Error is null ? "" : $"  ({r.Error})")}"
                     : $"  {r.ObjectName,-24} FAILED: {CliApp.OneLine(r.Error)}";
                 if (interactive)
@@ -70,10 +70,10 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
     {
         var duration = run.EndedAt is { } end ? Seconds((long)(end - run.StartedAt).TotalMilliseconds) : "?";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {run.RunId} {run.Status} ({run.Mode.ToLowerInvariant()}) in {duration}: {run.Objects.Sum(o => o.RowsExtracted):N0} rows extracted, {run.Objects.Sum(o => o.RowsInserted):N0} inserted, {run.Objects.Sum(o => o.RowsUpdated):N0} updated, {run.Objects.Sum(o => o.RowsDeleted):N0} deleted"));
+            $"run {run.RunId} {WireText.Of(run.Status)} ({WireText.Of(run.Mode).ToLowerInvariant()}) in {duration}: {run.Objects.Sum(o => o.RowsExtracted):N0} rows extracted, {run.Objects.Sum(o => o.RowsInserted):N0} inserted, {run.Objects.Sum(o => o.RowsUpdated):N0} updated, {run.Objects.Sum(o => o.RowsDeleted):N0} deleted"));
         if (state is not null)
         {
-            output.WriteLine($"connector {state.ConnectorId}: {state.Status}{(state.LastGoodDataAt is { } good ? $", data good as of {good:u}" : "")}");
+            output.WriteLine($"connector {state.ConnectorId}: {WireText.Of(state.Status)}{(state.LastGoodDataAt is { } good ? $", data good as of {good:u}" : "")}");
         }
     }
 

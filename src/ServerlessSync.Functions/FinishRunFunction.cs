@@ -46,8 +46,8 @@ public sealed class FinishRunFunction : LambdaFunction
             finished = await step.FinishAsync(FinishRunStep.PlanOf(run), cancellationToken);
         }
 
-        log.Info($"run {finished.Status}{(finished.Error is null ? "" : $": {finished.Error}")}");
-        return new FinishRunOutput(request.ConnectorId, request.RunId, finished.Status == RunStatus.SUCCEEDED ? RunOutcome.SUCCEEDED : RunOutcome.FAILED)
+        log.Info($"run {WireText.Of(finished.Status)}{(finished.Error is null ? "" : $": {finished.Error}")}");
+        return new FinishRunOutput(request.ConnectorId, request.RunId, finished.Status == RunStatus.Succeeded ? RunOutcome.Succeeded : RunOutcome.Failed)
         {
             Error = finished.Error,
         };

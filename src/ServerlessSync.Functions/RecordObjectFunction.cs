@@ -45,12 +45,12 @@ public sealed class RecordObjectFunction : LambdaFunction
                 log.Warn(note);
             }
 
-            return new RecordObjectOutput(plan.ObjectName, ObjectOutcome.SUCCEEDED);
+            return new RecordObjectOutput(plan.ObjectName, ObjectOutcome.Succeeded);
         }
 
         var error = StepErrorText.Describe(request.Error!);
         var failed = await step.RecordFailedAsync(run, plan, error, cancellationToken);
         log.Warn($"failed (cursor unmoved, staged files kept): {error}");
-        return new RecordObjectOutput(plan.ObjectName, ObjectOutcome.FAILED) { Error = failed.Error };
+        return new RecordObjectOutput(plan.ObjectName, ObjectOutcome.Failed) { Error = failed.Error };
     }
 }

@@ -21,8 +21,8 @@ public class FailureTests
 
             var run = await runner.RunAsync(settings.Sync, null, CancellationToken.None);
 
-            Assert.Equal(Core.Model.RunStatus.FAILED, run.Status);
-            var failed = Assert.Single(run.Objects, o => o.Status != Core.Model.RunStatus.SUCCEEDED);
+            Assert.Equal(Core.Model.RunStatus.Failed, run.Status);
+            var failed = Assert.Single(run.Objects, o => o.Status != Core.Model.RunStatus.Succeeded);
             Assert.Equal("invoiceitem", failed.ObjectName);
             Assert.True(failed.Error!.Contains("part-00001.csv.gz", StringComparison.Ordinal), failed.Error);
             Assert.True(corrupting.Corrupted);
@@ -52,7 +52,7 @@ public class FailureTests
     {
         using var cli = new CliHarness();
         Assert.Equal(0, (await cli.RunAsync("sync", "--scale", "2000", "--objects", "account")).ExitCode);
-        var cursorBefore = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("objects")[0].GetProperty("cursor").GetString();
+        var cursorBefore = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("connector").GetProperty("objects")[0].GetProperty("cursor").GetString();
         cli.Execute("ALTER TABLE zuora.account ALTER COLUMN balance TYPE VARCHAR");
         Assert.Equal(0, (await cli.RunAsync("tenant", "advance")).ExitCode);
 
@@ -65,7 +65,7 @@ public class FailureTests
         Assert.Contains("varchar", line, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("decimal(18,2)", line, StringComparison.OrdinalIgnoreCase);
         var status = await SyncEndToEndTests.StatusAsync(cli);
-        Assert.Equal(cursorBefore, status.GetProperty("objects")[0].GetProperty("cursor").GetString());
+        Assert.Equal(cursorBefore, status.GetProperty("connector").GetProperty("objects")[0].GetProperty("cursor").GetString());
         Assert.Contains(cli.StagedFiles(), f => f.EndsWith("account.manifest.json", StringComparison.Ordinal));
     }
 
@@ -170,10 +170,10 @@ public class AbandonedRunTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains(abandonedRunId, result.Error, StringComparison.Ordinal);
         var runs = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("runs").EnumerateArray().ToList();
-        var abandoned = runs.Single(r => r.GetProperty("runId").GetString() == abandonedRunId);
-        Assert.Equal("FAILED", abandoned.GetProperty("status").GetString());
+        var abandoned = runs.Single(r => r.GetProperty("run").GetProperty("runId").GetString() == abandonedRunId);
+        Assert.Equal("FAILED", abandoned.GetProperty("run").GetProperty("status").GetString());
         Assert.Contains("abandoned", abandoned.GetProperty("objects")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal("SUCCEEDED", runs[0].GetProperty("status").GetString());
+        Assert.Equal("SUCCEEDED", runs[0].GetProperty("run").GetProperty("status").GetString());
         Assert.Equal("ACTIVE", (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("connector").GetProperty("status").GetString());
     }
 }

@@ -72,7 +72,7 @@ public class FilesSourceTests
         Assert.Contains("invoice.jsonl", line, StringComparison.Ordinal);
         Assert.Contains("line 2", line, StringComparison.Ordinal);
         Assert.Equal(1, cli.Scalar("SELECT count(*) FROM zuora.account"));
-        var objects = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("objects").EnumerateArray().ToDictionary(o => o.GetProperty("objectName").GetString()!);
+        var objects = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("connector").GetProperty("objects").EnumerateArray().ToDictionary(o => o.GetProperty("objectName").GetString()!);
         Assert.False(objects.ContainsKey("invoice") && objects["invoice"].GetProperty("cursor").ValueKind == System.Text.Json.JsonValueKind.String);
     }
 }

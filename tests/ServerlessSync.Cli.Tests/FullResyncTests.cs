@@ -48,11 +48,11 @@ public class FullResyncTests
         var status = await SyncEndToEndTests.StatusAsync(cli);
         Assert.Equal("ACTIVE", status.GetProperty("connector").GetProperty("status").GetString());
         var run = status.GetProperty("runs")[0];
-        Assert.Equal("HISTORICAL", run.GetProperty("mode").GetString());
+        Assert.Equal("HISTORICAL", run.GetProperty("run").GetProperty("mode").GetString());
         var account = run.GetProperty("objects")[0];
         Assert.Equal(("Historical", true, JsonValueKind.Null), (account.GetProperty("mode").GetString(), account.GetProperty("fullResync").GetBoolean(), account.GetProperty("windowStart").ValueKind));
         Assert.Equal((0L, 1L, 1L), (account.GetProperty("rowsInserted").GetInt64(), account.GetProperty("rowsUpdated").GetInt64(), account.GetProperty("rowsDeleted").GetInt64()));
-        Assert.Equal(account.GetProperty("windowEnd").GetDateTimeOffset(), status.GetProperty("objects")[0].GetProperty("lastFullSyncAt").GetDateTimeOffset());
+        Assert.Equal(account.GetProperty("windowEnd").GetDateTimeOffset(), status.GetProperty("connector").GetProperty("objects")[0].GetProperty("lastFullSyncAt").GetDateTimeOffset());
         var text = await cli.RunAsync("status", "--source", source);
         Assert.Contains("full resync", text.Output, StringComparison.Ordinal);
 

@@ -20,11 +20,11 @@ public class SyncEndToEndTests
 
         var status = await StatusAsync(cli);
         Assert.Equal("ACTIVE", status.GetProperty("connector").GetProperty("status").GetString());
-        var objects = status.GetProperty("objects").EnumerateArray().ToList();
+        var objects = status.GetProperty("connector").GetProperty("objects").EnumerateArray().ToList();
         Assert.Equal(13, objects.Count);
         Assert.All(objects, o => Assert.Equal(JsonValueKind.String, o.GetProperty("cursor").ValueKind));
         var firstRun = status.GetProperty("runs")[0];
-        Assert.Equal("HISTORICAL", firstRun.GetProperty("mode").GetString());
+        Assert.Equal("HISTORICAL", firstRun.GetProperty("run").GetProperty("mode").GetString());
         var totalRows = firstRun.GetProperty("objects").EnumerateArray().Sum(o => o.GetProperty("rowsInserted").GetInt64());
         Assert.InRange(totalRows, 2000, 4000);
         Assert.Equal(cli.Scalar("SELECT count(*) FROM zuora.account"), firstRun.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("objectName").GetString() == "account").GetProperty("rowsInserted").GetInt64());
@@ -43,7 +43,7 @@ public class SyncEndToEndTests
         Assert.True(second.ExitCode == 0, second.ToString());
         status = await StatusAsync(cli);
         var run = status.GetProperty("runs")[0];
-        Assert.Equal("INCREMENTAL", run.GetProperty("mode").GetString());
+        Assert.Equal("INCREMENTAL", run.GetProperty("run").GetProperty("mode").GetString());
         var runObjects = run.GetProperty("objects").EnumerateArray().ToList();
         var extracted = runObjects.Sum(o => o.GetProperty("rowsExtracted").GetInt64());
         var changed = runObjects.Sum(o => o.GetProperty("rowsInserted").GetInt64() + o.GetProperty("rowsUpdated").GetInt64() + o.GetProperty("rowsDeleted").GetInt64());
@@ -96,7 +96,7 @@ public class SyncEndToEndTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var run = (await StatusAsync(cli)).GetProperty("runs")[0];
-        Assert.Equal("MIXED", run.GetProperty("mode").GetString());
+        Assert.Equal("MIXED", run.GetProperty("run").GetProperty("mode").GetString());
         var modes = run.GetProperty("objects").EnumerateArray().ToDictionary(o => o.GetProperty("objectName").GetString()!, o => o.GetProperty("mode").GetString());
         Assert.Equal("Incremental", modes["account"]);
         Assert.Equal("Historical", modes["payment"]);

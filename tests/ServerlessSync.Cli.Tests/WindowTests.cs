@@ -13,7 +13,7 @@ public class WindowTests
         var first = await LastObjectRunAsync(cli);
         Assert.Equal(JsonValueKind.Null, first.GetProperty("windowStart").ValueKind);
         var firstEnd = first.GetProperty("windowEnd").GetDateTimeOffset();
-        var cursor = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("objects")[0].GetProperty("cursor").GetDateTimeOffset();
+        var cursor = (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("connector").GetProperty("objects")[0].GetProperty("cursor").GetDateTimeOffset();
         Assert.Equal(firstEnd, cursor);
 
         cli.Clock.Advance(TimeSpan.FromMinutes(30));

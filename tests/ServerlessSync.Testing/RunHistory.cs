@@ -16,12 +16,12 @@ public static class RunHistory
         // run-c starts at 08:30Z written as 10:30+02:00, so text order would put it last; run-b is also a run of another connector.
         RunRecord[] runs =
         [
-            new("run-b", StatusSamples.Connector, "INCREMENTAL", RunStatus.SUCCEEDED, Start.AddHours(1), Start.AddHours(2), null, []),
-            new("run-a", StatusSamples.Connector, "HISTORICAL", RunStatus.SUCCEEDED, Start, Start.AddHours(1), null, []),
-            new("run-d", StatusSamples.Connector, "INCREMENTAL", RunStatus.FAILED, Start.AddHours(1), null, "x", []),
-            new("run-c", StatusSamples.Connector, "INCREMENTAL", RunStatus.SUCCEEDED, Start.AddMinutes(30).ToOffset(TimeSpan.FromHours(2)), null, null, []),
-            new("run-z", Other, "INCREMENTAL", RunStatus.SUCCEEDED, Start.AddDays(1), null, null, []),
-            new("run-b", Other, "INCREMENTAL", RunStatus.SUCCEEDED, Start.AddDays(1), null, null, []),
+            StatusBuilders.Run(runId: "run-b", startedAt: Start.AddHours(1), endedAt: Start.AddHours(2)),
+            StatusBuilders.Run(runId: "run-a", mode: RunMode.Historical, startedAt: Start, endedAt: Start.AddHours(1)),
+            StatusBuilders.Run(runId: "run-d", status: RunStatus.Failed, startedAt: Start.AddHours(1), error: "x"),
+            StatusBuilders.Run(runId: "run-c", startedAt: Start.AddMinutes(30).ToOffset(TimeSpan.FromHours(2))),
+            StatusBuilders.Run(runId: "run-z", connectorId: Other, startedAt: Start.AddDays(1)),
+            StatusBuilders.Run(runId: "run-b", connectorId: Other, startedAt: Start.AddDays(1)),
         ];
         foreach (var run in runs)
         {

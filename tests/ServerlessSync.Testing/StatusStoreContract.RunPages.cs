@@ -110,7 +110,7 @@ public abstract partial class StatusStoreContract<TStore>
         await RunPages.WriteFiveAsync(store);
         var first = await store.ListRunsPageAsync(Connector, 2, null, None);
 
-        await store.PutRunAsync(new RunRecord("run-6", Connector, "INCREMENTAL", RunStatus.RUNNING, RunPages.Start.AddDays(1), null, null, []), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-6", status: RunStatus.Running, startedAt: RunPages.Start.AddDays(1)), None);
         var second = await store.ListRunsPageAsync(Connector, 2, first.NextPageToken, None);
 
         Assert.Equal(["run-4a", "run-2"], second.Runs.Select(r => r.RunId));
@@ -138,11 +138,16 @@ public static class RunPages
         // page ends between them. run-2 starts earlier than run-4* as an instant, later as text.
         var runs = new Dictionary<string, RunRecord>
         {
-            ["run-2"] = new("run-2", StatusSamples.Connector, "INCREMENTAL", RunStatus.FAILED, Start.AddHours(1).ToOffset(TimeSpan.FromHours(9)), Start.AddHours(2), "boom", []),
-            ["run-4a"] = new("run-4a", StatusSamples.Connector, "INCREMENTAL", RunStatus.SUCCEEDED, Start.AddHours(3), null, null, []),
-            ["run-1"] = new("run-1", StatusSamples.Connector, "HISTORICAL", RunStatus.SUCCEEDED, Start, Start.AddHours(1), null, []),
-            ["run-5"] = new("run-5", StatusSamples.Connector, "INCREMENTAL", RunStatus.RUNNING, Start.AddHours(4), null, null, []),
-            ["run-4b"] = new("run-4b", StatusSamples.Connector, "MIXED", RunStatus.SUCCEEDED, Start.AddHours(3).ToOffset(TimeSpan.FromHours(-4)), null, null, []),
+            ["run-2"] = StatusBuilders.Run(
+                runId: "run-2",
+                status: RunStatus.Failed,
+                startedAt: Start.AddHours(1).ToOffset(TimeSpan.FromHours(9)),
+                endedAt: Start.AddHours(2),
+                error: "boom"),
+            ["run-4a"] = StatusBuilders.Run(runId: "run-4a", startedAt: Start.AddHours(3)),
+            ["run-1"] = StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, startedAt: Start, endedAt: Start.AddHours(1)),
+            ["run-5"] = StatusBuilders.Run(runId: "run-5", status: RunStatus.Running, startedAt: Start.AddHours(4)),
+            ["run-4b"] = StatusBuilders.Run(runId: "run-4b", mode: RunMode.Mixed, startedAt: Start.AddHours(3).ToOffset(TimeSpan.FromHours(-4))),
         };
         foreach (var run in runs.Values)
         {
@@ -155,8 +160,8 @@ public static class RunPages
             await store.PutObjectRunAsync(StatusSamples.Connector, StatusSamples.ObjectRun(runId, objectName), None);
         }
 
-        await store.PutRunAsync(new RunRecord("run-9", "other", "INCREMENTAL", RunStatus.SUCCEEDED, Start.AddHours(2), null, null, []), None);
-        await store.PutRunAsync(new RunRecord("run-8", "other", "INCREMENTAL", RunStatus.SUCCEEDED, Start.AddHours(1), null, null, []), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-9", connectorId: "other", startedAt: Start.AddHours(2)), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-8", connectorId: "other", startedAt: Start.AddHours(1)), None);
 
         return [.. new[] { "run-5", "run-4b", "run-4a", "run-2", "run-1" }.Select(id => runs[id] with
         {

@@ -28,14 +28,21 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     protected abstract Task<IReadOnlyList<string>> StoredRecordsAsync(string connectorId);
 
     [Theory]
-    [InlineData(ConnectorStatus.IN_PROGRESS)]
-    [InlineData(ConnectorStatus.ACTIVE)]
-    [InlineData(ConnectorStatus.FAILED)]
+    [InlineData(ConnectorStatus.InProgress)]
+    [InlineData(ConnectorStatus.Active)]
+    [InlineData(ConnectorStatus.Failed)]
     public async Task PutConnector_EveryField_RoundTrips(ConnectorStatus status)
     {
         var store = NewStore();
         // Selected objects keep the order given; quotes and SQL in values are only text.
-        var state = new ConnectorState(Connector, "files", status, ["invoice", "account", "o'brien \"quoted\" #1"], T0, T1, T2, "boom; DROP TABLE runs; --", "run-1");
+        var state = StatusBuilders.Connector(
+            source: "files",
+            status: status,
+            selectedObjects: ["invoice", "account", "o'brien \"quoted\" #1"],
+            updatedAt: T1,
+            lastGoodDataAt: T2,
+            lastError: "boom; DROP TABLE runs; --",
+            lastRunId: "run-1");
 
         await store.PutConnectorAsync(state, None);
 
@@ -46,7 +53,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutConnector_NullsAndEmptyList_RoundTrip()
     {
         var store = NewStore();
-        var state = new ConnectorState(Connector, "synthetic", ConnectorStatus.IN_PROGRESS, [], T0, T0, null, null, null);
+        var state = StatusBuilders.Connector(status: ConnectorStatus.InProgress);
 
         await store.PutConnectorAsync(state, None);
 
@@ -57,8 +64,8 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutConnector_Twice_ReplacesIncludingNulls()
     {
         var store = NewStore();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.FAILED, ["a"], T0, T0, T1, "e", "run-1"), None);
-        var replaced = new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["a", "b"], T0, T2, null, null, "run-2");
+        await store.PutConnectorAsync(FailedConnector, None);
+        var replaced = StatusBuilders.Connector(source: "files", selectedObjects: ["a", "b"], updatedAt: T2, lastRunId: "run-2");
 
         await store.PutConnectorAsync(replaced, None);
 
@@ -89,7 +96,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
 
         Assert.True(moved);
         var state = Assert.Single(await store.GetObjectsAsync(Connector, None));
-        Assert.Equal(new ObjectState(Connector, "account", T1, T2, 5, 2, 1), state);
+        Assert.Equal(StatusBuilders.Object(objectName: "account", cursor: T1, lastLoadedAt: T2, totalInserted: 5, totalUpdated: 2, totalDeleted: 1), state);
         Assert.True(state.HistoricalComplete);
     }
 
@@ -105,7 +112,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         Assert.False(await store.TryAdvanceCursorAsync(Connector, "account", null, T2, new LoadOutcome(1, 1, 1, 0, false), T2, fullSync: false, None));
 
         Assert.Equal(before, await StoredRecordsAsync(Connector));
-        Assert.Equal(new ObjectState(Connector, "account", T1, T1, 5, 2, 1), Assert.Single(await store.GetObjectsAsync(Connector, None)));
+        Assert.Equal(StatusBuilders.Object(objectName: "account", cursor: T1, lastLoadedAt: T1, totalInserted: 5, totalUpdated: 2, totalDeleted: 1), Assert.Single(await store.GetObjectsAsync(Connector, None)));
     }
 
     [Fact]
@@ -128,7 +135,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(3, 4, 2, 7, false), T1, fullSync: false, None));
         Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: false, None));
 
-        Assert.Equal(new ObjectState(Connector, "account", T2, T2, 13, 4, 2), Assert.Single(await store.GetObjectsAsync(Connector, None)));
+        Assert.Equal(StatusBuilders.Object(objectName: "account", cursor: T2, lastLoadedAt: T2, totalInserted: 13, totalUpdated: 4, totalDeleted: 2), Assert.Single(await store.GetObjectsAsync(Connector, None)));
     }
 
     [Theory]
@@ -215,11 +222,11 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
         Assert.Equal(T0, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
 
         Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T0, T1, new LoadOutcome(1, 0, 0, 0, false), T1, fullSync: false, None));
-        Assert.Equal(new ObjectState(Connector, "account", T1, T1, 5, 0, 0, T0), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
+        Assert.Equal(StatusBuilders.Object(objectName: "account", cursor: T1, lastLoadedAt: T1, totalInserted: 5, lastFullSyncAt: T0), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
 
         // A full re-sync: a historical window from an existing cursor.
         Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(0, 1, 2, 2, false), T2, fullSync: true, None));
-        Assert.Equal(new ObjectState(Connector, "account", T2, T2, 5, 1, 2, T2), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
+        Assert.Equal(StatusBuilders.Object(objectName: "account", cursor: T2, lastLoadedAt: T2, totalInserted: 5, totalUpdated: 1, totalDeleted: 2, lastFullSyncAt: T2), Assert.Single(await NewStore().GetObjectsAsync(Connector, None)));
     }
 
     [Fact]
@@ -235,18 +242,46 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(RunStatus.RUNNING, SyncMode.Historical)]
-    [InlineData(RunStatus.SUCCEEDED, SyncMode.Incremental)]
-    [InlineData(RunStatus.FAILED, SyncMode.Incremental)]
+    [InlineData(RunStatus.Running, SyncMode.Historical)]
+    [InlineData(RunStatus.Succeeded, SyncMode.Incremental)]
+    [InlineData(RunStatus.Failed, SyncMode.Incremental)]
     public async Task PutRunAndObjectRun_EveryField_RoundTrips(RunStatus status, SyncMode mode)
     {
         var store = NewStore();
-        var run = new RunRecord("run-1", Connector, "MIXED", status, T0, T2, "it failed", []);
+        var run = StatusBuilders.Run(runId: "run-1", mode: RunMode.Mixed, status: status, endedAt: T2, error: "it failed");
         ObjectRunRecord[] objects =
         [
-            new("run-1", "account", mode, T0, T1, status, 100, 50, 40, 10, 3, 123_456_789_012, 1_500, 2_500, "runs/acme/run-1/account/account.manifest.json", "note"),
-            new("run-1", "invoice", SyncMode.Historical, null, T2, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null),
-            new("run-1", "product", SyncMode.Historical, null, T2, status, 9, 0, 2, 3, 1, 10, 1, 1, "m", null, FullResync: true),
+            StatusBuilders.ObjectRun(
+                runId: "run-1",
+                objectName: "account",
+                mode: mode,
+                windowStart: T0,
+                status: status,
+                rowsExtracted: 100,
+                rowsInserted: 50,
+                rowsUpdated: 40,
+                rowsDeleted: 10,
+                files: 3,
+                bytes: 123_456_789_012,
+                extractMilliseconds: 1_500,
+                loadMilliseconds: 2_500,
+                manifestKey: "runs/acme/run-1/account/account.manifest.json",
+                error: "note"),
+            StatusBuilders.ObjectRun(runId: "run-1", objectName: "invoice", windowEnd: T2, status: RunStatus.Running),
+            StatusBuilders.ObjectRun(
+                runId: "run-1",
+                objectName: "product",
+                windowEnd: T2,
+                status: status,
+                rowsExtracted: 9,
+                rowsUpdated: 2,
+                rowsDeleted: 3,
+                files: 1,
+                bytes: 10,
+                extractMilliseconds: 1,
+                loadMilliseconds: 1,
+                manifestKey: "m",
+                fullResync: true),
         ];
 
         await store.PutRunAsync(run, None);
@@ -263,7 +298,7 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutRun_NullsAndNoObjects_RoundTrips()
     {
         var store = NewStore();
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.RUNNING, T1, null, null, []);
+        var run = StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, status: RunStatus.Running, startedAt: T1);
 
         await store.PutRunAsync(run, None);
 
@@ -276,14 +311,23 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutRun_Again_ReplacesOwnFieldsAndKeepsObjectRecords()
     {
         var store = NewStore();
-        var objectRun = new ObjectRunRecord("run-1", "account", SyncMode.Historical, null, T1, RunStatus.SUCCEEDED, 1, 1, 0, 0, 1, 10, 1, 1, "m", null);
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, "transient", []), None);
+        var objectRun = StatusBuilders.ObjectRun(
+            runId: "run-1",
+            objectName: "account",
+            rowsExtracted: 1,
+            rowsInserted: 1,
+            files: 1,
+            bytes: 10,
+            extractMilliseconds: 1,
+            loadMilliseconds: 1,
+            manifestKey: "m");
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, status: RunStatus.Running, error: "transient"), None);
         await store.PutObjectRunAsync(Connector, objectRun, None);
-        var finished = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.SUCCEEDED, T0, T2, null, []);
+        var finished = StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, endedAt: T2);
 
         // A run passed with other object records (a stale copy) does not overwrite the stored ones; another
         // instance with the start instant in another offset replaces the same run.
-        await NewStore().PutRunAsync(finished with { StartedAt = T0.ToUniversalTime(), Objects = [objectRun with { Status = RunStatus.FAILED }] }, None);
+        await NewStore().PutRunAsync(finished with { StartedAt = T0.ToUniversalTime(), Objects = [objectRun with { Status = RunStatus.Failed }] }, None);
 
         StatusAssert.Run(finished with { Objects = [objectRun] }, await store.GetRunAsync(Connector, "run-1", None));
         Assert.Single(await store.ListRunsAsync(Connector, 10, None));
@@ -293,10 +337,10 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     public async Task PutObjectRun_Again_Replaces()
     {
         var store = NewStore();
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "INCREMENTAL", RunStatus.RUNNING, T0, null, null, []), None);
-        var pending = new ObjectRunRecord("run-1", "account", SyncMode.Incremental, T0, T1, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, "was here");
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", status: RunStatus.Running), None);
+        var pending = StatusBuilders.ObjectRun(runId: "run-1", objectName: "account", windowStart: T0, status: RunStatus.Running, error: "was here");
         await store.PutObjectRunAsync(Connector, pending, None);
-        var done = pending with { Status = RunStatus.SUCCEEDED, RowsExtracted = 7, RowsInserted = 7, Files = 1, Bytes = 99, ExtractMilliseconds = 5, LoadMilliseconds = 6, ManifestKey = "k", Error = null };
+        var done = pending with { Status = RunStatus.Succeeded, RowsExtracted = 7, RowsInserted = 7, Files = 1, Bytes = 99, ExtractMilliseconds = 5, LoadMilliseconds = 6, ManifestKey = "k", Error = null };
 
         await NewStore().PutObjectRunAsync(Connector, done, None);
 

@@ -20,8 +20,13 @@ run_sync() { # scale home -> writes $home.time, keeps staged files
   /usr/bin/time -v "$cli" sync --home "$2" --scale "$1" --keep-staged >"$2.out" 2>"$2.time"
 }
 
-# field FILE NAME: sum a numeric field over every object of the newest run in `status --json`
-field() { grep -Eo "\"$2\": [0-9]+" "$1" | awk '{ s += $2 } END { print s + 0 }'; }
+# field FILE NAME: sum a numeric field over every object of the newest run in `status --json` (indented: the
+# connector, then "runs", newest first, each {"connectorId", "run": {summary}, "objects": [records], "errors"})
+field() {
+  awk -v name="\"$2\": " '/"run": \{/ { run++ } run == 1 && /"objects": \[/ { inside = 1 } /"errors": / { inside = 0 }
+    run == 1 && inside && index($0, name) { value = $0; sub(/.*": /, "", value); sub(/,$/, "", value); s += value }
+    END { print s + 0 }' "$1"
+}
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(date -u +%Y-%m-%dT%H:%MZ)"
 for scale in "$small" "$large"; do

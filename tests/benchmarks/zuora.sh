@@ -31,8 +31,13 @@ export ZUORA_CLIENT_ID=test-client ZUORA_CLIENT_SECRET=test-secret
 
 peak_kib() { grep 'Maximum resident set size' "$1" | awk '{ print $NF }'; }
 
-# field FILE NAME: sum a numeric field over every object of the newest run in `status --json`
-field() { grep -Eo "\"$2\": [0-9]+" "$1" | awk '{ s += $2 } END { print s + 0 }'; }
+# field FILE NAME: sum a numeric field over every object of the newest run in `status --json` (indented: the
+# connector, then "runs", newest first, each {"connectorId", "run": {summary}, "objects": [records], "errors"})
+field() {
+  awk -v name="\"$2\": " '/"run": \{/ { run++ } run == 1 && /"objects": \[/ { inside = 1 } /"errors": / { inside = 0 }
+    run == 1 && inside && index($0, name) { value = $0; sub(/.*": /, "", value); sub(/,$/, "", value); s += value }
+    END { print s + 0 }' "$1"
+}
 
 # start_fake ACCOUNTS: starts the fake in the background (stdin held open on a FIFO), sets url and objects
 start_fake() {
@@ -54,7 +59,7 @@ start_fake() {
 measure() {
   "$cli" status --home "$2" --json >"$2.json"
   printf '%s %s %s %s %s\n' "$(field "$2.json" rowsExtracted)" "$(field "$2.json" extractMilliseconds)" \
-    "$(field "$2.json" loadMilliseconds)" "$(grep -o '"rowsExtracted"' "$2.json" | wc -l)" "$(peak_kib "$2.time")"
+    "$(field "$2.json" loadMilliseconds)" "$(grep -o '"extractMilliseconds"' "$2.json" | wc -l)" "$(peak_kib "$2.time")"
 }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(date -u +%Y-%m-%dT%H:%MZ)"

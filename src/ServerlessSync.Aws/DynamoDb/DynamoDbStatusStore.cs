@@ -55,16 +55,18 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         var item = await GetItemAsync(connectorId, StatusKeys.ConnectorSort, cancellationToken);
         return item is null
             ? null
-            : new ConnectorState(
-                RequiredString(item, "connectorId"),
-                RequiredString(item, "source"),
-                RequiredEnum<ConnectorStatus>(item, "status"),
-                StringListOrEmpty(item, "selectedObjects"),
-                RequiredTime(item, "createdAt"),
-                RequiredTime(item, "updatedAt"),
-                OptionalTime(item, "lastGoodDataAt"),
-                OptionalString(item, "lastError"),
-                OptionalString(item, "lastRunId"));
+            : new ConnectorState
+            {
+                ConnectorId = RequiredString(item, "connectorId"),
+                Source = RequiredString(item, "source"),
+                Status = RequiredEnum<ConnectorStatus>(item, "status"),
+                SelectedObjects = StringListOrEmpty(item, "selectedObjects"),
+                CreatedAt = RequiredTime(item, "createdAt"),
+                UpdatedAt = RequiredTime(item, "updatedAt"),
+                LastGoodDataAt = OptionalTime(item, "lastGoodDataAt"),
+                LastError = OptionalString(item, "lastError"),
+                LastRunId = OptionalString(item, "lastRunId"),
+            };
     }
 
     /// <summary>Creates or replaces the connector item (one PutItem). <see cref="ConnectorState.LastError"/> is cut to <see cref="MaxErrorBytes"/>.</summary>
@@ -75,7 +77,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["type"] = String(ItemTypes.Connector);
         item["connectorId"] = String(state.ConnectorId);
         item["source"] = String(state.Source);
-        item["status"] = String(state.Status.ToString());
+        item["status"] = String(WireText.Of(state.Status));
         item["selectedObjects"] = StringList(state.SelectedObjects);
         item["createdAt"] = Time(state.CreatedAt);
         item["updatedAt"] = Time(state.UpdatedAt);
@@ -92,15 +94,17 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         var objects = new List<ObjectState>();
         await foreach (var item in QueryPrefixAsync(connectorId, StatusKeys.ObjectPrefix, newestFirst: false, QueryPageSize, cancellationToken))
         {
-            objects.Add(new ObjectState(
-                connectorId,
-                RequiredString(item, "objectName"),
-                OptionalTime(item, "cursor"),
-                OptionalTime(item, "lastLoadedAt"),
-                OptionalNumber(item, "totalInserted") ?? 0,
-                OptionalNumber(item, "totalUpdated") ?? 0,
-                OptionalNumber(item, "totalDeleted") ?? 0,
-                OptionalTime(item, "lastFullSyncAt")));
+            objects.Add(new ObjectState
+            {
+                ConnectorId = connectorId,
+                ObjectName = RequiredString(item, "objectName"),
+                Cursor = OptionalTime(item, "cursor"),
+                LastLoadedAt = OptionalTime(item, "lastLoadedAt"),
+                TotalInserted = OptionalNumber(item, "totalInserted") ?? 0,
+                TotalUpdated = OptionalNumber(item, "totalUpdated") ?? 0,
+                TotalDeleted = OptionalNumber(item, "totalDeleted") ?? 0,
+                LastFullSyncAt = OptionalTime(item, "lastFullSyncAt"),
+            });
         }
 
         return objects;
@@ -183,8 +187,8 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["type"] = String(ItemTypes.Run);
         item["connectorId"] = String(run.ConnectorId);
         item["runId"] = String(run.RunId);
-        item["mode"] = String(run.Mode);
-        item["status"] = String(run.Status.ToString());
+        item["mode"] = String(WireText.Of(run.Mode));
+        item["status"] = String(WireText.Of(run.Status));
         item["startedAt"] = Time(run.StartedAt);
         Put(item, "endedAt", run.EndedAt);
         Put(item, "error", Truncate(run.Error, MaxErrorBytes));
@@ -208,10 +212,10 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["connectorId"] = String(connectorId);
         item["runId"] = String(record.RunId);
         item["objectName"] = String(record.ObjectName);
-        item["mode"] = String(record.Mode.ToString());
+        item["mode"] = String(WireText.Of(record.Mode));
         Put(item, "windowStart", record.WindowStart);
         item["windowEnd"] = Time(record.WindowEnd);
-        item["status"] = String(record.Status.ToString());
+        item["status"] = String(WireText.Of(record.Status));
         item["rowsExtracted"] = Number(record.RowsExtracted);
         item["rowsInserted"] = Number(record.RowsInserted);
         item["rowsUpdated"] = Number(record.RowsUpdated);
@@ -470,34 +474,38 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         _runSortKeys[(connectorId, runId)] = runSortKey;
     }
 
-    private static RunRecord ReadRun(Dictionary<string, AttributeValue> item) => new(
-        RequiredString(item, "runId"),
-        RequiredString(item, "connectorId"),
-        RequiredString(item, "mode"),
-        RequiredEnum<RunStatus>(item, "status"),
-        RequiredTime(item, "startedAt"),
-        OptionalTime(item, "endedAt"),
-        OptionalString(item, "error"),
-        []);
+    private static RunRecord ReadRun(Dictionary<string, AttributeValue> item) => new RunRecord
+    {
+        RunId = RequiredString(item, "runId"),
+        ConnectorId = RequiredString(item, "connectorId"),
+        Mode = RequiredEnum<RunMode>(item, "mode"),
+        Status = RequiredEnum<RunStatus>(item, "status"),
+        StartedAt = RequiredTime(item, "startedAt"),
+        EndedAt = OptionalTime(item, "endedAt"),
+        Error = OptionalString(item, "error"),
+        Objects = [],
+    };
 
-    private static ObjectRunRecord ReadObjectRun(Dictionary<string, AttributeValue> item) => new(
-        RequiredString(item, "runId"),
-        RequiredString(item, "objectName"),
-        RequiredEnum<SyncMode>(item, "mode"),
-        OptionalTime(item, "windowStart"),
-        RequiredTime(item, "windowEnd"),
-        RequiredEnum<RunStatus>(item, "status"),
-        RequiredNumber(item, "rowsExtracted"),
-        RequiredNumber(item, "rowsInserted"),
-        RequiredNumber(item, "rowsUpdated"),
-        RequiredNumber(item, "rowsDeleted"),
-        checked((int)RequiredNumber(item, "files")),
-        RequiredNumber(item, "bytes"),
-        RequiredNumber(item, "extractMs"),
-        RequiredNumber(item, "loadMs"),
-        OptionalString(item, "manifestKey"),
-        OptionalString(item, "error"),
-        OptionalBool(item, "fullResync"));
+    private static ObjectRunRecord ReadObjectRun(Dictionary<string, AttributeValue> item) => new ObjectRunRecord
+    {
+        RunId = RequiredString(item, "runId"),
+        ObjectName = RequiredString(item, "objectName"),
+        Mode = RequiredEnum<SyncMode>(item, "mode"),
+        WindowStart = OptionalTime(item, "windowStart"),
+        WindowEnd = RequiredTime(item, "windowEnd"),
+        Status = RequiredEnum<RunStatus>(item, "status"),
+        RowsExtracted = RequiredNumber(item, "rowsExtracted"),
+        RowsInserted = RequiredNumber(item, "rowsInserted"),
+        RowsUpdated = RequiredNumber(item, "rowsUpdated"),
+        RowsDeleted = RequiredNumber(item, "rowsDeleted"),
+        Files = checked((int)RequiredNumber(item, "files")),
+        Bytes = RequiredNumber(item, "bytes"),
+        ExtractMilliseconds = RequiredNumber(item, "extractMs"),
+        LoadMilliseconds = RequiredNumber(item, "loadMs"),
+        ManifestKey = OptionalString(item, "manifestKey"),
+        Error = OptionalString(item, "error"),
+        FullResync = OptionalBool(item, "fullResync"),
+    };
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string connectorId, string sortKey, CancellationToken cancellationToken)
     {

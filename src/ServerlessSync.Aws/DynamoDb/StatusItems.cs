@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
+using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Aws.DynamoDb;
 
@@ -125,7 +126,7 @@ internal static class StatusValues
         item.TryGetValue(name, out var value) && value.BOOL == true;
 
     public static TEnum RequiredEnum<TEnum>(Dictionary<string, AttributeValue> item, string name)
-        where TEnum : struct, Enum => Enum.Parse<TEnum>(RequiredString(item, name));
+        where TEnum : struct, Enum => WireText.Parse<TEnum>(RequiredString(item, name));
 
     public static List<string> StringListOrEmpty(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var value) && value.L is { } list ? [.. list.Select(v => v.S ?? throw Missing(item, name))] : [];

@@ -2,83 +2,145 @@ using System.Text.Json.Serialization;
 
 namespace ServerlessSync.Core.Model;
 
-[JsonConverter(typeof(JsonStringEnumConverter<ConnectorStatus>))]
+// Stored and served as IN_PROGRESS, ACTIVE, FAILED (WireEnumConverter).
+[JsonConverter(typeof(WireEnumConverter<ConnectorStatus>))]
 public enum ConnectorStatus
 {
     /// <summary>Some selected object has not finished its historical sync.</summary>
-    IN_PROGRESS,
+    InProgress,
     /// <summary>Every selected object finished its historical sync and the last run succeeded.</summary>
-    ACTIVE,
+    Active,
     /// <summary>The last run failed; ConnectorState.LastError says why.</summary>
-    FAILED,
+    Failed,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+// Stored and served as RUNNING, SUCCEEDED, FAILED (WireEnumConverter).
+[JsonConverter(typeof(WireEnumConverter<RunStatus>))]
 public enum RunStatus
 {
-    RUNNING,
-    SUCCEEDED,
-    FAILED,
+    Running,
+    Succeeded,
+    Failed,
 }
 
+// Stored and served as HISTORICAL, INCREMENTAL, MIXED (WireEnumConverter).
+[JsonConverter(typeof(WireEnumConverter<RunMode>))]
+public enum RunMode
+{
+    /// <summary>Every object of the run read a historical window.</summary>
+    Historical,
+    /// <summary>No object of the run read a historical window.</summary>
+    Incremental,
+    /// <summary>Some objects read historical windows, others incremental ones.</summary>
+    Mixed,
+}
+
+// The records below are built by name. Required: what identifies a record and its state. Optional: what stays null,
+// zero or empty until something happens (an error, a cursor, counts). JSON keeps the members in declaration order.
+
 // The connector as a Status tab shows it.
-public sealed record ConnectorState(
-    string ConnectorId,
-    string Source,
-    ConnectorStatus Status,
-    IReadOnlyList<string> SelectedObjects,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
+public sealed record ConnectorState
+{
+    public required string ConnectorId { get; init; }
+
+    public required string Source { get; init; }
+
+    public required ConnectorStatus Status { get; init; }
+
+    public required IReadOnlyList<string> SelectedObjects { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
     // The window end of the last run in which every selected object loaded: data is good up to here.
-    DateTimeOffset? LastGoodDataAt,
-    string? LastError,
-    string? LastRunId);
+    public DateTimeOffset? LastGoodDataAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public string? LastRunId { get; init; }
+}
 
 // Per object: where the next incremental window starts, and running totals.
-public sealed record ObjectState(
-    string ConnectorId,
-    string ObjectName,
-    // The end of the last committed window; null until the historical sync committed.
-    DateTimeOffset? Cursor,
-    DateTimeOffset? LastLoadedAt,
-    long TotalInserted,
-    long TotalUpdated,
-    long TotalDeleted,
-    // The window end of the last committed historical (full) read: the first sync or a periodic full re-sync; null when none is recorded.
-    DateTimeOffset? LastFullSyncAt = null)
+public sealed record ObjectState
 {
+    public required string ConnectorId { get; init; }
+
+    public required string ObjectName { get; init; }
+
+    // The end of the last committed window; null until the historical sync committed.
+    public DateTimeOffset? Cursor { get; init; }
+
+    public DateTimeOffset? LastLoadedAt { get; init; }
+
+    public long TotalInserted { get; init; }
+
+    public long TotalUpdated { get; init; }
+
+    public long TotalDeleted { get; init; }
+
+    // The window end of the last committed historical (full) read: the first sync or a periodic full re-sync; null when none is recorded.
+    public DateTimeOffset? LastFullSyncAt { get; init; }
+
     public bool HistoricalComplete => Cursor is not null;
 }
 
 // One object's part of one run.
-public sealed record ObjectRunRecord(
-    string RunId,
-    string ObjectName,
-    SyncMode Mode,
-    DateTimeOffset? WindowStart,
-    DateTimeOffset WindowEnd,
-    RunStatus Status,
-    long RowsExtracted,
-    long RowsInserted,
-    long RowsUpdated,
-    long RowsDeleted,
-    int Files,
-    long Bytes,
-    long ExtractMilliseconds,
-    long LoadMilliseconds,
-    string? ManifestKey,
-    string? Error,
+public sealed record ObjectRunRecord
+{
+    public required string RunId { get; init; }
+
+    public required string ObjectName { get; init; }
+
+    public required SyncMode Mode { get; init; }
+
+    // Null for a historical window.
+    public DateTimeOffset? WindowStart { get; init; }
+
+    public required DateTimeOffset WindowEnd { get; init; }
+
+    public required RunStatus Status { get; init; }
+
+    public long RowsExtracted { get; init; }
+
+    public long RowsInserted { get; init; }
+
+    public long RowsUpdated { get; init; }
+
+    public long RowsDeleted { get; init; }
+
+    public int Files { get; init; }
+
+    public long Bytes { get; init; }
+
+    public long ExtractMilliseconds { get; init; }
+
+    public long LoadMilliseconds { get; init; }
+
+    public string? ManifestKey { get; init; }
+
+    public string? Error { get; init; }
+
     // True for a periodic full re-sync: a historical window (Mode Historical) of an object that already had a cursor.
-    bool FullResync = false);
+    public bool FullResync { get; init; }
+}
 
 // One sync run of a connector.
-public sealed record RunRecord(
-    string RunId,
-    string ConnectorId,
-    // HISTORICAL when every object ran historical, INCREMENTAL when none did, MIXED otherwise.
-    string Mode,
-    RunStatus Status,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt,
-    string? Error,
-    IReadOnlyList<ObjectRunRecord> Objects);
+public sealed record RunRecord
+{
+    public required string RunId { get; init; }
+
+    public required string ConnectorId { get; init; }
+
+    public required RunMode Mode { get; init; }
+
+    public required RunStatus Status { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public string? Error { get; init; }
+
+    public IReadOnlyList<ObjectRunRecord> Objects { get; init; } = [];
+}

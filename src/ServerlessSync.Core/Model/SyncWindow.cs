@@ -1,10 +1,17 @@
+using System.Text.Json.Serialization;
+
 namespace ServerlessSync.Core.Model;
 
+// Stored and served as Historical, Incremental since before WireEnumConverter's SCREAMING_SNAKE_CASE: pinned, so
+// status files, status tables and status API clients keep reading them.
+[JsonConverter(typeof(WireEnumConverter<SyncMode>))]
 public enum SyncMode
 {
     /// <summary>No cursor yet: every live row with <c>updateddate</c> before the window end.</summary>
+    [JsonStringEnumMemberName("Historical")]
     Historical,
     /// <summary>Rows whose <c>updateddate</c> lies in the half-open window, deleted ones included.</summary>
+    [JsonStringEnumMemberName("Incremental")]
     Incremental,
 }
 

@@ -27,7 +27,7 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
 
         var record = extracted with
         {
-            Status = RunStatus.SUCCEEDED,
+            Status = RunStatus.Succeeded,
             RowsInserted = load.Outcome.Inserted,
             RowsUpdated = load.Outcome.Updated,
             RowsDeleted = load.Outcome.Deleted,
@@ -42,7 +42,7 @@ public sealed class CompleteObjectStep(IStatusStore status, TimeProvider time)
     public async Task<ObjectRunRecord> RecordFailedAsync(RunPlan run, ObjectPlan plan, string error, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(error);
-        var record = await StoredRecordAsync(run, plan, cancellationToken) with { Status = RunStatus.FAILED, Error = error };
+        var record = await StoredRecordAsync(run, plan, cancellationToken) with { Status = RunStatus.Failed, Error = error };
         await status.PutObjectRunAsync(run.ConnectorId, record, cancellationToken);
         return record;
     }

@@ -21,9 +21,9 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
         ArgumentException.ThrowIfNullOrEmpty(error);
         var run = await status.GetRunAsync(connectorId, runId, cancellationToken)
             ?? throw new InvalidOperationException($"run {runId} of connector {connectorId} is not in the status store");
-        foreach (var record in run.Objects.Where(o => o.Status == RunStatus.RUNNING))
+        foreach (var record in run.Objects.Where(o => o.Status == RunStatus.Running))
         {
-            await status.PutObjectRunAsync(connectorId, record with { Status = RunStatus.FAILED, Error = error }, cancellationToken);
+            await status.PutObjectRunAsync(connectorId, record with { Status = RunStatus.Failed, Error = error }, cancellationToken);
         }
 
         return await FinishAsync(PlanOf(run), cancellationToken);
@@ -42,13 +42,13 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
         var now = time.GetUtcNow();
         var record = await status.GetRunAsync(run.ConnectorId, run.RunId, cancellationToken)
             ?? throw new InvalidOperationException($"run {run.RunId} of connector {run.ConnectorId} is not in the status store");
-        var failed = record.Objects.Where(o => o.Status != RunStatus.SUCCEEDED).ToList();
+        var failed = record.Objects.Where(o => o.Status != RunStatus.Succeeded).ToList();
         var error = failed.Count == 0
             ? null
             : string.Join("; ", failed.Select(o => $"{o.ObjectName}: {o.Error ?? "did not finish"}"));
         var finished = record with
         {
-            Status = failed.Count == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED,
+            Status = failed.Count == 0 ? RunStatus.Succeeded : RunStatus.Failed,
             EndedAt = now,
             Error = error,
         };
@@ -59,10 +59,10 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
         var objects = await status.GetObjectsAsync(run.ConnectorId, cancellationToken);
         var historicalDone = connector.SelectedObjects.All(name => objects.Any(o => o.ObjectName == name && o.HistoricalComplete));
         connector = failed.Count > 0
-            ? connector with { Status = ConnectorStatus.FAILED, LastError = error, UpdatedAt = now }
+            ? connector with { Status = ConnectorStatus.Failed, LastError = error, UpdatedAt = now }
             : connector with
             {
-                Status = historicalDone ? ConnectorStatus.ACTIVE : ConnectorStatus.IN_PROGRESS,
+                Status = historicalDone ? ConnectorStatus.Active : ConnectorStatus.InProgress,
                 LastError = null,
                 LastGoodDataAt = run.Objects.Min(o => o.Window.End),
                 UpdatedAt = now,
@@ -85,7 +85,7 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
     {
         var connector = await status.GetConnectorAsync(connectorId, cancellationToken);
         if (connector?.LastRunId is not { } runId
-            || await status.GetRunAsync(connectorId, runId, cancellationToken) is not { Status: RunStatus.RUNNING } run)
+            || await status.GetRunAsync(connectorId, runId, cancellationToken) is not { Status: RunStatus.Running } run)
         {
             return null;
         }

@@ -54,18 +54,34 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         var allHistorical = plans.All(p => p.Window.Mode == SyncMode.Historical);
 
         var state = connector is null
-            ? new ConnectorState(options.ConnectorId, source.Name, ConnectorStatus.IN_PROGRESS, selected, now, now, null, null, runId)
+            ? new ConnectorState
+            {
+                ConnectorId = options.ConnectorId,
+                Source = source.Name,
+                Status = ConnectorStatus.InProgress,
+                SelectedObjects = selected,
+                CreatedAt = now,
+                UpdatedAt = now,
+                LastRunId = runId,
+            }
             : connector with
             {
                 Source = source.Name,
                 SelectedObjects = selected,
-                Status = anyFirstHistorical && connector.Status != ConnectorStatus.FAILED ? ConnectorStatus.IN_PROGRESS : connector.Status,
+                Status = anyFirstHistorical && connector.Status != ConnectorStatus.Failed ? ConnectorStatus.InProgress : connector.Status,
                 UpdatedAt = now,
                 LastRunId = runId,
             };
         await status.PutConnectorAsync(state, cancellationToken);
         await status.PutRunAsync(
-            new RunRecord(runId, options.ConnectorId, allHistorical ? "HISTORICAL" : anyHistorical ? "MIXED" : "INCREMENTAL", RunStatus.RUNNING, now, null, null, []),
+            new RunRecord
+            {
+                RunId = runId,
+                ConnectorId = options.ConnectorId,
+                Mode = allHistorical ? RunMode.Historical : anyHistorical ? RunMode.Mixed : RunMode.Incremental,
+                Status = RunStatus.Running,
+                StartedAt = now,
+            },
             cancellationToken);
         foreach (var plan in plans)
         {
@@ -128,7 +144,16 @@ public static class ObjectRuns
     public static ObjectRunRecord Pending(string runId, ObjectPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new ObjectRunRecord(runId, plan.ObjectName, plan.Window.Mode, plan.Window.Start, plan.Window.End, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null, plan.FullResync);
+        return new ObjectRunRecord
+        {
+            RunId = runId,
+            ObjectName = plan.ObjectName,
+            Mode = plan.Window.Mode,
+            WindowStart = plan.Window.Start,
+            WindowEnd = plan.Window.End,
+            Status = RunStatus.Running,
+            FullResync = plan.FullResync,
+        };
     }
 
     public static ObjectRunRecord Extracted(string runId, ObjectPlan plan, ExtractResult extract)

@@ -49,6 +49,22 @@ public sealed class StatusQueries(IStatusStore status)
     }
 
     /// <summary>
+    /// The connector (as <see cref="GetConnectorAsync"/>) with its <paramref name="runs"/> newest runs in detail (each as
+    /// <see cref="GetRunAsync"/>): what a local status view shows at once; null when the connector is unknown.
+    /// </summary>
+    public async Task<ConnectorStatusView?> GetStatusAsync(string connectorId, int runs, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
+        if (await GetConnectorAsync(connectorId, cancellationToken) is not { } connector)
+        {
+            return null;
+        }
+
+        var recent = await status.ListRunsAsync(connectorId, runs, cancellationToken);
+        return new ConnectorStatusView(connector, [.. recent.Select(run => RunView.Of(connectorId, run))]);
+    }
+
+    /// <summary>
     /// A page of the connector's runs, newest first, each summed up; null when the connector is unknown.
     /// <paramref name="pageToken"/> is the <see cref="RunsPageView.NextToken"/> of the page before (null: the newest).
     /// </summary>
@@ -78,13 +94,7 @@ public sealed class StatusQueries(IStatusStore status)
             return null;
         }
 
-        var errors = run.Objects
-            .Where(o => o.Error is not null)
-            .Select(o => new RunErrorView(o.ObjectName, o.Error!))
-            .Prepend(run.Error is null ? null : new RunErrorView(null, run.Error))
-            .OfType<RunErrorView>()
-            .ToList();
-        return new RunView(connectorId, RunSummaryView.Of(run), run.Objects, errors);
+        return RunView.Of(connectorId, run);
     }
 }
 
@@ -128,8 +138,7 @@ public sealed record RunsPageView(string ConnectorId, IReadOnlyList<RunSummaryVi
 /// <summary>A run summed up over its objects.</summary>
 public sealed record RunSummaryView(
     string RunId,
-    // HISTORICAL, INCREMENTAL or MIXED.
-    string Mode,
+    RunMode Mode,
     RunStatus Status,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
@@ -154,7 +163,7 @@ public sealed record RunSummaryView(
         run.EndedAt is { } ended ? (long)(ended - run.StartedAt).TotalMilliseconds : null,
         run.Error,
         run.Objects.Count,
-        [.. run.Objects.Where(o => o.Status == RunStatus.FAILED).Select(o => o.ObjectName)],
+        [.. run.Objects.Where(o => o.Status == RunStatus.Failed).Select(o => o.ObjectName)],
         run.Objects.Sum(o => o.RowsExtracted),
         run.Objects.Sum(o => o.RowsInserted),
         run.Objects.Sum(o => o.RowsUpdated),
@@ -163,7 +172,22 @@ public sealed record RunSummaryView(
 }
 
 /// <summary>One run in detail: its summary, each object's part (by object name) and every error met.</summary>
-public sealed record RunView(string ConnectorId, RunSummaryView Run, IReadOnlyList<ObjectRunRecord> Objects, IReadOnlyList<RunErrorView> Errors);
+public sealed record RunView(string ConnectorId, RunSummaryView Run, IReadOnlyList<ObjectRunRecord> Objects, IReadOnlyList<RunErrorView> Errors)
+{
+    internal static RunView Of(string connectorId, RunRecord run)
+    {
+        var errors = run.Objects
+            .Where(o => o.Error is not null)
+            .Select(o => new RunErrorView(o.ObjectName, o.Error!))
+            .Prepend(run.Error is null ? null : new RunErrorView(null, run.Error))
+            .OfType<RunErrorView>()
+            .ToList();
+        return new RunView(connectorId, RunSummaryView.Of(run), run.Objects, errors);
+    }
+}
+
+/// <summary>A connector with its newest runs in detail: each part is the document the status API answers for it.</summary>
+public sealed record ConnectorStatusView(ConnectorView Connector, IReadOnlyList<RunView> Runs);
 
 /// <summary>An error a run met: the run's own (<see cref="ObjectName"/> null) or one object's.</summary>
 public sealed record RunErrorView(string? ObjectName, string Error);

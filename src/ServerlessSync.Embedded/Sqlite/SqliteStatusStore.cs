@@ -60,16 +60,18 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
             return null;
         }
 
-        return new ConnectorState(
-            reader.GetString(0),
-            reader.GetString(1),
-            Enum.Parse<ConnectorStatus>(reader.GetString(2)),
-            JsonSerializer.Deserialize(reader.GetString(3), StatusJsonContext.Default.StringArray) ?? [],
-            Time(reader, 4),
-            Time(reader, 5),
-            NullableTime(reader, 6),
-            NullableString(reader, 7),
-            NullableString(reader, 8));
+        return new ConnectorState
+        {
+            ConnectorId = reader.GetString(0),
+            Source = reader.GetString(1),
+            Status = WireText.Parse<ConnectorStatus>(reader.GetString(2)),
+            SelectedObjects = JsonSerializer.Deserialize(reader.GetString(3), StatusJsonContext.Default.StringArray) ?? [],
+            CreatedAt = Time(reader, 4),
+            UpdatedAt = Time(reader, 5),
+            LastGoodDataAt = NullableTime(reader, 6),
+            LastError = NullableString(reader, 7),
+            LastRunId = NullableString(reader, 8),
+        };
     }
 
     public async Task PutConnectorAsync(ConnectorState state, CancellationToken cancellationToken)
@@ -91,7 +93,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
             """);
         Add(command, "$connector_id", state.ConnectorId);
         Add(command, "$source", state.Source);
-        Add(command, "$status", state.Status.ToString());
+        Add(command, "$status", WireText.Of(state.Status));
         Add(command, "$selected_objects", JsonSerializer.Serialize([.. state.SelectedObjects], StatusJsonContext.Default.StringArray));
         Add(command, "$created_at", Text(state.CreatedAt));
         Add(command, "$updated_at", Text(state.UpdatedAt));
@@ -115,15 +117,17 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         var objects = new List<ObjectState>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            objects.Add(new ObjectState(
-                reader.GetString(0),
-                reader.GetString(1),
-                NullableTime(reader, 2),
-                NullableTime(reader, 3),
-                reader.GetInt64(4),
-                reader.GetInt64(5),
-                reader.GetInt64(6),
-                NullableTime(reader, 7)));
+            objects.Add(new ObjectState
+            {
+                ConnectorId = reader.GetString(0),
+                ObjectName = reader.GetString(1),
+                Cursor = NullableTime(reader, 2),
+                LastLoadedAt = NullableTime(reader, 3),
+                TotalInserted = reader.GetInt64(4),
+                TotalUpdated = reader.GetInt64(5),
+                TotalDeleted = reader.GetInt64(6),
+                LastFullSyncAt = NullableTime(reader, 7),
+            });
         }
 
         return objects;
@@ -212,8 +216,8 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
             """);
         Add(command, "$connector_id", run.ConnectorId);
         Add(command, "$run_id", run.RunId);
-        Add(command, "$mode", run.Mode);
-        Add(command, "$status", run.Status.ToString());
+        Add(command, "$mode", WireText.Of(run.Mode));
+        Add(command, "$status", WireText.Of(run.Status));
         Add(command, "$started_at", Text(run.StartedAt));
         Add(command, "$started_at_utc_ticks", run.StartedAt.UtcTicks);
         Add(command, "$ended_at", Text(run.EndedAt));
@@ -251,10 +255,10 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$connector_id", connectorId);
         Add(command, "$run_id", record.RunId);
         Add(command, "$object_name", record.ObjectName);
-        Add(command, "$mode", record.Mode.ToString());
+        Add(command, "$mode", WireText.Of(record.Mode));
         Add(command, "$window_start", Text(record.WindowStart));
         Add(command, "$window_end", Text(record.WindowEnd));
-        Add(command, "$status", record.Status.ToString());
+        Add(command, "$status", WireText.Of(record.Status));
         Add(command, "$rows_extracted", record.RowsExtracted);
         Add(command, "$rows_inserted", record.RowsInserted);
         Add(command, "$rows_updated", record.RowsUpdated);
@@ -470,15 +474,17 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                runs.Add(new RunRecord(
-                    reader.GetString(1),
-                    reader.GetString(0),
-                    reader.GetString(2),
-                    Enum.Parse<RunStatus>(reader.GetString(3)),
-                    Time(reader, 4),
-                    NullableTime(reader, 5),
-                    NullableString(reader, 6),
-                    []));
+                runs.Add(new RunRecord
+                {
+                    RunId = reader.GetString(1),
+                    ConnectorId = reader.GetString(0),
+                    Mode = WireText.Parse<RunMode>(reader.GetString(2)),
+                    Status = WireText.Parse<RunStatus>(reader.GetString(3)),
+                    StartedAt = Time(reader, 4),
+                    EndedAt = NullableTime(reader, 5),
+                    Error = NullableString(reader, 6),
+                    Objects = [],
+                });
             }
         }
 
@@ -515,24 +521,26 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         return runs;
     }
 
-    private static ObjectRunRecord ReadObjectRun(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        Enum.Parse<SyncMode>(reader.GetString(2)),
-        NullableTime(reader, 3),
-        Time(reader, 4),
-        Enum.Parse<RunStatus>(reader.GetString(5)),
-        reader.GetInt64(6),
-        reader.GetInt64(7),
-        reader.GetInt64(8),
-        reader.GetInt64(9),
-        reader.GetInt32(10),
-        reader.GetInt64(11),
-        reader.GetInt64(12),
-        reader.GetInt64(13),
-        NullableString(reader, 14),
-        NullableString(reader, 15),
-        reader.GetInt64(16) != 0);
+    private static ObjectRunRecord ReadObjectRun(SqliteDataReader reader) => new ObjectRunRecord
+    {
+        RunId = reader.GetString(0),
+        ObjectName = reader.GetString(1),
+        Mode = WireText.Parse<SyncMode>(reader.GetString(2)),
+        WindowStart = NullableTime(reader, 3),
+        WindowEnd = Time(reader, 4),
+        Status = WireText.Parse<RunStatus>(reader.GetString(5)),
+        RowsExtracted = reader.GetInt64(6),
+        RowsInserted = reader.GetInt64(7),
+        RowsUpdated = reader.GetInt64(8),
+        RowsDeleted = reader.GetInt64(9),
+        Files = reader.GetInt32(10),
+        Bytes = reader.GetInt64(11),
+        ExtractMilliseconds = reader.GetInt64(12),
+        LoadMilliseconds = reader.GetInt64(13),
+        ManifestKey = NullableString(reader, 14),
+        Error = NullableString(reader, 15),
+        FullResync = reader.GetInt64(16) != 0,
+    };
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 /// the exact <see cref="DateTimeOffset"/>, ticks and offset. Text in different offsets neither compares nor
 /// sorts by instant, so the two timestamps the store compares or orders by (the cursor and a run's start)
 /// also have an <c>…_utc_ticks</c> column: the same instant as UTC ticks (100 ns).</item>
-/// <item>Enums are their names (<c>IN_PROGRESS</c>, <c>Historical</c>); lists are JSON arrays.</item>
+/// <item>Enums are their wire text (<c>WireText</c>: <c>IN_PROGRESS</c>, <c>Historical</c>), as in JSON; lists are JSON arrays.</item>
 /// </list>
 /// </summary>
 internal static class StatusSchema

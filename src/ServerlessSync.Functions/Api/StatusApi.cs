@@ -97,7 +97,7 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
     private async Task<(HttpApiResponse Response, string? RunId)> GetConnectorAsync(string connectorId, CancellationToken cancellationToken)
     {
         var view = await queries.GetConnectorAsync(connectorId, cancellationToken) ?? throw UnknownConnector(connectorId);
-        return (Ok(HttpStatusCode.OK, JsonSerializer.Serialize(view, Json.ConnectorView)), null);
+        return (Ok(HttpStatusCode.OK, JsonSerializer.Serialize(view, StatusJsonContext.Default.ConnectorView)), null);
     }
 
     private async Task<(HttpApiResponse Response, string? RunId)> ListRunsAsync(string connectorId, HttpApiRequest request, CancellationToken cancellationToken)
@@ -125,14 +125,14 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
             throw new ApiProblem(HttpStatusCode.BadRequest, $"nextToken is not one this API gave for connector '{connectorId}' (it must be passed back as given, with the same connector)", e);
         }
 
-        return (Ok(HttpStatusCode.OK, JsonSerializer.Serialize(page ?? throw UnknownConnector(connectorId), Json.RunsPageView)), null);
+        return (Ok(HttpStatusCode.OK, JsonSerializer.Serialize(page ?? throw UnknownConnector(connectorId), StatusJsonContext.Default.RunsPageView)), null);
     }
 
     private async Task<(HttpApiResponse Response, string? RunId)> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken)
     {
         var view = await queries.GetRunAsync(connectorId, runId, cancellationToken)
             ?? throw new ApiProblem(HttpStatusCode.NotFound, $"run '{runId}' of connector '{connectorId}' is not known");
-        return (Ok(HttpStatusCode.OK, JsonSerializer.Serialize(view, Json.RunView)), runId);
+        return (Ok(HttpStatusCode.OK, JsonSerializer.Serialize(view, StatusJsonContext.Default.RunView)), runId);
     }
 
     /// <summary>
@@ -148,7 +148,7 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
             throw UnknownConnector(connectorId);
         }
 
-        if (connector is { LastRunStatus: RunStatus.RUNNING })
+        if (connector is { LastRunStatus: RunStatus.Running })
         {
             throw new ApiProblem(HttpStatusCode.Conflict, $"connector '{connectorId}' is running run '{connector.LastRunId}'; start another run when it has finished");
         }

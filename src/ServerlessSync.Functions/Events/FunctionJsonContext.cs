@@ -4,7 +4,7 @@ namespace ServerlessSync.Functions.Events;
 
 /// <summary>
 /// Every event and message the functions read or write, source-generated: camelCase, nulls left out, enums as
-/// their names. Reading is strict where it matters: constructor parameters are required, and a non-nullable
+/// text (each declares its <c>WireEnumConverter</c>). Reading is strict where it matters: constructor parameters are required, and a non-nullable
 /// member given <c>null</c> is an error naming its path.
 /// </summary>
 [JsonSourceGenerationOptions(

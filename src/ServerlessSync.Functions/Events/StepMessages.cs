@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Functions.Events;
 
@@ -56,13 +57,21 @@ public sealed record ExtractOutput(string ManifestKey, long Rows, int Files, lon
 /// <summary>What the load function did with each manifest of an S3 notification.</summary>
 public sealed record LoadOutput(IReadOnlyList<ManifestLoadMessage> Manifests);
 
+// Published as docs/workflow.md names them, before WireEnumConverter's SCREAMING_SNAKE_CASE: pinned.
+[JsonConverter(typeof(WireEnumConverter<ManifestLoadResult>))]
 public enum ManifestLoadResult
 {
+    [JsonStringEnumMemberName("Submitted")]
     Submitted,
+    [JsonStringEnumMemberName("Loaded")]
     Loaded,
+    [JsonStringEnumMemberName("AlreadyLoaded")]
     AlreadyLoaded,
+    [JsonStringEnumMemberName("HeldByAnother")]
     HeldByAnother,
+    [JsonStringEnumMemberName("Failed")]
     Failed,
+    [JsonStringEnumMemberName("NoLongerStaged")]
     NoLongerStaged,
 }
 
@@ -73,10 +82,15 @@ public sealed record ManifestLoadMessage(string ManifestKey, ManifestLoadResult 
     public string? Error { get; init; }
 }
 
+// Published as docs/workflow.md names them, before WireEnumConverter's SCREAMING_SNAKE_CASE: pinned.
+[JsonConverter(typeof(WireEnumConverter<LoadCompletedResult>))]
 public enum LoadCompletedResult
 {
+    [JsonStringEnumMemberName("Loaded")]
     Loaded,
+    [JsonStringEnumMemberName("Failed")]
     Failed,
+    [JsonStringEnumMemberName("Ignored")]
     Ignored,
 }
 
@@ -108,10 +122,12 @@ public sealed record RecordObjectInput(RunReference Run, ObjectPlanMessage Objec
     public StepError? Error { get; init; }
 }
 
+// SUCCEEDED, FAILED on the wire (WireEnumConverter).
+[JsonConverter(typeof(WireEnumConverter<ObjectOutcome>))]
 public enum ObjectOutcome
 {
-    SUCCEEDED,
-    FAILED,
+    Succeeded,
+    Failed,
 }
 
 public sealed record RecordObjectOutput(string ObjectName, ObjectOutcome Status)
@@ -129,10 +145,12 @@ public sealed record FinishRunInput(string ConnectorId, string RunId)
     public StepError? Error { get; init; }
 }
 
+// SUCCEEDED, FAILED on the wire (WireEnumConverter): the state machine's RunDone choice compares "SUCCEEDED".
+[JsonConverter(typeof(WireEnumConverter<RunOutcome>))]
 public enum RunOutcome
 {
-    SUCCEEDED,
-    FAILED,
+    Succeeded,
+    Failed,
 }
 
 public sealed record FinishRunOutput(string ConnectorId, string RunId, RunOutcome Status)

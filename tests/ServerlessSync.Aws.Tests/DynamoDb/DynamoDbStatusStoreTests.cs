@@ -27,7 +27,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     public async Task CreateTable_Exists_AcceptedAndDataKept()
     {
         var store = _table.Store();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, [], T0, T0, null, null, null), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(source: "files"), None);
 
         await DynamoDbStatusStore.CreateTableAsync(_table.Client, _table.Name, None);
 
@@ -72,9 +72,9 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     public async Task PutConnector_NullFields_NoAttributes()
     {
         var store = _table.Store();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.FAILED, ["a"], T0, T0, T1, "e", "run-1"), None);
+        await store.PutConnectorAsync(FailedConnector, None);
 
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, [], T0, T2, null, null, null), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(source: "files", updatedAt: T2), None);
 
         var item = await _table.ItemAsync("CONNECTOR#acme", "CONNECTOR");
         Assert.False(item!.ContainsKey("lastError"));
@@ -86,7 +86,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     public async Task PutRun_OtherStartTime_ThrowsAndKeepsRun()
     {
         var store = _table.Store();
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, null, []);
+        var run = StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, status: RunStatus.Running);
         await store.PutRunAsync(run, None);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.PutRunAsync(run with { StartedAt = T1 }, None));
@@ -99,7 +99,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     public async Task PutObjectRun_RunNotRecorded_ThrowsAndWritesNothing()
     {
         var store = _table.Store();
-        var record = new ObjectRunRecord("run-1", "account", SyncMode.Incremental, T0, T1, RunStatus.RUNNING, 0, 0, 0, 0, 0, 0, 0, 0, null, null);
+        var record = StatusBuilders.ObjectRun(runId: "run-1", objectName: "account", windowStart: T0, status: RunStatus.Running);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.PutObjectRunAsync(Connector, record, None));
 
@@ -115,7 +115,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         string[] ids = ["run", "run#OBJECT#x", "run%23OBJECT%23x", "run-1"];
         foreach (var id in ids)
         {
-            await store.PutRunAsync(new RunRecord(id, Connector, "INCREMENTAL", RunStatus.SUCCEEDED, T1, null, null, []), None);
+            await store.PutRunAsync(StatusBuilders.Run(runId: id, startedAt: T1), None);
             await store.PutObjectRunAsync(Connector, ObjectRun(id, "account"), None);
         }
 
@@ -154,7 +154,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         string[] ids = ["run", "run#OBJECT#x", "run%23OBJECT%23x", "run-1"];
         foreach (var id in ids)
         {
-            await writer.PutRunAsync(new RunRecord(id, "ids", "INCREMENTAL", RunStatus.SUCCEEDED, T1, null, null, []), None);
+            await writer.PutRunAsync(StatusBuilders.Run(runId: id, connectorId: "ids", startedAt: T1), None);
             await writer.PutObjectRunAsync("ids", ObjectRun(id, "account"), None);
         }
 
@@ -195,7 +195,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     {
         var writer = _table.Store();
         var names = Enumerable.Range(0, 7).Select(i => $"object-{i}").ToList();
-        await writer.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, null, []), None);
+        await writer.PutRunAsync(StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, status: RunStatus.Running), None);
         foreach (var name in names)
         {
             await writer.TryAdvanceCursorAsync(Connector, name, null, T1, LoadOutcome.Replayed, T1, fullSync: false, None);
@@ -213,9 +213,9 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
     public async Task Items_KeysAndTypes_AsDocumented()
     {
         var store = _table.Store();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["account"], T0, T0, null, null, "r1"), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(source: "files", selectedObjects: ["account"], lastRunId: "r1"), None);
         await store.TryAdvanceCursorAsync(Connector, "account", null, T1, LoadOutcome.Replayed, T1, fullSync: false, None);
-        await store.PutRunAsync(new RunRecord("r1", Connector, "HISTORICAL", RunStatus.RUNNING, T0, null, null, []), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "r1", mode: RunMode.Historical, status: RunStatus.Running), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("r1", "account"), None);
         await store.TryClaimAsync(Connector, "load-1", "me", T1, TimeSpan.FromMinutes(5), None);
         await store.TryAcquireAsync(Connector, "r1", T0, TimeSpan.FromHours(1), None);
@@ -249,8 +249,8 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         var error = "first line\n" + string.Concat(Enumerable.Repeat("é😀x", 70_000));
         Assert.True(Encoding.UTF8.GetByteCount(error) > 400_000);
 
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.FAILED, [], T0, T0, null, error, null), None);
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.FAILED, T0, T1, error, []), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(source: "files", status: ConnectorStatus.Failed, lastError: error), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, status: RunStatus.Failed, endedAt: T1, error: error), None);
         await store.PutObjectRunAsync(Connector, ObjectRun("run-1", "account") with { Error = error }, None);
         await store.TryClaimAsync(Connector, "load-1", "me", T0, TimeSpan.FromMinutes(1), None);
         await store.ReleaseAsync(Connector, "load-1", "me", error, T0, None);
@@ -279,7 +279,7 @@ public sealed class DynamoDbStatusStoreTests : IAsyncLifetime
         var store = _table.Store();
         var error = new string('e', DynamoDbStatusStore.MaxErrorBytes);
 
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.FAILED, T0, T1, error, []), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, status: RunStatus.Failed, endedAt: T1, error: error), None);
 
         Assert.Equal(error, (await store.GetRunAsync(Connector, "run-1", None))!.Error);
     }

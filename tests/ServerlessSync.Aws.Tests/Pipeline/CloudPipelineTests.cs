@@ -33,13 +33,13 @@ public sealed class CloudPipelineTests : IAsyncLifetime
     {
         var first = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions(), null, None);
 
-        Assert.Equal(RunStatus.SUCCEEDED, first.Status);
-        Assert.Equal("HISTORICAL", first.Mode);
-        Assert.All(first.Objects, o => Assert.Equal(RunStatus.SUCCEEDED, o.Status));
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+        Assert.Equal(RunMode.Historical, first.Mode);
+        Assert.All(first.Objects, o => Assert.Equal(RunStatus.Succeeded, o.Status));
         await AssertWarehouseEqualsSourceAsync();
         Assert.Empty(await _pipeline.KeysAsync());
         var connector = await _pipeline.Status.GetConnectorAsync(SyncOptions.DefaultConnectorId, None);
-        Assert.Equal(ConnectorStatus.ACTIVE, connector!.Status);
+        Assert.Equal(ConnectorStatus.Active, connector!.Status);
         var cursors = await _pipeline.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
         Assert.Equal(_tenant.Source.Objects.Order(StringComparer.Ordinal), cursors.Select(o => o.ObjectName).Order(StringComparer.Ordinal));
         Assert.All(cursors, o => Assert.Equal(first.Objects.Single(r => r.ObjectName == o.ObjectName).WindowEnd, o.Cursor));
@@ -47,8 +47,8 @@ public sealed class CloudPipelineTests : IAsyncLifetime
         _tenant.Advance(TimeSpan.FromDays(2));
         var second = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions(), null, None);
 
-        Assert.Equal(RunStatus.SUCCEEDED, second.Status);
-        Assert.Equal("INCREMENTAL", second.Mode);
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+        Assert.Equal(RunMode.Incremental, second.Mode);
         Assert.True(second.Objects.Sum(o => o.RowsUpdated) > 0, "the advance updated rows");
         Assert.True(second.Objects.Sum(o => o.RowsDeleted) > 0, "the advance deleted rows");
         await AssertWarehouseEqualsSourceAsync();
@@ -82,13 +82,13 @@ public sealed class CloudPipelineTests : IAsyncLifetime
         var failed = await runner.RunAsync(new SyncOptions { Objects = ["account", "invoice"] }, null, None);
 
         Assert.True(corrupt.Broken);
-        Assert.Equal(RunStatus.FAILED, failed.Status);
+        Assert.Equal(RunStatus.Failed, failed.Status);
         var invoice = failed.Objects.Single(o => o.ObjectName == "invoice");
-        Assert.Equal(RunStatus.FAILED, invoice.Status);
+        Assert.Equal(RunStatus.Failed, invoice.Status);
         Assert.Contains($"s3://{_pipeline.Bucket}/{corrupt.PartKey} line 2", invoice.Error, StringComparison.Ordinal);
         Assert.Contains("column amount", invoice.Error, StringComparison.Ordinal);
         Assert.Contains("not-a-number", invoice.Error, StringComparison.Ordinal);
-        Assert.True(failed.Objects.Single(o => o.ObjectName == "account").Status == RunStatus.SUCCEEDED, failed.Objects.Single(o => o.ObjectName == "account").Error);
+        Assert.True(failed.Objects.Single(o => o.ObjectName == "account").Status == RunStatus.Succeeded, failed.Objects.Single(o => o.ObjectName == "account").Error);
         Assert.Contains(corrupt.PartKey, await _pipeline.KeysAsync());
         Assert.Contains(invoice.ManifestKey, await _pipeline.KeysAsync());
         var cursors = await _pipeline.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
@@ -97,7 +97,7 @@ public sealed class CloudPipelineTests : IAsyncLifetime
 
         var retry = await _pipeline.Runner(_tenant.Source).RunAsync(new SyncOptions { Objects = ["account", "invoice"] }, null, None);
 
-        Assert.True(retry.Status == RunStatus.SUCCEEDED, string.Join("; ", retry.Objects.Select(o => $"{o.ObjectName}: {o.Error}")));
+        Assert.True(retry.Status == RunStatus.Succeeded, string.Join("; ", retry.Objects.Select(o => $"{o.ObjectName}: {o.Error}")));
         await AssertWarehouseEqualsSourceAsync(["account", "invoice"]);
     }
 

@@ -4,6 +4,7 @@ using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.Sqlite;
 using ServerlessSync.Embedded.Tests.Sqlite;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Embedded.Tests.Pipeline;
 
@@ -40,9 +41,9 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
         var invoice = run.Objects.Single(o => o.ObjectName == "invoice");
         Assert.Equal((SyncWindow.Historical(now), (DateTimeOffset?)T0, true), (account.Window, account.ExpectedCursor, account.FullResync));
         Assert.Equal((SyncMode.Incremental, false), (invoice.Window.Mode, invoice.FullResync));
-        Assert.Equal(ConnectorStatus.ACTIVE, (await _store.GetConnectorAsync("c1", None))!.Status);
+        Assert.Equal(ConnectorStatus.Active, (await _store.GetConnectorAsync("c1", None))!.Status);
         var stored = (await _store.GetRunAsync("c1", run.RunId, None))!;
-        Assert.Equal("MIXED", stored.Mode);
+        Assert.Equal(RunMode.Mixed, stored.Mode);
         Assert.Equal(
             [("account", SyncMode.Historical, true), ("invoice", SyncMode.Incremental, false)],
             stored.Objects.Select(o => (o.ObjectName, o.Mode, o.FullResync)));
@@ -64,7 +65,7 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
 
         var account = (await _store.GetObjectsAsync("c1", None)).Single(o => o.ObjectName == "account");
         Assert.Equal((run.StartedAt, run.StartedAt, 2L), (account.Cursor!.Value, account.LastFullSyncAt!.Value, account.TotalDeleted));
-        Assert.Equal(ConnectorStatus.ACTIVE, (await _store.GetConnectorAsync("c1", None))!.Status);
+        Assert.Equal(ConnectorStatus.Active, (await _store.GetConnectorAsync("c1", None))!.Status);
         Assert.True((await _store.GetRunAsync("c1", run.RunId, None))!.Objects.Single(o => o.ObjectName == "account").FullResync);
 
         _clock.Advance(TimeSpan.FromHours(1));
@@ -92,8 +93,8 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
         var run = await StartAsync(new Dictionary<string, TimeSpan> { [FullResyncSchedule.EveryObject] = Week });
 
         Assert.All(run.Objects, o => Assert.Equal((SyncMode.Historical, true), (o.Window.Mode, o.FullResync)));
-        Assert.Equal(ConnectorStatus.ACTIVE, (await _store.GetConnectorAsync("c1", None))!.Status);
-        Assert.Equal("HISTORICAL", (await _store.GetRunAsync("c1", run.RunId, None))!.Mode);
+        Assert.Equal(ConnectorStatus.Active, (await _store.GetConnectorAsync("c1", None))!.Status);
+        Assert.Equal(RunMode.Historical, (await _store.GetRunAsync("c1", run.RunId, None))!.Mode);
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
         var run = await StartAsync(new Dictionary<string, TimeSpan> { ["account"] = Week });
 
         Assert.All(run.Objects, o => Assert.Equal((SyncMode.Historical, false), (o.Window.Mode, o.FullResync)));
-        Assert.Equal(ConnectorStatus.IN_PROGRESS, (await _store.GetConnectorAsync("c1", None))!.Status);
+        Assert.Equal(ConnectorStatus.InProgress, (await _store.GetConnectorAsync("c1", None))!.Status);
     }
 
     [Fact]
@@ -131,7 +132,12 @@ public sealed class FullResyncPlanningTests : IAsyncLifetime
     /// <summary>An ACTIVE connector whose two objects have cursors at <see cref="T0"/>, the last full sync as given.</summary>
     private async Task ActiveConnectorAsync(DateTimeOffset? lastFullSync)
     {
-        await _store.PutConnectorAsync(new ConnectorState("c1", _source.Name, ConnectorStatus.ACTIVE, ["account", "invoice"], T0, T0, T0, null, null), None);
+        await _store.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: "c1",
+            source: _source.Name,
+            selectedObjects: ["account", "invoice"],
+            createdAt: T0,
+            lastGoodDataAt: T0), None);
         foreach (var name in _source.Objects)
         {
             await _store.TryAdvanceCursorAsync("c1", name, null, T0, new LoadOutcome(1, 0, 0, 0, false), T0, fullSync: lastFullSync is not null, None);

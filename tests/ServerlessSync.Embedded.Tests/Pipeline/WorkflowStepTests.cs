@@ -4,6 +4,7 @@ using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.Sqlite;
 using ServerlessSync.Embedded.Tests.Sqlite;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Embedded.Tests.Pipeline;
 
@@ -36,7 +37,7 @@ public sealed class WorkflowStepTests : IAsyncLifetime
 
         var record = await new CompleteObjectStep(_store, _clock).RecordLoadedAsync(run, account, new LoadReport("runs/c1/r1/account/account.manifest.json", "account", new(5, 2, 0, 0, false), 12), None);
 
-        Assert.Equal((RunStatus.SUCCEEDED, 7L, 2, 900L, 40L, 5L, 2L, 12L), (record.Status, record.RowsExtracted, record.Files, record.Bytes, record.ExtractMilliseconds, record.RowsInserted, record.RowsUpdated, record.LoadMilliseconds));
+        Assert.Equal((RunStatus.Succeeded, 7L, 2, 900L, 40L, 5L, 2L, 12L), (record.Status, record.RowsExtracted, record.Files, record.Bytes, record.ExtractMilliseconds, record.RowsInserted, record.RowsUpdated, record.LoadMilliseconds));
         var stored = (await _store.GetRunAsync("c1", run.RunId, None))!.Objects.Single(o => o.ObjectName == "account");
         Assert.Equal(record, stored);
         Assert.Equal(account.Window.End, (await _store.GetObjectsAsync("c1", None)).Single(o => o.ObjectName == "account").Cursor);
@@ -50,7 +51,7 @@ public sealed class WorkflowStepTests : IAsyncLifetime
 
         var record = await new CompleteObjectStep(_store, _clock).RecordFailedAsync(run, account, "COPY failed at line 2", None);
 
-        Assert.Equal((RunStatus.FAILED, 7L, "k", "COPY failed at line 2"), (record.Status, record.RowsExtracted, record.ManifestKey, record.Error));
+        Assert.Equal((RunStatus.Failed, 7L, "k", "COPY failed at line 2"), (record.Status, record.RowsExtracted, record.ManifestKey, record.Error));
         Assert.Empty(await _store.GetObjectsAsync("c1", None));
     }
 
@@ -62,12 +63,12 @@ public sealed class WorkflowStepTests : IAsyncLifetime
 
         var finished = await new FinishRunStep(_store, _clock).FailAsync("c1", run.RunId, "States.Timeout: the run took too long", None);
 
-        Assert.Equal(RunStatus.FAILED, finished.Status);
+        Assert.Equal(RunStatus.Failed, finished.Status);
         Assert.Equal($"{invoice.ObjectName}: States.Timeout: the run took too long", finished.Error);
         var objects = (await _store.GetRunAsync("c1", run.RunId, None))!.Objects.ToDictionary(o => o.ObjectName, o => o.Status);
-        Assert.Equal(RunStatus.SUCCEEDED, objects["account"]);
-        Assert.Equal(RunStatus.FAILED, objects["invoice"]);
-        Assert.Equal(ConnectorStatus.FAILED, (await _store.GetConnectorAsync("c1", None))!.Status);
+        Assert.Equal(RunStatus.Succeeded, objects["account"]);
+        Assert.Equal(RunStatus.Failed, objects["invoice"]);
+        Assert.Equal(ConnectorStatus.Failed, (await _store.GetConnectorAsync("c1", None))!.Status);
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class WorkflowStepTests : IAsyncLifetime
 
         Assert.Equal("next", next.RunId);
         var abandoned = (await _store.GetRunAsync("c1", "died", None))!;
-        Assert.Equal(RunStatus.FAILED, abandoned.Status);
+        Assert.Equal(RunStatus.Failed, abandoned.Status);
         Assert.Contains("abandoned", abandoned.Error, StringComparison.Ordinal);
     }
 
@@ -113,7 +114,7 @@ public sealed class WorkflowStepTests : IAsyncLifetime
     {
         var source = new ObjectNamesOnly("account");
         var first = await new StartRunStep(_store, source, _clock, new RunGuard(_store, TimeSpan.FromHours(6))).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "a" }, None);
-        Assert.Equal(ConnectorStatus.IN_PROGRESS, (await _store.GetConnectorAsync("c1", None))!.Status);
+        Assert.Equal(ConnectorStatus.InProgress, (await _store.GetConnectorAsync("c1", None))!.Status);
 
         // Run a finishes (ACTIVE, lock released) between the second start's first read and its taking the lock.
         var guard = new RunGuard(new BeforeAcquire(_store, async () =>
@@ -125,7 +126,7 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         await new StartRunStep(_store, source, _clock, guard).StartAsync(new SyncOptions { ConnectorId = "c1", RunId = "b" }, None);
 
         var connector = (await _store.GetConnectorAsync("c1", None))!;
-        Assert.Equal(ConnectorStatus.ACTIVE, connector.Status);
+        Assert.Equal(ConnectorStatus.Active, connector.Status);
         Assert.Equal(first.StartedAt, connector.LastGoodDataAt);
         Assert.Equal("b", connector.LastRunId);
     }
@@ -170,8 +171,13 @@ public sealed class WorkflowStepTests : IAsyncLifetime
         var account = new ObjectPlan("account", new SyncWindow(null, T0), null);
         var invoice = new ObjectPlan("invoice", new SyncWindow(null, T0), null);
         var run = new RunPlan("c1", "r1", T0, [account, invoice]);
-        await _store.PutConnectorAsync(new ConnectorState("c1", "synthetic", ConnectorStatus.IN_PROGRESS, ["account", "invoice"], T0, T0, null, null, "r1"), None);
-        await _store.PutRunAsync(new RunRecord("r1", "c1", "HISTORICAL", RunStatus.RUNNING, T0, null, null, []), None);
+        await _store.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: "c1",
+            status: ConnectorStatus.InProgress,
+            selectedObjects: ["account", "invoice"],
+            createdAt: T0,
+            lastRunId: "r1"), None);
+        await _store.PutRunAsync(StatusBuilders.Run(runId: "r1", connectorId: "c1", mode: RunMode.Historical, status: RunStatus.Running, startedAt: T0), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", account), None);
         await _store.PutObjectRunAsync("c1", ObjectRuns.Pending("r1", invoice), None);
         return (run, account, invoice);

@@ -104,8 +104,8 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
     [Fact]
     public async Task Reopen_SameFile_SeesSameState()
     {
-        var connector = new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["account"], T0, T1, T2, null, "run-1");
-        var run = new RunRecord("run-1", Connector, "HISTORICAL", RunStatus.SUCCEEDED, T0, T1, null, [ObjectRun("run-1", "account")]);
+        var connector = StatusBuilders.Connector(source: "files", selectedObjects: ["account"], updatedAt: T1, lastGoodDataAt: T2, lastRunId: "run-1");
+        var run = StatusBuilders.Run(runId: "run-1", mode: RunMode.Historical, endedAt: T1, objects: [ObjectRun("run-1", "account")]);
         var writer = Open();
         await writer.PutConnectorAsync(connector, None);
         await writer.PutRunAsync(run, None);
@@ -117,7 +117,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
 
         StatusAssert.Connector(connector, await reader.GetConnectorAsync(Connector, None));
         StatusAssert.Run(run, Assert.Single(await reader.ListRunsAsync(Connector, 5, None)));
-        Assert.Equal(new ObjectState(Connector, "account", T1, T2, 4, 0, 0), Assert.Single(await reader.GetObjectsAsync(Connector, None)));
+        Assert.Equal(StatusBuilders.Object(objectName: "account", cursor: T1, lastLoadedAt: T2, totalInserted: 4), Assert.Single(await reader.GetObjectsAsync(Connector, None)));
         Assert.True(await reader.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: false, None));
     }
 
@@ -125,7 +125,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
     public async Task Read_WhileAnotherConnectionHoldsWriteTransaction_DoesNotBlock()
     {
         var store = Open();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, [], T0, T0, null, null, null), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(source: "files"), None);
         await using var writer = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await writer.OpenAsync();
         await using var transaction = writer.BeginTransaction(deferred: false);

@@ -22,17 +22,24 @@ public sealed class StatusQueriesTests : IAsyncLifetime
     public async Task GetConnector_SelectedAndFormerObjects_CursorsTotalsAndLastRunStatus()
     {
         var store = _file.Open();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.FAILED, ["invoice", "account"], T0, T2, T1, "invoice: COPY failed", "run-2"), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(
+            source: "files",
+            status: ConnectorStatus.Failed,
+            selectedObjects: ["invoice", "account"],
+            updatedAt: T2,
+            lastGoodDataAt: T1,
+            lastError: "invoice: COPY failed",
+            lastRunId: "run-2"), None);
         await store.TryAdvanceCursorAsync(Connector, "account", null, T1, new LoadOutcome(10, 2, 1, 0, false), T2, fullSync: true, None);
         await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, new LoadOutcome(5, 0, 0, 0, false), T2, fullSync: false, None);
         await store.TryAdvanceCursorAsync(Connector, "contact", null, T0, new LoadOutcome(3, 0, 0, 0, false), T0, fullSync: false, None);
-        await store.PutRunAsync(new RunRecord("run-2", Connector, "MIXED", RunStatus.RUNNING, T2, null, null, []), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-2", mode: RunMode.Mixed, status: RunStatus.Running, startedAt: T2), None);
 
         var view = await new StatusQueries(_file.Open()).GetConnectorAsync(Connector, None);
 
         Assert.NotNull(view);
         Assert.Equal(
-            new ConnectorView(Connector, "files", ConnectorStatus.FAILED, T1, "invoice: COPY failed", "run-2", RunStatus.RUNNING, T0, T2, view.Objects),
+            new ConnectorView(Connector, "files", ConnectorStatus.Failed, T1, "invoice: COPY failed", "run-2", RunStatus.Running, T0, T2, view.Objects),
             view);
         Assert.Equal(
             [
@@ -47,7 +54,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
     public async Task GetConnector_NoRunYet_LastRunStatusNull()
     {
         var store = _file.Open();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "synthetic", ConnectorStatus.IN_PROGRESS, ["account"], T0, T0, null, null, null), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(status: ConnectorStatus.InProgress, selectedObjects: ["account"]), None);
 
         var view = await new StatusQueries(store).GetConnectorAsync(Connector, None);
 
@@ -75,7 +82,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
     public async Task ListRuns_TwoPages_NewestFirstSummedUpWithToken()
     {
         var store = _file.Open();
-        await store.PutConnectorAsync(new ConnectorState(Connector, "files", ConnectorStatus.ACTIVE, ["account"], T0, T0, null, null, "run-5"), None);
+        await store.PutConnectorAsync(StatusBuilders.Connector(source: "files", selectedObjects: ["account"], lastRunId: "run-5"), None);
         var written = await RunPages.WriteFiveAsync(store);
         var queries = new StatusQueries(store);
 
@@ -87,7 +94,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
         Assert.Null(second.NextToken);
         Assert.Equal(Connector, first.ConnectorId);
         // run-4a: two object records, each 1 row extracted and inserted, 10 bytes; no end yet.
-        var expected = new RunSummaryView("run-4a", "INCREMENTAL", RunStatus.SUCCEEDED, written[2].StartedAt, null, null, null, 2, [], 2, 2, 0, 0, 20);
+        var expected = new RunSummaryView("run-4a", RunMode.Incremental, RunStatus.Succeeded, written[2].StartedAt, null, null, null, 2, [], 2, 2, 0, 0, 20);
         Assert.Equal(expected, first.Runs[2] with { FailedObjects = expected.FailedObjects });
         Assert.Empty(first.Runs[2].FailedObjects);
         // run-2 ran one hour and failed.
@@ -106,16 +113,25 @@ public sealed class StatusQueriesTests : IAsyncLifetime
     public async Task GetRun_FailedObjects_DetailsAndErrors()
     {
         var store = _file.Open();
-        await store.PutRunAsync(new RunRecord("run-1", Connector, "MIXED", RunStatus.FAILED, T0, T1, "1 of 2 objects failed", []), None);
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", mode: RunMode.Mixed, status: RunStatus.Failed, endedAt: T1, error: "1 of 2 objects failed"), None);
         var account = ObjectRun("run-1", "account");
-        var invoice = new ObjectRunRecord("run-1", "invoice", SyncMode.Historical, null, T1, RunStatus.FAILED, 40, 0, 0, 0, 2, 4096, 900, 0, "runs/acme/run-1/invoice/invoice.manifest.json", "COPY failed: line 3, column amount");
+        var invoice = StatusBuilders.ObjectRun(
+            runId: "run-1",
+            objectName: "invoice",
+            status: RunStatus.Failed,
+            rowsExtracted: 40,
+            files: 2,
+            bytes: 4096,
+            extractMilliseconds: 900,
+            manifestKey: "runs/acme/run-1/invoice/invoice.manifest.json",
+            error: "COPY failed: line 3, column amount");
         await store.PutObjectRunAsync(Connector, invoice, None);
         await store.PutObjectRunAsync(Connector, account, None);
 
         var view = await new StatusQueries(_file.Open()).GetRunAsync(Connector, "run-1", None);
 
         Assert.NotNull(view);
-        Assert.Equal((Connector, "run-1", "MIXED", RunStatus.FAILED), (view.ConnectorId, view.Run.RunId, view.Run.Mode, view.Run.Status));
+        Assert.Equal((Connector, "run-1", RunMode.Mixed, RunStatus.Failed), (view.ConnectorId, view.Run.RunId, view.Run.Mode, view.Run.Status));
         Assert.Equal(["invoice"], view.Run.FailedObjects);
         Assert.Equal((2, 41L, 1L, 4106L), (view.Run.Objects, view.Run.RowsExtracted, view.Run.RowsInserted, view.Run.Bytes));
         Assert.Equal((long)(T1 - T0).TotalMilliseconds, view.Run.DurationMilliseconds);

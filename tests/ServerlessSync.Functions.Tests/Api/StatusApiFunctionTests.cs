@@ -5,6 +5,7 @@ using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Functions.Api;
 using ServerlessSync.Functions.Tests.Support;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Api;
 
@@ -31,7 +32,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task GetConnectorSample_KnownConnector_200WithObjectsCursorsTotalsAndLastRun()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-get-connector.json"));
 
@@ -56,11 +57,23 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task ListRunsSample_ThreeRuns_TwoPagesNewestFirstByNextToken()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
         var status = _api.Status;
-        await status.PutRunAsync(new RunRecord("20261125T203000Z-aaaaaa", Connector, "HISTORICAL", RunStatus.SUCCEEDED, LastRunAt.AddDays(-1), LastRunAt.AddDays(-1).AddMinutes(10), null, []), None);
-        await status.PutObjectRunAsync(Connector, ObjectRun("20261125T203000Z-aaaaaa", "account", RunStatus.SUCCEEDED, null), None);
-        await status.PutRunAsync(new RunRecord("20261124T203000Z-bbbbbb", Connector, "HISTORICAL", RunStatus.FAILED, LastRunAt.AddDays(-2), LastRunAt.AddDays(-2).AddMinutes(3), "1 of 1 objects failed", []), None);
+        await status.PutRunAsync(StatusBuilders.Run(
+            runId: "20261125T203000Z-aaaaaa",
+            connectorId: Connector,
+            mode: RunMode.Historical,
+            startedAt: LastRunAt.AddDays(-1),
+            endedAt: LastRunAt.AddDays(-1).AddMinutes(10)), None);
+        await status.PutObjectRunAsync(Connector, ObjectRun("20261125T203000Z-aaaaaa", "account", RunStatus.Succeeded, null), None);
+        await status.PutRunAsync(StatusBuilders.Run(
+            runId: "20261124T203000Z-bbbbbb",
+            connectorId: Connector,
+            mode: RunMode.Historical,
+            status: RunStatus.Failed,
+            startedAt: LastRunAt.AddDays(-2),
+            endedAt: LastRunAt.AddDays(-2).AddMinutes(3),
+            error: "1 of 1 objects failed"), None);
 
         var first = await _api.InvokeAsync(ApiHarness.Sample("api-list-runs.json"));
         var nextToken = first.Body.GetProperty("nextToken").GetString()!;
@@ -84,10 +97,10 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task ListRuns_NoLimit_TwentyPerPage()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
         for (var i = 1; i <= 20; i++)
         {
-            await _api.Status.PutRunAsync(new RunRecord($"run-{i:00}", Connector, "INCREMENTAL", RunStatus.SUCCEEDED, T0.AddHours(i), null, null, []), None);
+            await _api.Status.PutRunAsync(StatusBuilders.Run(runId: $"run-{i:00}", connectorId: Connector, startedAt: T0.AddHours(i)), None);
         }
 
         var page = await _api.InvokeAsync(ApiHarness.Request("GET", "/connectors/default/runs"));
@@ -108,7 +121,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [InlineData("")]
     public async Task ListRuns_LimitOutOfRange_400NamingIt(string limit)
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-list-runs.json", e =>
         {
@@ -125,7 +138,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [InlineData("eyJ2IjoxLCJjIjoib3RoZXIiLCJ0IjoxLCJyIjoicnVuLTEifQ")] // a well-formed token of connector 'other'
     public async Task ListRuns_TokenNotGivenForThisConnector_400NamingIt(string token)
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var result = await _api.InvokeAsync(ApiHarness.Request("GET", "/connectors/default/runs", rawQueryString: $"nextToken={token}"));
 
@@ -136,7 +149,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task ListRuns_UnknownQueryParameterOrConnector_400Or404()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var unknownParameter = await _api.InvokeAsync(ApiHarness.Request("GET", "/connectors/default/runs", rawQueryString: "limit=2&pageSize=5"));
         var unknownConnector = await _api.InvokeAsync(ApiHarness.Request("GET", "/connectors/other/runs"));
@@ -148,11 +161,18 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task GetRunSample_RunWithAFailedObject_200WithObjectsAndErrors()
     {
-        await WriteConnectorAsync(RunStatus.FAILED);
+        await WriteConnectorAsync(RunStatus.Failed);
         var started = new DateTimeOffset(2026, 11, 26, 21, 30, 0, TimeSpan.Zero);
-        await _api.Status.PutRunAsync(new RunRecord(SampleRunId, Connector, "MIXED", RunStatus.FAILED, started, started.AddMinutes(4), "1 of 2 objects failed", []), None);
-        await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "invoice", RunStatus.FAILED, "COPY failed: invoice.00001.csv.gz line 3, column amount"), None);
-        await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "account", RunStatus.SUCCEEDED, null), None);
+        await _api.Status.PutRunAsync(StatusBuilders.Run(
+            runId: SampleRunId,
+            connectorId: Connector,
+            mode: RunMode.Mixed,
+            status: RunStatus.Failed,
+            startedAt: started,
+            endedAt: started.AddMinutes(4),
+            error: "1 of 2 objects failed"), None);
+        await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "invoice", RunStatus.Failed, "COPY failed: invoice.00001.csv.gz line 3, column amount"), None);
+        await _api.Status.PutObjectRunAsync(Connector, ObjectRun(SampleRunId, "account", RunStatus.Succeeded, null), None);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-get-run.json"));
 
@@ -173,7 +193,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task GetRunSample_UnknownRun_404NamingIt()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-get-run.json"));
 
@@ -184,7 +204,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task StartRunSample_IdleConnector_202StartsAnExecutionNamedByTheRunId()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json"));
 
@@ -204,7 +224,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task StartRunSample_LastRunStillRunning_409AndNothingStarted()
     {
-        await WriteConnectorAsync(RunStatus.RUNNING);
+        await WriteConnectorAsync(RunStatus.Running);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json"));
 
@@ -222,7 +242,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [InlineData("eyJvYmplY3RzIjpbImFjY291bnQiXX0=", true)] // {"objects":["account"]}
     public async Task StartRun_NoObjectsNamedOrBase64Body_InputAsGiven(string? body, bool base64)
     {
-        await WriteConnectorAsync(RunStatus.FAILED);
+        await WriteConnectorAsync(RunStatus.Failed);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json", e =>
         {
@@ -247,7 +267,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [InlineData("{\"objects\":[null]}", "objects[0] (null) must be")]
     public async Task StartRun_MalformedBody_400NamingTheProblemAndNothingStarted(string body, string expected)
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json", e => e["body"] = body));
 
@@ -259,7 +279,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task StartRun_BodyNotBase64OrTooLarge_400()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var notBase64 = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json", e => e["isBase64Encoded"] = true));
         var tooLarge = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json", e => e["body"] = $"{{\"objects\":[\"{new string('a', 70_000)}\"]}}"));
@@ -286,7 +306,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [InlineData(400, "ExecutionAlreadyExists", 409, "a run named '")]
     public async Task StartRun_StepFunctionsRefuses_502Or409(int status, string type, int expectedStatus, string expectedError)
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
         _api.StepFunctions.FailNext(status, type);
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json"));
@@ -305,7 +325,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [InlineData("GET", "/connectors/default/runs/r%23x", "run id 'r#x' must be 1 to 80 ASCII letters, digits, '-' or '_'")]
     public async Task Paths_IdsOfOtherCharacters_400(string method, string path, string expected)
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var result = await _api.InvokeAsync(ApiHarness.Request(method, path));
 
@@ -343,7 +363,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task Paths_NamedStageAndTrailingSlash_Routed()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         var staged = await _api.InvokeAsync(ApiHarness.Sample("api-get-connector.json", e =>
         {
@@ -371,7 +391,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     [Fact]
     public async Task EveryRequest_OneJsonLogLine()
     {
-        await WriteConnectorAsync(RunStatus.SUCCEEDED);
+        await WriteConnectorAsync(RunStatus.Succeeded);
 
         await _api.InvokeAsync(ApiHarness.Sample("api-get-connector.json"));
         _api.Time.Advance(TimeSpan.FromSeconds(2));
@@ -410,16 +430,40 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     private async Task WriteConnectorAsync(RunStatus lastRunStatus)
     {
         var status = _api.Status;
-        await status.PutConnectorAsync(new ConnectorState(Connector, "synthetic", ConnectorStatus.ACTIVE, ["account", "invoice"], T0, LastRunAt.AddMinutes(1), LastRunAt, null, LastRunId), None);
+        await status.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: Connector,
+            selectedObjects: ["account", "invoice"],
+            createdAt: T0,
+            updatedAt: LastRunAt.AddMinutes(1),
+            lastGoodDataAt: LastRunAt,
+            lastRunId: LastRunId), None);
         await status.TryAdvanceCursorAsync(Connector, "account", null, LastRunAt, new LoadOutcome(120, 7, 1, 0, false), LastRunAt.AddMinutes(1), fullSync: false, None);
-        await status.PutRunAsync(new RunRecord(LastRunId, Connector, "INCREMENTAL", lastRunStatus, LastRunAt, lastRunStatus == RunStatus.RUNNING ? null : LastRunAt.AddMinutes(1), null, []), None);
-        await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "account", RunStatus.SUCCEEDED, null), None);
-        await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "invoice", RunStatus.SUCCEEDED, null), None);
+        await status.PutRunAsync(StatusBuilders.Run(
+            runId: LastRunId,
+            connectorId: Connector,
+            status: lastRunStatus,
+            startedAt: LastRunAt,
+            endedAt: lastRunStatus == RunStatus.Running ? null : LastRunAt.AddMinutes(1)), None);
+        await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "account", RunStatus.Succeeded, null), None);
+        await status.PutObjectRunAsync(Connector, ObjectRun(LastRunId, "invoice", RunStatus.Succeeded, null), None);
     }
 
-    private static ObjectRunRecord ObjectRun(string runId, string objectName, RunStatus status, string? error) => new(
-        runId, objectName, SyncMode.Incremental, new DateTimeOffset(2026, 11, 26, 20, 25, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 26, 21, 30, 0, TimeSpan.Zero),
-        status, 120, 40, 20, 2, 2, 4096, 1500, 2500, $"runs/default/{runId}/{objectName}/{objectName}.manifest.json", error);
+    private static ObjectRunRecord ObjectRun(string runId, string objectName, RunStatus status, string? error) => StatusBuilders.ObjectRun(
+        runId: runId,
+        objectName: objectName,
+        windowStart: new DateTimeOffset(2026, 11, 26, 20, 25, 0, TimeSpan.Zero),
+        windowEnd: new DateTimeOffset(2026, 11, 26, 21, 30, 0, TimeSpan.Zero),
+        status: status,
+        rowsExtracted: 120,
+        rowsInserted: 40,
+        rowsUpdated: 20,
+        rowsDeleted: 2,
+        files: 2,
+        bytes: 4096,
+        extractMilliseconds: 1500,
+        loadMilliseconds: 2500,
+        manifestKey: $"runs/default/{runId}/{objectName}/{objectName}.manifest.json",
+        error: error);
 
     private static List<string> RunIds(ApiResult page) => [.. page.Body.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("runId").GetString()!)];
 

@@ -1,5 +1,5 @@
-using ServerlessSync.Core.Model;
 using ServerlessSync.Functions.Api;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Api;
 
@@ -103,7 +103,7 @@ public sealed class StatusApiFunctionEnvironmentTests : IAsyncLifetime
             }
 
             var function = new StatusApiFunction();
-            await _api.Status.PutConnectorAsync(new ConnectorState("default", "synthetic", ConnectorStatus.ACTIVE, ["account"], ApiHarness.Now, ApiHarness.Now, null, null, null), CancellationToken.None);
+            await _api.Status.PutConnectorAsync(StatusBuilders.Connector(connectorId: "default", selectedObjects: ["account"], createdAt: ApiHarness.Now), CancellationToken.None);
 
             connector = await ApiHarness.InvokeAsync(function, ApiHarness.Sample("api-get-connector.json"));
             started = await ApiHarness.InvokeAsync(function, ApiHarness.Request("POST", "/connectors/acme/runs"));

@@ -23,9 +23,9 @@ public sealed class FinishRunFunctionTests : IAsyncLifetime
 
         Assert.Equal($$"""{"connectorId":"default","runId":"{{FunctionsTestHost.SampleRunId}}","status":"SUCCEEDED"}""", output.ToJsonString());
         var run = await _host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None);
-        Assert.Equal((RunStatus.SUCCEEDED, FunctionsTestHost.SampleTime.AddMinutes(2)), (run!.Status, run.EndedAt));
+        Assert.Equal((RunStatus.Succeeded, FunctionsTestHost.SampleTime.AddMinutes(2)), (run!.Status, run.EndedAt));
         var connector = await _host.Status.GetConnectorAsync("default", CancellationToken.None);
-        Assert.Equal((ConnectorStatus.ACTIVE, FunctionsTestHost.SampleTime), (connector!.Status, connector.LastGoodDataAt));
+        Assert.Equal((ConnectorStatus.Active, FunctionsTestHost.SampleTime), (connector!.Status, connector.LastGoodDataAt));
         await AssertLockReleasedAsync();
     }
 
@@ -42,14 +42,14 @@ public sealed class FinishRunFunctionTests : IAsyncLifetime
         Assert.Equal("FAILED", (string?)output["status"]);
         Assert.StartsWith($"contact: {error}", (string?)output["error"], StringComparison.Ordinal);
         var run = await _host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None);
-        Assert.Equal(RunStatus.FAILED, run!.Status);
-        Assert.Equal(RunStatus.SUCCEEDED, run.Objects.Single(o => o.ObjectName == "account").Status);
+        Assert.Equal(RunStatus.Failed, run!.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Objects.Single(o => o.ObjectName == "account").Status);
         var contact = run.Objects.Single(o => o.ObjectName == "contact");
-        Assert.Equal(RunStatus.FAILED, contact.Status);
+        Assert.Equal(RunStatus.Failed, contact.Status);
         Assert.StartsWith(error, contact.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("stackTrace", contact.Error, StringComparison.Ordinal);
         var connector = await _host.Status.GetConnectorAsync("default", CancellationToken.None);
-        Assert.Equal(ConnectorStatus.FAILED, connector!.Status);
+        Assert.Equal(ConnectorStatus.Failed, connector!.Status);
         await AssertLockReleasedAsync();
     }
 

@@ -22,7 +22,7 @@ public sealed class RecordObjectFunctionTests : IAsyncLifetime
 
         Assert.Equal("""{"objectName":"account","status":"SUCCEEDED"}""", output.ToJsonString());
         var account = await AccountRecordAsync();
-        Assert.Equal(RunStatus.SUCCEEDED, account.Status);
+        Assert.Equal(RunStatus.Succeeded, account.Status);
         Assert.Equal((412, (long)extracted["rows"]!, SampleRun.ManifestKey), (account.RowsInserted, account.RowsExtracted, account.ManifestKey));
         var cursor = Assert.Single(await _host.Status.GetObjectsAsync("default", CancellationToken.None));
         Assert.Equal(("account", FunctionsTestHost.SampleTime), (cursor.ObjectName, cursor.Cursor));
@@ -42,7 +42,7 @@ public sealed class RecordObjectFunctionTests : IAsyncLifetime
         Assert.StartsWith("RedshiftLoadException: COPY into zuora.account (default/20261126T213000Z-a1b2c3/account) failed", error, StringComparison.Ordinal);
         Assert.Contains("part-00000.csv.gz line 413, column updateddate", error, StringComparison.Ordinal);
         var account = await AccountRecordAsync();
-        Assert.Equal((RunStatus.FAILED, error, (long)extracted["rows"]!), (account.Status, account.Error, account.RowsExtracted));
+        Assert.Equal((RunStatus.Failed, error, (long)extracted["rows"]!), (account.Status, account.Error, account.RowsExtracted));
         Assert.Empty(await _host.Status.GetObjectsAsync("default", CancellationToken.None));
         Assert.Equal(staged, await _host.KeysAsync("runs/"));
     }
@@ -57,7 +57,7 @@ public sealed class RecordObjectFunctionTests : IAsyncLifetime
         var output = await _host.InvokeAsync("RecordObject", input.ToJsonString());
 
         Assert.StartsWith("States.Timeout: the task did not finish in time", (string?)output["error"], StringComparison.Ordinal);
-        Assert.Equal(RunStatus.FAILED, (await AccountRecordAsync()).Status);
+        Assert.Equal(RunStatus.Failed, (await AccountRecordAsync()).Status);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
+using ServerlessSync.Testing;
 
 namespace ServerlessSync.Functions.Tests.Functions;
 
@@ -33,7 +34,7 @@ public sealed class StartRunFunctionTests : IAsyncLifetime
         });
         Assert.Contains("tenant/synthetic-tenant.json", await _host.KeysAsync("tenant/"));
         var stored = await _host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None);
-        Assert.Equal(RunStatus.RUNNING, stored!.Status);
+        Assert.Equal(RunStatus.Running, stored!.Status);
         Assert.Equal(objects.Select(o => (string)o!["objectName"]!).Order(StringComparer.Ordinal), stored.Objects.Select(o => o.ObjectName).Order(StringComparer.Ordinal));
     }
 
@@ -79,7 +80,11 @@ public sealed class StartRunFunctionTests : IAsyncLifetime
     {
         var now = _host.Clock.GetUtcNow();
         var cursor = now.AddDays(-2);
-        await _host.Status.PutConnectorAsync(new ConnectorState("default", "synthetic", ConnectorStatus.ACTIVE, ["account", "invoice"], cursor, cursor, cursor, null, null), CancellationToken.None);
+        await _host.Status.PutConnectorAsync(StatusBuilders.Connector(
+            connectorId: "default",
+            selectedObjects: ["account", "invoice"],
+            createdAt: cursor,
+            lastGoodDataAt: cursor), CancellationToken.None);
         foreach (var name in new[] { "account", "invoice" })
         {
             await _host.Status.TryAdvanceCursorAsync("default", name, null, cursor, LoadOutcome.Replayed, cursor, fullSync: true, CancellationToken.None);
@@ -94,7 +99,7 @@ public sealed class StartRunFunctionTests : IAsyncLifetime
         Assert.NotNull(objects["invoice"]!["windowStart"]);
         var stored = await _host.Status.GetRunAsync("default", "resync-run", CancellationToken.None);
         Assert.Equal([("account", true), ("invoice", false)], stored!.Objects.Select(o => (o.ObjectName, o.FullResync)));
-        Assert.Equal(ConnectorStatus.ACTIVE, (await _host.Status.GetConnectorAsync("default", CancellationToken.None))!.Status);
+        Assert.Equal(ConnectorStatus.Active, (await _host.Status.GetConnectorAsync("default", CancellationToken.None))!.Status);
     }
 
     private async Task<string> TenantStateAsync()

@@ -31,14 +31,14 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         Assert.True(outcome.Succeeded, outcome.ToString());
         Assert.Equal("RunSucceeded", outcome.LastState);
         var run = await RunOfAsync(outcome);
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
-        Assert.Equal("HISTORICAL", run.Mode);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(RunMode.Historical, run.Mode);
         var tenant = await _workflow.TenantAsync();
         Assert.Equal(tenant.Source.Objects.Order(StringComparer.Ordinal), run.Objects.Select(o => o.ObjectName).Order(StringComparer.Ordinal));
         await AssertWarehouseEqualsSourceAsync();
         Assert.Empty(await _workflow.KeysAsync());
         var connector = await _workflow.Host.Status.GetConnectorAsync(Connector, None);
-        Assert.Equal(ConnectorStatus.ACTIVE, connector!.Status);
+        Assert.Equal(ConnectorStatus.Active, connector!.Status);
         var cursors = await _workflow.Host.Status.GetObjectsAsync(Connector, None);
         Assert.All(run.Objects, o => Assert.Equal(o.WindowEnd, cursors.Single(c => c.ObjectName == o.ObjectName).Cursor));
         Assert.Equal(run.Objects.Count, await CountAsync($"SELECT count(*) FROM {Ledger}"));
@@ -92,7 +92,7 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
 
         Assert.True(second.Succeeded, second.ToString());
         var incremental = await RunOfAsync(second);
-        Assert.Equal("INCREMENTAL", incremental.Mode);
+        Assert.Equal(RunMode.Incremental, incremental.Mode);
         await AssertWarehouseEqualsSourceAsync();
         var after = await SnapshotAsync(incremental.Objects.Select(o => o.ObjectName));
         foreach (var o in incremental.Objects)
@@ -136,16 +136,16 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         Assert.Equal("SyncRunFailed", failed.Error);
         Assert.Contains("RecordFailure", failed.History.Select(e => e.State));
         var run = await RunOfAsync(failed);
-        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
         var account = run.Objects.Single(o => o.ObjectName == "account");
-        Assert.Equal(RunStatus.FAILED, account.Status);
+        Assert.Equal(RunStatus.Failed, account.Status);
         var (partKey, manifestKey) = broken!.Value;
         var rejected = (await _workflow.Redshift.QueryAsync("SELECT line_number, raw_line FROM sys_load_error_detail")).Single();
         Assert.StartsWith("\"broken-row\",", (string)rejected["raw_line"]!);
         var where = $"s3://{_workflow.Bucket}/{partKey} line {rejected["line_number"]}, column updateddate";
         Assert.True(account.Error!.Contains(where, StringComparison.Ordinal), $"expected '{where}' in: {account.Error}");
         Assert.Contains("account", failed.Cause, StringComparison.Ordinal);
-        Assert.Equal(RunStatus.SUCCEEDED, run.Objects.Single(o => o.ObjectName == "invoice").Status);
+        Assert.Equal(RunStatus.Succeeded, run.Objects.Single(o => o.ObjectName == "invoice").Status);
         var kept = await _workflow.KeysAsync();
         Assert.Contains(partKey, kept);
         Assert.Contains(manifestKey, kept);
@@ -154,7 +154,7 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         Assert.NotNull(cursors.Single(c => c.ObjectName == "invoice").Cursor);
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM zuora.account"));
         var connector = await _workflow.Host.Status.GetConnectorAsync(Connector, None);
-        Assert.Equal(ConnectorStatus.FAILED, connector!.Status);
+        Assert.Equal(ConnectorStatus.Failed, connector!.Status);
 
         _workflow.BeforeManifestEvent = null;
         var retry = await _workflow.RunAsync(objects);

@@ -15,7 +15,7 @@ public class ZuoraFailureModesTests
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("account")).Status);
         tenant.RemoveFromExport("Account", "Region__c");
         tenant.AddField("Account", ZuoraFieldDefinition.Export("Segment__c", "picklist", "Segment"));
         pipeline.Clock.Advance(TimeSpan.FromMinutes(11));
@@ -25,7 +25,7 @@ public class ZuoraFailureModesTests
         // The same source instance, as a warm Lambda container keeps it.
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal("Mid-market", Assert.Single(pipeline.Rows($"SELECT segment__c FROM zuora.account WHERE id = '{account.Id}'"))[0]);
         Assert.DoesNotContain("Region__c", pipeline.Fake.ZoqlQueries[^1], StringComparison.Ordinal);
         Assert.Equal(2, pipeline.Fake.Requests.Count(r => r.Path == "/v1/describe/Account"));
@@ -39,7 +39,7 @@ public class ZuoraFailureModesTests
 
         var run = await pipeline.RunAsync("product");
 
-        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
         var error = Assert.Single(run.Objects).Error;
         Assert.Contains("50000040", error, StringComparison.Ordinal);
         Assert.Contains("Cannot find entity by key", error, StringComparison.Ordinal);
@@ -55,7 +55,7 @@ public class ZuoraFailureModesTests
 
         var run = await pipeline.RunAsync("product");
 
-        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains("503", Assert.Single(run.Objects).Error, StringComparison.Ordinal);
         Assert.Single(pipeline.Fake.Requests, IsAquaCancel);
         Assert.Equal(1, pipeline.Fake.JobsCancelled);
@@ -70,7 +70,7 @@ public class ZuoraFailureModesTests
 
         var run = await pipeline.RunAsync("product");
 
-        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
         Assert.DoesNotContain(pipeline.Fake.Requests, IsAquaCancel);
     }
 
@@ -82,7 +82,7 @@ public class ZuoraFailureModesTests
 
         var run = await pipeline.RunAsync("product");
 
-        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
         var error = Assert.Single(run.Objects).Error;
         Assert.Contains("Retry-After: 86400", error, StringComparison.Ordinal);
         Assert.Contains("429", error, StringComparison.Ordinal);
@@ -96,7 +96,7 @@ public class ZuoraFailureModesTests
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("account")).Status);
         pipeline.Clock.Advance(TimeSpan.FromHours(1));
         var account = tenant.Records("Account")[0];
         tenant.Put("Account", account.Id, pipeline.Clock.GetUtcNow().AddMinutes(-5), new Dictionary<string, object?> { ["Name"] = "still here" });
@@ -104,7 +104,7 @@ public class ZuoraFailureModesTests
 
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         var record = Assert.Single(run.Objects);
         Assert.Equal(SyncMode.Incremental, record.Mode);
         Assert.Equal(0, record.RowsDeleted);
@@ -117,13 +117,13 @@ public class ZuoraFailureModesTests
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("account")).Status);
         pipeline.Clock.Advance(TimeSpan.FromHours(1));
         pipeline.Fake.FaultNextDataQueryResult(DataQueryResultFault.InvalidUtf8);
 
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
         var error = Assert.Single(run.Objects).Error;
         Assert.Contains("Data Query for deleted account records", error, StringComparison.Ordinal);
         Assert.Contains("not valid UTF-8", error, StringComparison.Ordinal);

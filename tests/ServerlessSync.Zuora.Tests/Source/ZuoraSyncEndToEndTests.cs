@@ -20,7 +20,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync(SampleObjects);
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         foreach (var name in SampleObjects)
         {
             Assert.Equal(tenant.Records(ApiName(name)).Count, pipeline.Scalar($"SELECT count(*) FROM zuora.{name} WHERE NOT _deleted"));
@@ -45,7 +45,7 @@ public class ZuoraSyncEndToEndTests
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account", "invoiceitem")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("account", "invoiceitem")).Status);
         var accounts = tenant.Records("Account");
         pipeline.Clock.Advance(TimeSpan.FromHours(1));
         var changedAt = pipeline.Clock.GetUtcNow().AddMinutes(-10);
@@ -56,7 +56,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("account", "invoiceitem");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.All(run.Objects, o => Assert.Equal(SyncMode.Incremental, o.Mode));
         Assert.Equal("Renamed, \"Ltd\"", Assert.Single(pipeline.Rows($"SELECT name FROM zuora.account WHERE id = '{accounts[0].Id}'"))[0]);
         Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.account WHERE id = '{accounts[1].Id}' AND _deleted"));
@@ -101,7 +101,7 @@ public class ZuoraSyncEndToEndTests
         pipeline.RenewSource();
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal("Enterprise", Assert.Single(pipeline.Rows($"SELECT segment__c FROM zuora.account WHERE id = '{account.Id}'"))[0]);
         Assert.Equal(tenant.Records("Account").Count - 1, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE segment__c IS NULL"));
     }
@@ -112,7 +112,7 @@ public class ZuoraSyncEndToEndTests
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
         var every = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { ["rateplancharge"] = TimeSpan.FromDays(7) };
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync(every, "rateplancharge")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync(every, "rateplancharge")).Status);
         var charges = tenant.Records("RatePlanCharge");
         tenant.SetFieldSilently("RatePlanCharge", charges[0].Id, "Quantity", 42.5m);
         tenant.Delete("RatePlanCharge", charges[1].Id, pipeline.Clock.GetUtcNow());
@@ -127,7 +127,7 @@ public class ZuoraSyncEndToEndTests
         Assert.Equal(0, missed);
         var record = resync.Objects.Single();
         Assert.True(record.FullResync);
-        Assert.Equal(RunStatus.SUCCEEDED, record.Status);
+        Assert.Equal(RunStatus.Succeeded, record.Status);
         Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.rateplancharge WHERE id = '{charges[0].Id}' AND quantity = 42.5"));
         Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.rateplancharge WHERE id = '{charges[1].Id}' AND _deleted"));
         Assert.Equal(tenant.Records("RatePlanCharge").Count, pipeline.Scalar("SELECT count(*) FROM zuora.rateplancharge WHERE NOT _deleted"));
@@ -140,7 +140,7 @@ public class ZuoraSyncEndToEndTests
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
         var every = new Dictionary<string, TimeSpan>(StringComparer.Ordinal) { ["account"] = TimeSpan.FromDays(7) };
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync(every, "account")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync(every, "account")).Status);
         pipeline.Clock.Advance(TimeSpan.FromDays(8));
 
         // Edited a minute after the re-sync's window end (its start): the record's UpdatedDate is past the planned end.
@@ -167,7 +167,7 @@ public class ZuoraSyncEndToEndTests
         var resync = await pipeline.RunAsync(every, "account");
 
         var record = resync.Objects.Single();
-        Assert.Equal(RunStatus.FAILED, record.Status);
+        Assert.Equal(RunStatus.Failed, record.Status);
         Assert.Contains("download is incomplete", record.Error, StringComparison.Ordinal);
         Assert.Equal(0, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE _deleted"));
         Assert.Equal(cursor, await pipeline.CursorAsync("account"));
@@ -182,7 +182,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("product", "account", "contact");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.True(pipeline.Fake.TokensIssued >= 2, $"tokens issued: {pipeline.Fake.TokensIssued}");
         Assert.DoesNotContain(pipeline.Log, l => l.Contains("HTTP 401", StringComparison.Ordinal));
     }
@@ -192,14 +192,14 @@ public class ZuoraSyncEndToEndTests
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("account")).Status);
         pipeline.Fake.ExpireTokens();
         pipeline.Clock.Advance(TimeSpan.FromMinutes(5));
         tenant.Put("Account", tenant.Records("Account")[0].Id, pipeline.Clock.GetUtcNow().AddMinutes(-1), new Dictionary<string, object?> { ["Name"] = "after expiry" });
 
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(2, pipeline.Fake.TokensIssued);
         Assert.Single(pipeline.Log, l => l.Contains("HTTP 401", StringComparison.Ordinal));
         Assert.Equal(1, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE name = 'after expiry'"));
@@ -215,7 +215,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         var delays = pipeline.Clock.Delays.ToList();
         Assert.Equal(2, delays.Count(d => d == TimeSpan.FromSeconds(7)));
         Assert.Single(delays, d => d == TimeSpan.FromSeconds(13));
@@ -230,7 +230,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("product");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(2, pipeline.Log.Count(l => l.Contains("HTTP 503", StringComparison.Ordinal)));
     }
 
@@ -243,7 +243,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("product");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         var submits = pipeline.Fake.Requests.Where(r => r.Method == "POST" && r.Path.StartsWith("/v1/batch-query", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, submits.Count);
         Assert.False(string.IsNullOrEmpty(submits[0].IdempotencyKey));
@@ -256,7 +256,7 @@ public class ZuoraSyncEndToEndTests
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("account")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("account")).Status);
         var cursor = await pipeline.CursorAsync("account");
         pipeline.Clock.Advance(TimeSpan.FromHours(1));
         var id = tenant.Records("Account")[2].Id;
@@ -265,7 +265,7 @@ public class ZuoraSyncEndToEndTests
 
         var failed = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.FAILED, failed.Status);
+        Assert.Equal(RunStatus.Failed, failed.Status);
         var error = Assert.Single(failed.Objects).Error;
         Assert.Contains("90011", error, StringComparison.Ordinal);
         Assert.Contains("Query timed out on the database", error, StringComparison.Ordinal);
@@ -274,7 +274,7 @@ public class ZuoraSyncEndToEndTests
 
         var next = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, next.Status);
+        Assert.Equal(RunStatus.Succeeded, next.Status);
         Assert.True(await pipeline.CursorAsync("account") > cursor);
         Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.account WHERE id = '{id}' AND name = 'converged'"));
     }
@@ -288,8 +288,8 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("product", "payment");
 
-        Assert.Equal(RunStatus.FAILED, run.Status);
-        Assert.Equal(RunStatus.SUCCEEDED, run.Objects.Single(o => o.ObjectName == "product").Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Objects.Single(o => o.ObjectName == "product").Status);
         var error = run.Objects.Single(o => o.ObjectName == "payment").Error;
         Assert.Contains("90009", error, StringComparison.Ordinal);
         Assert.Contains("payment", error, StringComparison.Ordinal);
@@ -304,7 +304,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(tenant.Records("Account").Count, pipeline.Scalar("SELECT count(*) FROM zuora.account"));
         Assert.True(pipeline.Fake.JobsCancelled >= 2, $"cancelled: {pipeline.Fake.JobsCancelled}");
         var queries = pipeline.Fake.ZoqlQueries;
@@ -319,14 +319,14 @@ public class ZuoraSyncEndToEndTests
     {
         var tenant = Sample(3);
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant, o => o with { JobTimeout = TimeSpan.FromMinutes(1), MinWindow = TimeSpan.FromMinutes(10) });
-        Assert.Equal(RunStatus.SUCCEEDED, (await pipeline.RunAsync("product")).Status);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("product")).Status);
         var cursor = await pipeline.CursorAsync("product");
         pipeline.Clock.Advance(TimeSpan.FromHours(1));
         pipeline.Fake.NeverCompleteWindowsLongerThan(TimeSpan.FromMinutes(5));
 
         var run = await pipeline.RunAsync("product");
 
-        Assert.Equal(RunStatus.FAILED, run.Status);
+        Assert.Equal(RunStatus.Failed, run.Status);
         var error = Assert.Single(run.Objects).Error;
         Assert.Contains("product", error, StringComparison.Ordinal);
         Assert.Contains("minimum window", error, StringComparison.Ordinal);
@@ -344,7 +344,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("contact");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(tenant.Records("Contact").Count, pipeline.Scalar("SELECT count(*) FROM zuora.contact"));
         var downloads = pipeline.Fake.Requests.Where(r => r.Path.StartsWith("/v1/files/", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, downloads.Count);
@@ -371,7 +371,7 @@ public class ZuoraSyncEndToEndTests
 
         var run = await pipeline.RunAsync("account");
 
-        Assert.Equal(RunStatus.SUCCEEDED, run.Status);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
         var rows = pipeline.Rows("SELECT id, name, notes__c, balance FROM zuora.account ORDER BY id");
         Assert.Equal(strings.Count, rows.Count);
         for (var i = 0; i < strings.Count; i++)
