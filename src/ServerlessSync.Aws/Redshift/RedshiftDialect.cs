@@ -18,6 +18,9 @@ internal sealed class RedshiftDialect(string copyRoleArn, string? copyRegion, bo
 
     public override bool DeclaresPrimaryKey => true;
 
+    /// <summary>Loads of several objects run at once (the workflow's Map) under serializable isolation.</summary>
+    public override bool LocksLedgerForLoad => true;
+
     /// <summary>The staging table, made LIKE the target, takes COPY's rows without <c>_synced_at</c>.</summary>
     public override bool SyncedAtNullable => true;
 

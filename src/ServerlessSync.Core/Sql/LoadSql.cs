@@ -103,8 +103,17 @@ public static class LoadSql
         var names = string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted));
 
         var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources));
-        var statements = new List<string>(staging.Sqls);
+        var statements = new List<string>();
+        if (dialect.LocksLedgerForLoad)
+        {
+            // First, before any statement takes the transaction's snapshot: a lock taken later cannot prevent the conflict.
+            statements.Add($"LOCK {ledger}");
+        }
+
+        var stagingStart = statements.Count;
+        statements.AddRange(staging.Sqls);
         var stagedIndex = statements.Count - 1;
+        var copyIndex = staging.CopyIndex < 0 ? -1 : stagingStart + staging.CopyIndex;
         statements.Add($"DELETE FROM {staged} WHERE {loaded}");
 
         var order = $"{Cursor} DESC NULLS LAST, {Deleted} DESC" + (dialect.ArrivalOrder is { } arrival ? $", {arrival} DESC" : "");
@@ -192,7 +201,7 @@ public static class LoadSql
             statements.Add($"DROP TABLE {dialect.TempTable(temp)}");
         }
 
-        return new LoadStatements(statements, staging.CopyIndex, countIndex, stagedIndex);
+        return new LoadStatements(statements, copyIndex, countIndex, stagedIndex);
     }
 
     /// <summary>The outcome from the row of <see cref="LoadStatements.CountIndex"/>: (inserted, updated, deleted, unchanged, already_loaded).</summary>

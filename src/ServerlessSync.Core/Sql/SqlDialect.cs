@@ -47,6 +47,14 @@ public abstract class SqlDialect
     public abstract bool SyncedAtNullable { get; }
 
     /// <summary>
+    /// Whether a load's transaction starts by locking the ledger, so that loads of several objects at once run one
+    /// after another instead of failing each other: every load reads the shared ledger and then writes it, which
+    /// serializable isolation (Redshift's) refuses for two at once (error 1023). A warehouse that runs one load at a
+    /// time itself needs none.
+    /// </summary>
+    public abstract bool LocksLedgerForLoad { get; }
+
+    /// <summary>
     /// The statements that create the temporary staging table <see cref="StagingRequest.StagedTable"/> and fill it
     /// from the staged parts, with the load's columns and <c>_deleted</c> (at least).
     /// </summary>

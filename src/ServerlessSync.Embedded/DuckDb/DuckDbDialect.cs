@@ -20,6 +20,8 @@ internal sealed class DuckDbDialect : SqlDialect
 
     public override bool DeclaresPrimaryKey => false;
 
+    public override bool LocksLedgerForLoad => false;
+
     public override bool SyncedAtNullable => false;
 
     public override string Literal(string value) => DuckDbSql.Literal(value);

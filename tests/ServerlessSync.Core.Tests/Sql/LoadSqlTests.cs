@@ -31,6 +31,19 @@ public sealed class LoadSqlTests
     }
 
     [Fact]
+    public void Load_DialectLocksTheLedger_LocksItFirst_BeforeAnyStatementTakesASnapshot()
+    {
+        var unlocked = LoadSql.Load(new TestDialect(), "zuora", Manifest(windowStart: T0.AddDays(-1)), Columns, ["s3://b/m.json"], T0);
+
+        var load = LoadSql.Load(new TestDialect(locksLedger: true), "zuora", Manifest(windowStart: T0.AddDays(-1)), Columns, ["s3://b/m.json"], T0);
+
+        Assert.Equal("LOCK \"zuora\".\"_serverless_sync_loads\"", load.Sqls[0]);
+        Assert.Equal(unlocked.Sqls, load.Sqls.Skip(1));
+        Assert.Equal("READ 's3://b/m.json'", load.Sqls[load.CopyIndex]);
+        Assert.Equal((unlocked.CopyIndex + 1, unlocked.StagedIndex + 1, unlocked.CountIndex + 1), (load.CopyIndex, load.StagedIndex, load.CountIndex));
+    }
+
+    [Fact]
     public void Load_WithoutParts_HasNoCopy()
     {
         var load = LoadSql.Load(new TestDialect(), "zuora", Manifest(windowStart: T0.AddDays(-1)), Columns, [], T0);

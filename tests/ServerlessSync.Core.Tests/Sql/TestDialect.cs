@@ -7,11 +7,13 @@ namespace ServerlessSync.Core.Tests.Sql;
 /// A dialect for Core's SQL tests: types in <see cref="ColumnType"/>'s text form, marked null-safe comparisons,
 /// and staging that names its source, so that a test sees where each piece came from.
 /// </summary>
-internal sealed class TestDialect(string? arrivalOrder = "arrival", bool declaresPrimaryKey = true) : SqlDialect
+internal sealed class TestDialect(string? arrivalOrder = "arrival", bool declaresPrimaryKey = true, bool locksLedger = false) : SqlDialect
 {
     public override string? ArrivalOrder => arrivalOrder;
 
     public override bool DeclaresPrimaryKey => declaresPrimaryKey;
+
+    public override bool LocksLedgerForLoad => locksLedger;
 
     public override bool SyncedAtNullable => declaresPrimaryKey;
 

@@ -35,12 +35,6 @@ public sealed record FunctionsTestHostOptions
 
     /// <summary>Changes the settings the host is built from (after the stack's endpoints are in).</summary>
     public Func<FunctionSettings, FunctionSettings>? Configure { get; init; }
-
-    /// <summary>
-    /// The Data API double runs transactions SERIALIZABLE, as Redshift does (<see cref="RedshiftDataDoubleOptions.SerializableIsolation"/>).
-    /// Off only where a known loader defect is waiting for its fix: concurrent loads conflict on the ledger.
-    /// </summary>
-    public bool SerializableRedshift { get; init; } = true;
 }
 
 /// <summary>
@@ -171,7 +165,6 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             AdminConnectionString = TestStack.PostgresConnectionString,
             S3 = s3,
             Targets = [RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!)],
-            SerializableIsolation = options.SerializableRedshift,
         });
         var stepFunctions = await LocalStepFunctions.StartAsync();
         settings = settings with { RedshiftDataEndpoint = redshift.Endpoint, StepFunctionsEndpoint = stepFunctions.Url };

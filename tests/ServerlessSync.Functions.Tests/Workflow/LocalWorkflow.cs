@@ -97,7 +97,7 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         // Not yet SERIALIZABLE: the objects of a run load at the same time, and their loads fail with Redshift's
         // serializable isolation violation (error 1023) on the load ledger, as they would on Redshift. Turn it on with
         // the loader's fix (SyncStateMachineTests then pass with it).
-        var functions = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions { SyntheticScale = syntheticScale, SerializableRedshift = false });
+        var functions = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions { SyntheticScale = syntheticScale });
         var workflow = new LocalWorkflow(functions, stateMachine);
         try
         {
