@@ -117,15 +117,7 @@ public static class LoadSql
         statements.Add($"DELETE FROM {staged} WHERE {loaded}");
 
         var order = $"{Cursor} DESC NULLS LAST, {Deleted} DESC" + (dialect.ArrivalOrder is { } arrival ? $", {arrival} DESC" : "");
-        var rank = SqlText.QuoteIdentifier(RankColumn);
-        statements.Add(
-            $"""
-            CREATE TEMP TABLE {SqlText.QuoteIdentifier(BatchTable)} AS
-            SELECT {names} FROM (
-                SELECT {names}, ROW_NUMBER() OVER (PARTITION BY {Id} ORDER BY {order}) AS {rank}
-                FROM {staged}) AS ranked
-            WHERE {rank} = 1
-            """);
+        statements.Add($"CREATE TEMP TABLE {SqlText.QuoteIdentifier(BatchTable)} AS\n{dialect.FirstRowPer(names, staged, Id, order)}");
         statements.Add(Classify(dialect, target, batch, columns));
 
         var snapshot = manifest.WindowStart is null;

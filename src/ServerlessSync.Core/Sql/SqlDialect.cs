@@ -60,6 +60,19 @@ public abstract class SqlDialect
     /// </summary>
     public abstract StagingStatements Stage(StagingRequest request);
 
+    /// <summary>
+    /// A query of <paramref name="columns"/> from <paramref name="source"/> keeping, for each <paramref name="partitionBy"/>,
+    /// only the first row in <paramref name="order"/>. By default a ranked subquery, which every engine here runs; a
+    /// dialect whose engine filters inside the window (DuckDB's <c>QUALIFY</c>) may say it so, to hold less in memory.
+    /// </summary>
+    public virtual string FirstRowPer(string columns, string source, string partitionBy, string order) =>
+        $"""
+        SELECT {columns} FROM (
+            SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY {partitionBy} ORDER BY {order}) AS {SqlText.QuoteIdentifier(LoadSql.RankColumn)}
+            FROM {source}) AS ranked
+        WHERE {SqlText.QuoteIdentifier(LoadSql.RankColumn)} = 1
+        """;
+
     /// <summary>A timestamptz literal for an instant, at microsecond precision in UTC.</summary>
     public string TimestampLiteral(DateTimeOffset value) =>
         $"CAST({Literal(value.UtcDateTime.ToString(TimestampLiteralFormat, CultureInfo.InvariantCulture))} AS {TypeName(ColumnType.Timestamp)})";
