@@ -187,10 +187,22 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
 
     private string CopyManifestLocation(StagedManifest manifest) => staging.LocationOf(CopyManifestKey(manifest));
 
+    /// <summary>
+    /// Writes the COPY manifest beside the parts, unless a resubmission finds it there already: its text follows from the
+    /// manifest alone, and a COPY of the first submission may be reading it right now.
+    /// </summary>
     private async Task<string> WriteCopyManifestAsync(StagedManifest manifest, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
     {
         var key = CopyManifestKey(manifest);
         var json = RedshiftSql.CopyManifestJson([.. partLocations.Select((url, i) => (url, manifest.Parts[i].Bytes))]);
+        await foreach (var existing in staging.ListAsync(key, cancellationToken))
+        {
+            if (existing.Key == key && existing.Bytes == json.Length)
+            {
+                return staging.LocationOf(key);
+            }
+        }
+
         await using var writer = await staging.OpenWriteAsync(key, cancellationToken);
         await writer.Body.WriteAsync(json, cancellationToken);
         await writer.CommitAsync(cancellationToken);

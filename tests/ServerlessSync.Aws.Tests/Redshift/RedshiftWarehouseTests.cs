@@ -155,6 +155,22 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubmitLoad_Again_LeavesTheCopyManifestAlone_WhichTheFirstSubmissionsCopyMayBeReading()
+    {
+        var writes = new WriteCountingStore(_pipeline.Staging);
+        var warehouse = new RedshiftWarehouse(_pipeline.DataApi, writes, new RedshiftWarehouseOptions(CloudPipeline.Target, CloudPipeline.Schema, CloudPipeline.CopyRole), TimeProvider.System);
+        var manifest = await StageAsync(Plain, [Row("a", T0, "a1")]);
+
+        var first = await warehouse.SubmitLoadAsync(manifest, _pipeline.Staging.PartLocations(manifest), T0, "serverless-sync test-load", None);
+        var again = await warehouse.SubmitLoadAsync(manifest, _pipeline.Staging.PartLocations(manifest), T0, "serverless-sync test-load", None);
+
+        Assert.Equal(first.StatementId, again.StatementId);
+        Assert.Single(writes.Keys, k => k.EndsWith(RedshiftWarehouse.CopyManifestSuffix, StringComparison.Ordinal));
+        await _pipeline.LoadEnds.WaitForEndAsync(first.StatementId!, None);
+        Assert.Equal(1, (await warehouse.ReadCompletionAsync(manifest, _pipeline.Staging.PartLocations(manifest), first.StatementId!, None)).Outcome.Inserted);
+    }
+
+    [Fact]
     public async Task ServerlessWorkgroup_LoadsAndReadsBack()
     {
         var serverless = _pipeline.WarehouseFor(CloudPipeline.ServerlessTarget);
@@ -283,5 +299,25 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         await using var writer = await _pipeline.Staging.OpenWriteAsync(key, None);
         await writer.Body.WriteAsync(bytes);
         await writer.CommitAsync(None);
+    }
+
+    /// <summary>The staging store, remembering every key written through it.</summary>
+    private sealed class WriteCountingStore(IStagingStore inner) : IStagingStore
+    {
+        public List<string> Keys { get; } = [];
+
+        public Task<IStagedObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken)
+        {
+            Keys.Add(key);
+            return inner.OpenWriteAsync(key, cancellationToken);
+        }
+
+        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<StagedObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => inner.DeleteAsync(keys, cancellationToken);
+
+        public string LocationOf(string key) => inner.LocationOf(key);
     }
 }
