@@ -168,10 +168,6 @@ public static class DuckDbSql
         GROUP BY filename
         """;
 
-    /// <summary>Every row and column, ordered by every column from the first: for tests and checks.</summary>
-    internal static string SelectAll(string schema, string table, int columnCount) =>
-        $"SELECT * FROM {LoadSql.Table(schema, table)} ORDER BY {string.Join(", ", Enumerable.Range(1, columnCount).Select(i => i.ToString(CultureInfo.InvariantCulture)))}";
-
     /// <summary>Caps the database instance's memory; beyond it DuckDB spills to its temp directory.</summary>
     internal static string MemoryLimit(long bytes)
     {

@@ -132,37 +132,6 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         return WarehouseReads.Page(rows, idIndex, pageSize);
     }
 
-    /// <summary>
-    /// Every row of a table in the warehouse schema (an object's, or the ledger), pipeline columns included,
-    /// ordered by all columns; null when the table does not exist. For tests and checks: it buffers.
-    /// </summary>
-    internal async Task<TableSnapshot?> SnapshotAsync(string tableName, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var columns = await ReadColumnsAsync(connection, tableName, cancellationToken);
-        if (columns.Count == 0)
-        {
-            return null;
-        }
-
-        await using var command = connection.CreateCommand();
-        command.CommandText = DuckDbSql.SelectAll(SchemaName, tableName, columns.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(values);
-        }
-
-        return new TableSnapshot([.. columns.Select(c => c.Name)], rows);
-    }
-
     public void Dispose()
     {
         DuckDBConnection? keepAlive;
@@ -454,6 +423,3 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     [GeneratedRegex(@"CSV Error on Line: (\d+)")]
     private static partial Regex CsvErrorLine();
 }
-
-/// <summary>A whole table as read back by <see cref="DuckDbWarehouse.SnapshotAsync"/>.</summary>
-internal sealed record TableSnapshot(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);

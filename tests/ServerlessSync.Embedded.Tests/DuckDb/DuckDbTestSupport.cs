@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
+using DuckDB.NET.Data;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
@@ -89,16 +90,39 @@ public sealed class WarehouseScratch : IDisposable
     /// <summary>The whole table, pipeline columns included, as comparable text (one line per row).</summary>
     public async Task<string> DumpAsync(string table)
     {
-        var snapshot = await Warehouse.SnapshotAsync(table, CancellationToken.None);
-        if (snapshot is null)
+        if (!File.Exists(Warehouse.DatabasePath))
         {
             return "<no table>";
         }
 
-        var text = new StringBuilder().AppendJoin('|', snapshot.Columns).Append('\n');
-        foreach (var row in snapshot.Rows)
+        // A connection of the test's own to the warehouse's file: DuckDB.NET shares the open database instance.
+        await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Warehouse.DatabasePath }.ConnectionString);
+        await connection.OpenAsync();
+        var columns = new List<string>();
+        await using (var catalog = connection.CreateCommand())
         {
-            text.AppendJoin('|', row.Select(v => v switch
+            catalog.CommandText = "SELECT column_name FROM information_schema.columns WHERE table_schema = $schema AND table_name = $table ORDER BY ordinal_position";
+            catalog.Parameters.Add(new DuckDBParameter("schema", Warehouse.SchemaName));
+            catalog.Parameters.Add(new DuckDBParameter("table", table));
+            await using var names = await catalog.ExecuteReaderAsync();
+            while (await names.ReadAsync())
+            {
+                columns.Add(names.GetString(0));
+            }
+        }
+
+        if (columns.Count == 0)
+        {
+            return "<no table>";
+        }
+
+        await using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT * FROM {LoadSql.Table(Warehouse.SchemaName, table)} ORDER BY {string.Join(", ", Enumerable.Range(1, columns.Count))}";
+        await using var reader = await select.ExecuteReaderAsync();
+        var text = new StringBuilder().AppendJoin('|', columns).Append('\n');
+        while (await reader.ReadAsync())
+        {
+            text.AppendJoin('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).Select(v => v switch
             {
                 null => "NULL",
                 DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc).ToString("O"),
