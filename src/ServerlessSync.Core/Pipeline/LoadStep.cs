@@ -60,7 +60,9 @@ public sealed class LoadStep(IStagingStore store, IWarehouse warehouse, ILoadCla
         try
         {
             await StagedManifests.CheckPartsAsync(store, manifestKey, manifest, cancellationToken);
-            submission = await warehouse.SubmitLoadAsync(manifest, PartLocations(manifest), time.GetUtcNow(), name, cancellationToken);
+            // _synced_at is when the batch was staged: the same for every submission of this manifest, so that a repeated
+            // submission (one Data API ClientToken) carries the same text.
+            submission = await warehouse.SubmitLoadAsync(manifest, PartLocations(manifest), manifest.CreatedAt, name, cancellationToken);
         }
         catch (OperationCanceledException e)
         {

@@ -92,6 +92,23 @@ public sealed class LoadStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ManifestEventRepeatedLater_ByTheSameLoader_SendsTheSameSqlUnderTheSameClientToken()
+    {
+        var key = await StageAsync([Row("a", "a1")]);
+        var first = await Step("loader-1").OnManifestCreatedAsync(key, None);
+
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        var again = await Step("loader-1").OnManifestCreatedAsync(key, None);
+
+        Assert.Equal(first.StatementId, again.StatementId);
+        var submits = _pipeline.Redshift.Requests.Where(r => r.Operation == "BatchExecuteStatement" && r.WithEvent == true).ToList();
+        Assert.Equal(2, submits.Count);
+        Assert.Equal(submits[0].ClientToken, submits[1].ClientToken);
+        // A token stands for one request: the text must not change with the time of the submission.
+        Assert.Equal(submits[0].Sqls, submits[1].Sqls);
+    }
+
+    [Fact]
     public async Task ManifestEventRepeatedAfterCleanup_FindsNothingToLoad_WithoutFailing()
     {
         var key = await StageAsync([Row("a", "a1")]);
