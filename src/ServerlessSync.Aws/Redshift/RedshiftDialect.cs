@@ -38,9 +38,16 @@ internal sealed class RedshiftDialect(string copyRoleArn, string? copyRegion, bo
     }
 
     /// <summary>True when both are NULL or both equal (Redshift has no <c>IS NOT DISTINCT FROM</c>).</summary>
-    public override string NullSafeEquals(string left, string right) => $"(COALESCE({left} = {right}, FALSE) OR ({left} IS NULL AND {right} IS NULL))";
+    /// <summary>
+    /// Redshift has no <c>IS NOT DISTINCT FROM</c>, and allows an IS comparison on a boolean only as a WHERE predicate, never
+    /// in a SELECT list (where the classification compares): booleans are compared with both NULL stand-ins instead, which
+    /// agree only when both sides are NULL or both equal.
+    /// </summary>
+    public override string NullSafeEquals(string left, string right, ColumnType type) => type.Kind == ColumnKind.Boolean
+        ? $"(COALESCE({left}, FALSE) = COALESCE({right}, FALSE) AND COALESCE({left}, TRUE) = COALESCE({right}, TRUE))"
+        : $"(COALESCE({left} = {right}, FALSE) OR ({left} IS NULL AND {right} IS NULL))";
 
-    public override string NullSafeDiffers(string left, string right) => $"NOT {NullSafeEquals(left, right)}";
+    public override string NullSafeDiffers(string left, string right, ColumnType type) => $"NOT {NullSafeEquals(left, right, type)}";
 
     public override string TempTable(string name) => SqlText.QuoteIdentifier(name);
 

@@ -229,14 +229,16 @@ public static class LoadSql
     /// <summary>Tags every batch row: insert (id not in the target), update, or unchanged; keeps the target's <c>_deleted</c>.</summary>
     private static string Classify(SqlDialect dialect, string target, string batch, IReadOnlyList<ColumnSchema> columns)
     {
-        var differs = string.Join(" OR ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted).Select(n => dialect.NullSafeDiffers($"b.{n}", $"t.{n}")));
+        var differs = string.Join(" OR ", columns.Append(new ColumnSchema(ObjectSchema.DeletedColumn, ColumnType.Boolean))
+            .Select(c => (Name: SqlText.QuoteIdentifier(c.Name), c.Type))
+            .Select(c => dialect.NullSafeDiffers($"b.{c.Name}", $"t.{c.Name}", c.Type)));
         return $"""
             CREATE TEMP TABLE {SqlText.QuoteIdentifier(ClassifiedTable)} AS
             SELECT b.*,
                 CASE
                     WHEN t.{Id} IS NULL THEN {dialect.Literal(InsertAction)}
                     WHEN b.{Cursor} > t.{Cursor} OR (t.{Cursor} IS NULL AND b.{Cursor} IS NOT NULL) THEN {dialect.Literal(UpdateAction)}
-                    WHEN {dialect.NullSafeEquals($"b.{Cursor}", $"t.{Cursor}")} AND (CASE WHEN b.{Deleted} THEN {dialect.NullSafeDiffers($"b.{Deleted}", $"t.{Deleted}")} ELSE ({differs}) END) THEN {dialect.Literal(UpdateAction)}
+                    WHEN {dialect.NullSafeEquals($"b.{Cursor}", $"t.{Cursor}", ColumnType.Timestamp)} AND (CASE WHEN b.{Deleted} THEN {dialect.NullSafeDiffers($"b.{Deleted}", $"t.{Deleted}", ColumnType.Boolean)} ELSE ({differs}) END) THEN {dialect.Literal(UpdateAction)}
                     ELSE {dialect.Literal(UnchangedAction)}
                 END AS {Action},
                 t.{Deleted} AS {WasDeleted}

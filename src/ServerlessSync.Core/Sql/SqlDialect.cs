@@ -25,11 +25,11 @@ public abstract class SqlDialect
     /// <summary>Reads a catalog column's type back to a column type; false for a type the pipeline never creates.</summary>
     public abstract bool TryParseType(CatalogColumn column, out ColumnType type);
 
-    /// <summary>Null-safe equality of two expressions: true when both are NULL or both are equal.</summary>
-    public abstract string NullSafeEquals(string left, string right);
+    /// <summary>Null-safe equality of two expressions of one column type: true when both are NULL or both are equal.</summary>
+    public abstract string NullSafeEquals(string left, string right, ColumnType type);
 
     /// <summary>The negation of <see cref="NullSafeEquals"/>.</summary>
-    public abstract string NullSafeDiffers(string left, string right);
+    public abstract string NullSafeDiffers(string left, string right, ColumnType type);
 
     /// <summary>How a temporary table, created as <c>CREATE TEMP TABLE "name"</c>, is referenced afterwards.</summary>
     public abstract string TempTable(string name);

@@ -43,9 +43,9 @@ internal sealed class DuckDbDialect : SqlDialect
         return DuckDbSql.TryParseType(column.DataType, out type);
     }
 
-    public override string NullSafeEquals(string left, string right) => $"({left} IS NOT DISTINCT FROM {right})";
+    public override string NullSafeEquals(string left, string right, ColumnType type) => $"({left} IS NOT DISTINCT FROM {right})";
 
-    public override string NullSafeDiffers(string left, string right) => $"({left} IS DISTINCT FROM {right})";
+    public override string NullSafeDiffers(string left, string right, ColumnType type) => $"({left} IS DISTINCT FROM {right})";
 
     public override string TempTable(string name) => DuckDbSql.Temp(name);
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ServerlessSync.Aws.Redshift;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Sql;
+using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Aws.Tests.Redshift;
 
@@ -103,5 +104,21 @@ public sealed class RedshiftSqlTests
         Assert.Equal("s3://b/a \"x\".csv.gz", entries[0].GetProperty("url").GetString());
         Assert.True(entries[1].GetProperty("mandatory").GetBoolean());
         Assert.Equal(20, entries[1].GetProperty("meta").GetProperty("content_length").GetInt64());
+    }
+
+    [Fact]
+    public void Load_Classify_ComparesBooleansWithoutIs_WhichRedshiftRefusesInASelectList()
+    {
+        ColumnSchema[] columns = [new("id", ColumnType.String), new("updateddate", ColumnType.Timestamp), new("active", ColumnType.Boolean), new("name", ColumnType.String)];
+        var manifest = new StagedManifest(
+            StagedManifest.CurrentFormat, "conn", "run-1", "account", null, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            [.. columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))], [], 0, 0, DateTimeOffset.UnixEpoch, null);
+
+        var load = LoadSql.Load(new RedshiftDialect("arn:aws:iam::123456789012:role/copy", null, false), "zuora", manifest, columns, ["s3://b/m.json"], DateTimeOffset.UnixEpoch);
+
+        var classify = Assert.Single(load.Sqls, s => s.StartsWith("CREATE TEMP TABLE \"_sync_classified\"", StringComparison.Ordinal));
+        // Redshift allows IS on a boolean only as a WHERE predicate; the classification is a SELECT list.
+        Assert.DoesNotMatch(@"""(active|_deleted)""\s+IS\s", classify);
+        Assert.Matches(@"""name""\s+IS NULL", classify);
     }
 }

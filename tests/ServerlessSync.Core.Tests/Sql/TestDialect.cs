@@ -38,9 +38,9 @@ internal sealed class TestDialect(string? arrivalOrder = "arrival", bool declare
         }
     }
 
-    public override string NullSafeEquals(string left, string right) => $"SAME({left}, {right})";
+    public override string NullSafeEquals(string left, string right, ColumnType type) => $"SAME({left}, {right})";
 
-    public override string NullSafeDiffers(string left, string right) => $"DIFFERS({left}, {right})";
+    public override string NullSafeDiffers(string left, string right, ColumnType type) => $"DIFFERS({left}, {right})";
 
     public override string TempTable(string name) => $"tmp.{SqlText.QuoteIdentifier(name)}";
 
