@@ -93,6 +93,10 @@ public static class RedshiftSql
         ORDER BY ordinal_position
         """;
 
+    /// <summary>Returns the number of schemas named <paramref name="schema"/> (0 or 1): pg_namespace lists every schema to every user.</summary>
+    internal static string CountSchemas(string schema) =>
+        $"SELECT COUNT(*) FROM pg_namespace WHERE nspname = LOWER({Literal(schema)})";
+
     /// <summary>The JSON of a Redshift COPY manifest listing the parts (all mandatory, with their sizes).</summary>
     public static byte[] CopyManifestJson(IReadOnlyList<(string Url, long Bytes)> parts)
     {

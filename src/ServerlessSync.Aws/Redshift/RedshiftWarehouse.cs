@@ -154,7 +154,8 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
 
     private async Task<IReadOnlyList<ColumnSchema>> EnsureTableOnceAsync(ObjectSchema schema, CancellationToken cancellationToken)
     {
-        var plan = SchemaEvolution.Plan(_dialect, _options.Schema, schema, await ReadCatalogAsync(schema.Name, cancellationToken));
+        var existing = await ReadCatalogAsync(schema.Name, cancellationToken);
+        var plan = SchemaEvolution.Plan(_dialect, _options.Schema, schema, existing, existing.Count > 0 || await SchemaExistsAsync(cancellationToken));
 
         // ALTER TABLE ADD COLUMN takes one column per statement; a batch holds at most 40.
         foreach (var chunk in plan.Statements.Chunk(RedshiftDataLimits.MaxBatchStatements))
@@ -164,6 +165,18 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         }
 
         return plan.Columns;
+    }
+
+    /// <summary>Looks before creating: a pre-created schema needs no CREATE privilege on the database.</summary>
+    private async Task<bool> SchemaExistsAsync(CancellationToken cancellationToken)
+    {
+        var statement = await ExecuteAsync(RedshiftSql.CountSchemas(_options.Schema), cancellationToken);
+        await foreach (var record in client.ReadRecordsAsync(statement, cancellationToken))
+        {
+            return (record[0].LongValue ?? 0) > 0;
+        }
+
+        return false;
     }
 
     private async Task<List<CatalogColumn>> ReadCatalogAsync(string table, CancellationToken cancellationToken)

@@ -33,16 +33,22 @@ public static class SchemaEvolution
     /// <param name="schema">the warehouse schema</param>
     /// <param name="wanted">the manifest's schema</param>
     /// <param name="existing">the table's columns as the catalog lists them, in table order; empty when there is no table</param>
-    public static SchemaPlan Plan(SqlDialect dialect, string schema, ObjectSchema wanted, IReadOnlyList<CatalogColumn> existing)
+    /// <param name="schemaExists">
+    /// whether the catalog lists the schema: then no CREATE SCHEMA is sent, not even IF NOT EXISTS, which needs the
+    /// database-level CREATE privilege a customer may have withheld after creating the schema and granting ALL on it
+    /// (and <c>public</c> always exists)
+    /// </param>
+    public static SchemaPlan Plan(SqlDialect dialect, string schema, ObjectSchema wanted, IReadOnlyList<CatalogColumn> existing, bool schemaExists = false)
     {
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(wanted);
         ArgumentNullException.ThrowIfNull(existing);
         if (existing.Count == 0)
         {
-            return new SchemaPlan(
-                [LoadSql.CreateSchema(schema), LoadSql.CreateLedger(dialect, schema), CreateTable(dialect, schema, wanted.Name, wanted.Columns)],
-                wanted.Columns);
+            List<string> create = schemaExists ? [] : [LoadSql.CreateSchema(schema)];
+            create.Add(LoadSql.CreateLedger(dialect, schema));
+            create.Add(CreateTable(dialect, schema, wanted.Name, wanted.Columns));
+            return new SchemaPlan(create, wanted.Columns);
         }
 
         var table = $"{schema}.{wanted.Name}";

@@ -169,7 +169,9 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             return LoadOutcome.Replayed;
         }
 
-        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, await ReadColumnsAsync(connection, schema.Name, cancellationToken));
+        var existing = await ReadColumnsAsync(connection, schema.Name, cancellationToken);
+        var schemaExists = existing.Count > 0 || await ScalarInt64Async(connection, DuckDbSql.CountSchemas(), cancellationToken, ("schema", SchemaName)) > 0;
+        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, existing, schemaExists);
         foreach (var sql in plan.Statements)
         {
             await ExecuteAsync(connection, sql, cancellationToken);

@@ -72,21 +72,21 @@ internal sealed class CloudPipeline : IAsyncDisposable
 
     public StatusTable Table => _table;
 
-    public static async Task<CloudPipeline> StartAsync(TimeProvider clock)
+    /// <param name="clock">the pipeline's clock</param>
+    /// <param name="databaseUserGrants">what the loading database user is granted, when not the double's default (CREATE and TEMPORARY on the database)</param>
+    public static async Task<CloudPipeline> StartAsync(TimeProvider clock, IReadOnlyList<string>? databaseUserGrants = null)
     {
         var s3 = LocalS3.CreateClient();
         var bucket = await LocalS3.CreateBucketAsync(s3, "pipeline");
+        RedshiftDataTarget[] targets =
+        [
+            RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!),
+            RedshiftDataTarget.Workgroup(ServerlessTarget.WorkgroupName!, ServerlessTarget.Database),
+        ];
         var redshift = await RedshiftDataDoubleServer.StartAsync(
-            new RedshiftDataDoubleOptions
-            {
-                AdminConnectionString = TestStack.PostgresConnectionString,
-                S3 = s3,
-                Targets =
-                [
-                    RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!),
-                    RedshiftDataTarget.Workgroup(ServerlessTarget.WorkgroupName!, ServerlessTarget.Database),
-                ],
-            },
+            databaseUserGrants is null
+                ? new RedshiftDataDoubleOptions { AdminConnectionString = TestStack.PostgresConnectionString, S3 = s3, Targets = targets }
+                : new RedshiftDataDoubleOptions { AdminConnectionString = TestStack.PostgresConnectionString, S3 = s3, Targets = targets, DatabaseUserGrants = databaseUserGrants },
             CancellationToken.None);
         var pipeline = new CloudPipeline(s3, bucket, redshift, clock);
         await pipeline._table.InitializeAsync();

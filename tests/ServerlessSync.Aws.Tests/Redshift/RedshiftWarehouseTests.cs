@@ -321,3 +321,43 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
         public string LocationOf(string key) => inner.LocationOf(key);
     }
 }
+
+/// <summary>
+/// The setup the customer's onboarding page allows as an alternative: the schema created beforehand by an administrator
+/// with ALL granted to the loading user, the database-level CREATE not granted, TEMPORARY kept (for the staging table).
+/// </summary>
+public sealed class RedshiftPreCreatedSchemaTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private CloudPipeline _pipeline = null!;
+
+    public async Task InitializeAsync() => _pipeline = await CloudPipeline.StartAsync(
+        new FakeTimeProvider(T0),
+        [
+            $"CREATE SCHEMA IF NOT EXISTS {CloudPipeline.Schema}", // run once per database user
+            $"GRANT ALL ON SCHEMA {CloudPipeline.Schema} TO {{user}}",
+            "GRANT TEMPORARY ON DATABASE {database} TO {user}",
+        ]);
+
+    public async Task DisposeAsync() => await _pipeline.DisposeAsync();
+
+    [Fact]
+    public async Task FirstLoad_SchemaExistsWithAllGranted_NoDatabaseCreate_LoadsWithoutCreatingTheSchema()
+    {
+        var schema = new ObjectSchema("plan", [new ColumnSchema("id", ColumnType.String), new ColumnSchema("updateddate", ColumnType.Timestamp), new ColumnSchema("name", ColumnType.String)]);
+        var manifest = await new ObjectStager(_pipeline.Staging, new StagingOptions(), new FakeTimeProvider(T0))
+            .StageAsync("conn", "run-1", schema, new SyncWindow(null, T0), Rows(), taskToken: null, progress: null, CancellationToken.None);
+
+        var outcome = await _pipeline.Warehouse.LoadAsync(manifest, _pipeline.Staging.PartLocations(manifest), T0, CancellationToken.None, _pipeline.LoadEnds);
+
+        Assert.Equal(1, outcome.Inserted);
+        Assert.DoesNotContain(_pipeline.Redshift.Requests, r => r.Sqls.Any(s => s.Contains("CREATE SCHEMA", StringComparison.Ordinal)));
+    }
+
+    private static async IAsyncEnumerable<SourceRow> Rows()
+    {
+        yield return new SourceRow(["a", T0.AddHours(-1), "a1"], false);
+        await Task.CompletedTask;
+    }
+}

@@ -33,6 +33,15 @@ public sealed class SchemaEvolutionTests
     }
 
     [Fact]
+    public void Plan_NoTable_SchemaExists_CreatesLedgerAndTableOnly()
+    {
+        var plan = SchemaEvolution.Plan(Dialect, "zuora", Account, [], schemaExists: true);
+
+        Assert.DoesNotContain(plan.Statements, s => s.Contains("CREATE SCHEMA", StringComparison.Ordinal));
+        Assert.Equal([LoadSql.CreateLedger(Dialect, "zuora"), SchemaEvolution.Plan(Dialect, "zuora", Account, []).Statements[2]], plan.Statements);
+    }
+
+    [Fact]
     public void Plan_SameColumns_ChangesNothing()
     {
         var plan = SchemaEvolution.Plan(Dialect, "zuora", Account, Catalog(Account));
