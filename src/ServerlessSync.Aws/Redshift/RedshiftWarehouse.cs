@@ -104,10 +104,15 @@ public sealed class RedshiftWarehouse(RedshiftDataClient client, IStagingStore s
         return SchemaEvolution.Describe(_dialect, _options.Schema, objectName, await ReadCatalogAsync(objectName, cancellationToken));
     }
 
-    /// <summary>A page of the live rows in <c>id</c> order, one Data API result per page; empty when the table does not exist.</summary>
+    /// <summary>
+    /// A page of the live rows in <c>id</c> order, one Data API result per page, and so at most
+    /// <see cref="RedshiftDataLimits.RowsAlwaysWithinOneResult"/> rows whatever <paramref name="pageSize"/> asks: rows of up to
+    /// 64 KB must stay within one result's 100 MB. Empty when the table does not exist.
+    /// </summary>
     public async Task<LiveRowsPage> ReadLiveRowsAsync(ObjectSchema schema, string? afterId, int pageSize, CancellationToken cancellationToken)
     {
         var idIndex = WarehouseReads.IdIndexForPaging(schema, pageSize);
+        pageSize = Math.Min(pageSize, RedshiftDataLimits.RowsAlwaysWithinOneResult);
 
         // Asked once, on the first page: a table that had a page goes on existing.
         if (afterId is null && (await ReadCatalogAsync(schema.Name, cancellationToken)).Count == 0)

@@ -18,6 +18,15 @@ public static class RedshiftDataLimits
     public const int MinWaitTimeSeconds = 1;
     public const int MaxWaitTimeSeconds = 30;
 
+    /// <summary>The largest row one result may hold (the Data API: 64 KB).</summary>
+    public const int MaxResultRowBytes = 64 * 1024;
+
+    /// <summary>The largest result of one statement (the Data API: 100 MB).</summary>
+    public const long MaxResultBytes = 100L * 1024 * 1024;
+
+    /// <summary>How many rows always fit one result, however wide each is: 1,600.</summary>
+    public const int RowsAlwaysWithinOneResult = (int)(MaxResultBytes / MaxResultRowBytes);
+
     internal static void Check(ExecuteStatementRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

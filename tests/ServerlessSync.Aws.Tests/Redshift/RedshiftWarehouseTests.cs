@@ -171,6 +171,24 @@ public sealed class RedshiftWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadLiveRows_TableOverOneResultsLimit_ReadsEveryRowInPagesTheDataApiServes()
+    {
+        await LoadAsync(Plain, [Row("a", T0, "a1")]);
+        // 2,000 rows of about 62 KB (under the 64 KB a row may hold): some 124 MB, more than one result's 100 MB.
+        await _pipeline.Redshift.QueryAsync(
+            $"INSERT INTO \"{CloudPipeline.Schema}\".\"plan\" (\"id\", \"updateddate\", \"name\", \"_deleted\", \"_synced_at\") " +
+            "SELECT 'wide-' || lpad(g::text, 5, '0'), now(), repeat('x', 62000), false, now() FROM generate_series(1, 2000) AS g");
+
+        var count = 0;
+        await foreach (var row in Warehouse.ReadLiveRowsAsync(Plain, None))
+        {
+            count++;
+        }
+
+        Assert.Equal(2001, count);
+    }
+
+    [Fact]
     public async Task ServerlessWorkgroup_LoadsAndReadsBack()
     {
         var serverless = _pipeline.WarehouseFor(CloudPipeline.ServerlessTarget);
