@@ -101,10 +101,6 @@ public static class DuckDbSql
         ORDER BY ordinal_position
         """;
 
-    /// <summary>Parameter: <c>$schema</c>. Returns the number of schemas of that name in the database (0 or 1).</summary>
-    internal static string CountSchemas() =>
-        "SELECT count(*) FROM information_schema.schemata WHERE catalog_name = current_database() AND lower(schema_name) = lower($schema)";
-
     /// <summary>The read_csv call for the staged dialect (<see cref="CsvFormat"/>): nothing sniffed, every option stated.</summary>
     internal static string ReadCsv(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files)
     {

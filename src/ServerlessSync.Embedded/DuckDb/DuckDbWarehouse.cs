@@ -169,9 +169,8 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             return LoadOutcome.Replayed;
         }
 
-        var existing = await ReadColumnsAsync(connection, schema.Name, cancellationToken);
-        var schemaExists = existing.Count > 0 || await ScalarInt64Async(connection, DuckDbSql.CountSchemas(), cancellationToken, ("schema", SchemaName)) > 0;
-        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, existing, schemaExists);
+        // The schema exists by now: it was created above, with the ledger the replay check reads.
+        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, await ReadColumnsAsync(connection, schema.Name, cancellationToken), schemaExists: true);
         foreach (var sql in plan.Statements)
         {
             await ExecuteAsync(connection, sql, cancellationToken);
