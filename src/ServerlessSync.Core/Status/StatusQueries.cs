@@ -35,17 +35,19 @@ public sealed class StatusQueries(IStatusStore status)
             .Concat(states.Values.Where(s => !selected.Contains(s.ObjectName)).OrderBy(s => s.ObjectName, StringComparer.Ordinal).Select(s => ObjectView.Of(s.ObjectName, s, selected: false)))
             .ToList();
         var lastRun = connector.LastRunId is { } lastRunId ? await status.GetRunAsync(connectorId, lastRunId, cancellationToken) : null;
-        return new ConnectorView(
-            connector.ConnectorId,
-            connector.Source,
-            connector.Status,
-            connector.LastGoodDataAt,
-            connector.LastError,
-            connector.LastRunId,
-            lastRun?.Status,
-            connector.CreatedAt,
-            connector.UpdatedAt,
-            objects);
+        return new ConnectorView
+        {
+            ConnectorId = connector.ConnectorId,
+            Source = connector.Source,
+            Status = connector.Status,
+            LastGoodDataAt = connector.LastGoodDataAt,
+            LastError = connector.LastError,
+            LastRunId = connector.LastRunId,
+            LastRunStatus = lastRun?.Status,
+            CreatedAt = connector.CreatedAt,
+            UpdatedAt = connector.UpdatedAt,
+            Objects = objects,
+        };
     }
 
     /// <summary>
@@ -99,76 +101,122 @@ public sealed class StatusQueries(IStatusStore status)
 }
 
 /// <summary>A connector as a status view shows it.</summary>
-public sealed record ConnectorView(
-    string ConnectorId,
-    string Source,
-    ConnectorStatus Status,
-    // Data is complete up to here (the window end of the last run in which every selected object loaded); null until then.
-    DateTimeOffset? LastGoodDataAt,
-    string? LastError,
-    string? LastRunId,
-    // The status of the run LastRunId names, or null when there is none.
-    RunStatus? LastRunStatus,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    IReadOnlyList<ObjectView> Objects);
+public sealed record ConnectorView
+{
+    public required string ConnectorId { get; init; }
+
+    public required string Source { get; init; }
+
+    public required ConnectorStatus Status { get; init; }
+
+    /// <summary>Data is complete up to here (the window end of the last run in which every selected object loaded); null until then.</summary>
+    public DateTimeOffset? LastGoodDataAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public string? LastRunId { get; init; }
+
+    /// <summary>The status of the run <see cref="LastRunId"/> names, or null when there is none.</summary>
+    public RunStatus? LastRunStatus { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public IReadOnlyList<ObjectView> Objects { get; init; } = [];
+}
 
 /// <summary>One object of a connector: where its next incremental window starts and what has been loaded so far.</summary>
-public sealed record ObjectView(
-    string ObjectName,
-    // False for an object that was synced before but is no longer selected.
-    bool Selected,
-    bool HistoricalComplete,
-    // The end of the last committed window; null until the historical sync committed.
-    DateTimeOffset? Cursor,
-    DateTimeOffset? LastLoadedAt,
-    long TotalInserted,
-    long TotalUpdated,
-    long TotalDeleted,
-    // The window end of the last committed historical (full) read; null when none is recorded.
-    DateTimeOffset? LastFullSyncAt)
+public sealed record ObjectView
 {
-    internal static ObjectView Of(string name, ObjectState? state, bool selected) =>
-        new(name, selected, state?.HistoricalComplete ?? false, state?.Cursor, state?.LastLoadedAt, state?.TotalInserted ?? 0, state?.TotalUpdated ?? 0, state?.TotalDeleted ?? 0, state?.LastFullSyncAt);
+    public required string ObjectName { get; init; }
+
+    /// <summary>False for an object that was synced before but is no longer selected.</summary>
+    public required bool Selected { get; init; }
+
+    public bool HistoricalComplete { get; init; }
+
+    /// <summary>The end of the last committed window; null until the historical sync committed.</summary>
+    public DateTimeOffset? Cursor { get; init; }
+
+    public DateTimeOffset? LastLoadedAt { get; init; }
+
+    public long TotalInserted { get; init; }
+
+    public long TotalUpdated { get; init; }
+
+    public long TotalDeleted { get; init; }
+
+    /// <summary>The window end of the last committed historical (full) read; null when none is recorded.</summary>
+    public DateTimeOffset? LastFullSyncAt { get; init; }
+
+    internal static ObjectView Of(string name, ObjectState? state, bool selected) => new()
+    {
+        ObjectName = name,
+        Selected = selected,
+        HistoricalComplete = state?.HistoricalComplete ?? false,
+        Cursor = state?.Cursor,
+        LastLoadedAt = state?.LastLoadedAt,
+        TotalInserted = state?.TotalInserted ?? 0,
+        TotalUpdated = state?.TotalUpdated ?? 0,
+        TotalDeleted = state?.TotalDeleted ?? 0,
+        LastFullSyncAt = state?.LastFullSyncAt,
+    };
 }
 
 /// <summary>A page of runs, newest first; <see cref="NextToken"/> asks for the next (older) page and is null on the last.</summary>
 public sealed record RunsPageView(string ConnectorId, IReadOnlyList<RunSummaryView> Runs, string? NextToken);
 
 /// <summary>A run summed up over its objects.</summary>
-public sealed record RunSummaryView(
-    string RunId,
-    RunMode Mode,
-    RunStatus Status,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt,
-    // From start to end; null while running.
-    long? DurationMilliseconds,
-    string? Error,
-    int Objects,
-    // The objects whose part failed, in the run's object order.
-    IReadOnlyList<string> FailedObjects,
-    long RowsExtracted,
-    long RowsInserted,
-    long RowsUpdated,
-    long RowsDeleted,
-    long Bytes)
+public sealed record RunSummaryView
 {
-    internal static RunSummaryView Of(RunRecord run) => new(
-        run.RunId,
-        run.Mode,
-        run.Status,
-        run.StartedAt,
-        run.EndedAt,
-        run.EndedAt is { } ended ? (long)(ended - run.StartedAt).TotalMilliseconds : null,
-        run.Error,
-        run.Objects.Count,
-        [.. run.Objects.Where(o => o.Status == RunStatus.Failed).Select(o => o.ObjectName)],
-        run.Objects.Sum(o => o.RowsExtracted),
-        run.Objects.Sum(o => o.RowsInserted),
-        run.Objects.Sum(o => o.RowsUpdated),
-        run.Objects.Sum(o => o.RowsDeleted),
-        run.Objects.Sum(o => o.Bytes));
+    public required string RunId { get; init; }
+
+    public required RunMode Mode { get; init; }
+
+    public required RunStatus Status { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>From start to end; null while running.</summary>
+    public long? DurationMilliseconds { get; init; }
+
+    public string? Error { get; init; }
+
+    public int Objects { get; init; }
+
+    /// <summary>The objects whose part failed, in the run's object order.</summary>
+    public IReadOnlyList<string> FailedObjects { get; init; } = [];
+
+    public long RowsExtracted { get; init; }
+
+    public long RowsInserted { get; init; }
+
+    public long RowsUpdated { get; init; }
+
+    public long RowsDeleted { get; init; }
+
+    public long Bytes { get; init; }
+
+    internal static RunSummaryView Of(RunRecord run) => new()
+    {
+        RunId = run.RunId,
+        Mode = run.Mode,
+        Status = run.Status,
+        StartedAt = run.StartedAt,
+        EndedAt = run.EndedAt,
+        DurationMilliseconds = run.EndedAt is { } ended ? (long)(ended - run.StartedAt).TotalMilliseconds : null,
+        Error = run.Error,
+        Objects = run.Objects.Count,
+        FailedObjects = [.. run.Objects.Where(o => o.Status == RunStatus.Failed).Select(o => o.ObjectName)],
+        RowsExtracted = run.Objects.Sum(o => o.RowsExtracted),
+        RowsInserted = run.Objects.Sum(o => o.RowsInserted),
+        RowsUpdated = run.Objects.Sum(o => o.RowsUpdated),
+        RowsDeleted = run.Objects.Sum(o => o.RowsDeleted),
+        Bytes = run.Objects.Sum(o => o.Bytes),
+    };
 }
 
 /// <summary>One run in detail: its summary, each object's part (by object name) and every error met.</summary>

@@ -39,13 +39,25 @@ public sealed class StatusQueriesTests : IAsyncLifetime
 
         Assert.NotNull(view);
         Assert.Equal(
-            new ConnectorView(Connector, "files", ConnectorStatus.Failed, T1, "invoice: COPY failed", "run-2", RunStatus.Running, T0, T2, view.Objects),
+            new ConnectorView
+            {
+                ConnectorId = Connector,
+                Source = "files",
+                Status = ConnectorStatus.Failed,
+                LastGoodDataAt = T1,
+                LastError = "invoice: COPY failed",
+                LastRunId = "run-2",
+                LastRunStatus = RunStatus.Running,
+                CreatedAt = T0,
+                UpdatedAt = T2,
+                Objects = view.Objects,
+            },
             view);
         Assert.Equal(
             [
-                new ObjectView("invoice", true, false, null, null, 0, 0, 0, null),
-                new ObjectView("account", true, true, T2, T2, 15, 2, 1, T1),
-                new ObjectView("contact", false, true, T0, T0, 3, 0, 0, null),
+                new ObjectView { ObjectName = "invoice", Selected = true },
+                new ObjectView { ObjectName = "account", Selected = true, HistoricalComplete = true, Cursor = T2, LastLoadedAt = T2, TotalInserted = 15, TotalUpdated = 2, TotalDeleted = 1, LastFullSyncAt = T1 },
+                new ObjectView { ObjectName = "contact", Selected = false, HistoricalComplete = true, Cursor = T0, LastLoadedAt = T0, TotalInserted = 3 },
             ],
             view.Objects);
     }
@@ -60,7 +72,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
 
         Assert.Null(view!.LastRunId);
         Assert.Null(view.LastRunStatus);
-        Assert.Equal([new ObjectView("account", true, false, null, null, 0, 0, 0, null)], view.Objects);
+        Assert.Equal([new ObjectView { ObjectName = "account", Selected = true }], view.Objects);
     }
 
     [Fact]
@@ -94,7 +106,17 @@ public sealed class StatusQueriesTests : IAsyncLifetime
         Assert.Null(second.NextToken);
         Assert.Equal(Connector, first.ConnectorId);
         // run-4a: two object records, each 1 row extracted and inserted, 10 bytes; no end yet.
-        var expected = new RunSummaryView("run-4a", RunMode.Incremental, RunStatus.Succeeded, written[2].StartedAt, null, null, null, 2, [], 2, 2, 0, 0, 20);
+        var expected = new RunSummaryView
+        {
+            RunId = "run-4a",
+            Mode = RunMode.Incremental,
+            Status = RunStatus.Succeeded,
+            StartedAt = written[2].StartedAt,
+            Objects = 2,
+            RowsExtracted = 2,
+            RowsInserted = 2,
+            Bytes = 20,
+        };
         Assert.Equal(expected, first.Runs[2] with { FailedObjects = expected.FailedObjects });
         Assert.Empty(first.Runs[2].FailedObjects);
         // run-2 ran one hour and failed.
