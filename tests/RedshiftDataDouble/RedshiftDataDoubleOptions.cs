@@ -119,7 +119,10 @@ public sealed class RedshiftDataDoubleOptions
     /// needs: CREATE (schemas) and TEMPORARY on the database. Every user also has what Redshift gives PUBLIC: CREATE and
     /// USAGE on schema public, TEMPORARY on the database.
     /// </summary>
-    public IReadOnlyList<string> DatabaseUserGrants { get; init; } = ["GRANT CREATE, TEMPORARY ON DATABASE {database} TO {user}"];
+    public IReadOnlyList<string> DatabaseUserGrants { get; init; } = DefaultDatabaseUserGrants;
+
+    /// <summary>What a loader needs, the default of <see cref="DatabaseUserGrants"/>: CREATE and TEMPORARY on the database.</summary>
+    public static IReadOnlyList<string> DefaultDatabaseUserGrants { get; } = ["GRANT CREATE, TEMPORARY ON DATABASE {database} TO {user}"];
 
     /// <summary>PostgreSQL-only syntax Redshift does not accept (ON CONFLICT, RETURNING, MERGE … WHEN MATCHED AND, …) fails the statement.</summary>
     public bool RefusePostgresOnlySyntax { get; init; } = true;

@@ -51,6 +51,6 @@ public static class WarehouseReads
     public static LiveRowsPage Page(IReadOnlyList<object?[]> rows, int idIndex, int pageSize)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return new LiveRowsPage(rows, rows.Count < pageSize || rows.Count == 0 ? null : (string?)rows[^1][idIndex]);
+        return new LiveRowsPage(rows, rows.Count < pageSize ? null : (string?)rows[^1][idIndex]);
     }
 }

@@ -108,7 +108,8 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         var idIndex = WarehouseReads.IdIndexForPaging(schema, pageSize);
 
         await using var connection = await OpenAsync(cancellationToken);
-        if ((await ReadColumnsAsync(connection, schema.Name, cancellationToken)).Count == 0)
+        // Asked once, on the first page: a table that had a page goes on existing.
+        if (afterId is null && (await ReadColumnsAsync(connection, schema.Name, cancellationToken)).Count == 0)
         {
             return LiveRowsPage.Empty;
         }

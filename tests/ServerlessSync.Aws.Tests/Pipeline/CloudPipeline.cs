@@ -84,9 +84,13 @@ internal sealed class CloudPipeline : IAsyncDisposable
             RedshiftDataTarget.Workgroup(ServerlessTarget.WorkgroupName!, ServerlessTarget.Database),
         ];
         var redshift = await RedshiftDataDoubleServer.StartAsync(
-            databaseUserGrants is null
-                ? new RedshiftDataDoubleOptions { AdminConnectionString = TestStack.PostgresConnectionString, S3 = s3, Targets = targets }
-                : new RedshiftDataDoubleOptions { AdminConnectionString = TestStack.PostgresConnectionString, S3 = s3, Targets = targets, DatabaseUserGrants = databaseUserGrants },
+            new RedshiftDataDoubleOptions
+            {
+                AdminConnectionString = TestStack.PostgresConnectionString,
+                S3 = s3,
+                Targets = targets,
+                DatabaseUserGrants = databaseUserGrants ?? RedshiftDataDoubleOptions.DefaultDatabaseUserGrants,
+            },
             CancellationToken.None);
         var pipeline = new CloudPipeline(s3, bucket, redshift, clock);
         await pipeline._table.InitializeAsync();
