@@ -127,6 +127,13 @@ public sealed class RedshiftDataDoubleOptions
     /// <summary>PostgreSQL-only syntax Redshift does not accept (ON CONFLICT, RETURNING, MERGE … WHEN MATCHED AND, …) fails the statement.</summary>
     public bool RefusePostgresOnlySyntax { get; init; } = true;
 
+    /// <summary>
+    /// COPY's <c>NULL AS</c> string also matches a quoted field (<c>"\N"</c> loads as NULL). Redshift's documentation does not say
+    /// whether it does; on by default, the harsher reading, so a loader that writes its NULL string quoted loses the text.
+    /// Off, fields follow PostgreSQL: a quoted field is never NULL.
+    /// </summary>
+    public bool NullStringMatchesQuotedFields { get; init; } = true;
+
     /// <summary>Transactions are SERIALIZABLE (Redshift's isolation): a conflict fails with Redshift's error 1023.</summary>
     public bool SerializableIsolation { get; init; } = true;
 

@@ -89,7 +89,7 @@ public sealed class RedshiftDataDoubleServer : IAsyncDisposable
             var databaseConnectionString = DoubleDatabase.ConnectionString(options.AdminConnectionString, databaseName);
             var runner = new StatementRunner(
                 databaseConnectionString,
-                new S3CopyLoader(options.S3, new LoadErrorTable(databaseConnectionString), options.TransactionIsolation, options.TimeProvider),
+                new S3CopyLoader(options.S3, new LoadErrorTable(databaseConnectionString), options.TransactionIsolation, options.NullStringMatchesQuotedFields, options.TimeProvider),
                 options,
                 options.TimeProvider);
             var statements = new StatementService(options, runner);

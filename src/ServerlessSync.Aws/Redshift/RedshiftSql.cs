@@ -124,8 +124,8 @@ public static class RedshiftSql
         return buffer.ToArray();
     }
 
-    /// <summary>What COPY needs besides the columns: where the COPY manifest is, the role Redshift reads S3 with, and options.</summary>
-    internal sealed record CopySource(string ManifestUrl, string IamRoleArn, string? Region, bool TruncateLongStrings);
+    /// <summary>What COPY needs besides the columns: where the COPY manifest is, the parts' NULL marker, the role Redshift reads S3 with, and options.</summary>
+    internal sealed record CopySource(string ManifestUrl, string NullMarker, string IamRoleArn, string? Region, bool TruncateLongStrings);
 
     /// <summary>COPY from the staged parts, stating every option of the staged CSV dialect (<see cref="CsvFormat"/>).</summary>
     internal static string Copy(string stagedTable, IReadOnlyList<ColumnSchema> columns, CopySource copy)
@@ -137,7 +137,7 @@ public static class RedshiftSql
             .Append("IAM_ROLE ").Append(Literal(copy.IamRoleArn)).Append('\n')
             .Append("FORMAT AS CSV QUOTE AS ").Append(Literal(CsvFormat.Quote.ToString()))
             .Append(" DELIMITER AS ").Append(Literal(CsvFormat.Delimiter.ToString()))
-            .Append(" NULL AS ").Append(Literal(CsvFormat.NullMarker))
+            .Append(" NULL AS ").Append(Literal(copy.NullMarker))
             .Append(" GZIP MANIFEST\n")
             .Append("TIMEFORMAT 'auto' DATEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF");
         if (copy.Region is { } region)

@@ -102,7 +102,7 @@ public static class LoadSql
         var classified = dialect.TempTable(ClassifiedTable);
         var names = string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted));
 
-        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources));
+        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources, manifest.NullMarker));
         var statements = new List<string>();
         if (dialect.LocksLedgerForLoad)
         {

@@ -86,7 +86,8 @@ public abstract class SqlDialect
 /// where the parts are read from: the part files themselves (DuckDB) or the one COPY manifest listing them
 /// (Redshift); empty for a manifest without parts
 /// </param>
-public sealed record StagingRequest(string StagedTable, string Target, IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<string> Sources);
+/// <param name="NullMarker">what stands for NULL in the parts, unquoted (the manifest's <see cref="Staging.StagedManifest.NullMarker"/>)</param>
+public sealed record StagingRequest(string StagedTable, string Target, IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<string> Sources, string NullMarker);
 
 /// <summary>The staging statements, in order.</summary>
 /// <param name="Sqls">the statements</param>

@@ -5,13 +5,15 @@ using ServerlessSync.Core.Model;
 namespace ServerlessSync.Core.Staging;
 
 /// <summary>
-/// The staged CSV dialect, loadable as it is by Redshift <c>COPY … CSV GZIP NULL AS '\N'</c>, DuckDB
-/// <c>read_csv(nullstr='\N', allow_quoted_nulls=false)</c> and PostgreSQL <c>COPY … (FORMAT csv, NULL '\N')</c>:
+/// The staged CSV dialect, loadable as it is by Redshift <c>COPY … CSV GZIP NULL AS 'marker'</c>, DuckDB
+/// <c>read_csv(nullstr='marker', allow_quoted_nulls=false)</c> and PostgreSQL <c>COPY … (FORMAT csv, NULL 'marker')</c>:
 /// <list type="bullet">
 /// <item>UTF-8 without BOM, no header, fields separated by <c>,</c>, records ended by <c>\n</c>.</item>
-/// <item>NULL is the unquoted field <c>\N</c>. Every string is quoted, with <c>"</c> doubled, so the
-/// empty string is <c>""</c> and the text <c>\N</c> is <c>"\N"</c>: the two never meet. CR, LF, tabs,
-/// commas and backslashes stand as they are inside the quotes (CSV has no other escapes).</item>
+/// <item>NULL is the unquoted field holding the staging's NULL marker (<see cref="NullMarkers"/>): one drawn at random for
+/// each staged object, named in its manifest, and equal to no staged string. Every string is quoted, with <c>"</c>
+/// doubled, so the empty string is <c>""</c>. Whether a warehouse would read a <em>quoted</em> marker as NULL (Redshift's
+/// documentation does not say) never matters: no string equals the marker, so none is written. CR, LF, tabs, commas and
+/// backslashes stand as they are inside the quotes (CSV has no other escapes).</item>
 /// <item>bigint and decimal: invariant digits, no exponent, no grouping; decimal keeps its scale.</item>
 /// <item>boolean: <c>true</c>/<c>false</c>. date: <c>yyyy-MM-dd</c>.</item>
 /// <item>timestamptz: UTC as <c>yyyy-MM-dd HH:mm:ss.ffffff+00</c> (microseconds, the precision of both warehouses).</item>
@@ -20,20 +22,28 @@ namespace ServerlessSync.Core.Staging;
 /// </summary>
 public static class CsvFormat
 {
-    public const string NullMarker = "\\N";
+    /// <summary>The NULL marker of manifests older than <see cref="StagedManifest.CurrentFormat"/>, and of row fingerprints.</summary>
+    public const string LegacyNullMarker = "\\N";
     public const char Delimiter = ',';
     public const char Quote = '"';
     public const string TimestampFormat = "yyyy-MM-dd HH:mm:ss.ffffff'+00'";
     public const string DateFormat = "yyyy-MM-dd";
 
-    /// <summary>Appends one value in the staged form. Throws <see cref="Ports.SourceDataException"/> when it cannot be staged exactly.</summary>
-    public static void AppendValue(StringBuilder line, ColumnSchema column, object? value)
+    /// <summary>
+    /// Appends one value in the staged form, NULL as <paramref name="nullMarker"/>. Throws <see cref="Ports.SourceDataException"/>
+    /// when it cannot be staged exactly.
+    /// </summary>
+    /// <param name="line">the line being built</param>
+    /// <param name="column">the value's column</param>
+    /// <param name="value">the value, null for NULL</param>
+    /// <param name="nullMarker">what stands for NULL (unquoted)</param>
+    public static void AppendValue(StringBuilder line, ColumnSchema column, object? value, string nullMarker)
     {
         ArgumentNullException.ThrowIfNull(line);
         ArgumentNullException.ThrowIfNull(column);
         if (value is null)
         {
-            line.Append(NullMarker);
+            line.Append(nullMarker);
             return;
         }
 
@@ -132,11 +142,15 @@ public static class CsvFormat
         return result;
     }
 
-    /// <summary>Parses one field of the staged form back to its CLR value (<paramref name="quoted"/>: it stood in quotes).</summary>
-    public static object? ParseValue(ColumnType type, string field, bool quoted)
+    /// <summary>Parses one field of the staged form back to its CLR value.</summary>
+    /// <param name="type">the column's type</param>
+    /// <param name="field">the field's text, unquoted</param>
+    /// <param name="quoted">whether it stood in quotes</param>
+    /// <param name="nullMarker">what stands for NULL (the manifest's <see cref="StagedManifest.NullMarker"/>)</param>
+    public static object? ParseValue(ColumnType type, string field, bool quoted, string nullMarker)
     {
         ArgumentNullException.ThrowIfNull(field);
-        if (!quoted && field == NullMarker)
+        if (!quoted && field == nullMarker)
         {
             return null;
         }

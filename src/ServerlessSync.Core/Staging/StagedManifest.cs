@@ -12,7 +12,8 @@ public sealed record ManifestColumn(string Name, string Type);
 
 /// <summary>
 /// Written last, after every part: what a load needs to find, check and load the parts. Each CSV line
-/// holds <see cref="Columns"/> in order followed by the <c>_deleted</c> flag (see <see cref="CsvFormat"/>).
+/// holds <see cref="Columns"/> in order followed by the <c>_deleted</c> flag (see <see cref="CsvFormat"/>), NULL written as
+/// <see cref="NullMarker"/>.
 /// </summary>
 public sealed record StagedManifest(
     string Format,
@@ -22,6 +23,8 @@ public sealed record StagedManifest(
     DateTimeOffset? WindowStart,
     DateTimeOffset WindowEnd,
     IReadOnlyList<ManifestColumn> Columns,
+    // What stands for NULL in the parts (NullMarkers): drawn for this object, equal to none of its strings.
+    string NullMarker,
     IReadOnlyList<StagedPart> Parts,
     long Rows,
     long Bytes,
@@ -29,7 +32,14 @@ public sealed record StagedManifest(
     // The workflow's callback token (Step Functions' task token); the load reports to it.
     string? TaskToken)
 {
-    public const string CurrentFormat = "serverless-sync/csv-gzip/v1";
+    /// <summary>
+    /// The format written: v2 names its NULL marker. A loader of v1 would read the marker as text, so the version changed; v1
+    /// manifests (NULL as <see cref="CsvFormat.LegacyNullMarker"/>) are still read.
+    /// </summary>
+    public const string CurrentFormat = "serverless-sync/csv-gzip/v2";
+
+    /// <summary>The format before the NULL marker was named: always <see cref="CsvFormat.LegacyNullMarker"/>.</summary>
+    public const string LegacyFormat = "serverless-sync/csv-gzip/v1";
 
     public SyncWindow Window => new(WindowStart, WindowEnd);
 
@@ -85,9 +95,17 @@ public sealed record StagedManifest(
             throw new InvalidDataException($"manifest {key} is empty");
         }
 
-        if (manifest.Format != CurrentFormat)
+        if (manifest.Format == LegacyFormat)
         {
-            throw new InvalidDataException($"manifest {key} has format '{manifest.Format}'; this version reads '{CurrentFormat}'");
+            manifest = manifest with { Format = CurrentFormat, NullMarker = CsvFormat.LegacyNullMarker };
+        }
+        else if (manifest.Format != CurrentFormat)
+        {
+            throw new InvalidDataException($"manifest {key} has format '{manifest.Format}'; this version reads '{CurrentFormat}' and '{LegacyFormat}'");
+        }
+        else if (NullMarkers.Problem(manifest.NullMarker) is { } problem)
+        {
+            throw new InvalidDataException($"manifest {key}: {problem}");
         }
 
         if (manifest.Columns is null || manifest.Parts is null || string.IsNullOrEmpty(manifest.ObjectName))

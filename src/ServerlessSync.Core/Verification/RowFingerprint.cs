@@ -36,7 +36,7 @@ public sealed class RowFingerprint(ObjectSchema schema)
             }
             else
             {
-                CsvFormat.AppendValue(_line, schema.Columns[i], values[i]);
+                CsvFormat.AppendValue(_line, schema.Columns[i], values[i], CsvFormat.LegacyNullMarker);
             }
 
             _line.Append(CsvFormat.Delimiter);

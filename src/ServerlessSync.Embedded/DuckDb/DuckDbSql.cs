@@ -102,7 +102,7 @@ public static class DuckDbSql
         """;
 
     /// <summary>The read_csv call for the staged dialect (<see cref="CsvFormat"/>): nothing sniffed, every option stated.</summary>
-    internal static string ReadCsv(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files)
+    internal static string ReadCsv(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker)
     {
         var sql = new StringBuilder();
         sql.Append("read_csv([").AppendJoin(", ", files.Select(Literal)).Append("], columns = {");
@@ -118,7 +118,7 @@ public static class DuckDbSql
             .Append(", quote = ").Append(Literal(CsvFormat.Quote.ToString()))
             .Append(", escape = ").Append(Literal(CsvFormat.Quote.ToString()))
             .Append(", new_line = ").Append(Literal("\\n"))
-            .Append(", nullstr = ").Append(Literal(CsvFormat.NullMarker))
+            .Append(", nullstr = ").Append(Literal(nullMarker))
             .Append(", allow_quoted_nulls = false")
             .Append(", strict_mode = true")
             .Append(", ignore_errors = false")
@@ -136,8 +136,8 @@ public static class DuckDbSql
     }
 
     /// <summary>Loads every part into the staging table; its rowid keeps file and line order.</summary>
-    internal static string StageParts(string stagedTable, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files) =>
-        $"CREATE TEMP TABLE {Identifier(stagedTable)} AS SELECT * FROM {ReadCsv(columns, files)}";
+    internal static string StageParts(string stagedTable, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker) =>
+        $"CREATE TEMP TABLE {Identifier(stagedTable)} AS SELECT * FROM {ReadCsv(columns, files, nullMarker)}";
 
     /// <summary>An empty staging table of the same shape, for a manifest without parts.</summary>
     internal static string CreateEmptyStaged(string stagedTable, IReadOnlyList<ColumnSchema> columns)
@@ -161,10 +161,10 @@ public static class DuckDbSql
         """;
 
     /// <summary>Per file: (filename, rows, rows lacking id or _deleted); run only to explain a failed check.</summary>
-    internal static string CountPerFile(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files) =>
+    internal static string CountPerFile(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker) =>
         $"""
         SELECT filename, count(*), count(*) FILTER (WHERE {Identifier(ObjectSchema.PrimaryKey)} IS NULL OR {Identifier(ObjectSchema.DeletedColumn)} IS NULL)
-        FROM {ReadCsv(columns, files)}
+        FROM {ReadCsv(columns, files, nullMarker)}
         GROUP BY filename
         """;
 

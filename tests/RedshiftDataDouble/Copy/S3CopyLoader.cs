@@ -22,7 +22,7 @@ internal sealed record CopyContext(long QueryId, string DatabaseName);
 /// file. A COPY is atomic, as in Redshift: outside a transaction it runs in one of its own. A line PostgreSQL
 /// rejects becomes a <c>sys_load_error_detail</c> row and fails the statement with Redshift's message.
 /// </summary>
-internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErrors, IsolationLevel isolation, TimeProvider time)
+internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErrors, IsolationLevel isolation, bool nullStringMatchesQuotedFields, TimeProvider time)
 {
     private const int ChunkChars = 64 * 1024;
     private const int RawLineLimit = 1024;
@@ -156,7 +156,7 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
         using (text)
         {
             var records = new CsvRecordSplitter(copy.Quote);
-            var import = await session.BeginTextImportAsync(PostgresCopySql(copy), cancellationToken);
+            var import = await session.BeginTextImportAsync(PostgresCopySql(copy, target, nullStringMatchesQuotedFields), cancellationToken);
             PostgresException? rejected = null;
             try
             {
@@ -237,13 +237,19 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
         return new StreamReader(content, StrictUtf8, detectEncodingFromByteOrderMarks: false, ChunkChars);
     }
 
-    private static string PostgresCopySql(CopyStatement copy)
+    // FORCE_NULL makes PostgreSQL match the NULL string against quoted fields too (PostgreSQL 15 needs the columns named).
+    private static string PostgresCopySql(CopyStatement copy, TargetTable target, bool nullStringMatchesQuotedFields)
     {
+        var loaded = copy.Columns ?? [.. target.Columns.Select(c => c.Name)];
         var columns = copy.Columns is null ? "" : $" ({string.Join(", ", copy.Columns.Select(CopyStatement.QuoteIdentifier))})";
         var options = new StringBuilder($"FORMAT csv, DELIMITER {Literal(copy.Delimiter.ToString())}, QUOTE {Literal(copy.Quote.ToString())}");
         if (copy.NullString is not null)
         {
             options.Append($", NULL {Literal(copy.NullString)}");
+            if (nullStringMatchesQuotedFields)
+            {
+                options.Append($", FORCE_NULL ({string.Join(", ", loaded.Select(CopyStatement.QuoteIdentifier))})");
+            }
         }
 
         return $"COPY {copy.QualifiedTable}{columns} FROM STDIN WITH ({options})";

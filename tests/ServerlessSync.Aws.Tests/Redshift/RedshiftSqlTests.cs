@@ -78,15 +78,15 @@ public sealed class RedshiftSqlTests
     {
         var columns = new[] { new ColumnSchema("id", ColumnType.String), new ColumnSchema("updateddate", ColumnType.Timestamp) };
 
-        var plain = RedshiftSql.Copy(LoadSql.StagedTable, columns, new RedshiftSql.CopySource("s3://b/runs/c/r/o/o.copy-manifest.json", "arn:aws:iam::1:role/r", null, false));
-        var full = RedshiftSql.Copy(LoadSql.StagedTable, columns, new RedshiftSql.CopySource("s3://b/k", "arn", "eu-west-1", true));
+        var plain = RedshiftSql.Copy(LoadSql.StagedTable, columns, new RedshiftSql.CopySource("s3://b/runs/c/r/o/o.copy-manifest.json", "null-abcdefghijkl", "arn:aws:iam::1:role/r", null, false));
+        var full = RedshiftSql.Copy(LoadSql.StagedTable, columns, new RedshiftSql.CopySource("s3://b/k", "\\N", "arn", "eu-west-1", true));
 
         Assert.Equal(
             """
             COPY "_sync_staged" ("id", "updateddate", "_deleted")
             FROM 's3://b/runs/c/r/o/o.copy-manifest.json'
             IAM_ROLE 'arn:aws:iam::1:role/r'
-            FORMAT AS CSV QUOTE AS '"' DELIMITER AS ',' NULL AS '\\N' GZIP MANIFEST
+            FORMAT AS CSV QUOTE AS '"' DELIMITER AS ',' NULL AS 'null-abcdefghijkl' GZIP MANIFEST
             TIMEFORMAT 'auto' DATEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF
             """.ReplaceLineEndings("\n"),
             plain);
@@ -112,7 +112,7 @@ public sealed class RedshiftSqlTests
         ColumnSchema[] columns = [new("id", ColumnType.String), new("updateddate", ColumnType.Timestamp), new("active", ColumnType.Boolean), new("name", ColumnType.String)];
         var manifest = new StagedManifest(
             StagedManifest.CurrentFormat, "conn", "run-1", "account", null, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            [.. columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))], [], 0, 0, DateTimeOffset.UnixEpoch, null);
+            [.. columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))], NullMarkers.Draw(), [], 0, 0, DateTimeOffset.UnixEpoch, null);
 
         var load = LoadSql.Load(new RedshiftDialect("arn:aws:iam::123456789012:role/copy", null, false), "zuora", manifest, columns, ["s3://b/m.json"], DateTimeOffset.UnixEpoch);
 

@@ -1,3 +1,6 @@
+using RedshiftDataDouble;
+using ServerlessSync.Testing;
+
 namespace ServerlessSync.Aws.Tests.RedshiftDouble;
 
 public sealed class CopyTests : DoubleTestBase
@@ -41,7 +44,8 @@ public sealed class CopyTests : DoubleTestBase
         Assert.Equal("plain", rows[1]["name"]);
         Assert.Equal(10.50m, rows[1]["amount"]);
         Assert.Equal(new DateTime(2024, 5, 1, 10, 0, 0, DateTimeKind.Utc).AddTicks(1234560), rows[1]["updateddate"]);
-        Assert.Equal("\\N", rows[2]["name"]);
+        // A quoted NULL string: NULL under the double's default reading (NullStringMatchesQuotedFields).
+        Assert.Null(rows[2]["name"]);
         Assert.Null(rows[2]["amount"]);
         Assert.Equal("", rows[3]["name"]);
         Assert.Null(rows[3]["updateddate"]);
@@ -65,7 +69,7 @@ public sealed class CopyTests : DoubleTestBase
         await Client.WaitAsync(id);
         var records = (await Client.CallAsync("GetStatementResult", new { Id = id })).GetProperty("Records");
 
-        Assert.Equal("\\N", records[0][0].GetProperty("stringValue").GetString());
+        Assert.True(records[0][0].GetProperty("isNull").GetBoolean());
         Assert.True(records[0][1].GetProperty("isNull").GetBoolean());
         Assert.Equal("", records[1][0].GetProperty("stringValue").GetString());
         Assert.Equal("0.00", records[1][1].GetProperty("stringValue").GetString());
@@ -204,4 +208,33 @@ public sealed class CopyTests : DoubleTestBase
         await DoubleS3.PutAsync(S3, _bucket, "run/account/account.copy-manifest.json", DoubleS3.Manifest([.. urls]));
         return $"s3://{_bucket}/run/account/account.copy-manifest.json";
     }
+}
+
+/// <summary>The double with <see cref="RedshiftDataDoubleOptions.NullStringMatchesQuotedFields"/> off: PostgreSQL's reading.</summary>
+public sealed class CopyWithQuotedFieldsNeverNullTests : DoubleTestBase
+{
+    [Fact]
+    public async Task Copy_QuotedNullString_IsText_UnquotedIsNull()
+    {
+        await Client.RunAsync("CREATE TABLE account (id bigint NOT NULL, name varchar(64))");
+        var bucket = await DoubleS3.CreateBucketAsync(S3);
+        await DoubleS3.PutAsync(S3, bucket, "run/account/part-00000.csv.gz", DoubleS3.Gzip("1,\"\\N\"\n2,\\N\n"));
+        await DoubleS3.PutAsync(S3, bucket, "run/account/m.json", DoubleS3.Manifest($"s3://{bucket}/run/account/part-00000.csv.gz"));
+
+        await Client.WaitAsync(await Client.ExecuteAsync(
+            $"COPY account (id, name) FROM 's3://{bucket}/run/account/m.json' IAM_ROLE 'arn:aws:iam::123456789012:role/r' CSV NULL AS '\\\\N' GZIP MANIFEST"));
+
+        var rows = (await Server.QueryAsync("SELECT * FROM account ORDER BY id")).ToDictionary(r => (long)r["id"]!);
+        Assert.Equal("\\N", rows[1]["name"]);
+        Assert.Null(rows[2]["name"]);
+    }
+
+    protected override RedshiftDataDoubleOptions CreateOptions(IReadOnlyList<RedshiftDataTarget> targets) =>
+        new()
+        {
+            AdminConnectionString = TestStack.PostgresConnectionString,
+            S3 = S3,
+            Targets = targets,
+            NullStringMatchesQuotedFields = false,
+        };
 }

@@ -102,5 +102,5 @@ public sealed class LoadSqlTests
     private static StagedManifest Manifest(DateTimeOffset? windowStart) => new(
         StagedManifest.CurrentFormat, "conn", "run'1", "account", windowStart, T0,
         [.. Columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))],
-        [], 0, 0, T0, null);
+        "null-abcdefghijkl", [], 0, 0, T0, null);
 }

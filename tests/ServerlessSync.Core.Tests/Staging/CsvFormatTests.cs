@@ -9,6 +9,7 @@ namespace ServerlessSync.Core.Tests.Staging;
 public class CsvFormatTests
 {
     private static readonly DateTimeOffset Updated = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+    private const string Marker = "null-abcdefghijkl";
 
     [Fact]
     public void AppendValue_HostileRows_ReadBackExactly()
@@ -19,7 +20,7 @@ public class CsvFormatTests
         {
             for (var i = 0; i < row.Values.Length; i++)
             {
-                CsvFormat.AppendValue(text, HostileValues.Schema.Columns[i], row.Values[i]);
+                CsvFormat.AppendValue(text, HostileValues.Schema.Columns[i], row.Values[i], Marker);
                 text.Append(',');
             }
 
@@ -35,7 +36,7 @@ public class CsvFormatTests
             for (var c = 0; c < HostileValues.Schema.Columns.Count; c++)
             {
                 var (field, quoted) = records[r][c];
-                Assert.Equal(rows[r].Values[c], CsvFormat.ParseValue(HostileValues.Schema.Columns[c].Type, field, quoted));
+                Assert.Equal(rows[r].Values[c], CsvFormat.ParseValue(HostileValues.Schema.Columns[c].Type, field, quoted, Marker));
             }
         }
     }
@@ -45,7 +46,7 @@ public class CsvFormatTests
     {
         var column = new ColumnSchema("s", ColumnType.String);
 
-        Assert.Equal("\\N", Format(column, null));
+        Assert.Equal(Marker, Format(column, null));
         Assert.Equal("\"\"", Format(column, ""));
         Assert.Equal("\"\\N\"", Format(column, "\\N"));
         Assert.Equal("\"say \"\"hi\"\"\"", Format(column, "say \"hi\""));
@@ -127,7 +128,7 @@ public class CsvFormatTests
     private static string Format(ColumnSchema column, object? value)
     {
         var text = new StringBuilder();
-        CsvFormat.AppendValue(text, column, value);
+        CsvFormat.AppendValue(text, column, value, Marker);
         return text.ToString();
     }
 }

@@ -9,6 +9,7 @@ public class StagedManifestTests
     private static StagedManifest Sample() => new(
         StagedManifest.CurrentFormat, "default", "run-1", "hostile", null, new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero),
         StagedManifest.ColumnsOf(HostileValues.Schema),
+        "null-abcdefghijkl",
         [new StagedPart("runs/default/run-1/hostile/part-00000.csv.gz", 10, 2, new string('a', 64))],
         2, 10, new DateTimeOffset(2026, 11, 26, 0, 0, 1, TimeSpan.Zero), "token");
 
@@ -60,5 +61,36 @@ public class StagedManifestTests
         var json = Encoding.UTF8.GetString(Sample().ToJson()).Replace(StagedManifest.CurrentFormat, "v0", StringComparison.Ordinal);
 
         Assert.Throws<InvalidDataException>(() => StagedManifest.Parse(Encoding.UTF8.GetBytes(json), "k"));
+    }
+
+    [Fact]
+    public void Parse_V1Manifest_ReadsWithTheLegacyNullMarker()
+    {
+        var json = Encoding.UTF8.GetString(Sample().ToJson())
+            .Replace(StagedManifest.CurrentFormat, StagedManifest.LegacyFormat, StringComparison.Ordinal)
+            .Replace("\"nullMarker\": \"null-abcdefghijkl\",", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("nullMarker", json, StringComparison.Ordinal);
+
+        var parsed = StagedManifest.Parse(Encoding.UTF8.GetBytes(json), "k");
+
+        Assert.Equal(CsvFormat.LegacyNullMarker, parsed.NullMarker);
+    }
+
+    [Theory]
+    [InlineData(null, "missing")]
+    [InlineData("", "missing")]
+    [InlineData("12", "could be read")]
+    [InlineData("2026-01-01", "could be read")]
+    [InlineData("true", "could be read")]
+    [InlineData("null \"x\"", "letters, digits")]
+    [InlineData("a,b", "letters, digits")]
+    public void Parse_V2ManifestWithAnUnusableNullMarker_ThrowsNamingIt(string? marker, string problem)
+    {
+        var manifest = Sample() with { NullMarker = marker! };
+
+        var e = Assert.Throws<InvalidDataException>(() => StagedManifest.Parse(manifest.ToJson(), "runs/k.manifest.json"));
+
+        Assert.Contains("runs/k.manifest.json", e.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
     }
 }

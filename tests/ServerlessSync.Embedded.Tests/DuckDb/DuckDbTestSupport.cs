@@ -69,7 +69,7 @@ public sealed class WarehouseScratch : IDisposable
 
         var manifest = new StagedManifest(
             StagedManifest.CurrentFormat, "conn", runId, schema.Name, T0.AddDays(-1), T0,
-            StagedManifest.ColumnsOf(schema), staged, staged.Sum(p => p.Rows), staged.Sum(p => p.Bytes), T0, TaskToken: null);
+            StagedManifest.ColumnsOf(schema), CsvFormat.LegacyNullMarker, staged, staged.Sum(p => p.Rows), staged.Sum(p => p.Bytes), T0, TaskToken: null);
         return new StagedLoad(manifest, locations);
     }
 
@@ -238,7 +238,7 @@ public static class TestRows
         var line = new StringBuilder();
         for (var i = 0; i < schema.Columns.Count; i++)
         {
-            CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i]);
+            CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i], CsvFormat.LegacyNullMarker);
             line.Append(CsvFormat.Delimiter);
         }
 

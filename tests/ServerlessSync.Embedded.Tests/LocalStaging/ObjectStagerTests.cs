@@ -35,6 +35,43 @@ public class ObjectStagerTests
     }
 
     [Fact]
+    public async Task StageAsync_EveryObjectDrawsItsOwnNullMarker_WrittenUnquotedForNullAndNamedInTheManifest()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var stager = new ObjectStager(store, new StagingOptions(), new FakeTimeProvider(Now));
+        SourceRow[] rows = [new(["a", Now, null, 1m], false), new(["b", Now, "\\N", null], false)];
+
+        var first = await stager.StageAsync("default", "run-1", Schema, SyncWindow.Historical(Now), rows.ToAsyncEnumerable(), null, null, CancellationToken.None);
+        var second = await stager.StageAsync("default", "run-2", Schema, SyncWindow.Historical(Now), rows.ToAsyncEnumerable(), null, null, CancellationToken.None);
+
+        Assert.NotEqual(first.NullMarker, second.NullMarker);
+        var written = StagedManifest.Parse(await File.ReadAllBytesAsync(store.LocationOf(StagingKeys.Manifest("default", "run-1", "account"))), "k");
+        Assert.Equal(first.NullMarker, written.NullMarker);
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(store.LocationOf(first.Parts[0].Key)), CompressionMode.Decompress));
+        var records = CsvFormat.ReadRecords(reader).ToList();
+        Assert.Equal((first.NullMarker, false), records[0][2]);
+        Assert.Equal(("\\N", true), records[1][2]);
+        Assert.Equal((first.NullMarker, false), records[1][3]);
+    }
+
+    [Fact]
+    public async Task StageAsync_TextEqualToTheNullMarker_FailsNamingTheColumn_AndWritesNoManifest()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var stager = new ObjectStager(store, new StagingOptions { DrawNullMarker = () => "null-aaaaaaaaaaaa" }, new FakeTimeProvider(Now));
+        SourceRow[] rows = [new(["a", Now, "fine", 1m], false), new(["b", Now, "null-aaaaaaaaaaaa", 2m], false)];
+
+        var e = await Assert.ThrowsAsync<SourceDataException>(() =>
+            stager.StageAsync("default", "run-1", Schema, SyncWindow.Historical(Now), rows.ToAsyncEnumerable(), null, null, CancellationToken.None));
+
+        Assert.Contains("column 'name'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("run the sync again", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(store.LocationOf(StagingKeys.Manifest("default", "run-1", "account"))));
+    }
+
+    [Fact]
     public async Task StageAsync_SmallPartSize_SplitsIntoPartsWhoseHashesAndCountsMatchTheFiles()
     {
         using var temp = new TempDirectory();

@@ -72,7 +72,7 @@ internal static class SyntheticTestTenant
         var line = new StringBuilder();
         for (var i = 0; i < schema.Columns.Count; i++)
         {
-            CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i]);
+            CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i], CsvFormat.LegacyNullMarker);
             line.Append(',');
         }
 
