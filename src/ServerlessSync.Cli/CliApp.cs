@@ -12,7 +12,7 @@ namespace ServerlessSync.Cli;
 /// 1 the work ran and failed (a failed run, a verify difference); 2 the request itself is wrong (usage,
 /// configuration, unknown object). Every failure prints one line on stderr.
 /// </summary>
-internal static class CliApp
+internal static partial class CliApp
 {
     public const int Ok = 0;
     public const int Failed = 1;
@@ -38,6 +38,8 @@ internal static class CliApp
         var zuoraPollSeconds = new Option<int>("--zuora-poll-seconds") { Description = "First wait between a Zuora job's status polls (1..300 s); later waits grow up to a minute", DefaultValueFactory = _ => 2, Recursive = true };
         var days = new Option<int>("--days") { Description = "How many days the tenant's clock moves", DefaultValueFactory = _ => 1 };
 
+        string HomeOf(ParseResult r) => Path.GetFullPath(r.GetValue(home)!);
+
         // Options of `sync` alone (part size, lookback) keep their defaults for the other commands.
         EmbeddedSettings Settings(ParseResult r, bool forSync = false) => new()
         {
@@ -61,7 +63,7 @@ internal static class CliApp
         };
 
         var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed") { lookback, partSize, fullResync, keepStaged };
-        sync.SetAction((r, ct) => GuardAsync(error, async () =>
+        sync.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r, forSync: true), systemClock, error);
             using var syncLock = embedded.AcquireSyncLock();
@@ -91,36 +93,44 @@ internal static class CliApp
         }));
 
         var status = new Command("status", "Show the connector: status, objects with cursors and totals, recent runs") { json };
-        status.SetAction((r, ct) => GuardAsync(error, async () =>
+        status.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
-            await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock);
-            var connectorId = embedded.Settings.Sync.ConnectorId;
-            var state = await embedded.Status.GetConnectorAsync(connectorId, ct)
-                ?? throw new UsageException($"connector '{connectorId}' has not synced yet in {embedded.Settings.HomePath}; run 'sync' first");
+            // Only the status file is read: no source is opened, nothing is written.
+            var settings = Settings(r);
+            var state = await EmbeddedConnector.ReadConnectorAsync(settings, ct);
+            var (statusStore, clock) = EmbeddedConnector.OpenStatusForReading(settings, state, systemClock);
+            await using var store = statusStore;
+            var connectorId = state.ConnectorId;
             if (r.GetValue(json))
             {
                 // The status API's documents: the connector and, in detail, its recent runs.
-                var document = await new StatusQueries(embedded.Status).GetStatusAsync(connectorId, StatusPrinter.RecentRuns, ct);
+                var document = await new StatusQueries(store).GetStatusAsync(connectorId, StatusPrinter.RecentRuns, ct);
                 await output.WriteLineAsync(StatusJsonContext.Indented(document!, StatusJsonContext.Default.ConnectorStatusView));
             }
             else
             {
-                var view = new StatusView(state, await embedded.Status.GetObjectsAsync(connectorId, ct), await embedded.Status.ListRunsAsync(connectorId, StatusPrinter.RecentRuns, ct));
-                StatusPrinter.Print(output, view, embedded.Clock.GetUtcNow());
+                var view = new StatusView(state, await store.GetObjectsAsync(connectorId, ct), await store.ListRunsAsync(connectorId, StatusPrinter.RecentRuns, ct));
+                StatusPrinter.Print(output, view, clock.GetUtcNow());
             }
 
             return Ok;
         }));
 
         var verify = new Command("verify", "Prove the warehouse equals the source: live row counts and checksums per object");
-        verify.SetAction((r, ct) => GuardAsync(error, async () =>
+        verify.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
-            await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock);
+            var settings = Settings(r);
+            if (EmbeddedConnector.SyncIsRunning(settings))
+            {
+                throw new UsageException($"a sync is running with --home {settings.HomePath}; run verify when it has ended");
+            }
+
+            await using var embedded = await EmbeddedConnector.OpenForReadingAsync(settings, systemClock, error, ct);
             var connectorId = embedded.Settings.Sync.ConnectorId;
             var connector = await embedded.ConnectorOfThisSourceAsync(ct);
             var selected = embedded.Settings.Sync.Objects
                 ?? connector?.SelectedObjects
-                ?? throw new UsageException($"connector '{connectorId}' has not synced yet; run 'sync' first or name --objects");
+                ?? throw new NotSyncedYetException(connectorId, embedded.Settings.HomePath);
             var results = await embedded.CreateVerifier().VerifyAsync(selected, ct);
             foreach (var v in results)
             {
@@ -141,7 +151,7 @@ internal static class CliApp
         }));
 
         var doctor = new Command("doctor", "Check that the source can be read before syncing: for Zuora, the credentials and each selected object");
-        doctor.SetAction((r, ct) => GuardAsync(error, async () =>
+        doctor.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock, error);
             var connector = await embedded.ConnectorOfThisSourceAsync(ct);
@@ -166,7 +176,7 @@ internal static class CliApp
         }));
 
         var advance = new Command("advance", "Move the synthetic tenant's clock: new, updated and deleted records appear") { days };
-        advance.SetAction((r, ct) => GuardAsync(error, async () =>
+        advance.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             var settings = Settings(r);
             if (!settings.IsSynthetic)
@@ -195,7 +205,7 @@ internal static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"usage: {parsed.Errors[0].Message} (see --help)");
+            await error.WriteLineAsync($"usage: {InWords(parsed.Errors[0].Message)} (see --help)");
             return BadUsage;
         }
 
@@ -214,13 +224,16 @@ internal static class CliApp
         }
     }
 
-    private static async Task<int> GuardAsync(TextWriter error, Func<Task<int>> action)
+    /// <summary>
+    /// Runs a command's action and turns whatever it throws into one line on stderr and an exit code: never a stack trace.
+    /// </summary>
+    private static async Task<int> GuardAsync(TextWriter error, string homePath, Func<Task<int>> action)
     {
         try
         {
             return await action();
         }
-        catch (Exception e) when (e is UsageException or UnknownObjectException or SourceDataException or ConnectorSourceMismatchException)
+        catch (Exception e) when (e is UsageException or UnknownObjectException or SourceDataException or ConnectorSourceMismatchException or NotSyncedYetException)
         {
             await error.WriteLineAsync($"error: {OneLine(e.Message)}");
             return e is SourceDataException ? Failed : BadUsage;
@@ -230,13 +243,45 @@ internal static class CliApp
             await error.WriteLineAsync("cancelled");
             return Failed;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or SchemaChangeException or FormatException or InvalidOperationException or UnauthorizedAccessException
+        catch (Exception e) when (HomeErrors.Explain(e, homePath) is { } explained)
+        {
+            await error.WriteLineAsync($"error: {explained.Message}");
+            return explained.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or SchemaChangeException or FormatException or InvalidOperationException
             or Zuora.ZuoraApiException or HttpRequestException)
         {
             await error.WriteLineAsync($"error: {OneLine(e.Message)}");
             return Failed;
         }
+        catch (Exception e)
+        {
+            // Not one of the failures above: still one line, naming what was thrown, so it can be reported.
+            await error.WriteLineAsync($"error: unexpected {e.GetType().Name}: {OneLine(e.Message)} (please report this with the command you ran)");
+            return Failed;
+        }
     }
+
+    /// <summary>A parser's message about a value of the wrong type, said without .NET type names.</summary>
+    internal static string InWords(string message)
+    {
+        var match = WrongTypeMessage().Match(message);
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var expected = match.Groups["type"].Value switch
+        {
+            var t when t.Contains("Int32", StringComparison.Ordinal) || t.Contains("Int64", StringComparison.Ordinal) => "a whole number",
+            var t when t.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+            _ => "a value of another kind",
+        };
+        return $"{match.Groups["option"].Value}: '{match.Groups["value"].Value}' is not {expected}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex WrongTypeMessage();
 
     internal static string OneLine(string? text) =>
         string.Join(' ', (text ?? "unknown error").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

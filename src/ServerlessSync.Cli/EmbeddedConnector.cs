@@ -20,15 +20,17 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     private readonly DuckDbWarehouse _warehouse;
     private readonly SqliteStatusStore _status;
 
-    private EmbeddedConnector(EmbeddedSettings settings, ISource source, TimeProvider clock, SyntheticTenant? tenant)
+    private EmbeddedConnector(EmbeddedSettings settings, ISource source, TimeProvider clock, SyntheticTenant? tenant, bool readOnly)
     {
         Settings = settings;
         Source = source;
         Clock = clock;
         Tenant = tenant;
-        _status = new SqliteStatusStore(settings.StatusPath);
+        _status = new SqliteStatusStore(settings.StatusPath, readOnly);
         Staging = new LocalDirectoryStagingStore(settings.StagingPath);
-        _warehouse = new DuckDbWarehouse(settings.WarehousePath, settings.DestinationSchema);
+        _warehouse = readOnly
+            ? DuckDbWarehouse.OpenReadOnly(settings.WarehousePath, settings.DestinationSchema)
+            : new DuckDbWarehouse(settings.WarehousePath, settings.DestinationSchema);
         Pipeline = new InProcessPipeline(source, Staging, _warehouse, _status, _status, clock)
         {
             StagingOptions = new StagingOptions { PartSizeBytes = settings.PartSizeBytes },
@@ -50,23 +52,92 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
 
     public IWarehouse Warehouse => _warehouse;
 
-    /// <summary>Opens the home of <paramref name="settings"/>; the Zuora source's notices (retries, waits, halved windows) go to <paramref name="notices"/>.</summary>
-    public static EmbeddedConnector Open(EmbeddedSettings settings, TimeProvider systemClock, TextWriter? notices = null)
+    /// <summary>Opens the home of <paramref name="settings"/>, creating what a sync needs.</summary>
+    /// <param name="settings">the connector's settings</param>
+    /// <param name="systemClock">the machine's clock</param>
+    /// <param name="notices">where the Zuora source's notices (retries, waits, halved windows) go</param>
+    public static EmbeddedConnector Open(EmbeddedSettings settings, TimeProvider systemClock, TextWriter? notices = null) =>
+        Open(settings, systemClock, notices, readOnly: false);
+
+    /// <summary>
+    /// Opens a home that has synced, to read it (<c>status</c>, <c>verify</c>, <c>doctor</c>): nothing is created or
+    /// written, so a read-only home can be read; a home without a status file has not synced yet.
+    /// </summary>
+    /// <param name="settings">the connector's settings</param>
+    /// <param name="systemClock">the machine's clock</param>
+    /// <param name="notices">where the Zuora source's notices go</param>
+    /// <param name="cancellationToken">stops the read of the connector</param>
+    public static async Task<EmbeddedConnector> OpenForReadingAsync(EmbeddedSettings settings, TimeProvider systemClock, TextWriter? notices, CancellationToken cancellationToken)
+    {
+        var connector = await ReadConnectorAsync(settings, cancellationToken);
+        if (connector.Source != settings.SourceName)
+        {
+            throw new ConnectorSourceMismatchException(connector.ConnectorId, connector.Source, settings.SourceName);
+        }
+
+        return Open(settings, systemClock, notices, readOnly: true);
+    }
+
+    /// <summary>
+    /// The connector of a home that has synced, read without writing anything and without its source (<c>status</c>);
+    /// throws <see cref="NotSyncedYetException"/> before the first sync.
+    /// </summary>
+    /// <param name="settings">the connector's settings</param>
+    /// <param name="cancellationToken">stops the read</param>
+    public static async Task<ConnectorState> ReadConnectorAsync(EmbeddedSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        if (!File.Exists(settings.StatusPath))
+        {
+            throw new NotSyncedYetException(settings.Sync.ConnectorId, settings.HomePath);
+        }
+
+        await using var status = new SqliteStatusStore(settings.StatusPath, readOnly: true);
+        return await status.GetConnectorAsync(settings.Sync.ConnectorId, cancellationToken)
+            ?? throw new NotSyncedYetException(settings.Sync.ConnectorId, settings.HomePath);
+    }
+
+    /// <summary>
+    /// The status store of a home that has synced, opened read-only, and the clock its times are shown against: the
+    /// synthetic tenant's when the connector syncs one (so "ago" follows <c>tenant advance</c>), else the machine's.
+    /// </summary>
+    /// <param name="settings">the connector's settings</param>
+    /// <param name="connector">the connector, as <see cref="ReadConnectorAsync"/> read it</param>
+    /// <param name="systemClock">the machine's clock</param>
+    public static (SqliteStatusStore Status, TimeProvider Clock) OpenStatusForReading(EmbeddedSettings settings, ConnectorState connector, TimeProvider systemClock)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(connector);
+        var clock = connector.Source == EmbeddedSettings.SyntheticSource && File.Exists(settings.TenantStatePath)
+            ? SyntheticTenant.Open(settings.TenantStatePath, systemClock).Clock
+            : systemClock;
+        return (new SqliteStatusStore(settings.StatusPath, readOnly: true), clock);
+    }
+
+    private static EmbeddedConnector Open(EmbeddedSettings settings, TimeProvider systemClock, TextWriter? notices, bool readOnly)
     {
         settings.Validate();
-        Directory.CreateDirectory(settings.HomePath);
         if (settings.IsZuora)
         {
             var zuora = ZuoraConnection.CreateSource(settings, systemClock, message => notices?.WriteLine(message));
-            return new EmbeddedConnector(settings, zuora, systemClock, null);
+            CreateHomeFor(settings, zuora.Name, zuora.Objects, readOnly);
+            return new EmbeddedConnector(settings, zuora, systemClock, null, readOnly);
         }
 
         if (settings.IsSynthetic)
         {
+            CreateHomeFor(settings, EmbeddedSettings.SyntheticSource, SyntheticSource.ObjectNames, readOnly);
             SyntheticTenant tenant;
             try
             {
-                tenant = SyntheticTenant.OpenOrCreate(settings.TenantStatePath, settings.Scale, settings.Seed, systemClock);
+                tenant = readOnly
+                    ? SyntheticTenant.Open(settings.TenantStatePath, systemClock)
+                    : SyntheticTenant.OpenOrCreate(settings.TenantStatePath, settings.Scale, settings.Seed, systemClock);
+            }
+            catch (FileNotFoundException)
+            {
+                throw new NotSyncedYetException(settings.Sync.ConnectorId, settings.HomePath);
             }
             catch (InvalidOperationException e)
             {
@@ -74,7 +145,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
                 throw new UsageException(e.Message);
             }
 
-            return new EmbeddedConnector(settings, tenant.Source, tenant.Clock, tenant);
+            return new EmbeddedConnector(settings, tenant.Source, tenant.Clock, tenant, readOnly);
         }
 
         var directory = Path.GetFullPath(settings.FilesDirectory!);
@@ -83,7 +154,26 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
             throw new UsageException($"--source files:{settings.FilesDirectory}: directory {directory} does not exist");
         }
 
-        return new EmbeddedConnector(settings, new FilesSource(directory), systemClock, null);
+        var files = new FilesSource(directory);
+        CreateHomeFor(settings, files.Name, files.Objects, readOnly);
+        return new EmbeddedConnector(settings, files, systemClock, null, readOnly);
+    }
+
+    /// <summary>
+    /// Creates the home, once the objects asked for are known to be the source's: a request refused for a misspelt object
+    /// leaves nothing behind.
+    /// </summary>
+    private static void CreateHomeFor(EmbeddedSettings settings, string sourceName, IReadOnlyList<string> objects, bool readOnly)
+    {
+        if (settings.Sync.Objects is { } requested)
+        {
+            UnknownObjectException.ThrowIfUnknown(sourceName, requested, objects);
+        }
+
+        if (!readOnly)
+        {
+            Directory.CreateDirectory(settings.HomePath);
+        }
     }
 
     /// <summary>
@@ -116,9 +206,40 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         {
             return new FileStream(Settings.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
+        catch (UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write to --home {Settings.HomePath} (read-only or not yours); sync needs a home it can write: fix its permissions or choose another --home");
+        }
+        catch (IOException e) when (HomeErrors.IsDiskFull(e))
+        {
+            throw;
+        }
         catch (IOException)
         {
             throw new UsageException($"another sync is running with --home {Settings.HomePath} (lock {Settings.LockPath})");
+        }
+    }
+
+    /// <summary>Whether a sync holds the home's lock now; reading commands ask without creating the lock file.</summary>
+    public static bool SyncIsRunning(EmbeddedSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        try
+        {
+            using var probe = new FileStream(settings.LockPath, FileMode.Open, FileAccess.Read, FileShare.None);
+            return false;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 

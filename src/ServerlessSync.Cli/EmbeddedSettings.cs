@@ -56,10 +56,18 @@ internal sealed record EmbeddedSettings
 
     public bool IsZuora => Source == ZuoraSource;
 
+    /// <summary>The name the source reports (<see cref="Core.Ports.ISource.Name"/>), known without opening it.</summary>
+    public string SourceName => IsSynthetic ? SyntheticSource : IsZuora ? Zuora.ZuoraSource.SourceName : Sources.Files.FilesSource.SourceName;
+
     public string? FilesDirectory => Source.StartsWith(FilesSourcePrefix, StringComparison.Ordinal) ? Source[FilesSourcePrefix.Length..] : null;
 
     public void Validate()
     {
+        if (File.Exists(HomePath))
+        {
+            throw new UsageException($"--home {HomePath} is a file; name a directory (it is created when missing)");
+        }
+
         if (!IsSynthetic && !IsZuora && string.IsNullOrWhiteSpace(FilesDirectory))
         {
             throw new UsageException($"--source '{Source}' is not a source; use 'synthetic', 'files:DIR' or 'zuora'");
@@ -98,3 +106,7 @@ internal sealed record EmbeddedSettings
 
 /// <summary>The user asked for something that cannot be done as asked (exit code 2).</summary>
 internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>A reading command on a home where the connector has not synced (exit code 2).</summary>
+internal sealed class NotSyncedYetException(string connectorId, string home)
+    : Exception($"connector '{connectorId}' has not synced yet in {home}; run 'sync' first");

@@ -21,6 +21,15 @@ public sealed class CliHarness : IDisposable
 
     public async Task<CliResult> RunAsync(params string[] args) => await RunAsync(interactive: false, args);
 
+    /// <summary>Runs with another home than <see cref="Home"/> (one inside it, or a file).</summary>
+    public async Task<CliResult> RunWithHomeAsync(string home, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync([.. args, "--home", home], output, error, Clock, interactive: false);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
     public async Task<CliResult> RunAsync(bool interactive, params string[] args)
     {
         using var output = new StringWriter();

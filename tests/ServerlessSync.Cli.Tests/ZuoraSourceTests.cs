@@ -108,6 +108,8 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Verify_ZuoraUnreachable_OneLineErrorNotAStackTrace()
     {
+        Assert.Equal(CliApp.Ok, (await RunAsync("sync", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account")).ExitCode);
+
         var result = await RunAsync("verify", "--source", "zuora", "--zuora-env", "http://127.0.0.1:9/", "--zuora-poll-seconds", "1", "--objects", "account");
 
         Assert.Equal(CliApp.Failed, result.ExitCode);

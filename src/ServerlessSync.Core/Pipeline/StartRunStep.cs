@@ -113,12 +113,7 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
 
     private List<string> SelectObjects(IReadOnlyList<string> requested)
     {
-        var known = new HashSet<string>(source.Objects, StringComparer.Ordinal);
-        var unknown = requested.Where(o => !known.Contains(o)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new UnknownObjectException(source.Name, unknown[0], source.Objects);
-        }
+        UnknownObjectException.ThrowIfUnknown(source.Name, requested, source.Objects);
 
         if (requested.Count == 0)
         {

@@ -22,10 +22,60 @@ public interface ISource
     IAsyncEnumerable<SourceRow> ReadAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken);
 }
 
-public sealed class UnknownObjectException(string source, string objectName, IEnumerable<string> known)
-    : Exception($"source '{source}' has no object '{objectName}'; it has: {string.Join(", ", known)}")
+public sealed class UnknownObjectException(string source, string objectName, IReadOnlyList<string> known)
+    : Exception($"source '{source}' has no object '{objectName}'{Suggestion(objectName, known)}; it has: {string.Join(", ", known)}")
 {
     public string ObjectName { get; } = objectName;
+
+    /// <summary>Throws for the first of <paramref name="requested"/> that <paramref name="known"/> lacks.</summary>
+    /// <param name="source">the source's name</param>
+    /// <param name="requested">the objects asked for</param>
+    /// <param name="known">the source's objects</param>
+    public static void ThrowIfUnknown(string source, IEnumerable<string> requested, IReadOnlyList<string> known)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        ArgumentNullException.ThrowIfNull(known);
+        if (requested.FirstOrDefault(o => !known.Contains(o, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new UnknownObjectException(source, unknown, known);
+        }
+    }
+
+    /// <summary>", did you mean 'x'" for the known name nearest to a misspelling (at most a third of its letters off), else "".</summary>
+    internal static string Suggestion(string objectName, IReadOnlyList<string> known)
+    {
+        var nearest = known
+            .Select(k => (Name: k, Distance: EditDistance(objectName, k)))
+            .Where(c => c.Distance <= Math.Max(1, objectName.Length / 3))
+            .OrderBy(c => c.Distance)
+            .ThenBy(c => c.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        return nearest.Name is null ? "" : $" (did you mean '{nearest.Name}'?)";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
 }
 
 /// <summary>A source row that cannot be read: names the file or object, the line and the reason.</summary>

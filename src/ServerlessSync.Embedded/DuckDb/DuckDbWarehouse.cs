@@ -34,6 +34,30 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         _connectionString = new DuckDBConnectionStringBuilder { DataSource = DatabasePath }.ConnectionString;
     }
 
+    /// <summary>
+    /// A warehouse that only reads the existing file (<c>verify</c>): DuckDB's read-only access, which creates nothing and
+    /// shares the file with other readers but not with a writer.
+    /// </summary>
+    /// <param name="databasePath">the DuckDB file, which must exist</param>
+    /// <param name="schemaName">the destination schema</param>
+    public static DuckDbWarehouse OpenReadOnly(string databasePath, string schemaName) => new(databasePath, schemaName, readOnly: true);
+
+    private DuckDbWarehouse(string databasePath, string schemaName, bool readOnly)
+        : this(databasePath, schemaName)
+    {
+        ReadOnly = readOnly;
+        var builder = new DuckDBConnectionStringBuilder { DataSource = DatabasePath };
+        if (readOnly)
+        {
+            builder["access_mode"] = "READ_ONLY";
+        }
+
+        _connectionString = builder.ConnectionString;
+    }
+
+    /// <summary>Whether this warehouse only reads (<see cref="OpenReadOnly"/>).</summary>
+    public bool ReadOnly { get; }
+
     public string DatabasePath { get; }
 
     public string SchemaName { get; }
@@ -367,7 +391,11 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             {
                 // One connection held for the warehouse's lifetime keeps the database instance (and its
                 // caches) open; the per-call connections below share it.
-                Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+                if (!ReadOnly)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+                }
+
                 var keepAlive = new DuckDBConnection(_connectionString);
                 keepAlive.Open();
                 using (var limit = keepAlive.CreateCommand())

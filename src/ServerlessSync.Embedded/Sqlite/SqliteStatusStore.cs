@@ -25,18 +25,26 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         rows_deleted, files, bytes, extract_ms, load_ms, manifest_key, error, full_resync
         """;
 
-    private readonly string _connectionString;
+    private readonly bool _readOnly;
+    private string _connectionString;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private volatile bool _initialized;
 
-    public SqliteStatusStore(string databasePath)
+    /// <summary>A store on the file at <paramref name="databasePath"/>.</summary>
+    /// <param name="databasePath">the status file, created with its directory on first use unless <paramref name="readOnly"/></param>
+    /// <param name="readOnly">
+    /// only read an existing file: nothing is created or written (reading commands, a read-only home); a missing file
+    /// fails to open
+    /// </param>
+    public SqliteStatusStore(string databasePath, bool readOnly = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
+        _readOnly = readOnly;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
@@ -580,6 +588,13 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                 return;
             }
 
+            if (_readOnly)
+            {
+                await CheckReadableAsync(cancellationToken);
+                _initialized = true;
+                return;
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
             await using var connection = await OpenConnectionAsync(cancellationToken);
             await using (var wal = Command(connection, "PRAGMA journal_mode = WAL"))
@@ -618,6 +633,42 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         finally
         {
             _initializeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// A read-only store writes nothing: it only checks that the file is a status file this build reads. A WAL file needs
+    /// its shared-memory file to be read; in a directory that cannot be written (a read-only home, where no writer can be
+    /// either) the file is read as immutable instead.
+    /// </summary>
+    private async Task CheckReadableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CheckVersionAsync(cancellationToken);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 8 or 14 && File.Exists(DatabasePath))
+        {
+            var immutable = new SqliteConnectionStringBuilder(_connectionString)
+            {
+                DataSource = new Uri(DatabasePath).AbsoluteUri + "?immutable=1",
+            };
+            _connectionString = immutable.ToString();
+            SqliteConnection.ClearAllPools();
+            await CheckVersionAsync(cancellationToken);
+        }
+    }
+
+    private async Task CheckVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var read = Command(connection, "PRAGMA user_version");
+        var version = (long)(await read.ExecuteScalarAsync(cancellationToken))!;
+        if (version != StatusSchema.Version)
+        {
+            throw new InvalidOperationException(version > StatusSchema.Version
+                ? $"status file {DatabasePath} has schema version {version}; this build reads version {StatusSchema.Version}. Use a newer build."
+                : $"status file {DatabasePath} has schema version {version}; run 'sync' once to upgrade it to version {StatusSchema.Version}");
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class SyntheticSource : ISource
 
     public IReadOnlyList<string> Objects => SyntheticCatalog.Names;
 
+    /// <summary>The objects every synthetic tenant has, known before one is created.</summary>
+    public static IReadOnlyList<string> ObjectNames => SyntheticCatalog.Names;
+
     public ValueTask<ObjectSchema> DescribeAsync(string objectName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(objectName);

@@ -54,7 +54,7 @@ public sealed class FullResyncScheduleTests
     {
         var error = Assert.Throws<UnknownObjectException>(() => FullResyncSchedule.ForSource(FullResyncSchedule.Parse("acount=7"), new Names("account", "invoice")));
 
-        Assert.Equal("source 'names' has no object 'acount'; it has: account, invoice", error.Message);
+        Assert.Equal("source 'names' has no object 'acount' (did you mean 'account'?); it has: account, invoice", error.Message);
     }
 
     [Fact]
