@@ -18,6 +18,9 @@ internal static partial class CliApp
     public const int Failed = 1;
     public const int BadUsage = 2;
 
+    /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Runs one command; <paramref name="environment"/> is where the Zuora settings' environment variables are read (null = the process's).</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default, Func<string, string?>? environment = null)
     {
@@ -69,13 +72,37 @@ internal static partial class CliApp
             using var syncLock = embedded.AcquireSyncLock();
             if (await embedded.CloseAbandonedRunAsync(ct) is { } abandoned)
             {
-                await error.WriteLineAsync($"warning: run {abandoned.RunId} was left running by a process that ended; marked FAILED (its staged files and cursors are as it left them)");
+                await error.WriteLineAsync($"warning: run {abandoned.RunId} was left running by a process that ended; marked FAILED (its cursors are as it left them, and its staged files are removed once this sync succeeds)");
             }
 
             var reporter = new SyncReporter(output, interactive);
             var runner = embedded.Pipeline.CreateRunner(r.GetValue(keepStaged));
             reporter.Header(embedded);
-            var run = await runner.RunAsync(embedded.Settings.Sync, reporter, ct);
+            var connectorId = embedded.Settings.Sync.ConnectorId;
+            RunRecord run;
+            try
+            {
+                run = await runner.RunAsync(embedded.Settings.Sync, reporter, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The runner closed the run as interrupted; what it staged is of no use to the next sync.
+                var stopped = (await embedded.Status.GetConnectorAsync(connectorId, CancellationToken.None))?.LastRunId;
+                if (stopped is not null)
+                {
+                    embedded.Staging.RemoveRun(connectorId, stopped);
+                }
+
+                await error.WriteLineAsync($"interrupted: run {stopped ?? "(not started)"} was stopped and marked FAILED (interrupted), its staged files removed; the next sync starts again from the cursors");
+                return Interrupted;
+            }
+
+            if (run.Status == RunStatus.Succeeded && !r.GetValue(keepStaged))
+            {
+                // With the home's lock held no other run is active: whatever earlier runs left staged is of no use now.
+                embedded.Staging.RemoveRunsOtherThan(connectorId, run.RunId);
+            }
+
             var state = await embedded.Status.GetConnectorAsync(run.ConnectorId, ct);
             reporter.Summary(run, state);
             foreach (var leftover in runner.CleanupFailures)
@@ -209,7 +236,8 @@ internal static partial class CliApp
             return BadUsage;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        // Program handles Ctrl-C and SIGTERM itself (cancellationToken); the parser's own handling would end the process after 2 s.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 
     private static IReadOnlyDictionary<string, TimeSpan>? FullResyncOption(string? text)

@@ -45,7 +45,8 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
         var failed = record.Objects.Where(o => o.Status != RunStatus.Succeeded).ToList();
         var error = failed.Count == 0
             ? null
-            : string.Join("; ", failed.Select(o => $"{o.ObjectName}: {o.Error ?? "did not finish"}"));
+            // Objects that failed alike (an interruption, an unreachable source) are named together, once.
+            : string.Join("; ", failed.GroupBy(o => o.Error ?? "did not finish", StringComparer.Ordinal).Select(g => $"{string.Join(", ", g.Select(o => o.ObjectName))}: {g.Key}"));
         var finished = record with
         {
             Status = failed.Count == 0 ? RunStatus.Succeeded : RunStatus.Failed,

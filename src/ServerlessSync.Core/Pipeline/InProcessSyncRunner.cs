@@ -62,7 +62,9 @@ public sealed class InProcessSyncRunner(
         finally
         {
             // Even when cancelled, the run is closed: unfinished objects count as failed, cursors unmoved.
-            finished = await finish.FinishAsync(plan, CancellationToken.None);
+            finished = cancellationToken.IsCancellationRequested
+                ? await finish.FailAsync(plan.ConnectorId, plan.RunId, InterruptedError, CancellationToken.None)
+                : await finish.FinishAsync(plan, CancellationToken.None);
             progress?.Report(new SyncEvent.RunFinished(finished));
         }
 
@@ -145,6 +147,9 @@ public sealed class InProcessSyncRunner(
             CleanupFailures.Add($"{extracted.ManifestKey}: {e.Message}");
         }
     }
+
+    /// <summary>The error of a run's unfinished objects when the run was stopped (Ctrl-C, SIGTERM, the caller's cancellation).</summary>
+    public const string InterruptedError = "interrupted (stopped by the user or the system) before it was loaded; the next sync reads it again from its cursor";
 
     /// <summary>Staged files a cleanup could not delete in this runner's lifetime (the data was committed).</summary>
     public List<string> CleanupFailures { get; } = [];

@@ -9,8 +9,8 @@ namespace ServerlessSync.Core.Staging;
 /// <c>read_csv(nullstr='marker', allow_quoted_nulls=false)</c> and PostgreSQL <c>COPY … (FORMAT csv, NULL 'marker')</c>:
 /// <list type="bullet">
 /// <item>UTF-8 without BOM, no header, fields separated by <c>,</c>, records ended by <c>\n</c>.</item>
-/// <item>NULL is the unquoted field holding the staging's NULL marker (<see cref="NullMarkers"/>): one drawn at random for
-/// each staged object, named in its manifest, and equal to no staged string. Every string is quoted, with <c>"</c>
+/// <item>NULL is the unquoted field holding the staging's NULL marker (<see cref="NullMarkers"/>): each run's object has
+/// its own, named in its manifest, and equal to no staged string. Every string is quoted, with <c>"</c>
 /// doubled, so the empty string is <c>""</c>. Whether a warehouse would read a <em>quoted</em> marker as NULL (Redshift's
 /// documentation does not say) never matters: no string equals the marker, so none is written. CR, LF, tabs, commas and
 /// backslashes stand as they are inside the quotes (CSV has no other escapes).</item>

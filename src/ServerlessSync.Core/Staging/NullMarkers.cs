@@ -1,25 +1,41 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace ServerlessSync.Core.Staging;
 
 /// <summary>
-/// The NULL markers of staged files. Each staged object draws its own at random (<see cref="Draw"/>), and the stager refuses
-/// a string equal to it, so no file ever holds the marker as text, quoted or not. A load then reads the same rows whether
-/// the warehouse applies its NULL string to quoted fields (Redshift's documentation is silent; PostgreSQL and DuckDB with
-/// <c>allow_quoted_nulls = false</c> do not) or only to unquoted ones.
+/// The NULL markers of staged files. Each staged object has its own (<see cref="For"/>): 60 bits of a hash of its run and
+/// object, which no source value was written knowing, yet the same for every attempt at that run's object, so a retried
+/// extraction writes the same bytes. The stager refuses a string equal to it, so no file ever holds the marker as text,
+/// quoted or not. A load then reads the same rows whether the warehouse applies its NULL string to quoted fields
+/// (Redshift's documentation is silent; PostgreSQL and DuckDB with <c>allow_quoted_nulls = false</c> do not) or only to
+/// unquoted ones.
 /// </summary>
 public static class NullMarkers
 {
-    /// <summary>What every drawn marker starts with.</summary>
+    /// <summary>What every marker of <see cref="For"/> starts with.</summary>
     public const string Prefix = "null-";
 
-    /// <summary>Random characters after the prefix: 12 of base32, 60 bits.</summary>
-    public const int RandomLength = 12;
+    /// <summary>Characters after the prefix: 12 of base32, 60 bits.</summary>
+    public const int HashLength = 12;
 
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
-    /// <summary>A fresh marker, such as <c>null-k3mz7q2xw4ab</c>.</summary>
-    public static string Draw() => Prefix + RandomNumberGenerator.GetString(Alphabet, RandomLength);
+    /// <summary>The marker of one run's object, such as <c>null-k3mz7q2xw4ab</c>.</summary>
+    /// <param name="connectorId">the connector</param>
+    /// <param name="runId">the run (a new one for every sync: a time and random digits)</param>
+    /// <param name="objectName">the object</param>
+    public static string For(string connectorId, string runId, string objectName)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(StagingKeys.ObjectPrefix(connectorId, runId, objectName)));
+        var marker = new StringBuilder(Prefix, Prefix.Length + HashLength);
+        for (var i = 0; i < HashLength; i++)
+        {
+            marker.Append(Alphabet[hash[i] & 31]);
+        }
+
+        return marker.ToString();
+    }
 
     /// <summary>
     /// Why <paramref name="marker"/> cannot stand for NULL in the staged dialect, or null when it can: it must be plain

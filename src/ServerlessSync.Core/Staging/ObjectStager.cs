@@ -56,7 +56,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         ArgumentNullException.ThrowIfNull(rows);
         schema.Validate();
         var parts = new List<StagedPart>();
-        var nullMarker = options.DrawNullMarker();
+        var nullMarker = options.NullMarkerFor(connectorId, runId, schema.Name);
         var line = new StringBuilder(256);
         PartWriter? part = null;
         long totalRows = 0;
@@ -75,9 +75,9 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
                 {
                     if (row.Values[i] is string text && text.Length == nullMarker.Length && text == nullMarker)
                     {
-                        // Never met by chance (60 random bits); refused so that no file holds its marker as text.
+                        // Never met by chance (60 bits no source value was written knowing); refused so that no file holds its marker as text.
                         throw new SourceDataException(
-                            $"object '{schema.Name}' column '{schema.Columns[i].Name}' holds the text '{text}', which is this staging's NULL marker; run the sync again: each run draws a new marker");
+                            $"object '{schema.Name}' column '{schema.Columns[i].Name}' holds the text '{text}', which is this staging's NULL marker; run the sync again: each run has its own marker");
                     }
 
                     CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i], nullMarker);
@@ -201,8 +201,8 @@ public sealed record StagingOptions
 
     public long ProgressEveryRows { get; init; } = 10_000;
 
-    /// <summary>Draws the NULL marker of each staged object (<see cref="NullMarkers.Draw"/>; tests fix it).</summary>
-    public Func<string> DrawNullMarker { get; init; } = NullMarkers.Draw;
+    /// <summary>The NULL marker of each staged object, from connector, run and object (<see cref="NullMarkers.For"/>; tests fix it).</summary>
+    public Func<string, string, string, string> NullMarkerFor { get; init; } = NullMarkers.For;
 
     public void Validate()
     {

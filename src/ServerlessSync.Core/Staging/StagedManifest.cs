@@ -23,7 +23,7 @@ public sealed record StagedManifest(
     DateTimeOffset? WindowStart,
     DateTimeOffset WindowEnd,
     IReadOnlyList<ManifestColumn> Columns,
-    // What stands for NULL in the parts (NullMarkers): drawn for this object, equal to none of its strings.
+    // What stands for NULL in the parts (NullMarkers.For): this run's object's own, equal to none of its strings.
     string NullMarker,
     IReadOnlyList<StagedPart> Parts,
     long Rows,

@@ -20,6 +20,47 @@ public sealed class LocalDirectoryStagingStore : IStagingStore
 
     public string Root => _root;
 
+    /// <summary>Removes everything one run staged for a connector (an interrupted run's parts, finished or not).</summary>
+    /// <param name="connectorId">the connector</param>
+    /// <param name="runId">the run</param>
+    public void RemoveRun(string connectorId, string runId)
+    {
+        var directory = PathOf($"runs/{connectorId}/{runId}");
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Removes what the connector's other runs left staged: an interrupted or killed run's parts, a failed load's kept
+    /// files. Only for a caller that knows none of them runs any more (a sync holding the home's lock, after it
+    /// succeeded). Returns the runs removed.
+    /// </summary>
+    /// <param name="connectorId">the connector</param>
+    /// <param name="currentRunId">the run whose files stay</param>
+    public IReadOnlyList<string> RemoveRunsOtherThan(string connectorId, string currentRunId)
+    {
+        var runs = PathOf($"runs/{connectorId}");
+        if (!Directory.Exists(runs))
+        {
+            return [];
+        }
+
+        var removed = new List<string>();
+        foreach (var directory in Directory.EnumerateDirectories(runs))
+        {
+            var runId = Path.GetFileName(directory);
+            if (runId != currentRunId)
+            {
+                Directory.Delete(directory, recursive: true);
+                removed.Add(runId);
+            }
+        }
+
+        return removed;
+    }
+
     public Task<IStagedObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);

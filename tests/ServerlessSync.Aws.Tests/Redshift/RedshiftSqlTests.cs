@@ -112,7 +112,7 @@ public sealed class RedshiftSqlTests
         ColumnSchema[] columns = [new("id", ColumnType.String), new("updateddate", ColumnType.Timestamp), new("active", ColumnType.Boolean), new("name", ColumnType.String)];
         var manifest = new StagedManifest(
             StagedManifest.CurrentFormat, "conn", "run-1", "account", null, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            [.. columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))], NullMarkers.Draw(), [], 0, 0, DateTimeOffset.UnixEpoch, null);
+            [.. columns.Select(c => new ManifestColumn(c.Name, c.Type.ToString()))], NullMarkers.For("conn", "run-1", "account"), [], 0, 0, DateTimeOffset.UnixEpoch, null);
 
         var load = LoadSql.Load(new RedshiftDialect("arn:aws:iam::123456789012:role/copy", null, false), "zuora", manifest, columns, ["s3://b/m.json"], DateTimeOffset.UnixEpoch);
 

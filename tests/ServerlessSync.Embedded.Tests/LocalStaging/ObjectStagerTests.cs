@@ -35,7 +35,7 @@ public class ObjectStagerTests
     }
 
     [Fact]
-    public async Task StageAsync_EveryObjectDrawsItsOwnNullMarker_WrittenUnquotedForNullAndNamedInTheManifest()
+    public async Task StageAsync_EveryRunsObjectHasItsOwnNullMarker_WrittenUnquotedForNullAndNamedInTheManifest()
     {
         using var temp = new TempDirectory();
         var store = new LocalDirectoryStagingStore(temp.Path);
@@ -60,7 +60,7 @@ public class ObjectStagerTests
     {
         using var temp = new TempDirectory();
         var store = new LocalDirectoryStagingStore(temp.Path);
-        var stager = new ObjectStager(store, new StagingOptions { DrawNullMarker = () => "null-aaaaaaaaaaaa" }, new FakeTimeProvider(Now));
+        var stager = new ObjectStager(store, new StagingOptions { NullMarkerFor = (_, _, _) => "null-aaaaaaaaaaaa" }, new FakeTimeProvider(Now));
         SourceRow[] rows = [new(["a", Now, "fine", 1m], false), new(["b", Now, "null-aaaaaaaaaaaa", 2m], false)];
 
         var e = await Assert.ThrowsAsync<SourceDataException>(() =>

@@ -311,7 +311,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             {
                 "id" => $"\"{id}\"",
                 "updateddate" => updated,
-                _ => "\\N",
+                _ => manifest.NullMarker,
             })) + ",false\n";
 
         using var compressed = new MemoryStream();
