@@ -25,57 +25,71 @@ internal static partial class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default, Func<string, string?>? environment = null)
     {
         var home = new Option<string>("--home") { Description = "State directory: warehouse, status, staging and tenant files", DefaultValueFactory = _ => EmbeddedSettings.DefaultHome, Recursive = true };
-        var source = new Option<string>("--source") { Description = "Where data comes from: 'synthetic' (a seeded demo tenant), 'files:DIR' (JSON Lines exports) or 'zuora' (a Zuora tenant through its REST API)", DefaultValueFactory = _ => EmbeddedSettings.SyntheticSource, Recursive = true };
-        var destination = new Option<string?>("--destination") { Description = "DuckDB warehouse file [default: HOME/warehouse.duckdb]", Recursive = true };
-        var schema = new Option<string>("--schema") { Description = "Destination schema", DefaultValueFactory = _ => "zuora", Recursive = true };
-        var objects = new Option<string?>("--objects") { Description = "Comma-separated objects to sync, e.g. account,invoice [default: the connector's selection, or all]", Recursive = true };
-        var scale = new Option<int?>("--scale") { Description = "Synthetic tenant size in rows, fixed when the tenant is created [default: 100000]", Recursive = true };
-        var connector = new Option<string>("--connector") { Description = "Connector id", DefaultValueFactory = _ => SyncOptions.DefaultConnectorId, Recursive = true };
+        var source = new Option<string>("--source") { Description = "Where data comes from: 'synthetic' (a seeded demo tenant), 'files:DIR' (JSON Lines exports) or 'zuora' (a Zuora tenant through its REST API)", DefaultValueFactory = _ => EmbeddedSettings.SyntheticSource };
+        var destination = new Option<string?>("--destination") { Description = "DuckDB warehouse file [default: HOME/warehouse.duckdb]" };
+        var schema = new Option<string>("--schema") { Description = "Destination schema", DefaultValueFactory = _ => "zuora" };
+        var objects = new Option<string?>("--objects") { Description = "Comma-separated objects to sync, e.g. account,invoice, or 'all' [default: the connector's selection, or all]" };
+        var scale = new Option<int?>("--scale") { Description = "Synthetic tenant size in rows, fixed when the tenant is created [default: 100000]" };
+        var connector = new Option<string>("--connector") { Description = "Connector id", DefaultValueFactory = _ => SyncOptions.DefaultConnectorId };
         var lookback = new Option<int>("--lookback-minutes") { Description = "How far before the cursor incremental windows start", DefaultValueFactory = _ => 5 };
         var partSize = new Option<int>("--part-size-mb") { Description = "Close a staged part at about this many compressed MiB", DefaultValueFactory = _ => 64 };
         var fullResync = new Option<string?>("--full-resync") { Description = "Read objects whole again every so many days, to catch changes and deletes incremental reads miss: OBJECT=DAYS[,OBJECT=DAYS...], '*' for every selected object, e.g. invoice=7,*=30" };
         var keepStaged = new Option<bool>("--keep-staged") { Description = "Keep staged parts and manifests after a committed load (to inspect them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
-        var zuoraEnv = new Option<string?>("--zuora-env") { Description = $"Zuora environment ({string.Join(", ", Zuora.ZuoraEnvironments.Known.Keys)}) or the tenant's REST base URL [default: ${ZuoraConnection.EnvironmentVariable}]", Recursive = true };
-        var zuoraCredentials = new Option<string?>("--zuora-credentials") { Description = "JSON file with the OAuth client's clientId and clientSecret [default: ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET]", Recursive = true };
-        var zuoraPollSeconds = new Option<int>("--zuora-poll-seconds") { Description = "First wait between a Zuora job's status polls (1..300 s); later waits grow up to a minute", DefaultValueFactory = _ => 2, Recursive = true };
+        var zuoraEnv = new Option<string?>("--zuora-env") { Description = $"Zuora environment ({string.Join(", ", Zuora.ZuoraEnvironments.Known.Keys)}) or the tenant's REST base URL [default: ${ZuoraConnection.EnvironmentVariable}]" };
+        var zuoraCredentials = new Option<string?>("--zuora-credentials") { Description = "JSON file with the OAuth client's clientId and clientSecret [default: ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET]" };
+        var zuoraPollSeconds = new Option<int>("--zuora-poll-seconds") { Description = "First wait between a Zuora job's status polls (1..300 s); later waits grow up to a minute", DefaultValueFactory = _ => 2 };
         var days = new Option<int>("--days") { Description = "How many days the tenant's clock moves", DefaultValueFactory = _ => 1 };
 
         string HomeOf(ParseResult r) => Path.GetFullPath(r.GetValue(home)!);
 
-        // Options of `sync` alone (part size, lookback) keep their defaults for the other commands.
-        EmbeddedSettings Settings(ParseResult r, bool forSync = false) => new()
+        // A command's settings: an option given on the command line; else what the connector's last sync saved; else the
+        // option's default (for an option the command has) or the embedded default.
+        EmbeddedSettings Settings(ParseResult r)
         {
-            Home = r.GetValue(home)!,
-            Source = r.GetValue(source)!,
-            DestinationPath = r.GetValue(destination),
-            DestinationSchema = r.GetValue(schema)!,
-            Scale = r.GetValue(scale),
-            ZuoraEnvironment = r.GetValue(zuoraEnv),
-            ZuoraCredentialsFile = r.GetValue(zuoraCredentials),
-            ZuoraPollSeconds = r.GetValue(zuoraPollSeconds),
-            EnvironmentVariable = environment ?? Environment.GetEnvironmentVariable,
-            PartSizeBytes = forSync ? (long)r.GetValue(partSize) * 1024 * 1024 : new EmbeddedSettings().PartSizeBytes,
-            Sync = new SyncOptions
+            var defaults = new EmbeddedSettings();
+            var has = r.CommandResult.Command.Options;
+            T Get<T>(Option<T> option, T fallback) => has.Contains(option) ? r.GetValue(option)! : fallback;
+            bool Given(Option option) => has.Contains(option) && r.GetResult(option) is { Implicit: false };
+            T Remembered<T>(Option<T> option, T? saved, T fallback)
+                where T : class? => Given(option) ? r.GetValue(option)! : saved ?? Get(option, fallback);
+            var connectorId = Get(connector, defaults.Sync.ConnectorId);
+            var last = SavedSettings.Load(HomeOf(r), connectorId);
+            return new()
             {
-                ConnectorId = r.GetValue(connector)!,
-                Lookback = forSync ? TimeSpan.FromMinutes(r.GetValue(lookback)) : new SyncOptions().Lookback,
-                Objects = r.GetValue(objects)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(o => o.ToLowerInvariant()).ToList(),
-                FullResyncEvery = forSync ? FullResyncOption(r.GetValue(fullResync)) : null,
-            },
-        };
+                Home = r.GetValue(home)!,
+                Source = Remembered(source, last?.Source, defaults.Source),
+                DestinationPath = Remembered(destination, last?.DestinationPath, defaults.DestinationPath),
+                DestinationSchema = Remembered(schema, last?.DestinationSchema, defaults.DestinationSchema),
+                Scale = Get(scale, defaults.Scale),
+                ZuoraEnvironment = Remembered(zuoraEnv, last?.ZuoraEnvironment, defaults.ZuoraEnvironment),
+                ZuoraCredentialsFile = Remembered(zuoraCredentials, last?.ZuoraCredentialsFile, defaults.ZuoraCredentialsFile),
+                ZuoraPollSeconds = Given(zuoraPollSeconds) ? r.GetValue(zuoraPollSeconds) : last?.ZuoraPollSeconds ?? Get(zuoraPollSeconds, defaults.ZuoraPollSeconds),
+                EnvironmentVariable = environment ?? Environment.GetEnvironmentVariable,
+                PartSizeBytes = Get(partSize, (int)(defaults.PartSizeBytes / (1024 * 1024))) * 1024L * 1024,
+                Sync = new SyncOptions
+                {
+                    ConnectorId = connectorId,
+                    Lookback = TimeSpan.FromMinutes(Get(lookback, (int)defaults.Sync.Lookback.TotalMinutes)),
+                    Objects = Get(objects, null)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(o => o.ToLowerInvariant()).ToList(),
+                    FullResyncEvery = FullResyncOption(Get(fullResync, null)),
+                },
+            };
+        }
 
-        var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed") { lookback, partSize, fullResync, keepStaged };
+        var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed.\n\nExamples:\n  serverless-sync sync\n  serverless-sync sync --objects account,invoice --json") { lookback, partSize, fullResync, keepStaged, json };
         sync.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
-            await using var embedded = EmbeddedConnector.Open(Settings(r, forSync: true), systemClock, error);
+            await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock, error);
             using var syncLock = embedded.AcquireSyncLock();
             if (await embedded.CloseAbandonedRunAsync(ct) is { } abandoned)
             {
                 await error.WriteLineAsync($"warning: run {abandoned.RunId} was left running by a process that ended; marked FAILED (its cursors are as it left them, and its staged files are removed once this sync succeeds)");
             }
 
-            var reporter = new SyncReporter(output, interactive);
+            // With --json, stdout carries one document, the run as the status API shows it; progress is not shown.
+            var asJson = r.GetValue(json);
+            var reporter = new SyncReporter(asJson ? TextWriter.Null : output, interactive && !asJson, systemClock);
             var runner = embedded.Pipeline.CreateRunner(r.GetValue(keepStaged));
             reporter.Header(embedded);
             var connectorId = embedded.Settings.Sync.ConnectorId;
@@ -86,6 +100,7 @@ internal static partial class CliApp
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                SavedSettings.Of(embedded.Settings).Save(embedded.Settings.HomePath, connectorId);
                 // The runner closed the run as interrupted; what it staged is of no use to the next sync.
                 var stopped = (await embedded.Status.GetConnectorAsync(connectorId, CancellationToken.None))?.LastRunId;
                 if (stopped is not null)
@@ -97,6 +112,8 @@ internal static partial class CliApp
                 return Interrupted;
             }
 
+            // The run started, so these settings work with this connector: later commands need none of them repeated.
+            SavedSettings.Of(embedded.Settings).Save(embedded.Settings.HomePath, connectorId);
             if (run.Status == RunStatus.Succeeded && !r.GetValue(keepStaged))
             {
                 // With the home's lock held no other run is active: whatever earlier runs left staged is of no use now.
@@ -105,6 +122,11 @@ internal static partial class CliApp
 
             var state = await embedded.Status.GetConnectorAsync(run.ConnectorId, ct);
             reporter.Summary(run, state);
+            if (asJson && await new StatusQueries(embedded.Status).GetRunAsync(run.ConnectorId, run.RunId, ct) is { } runView)
+            {
+                await output.WriteLineAsync(StatusJsonContext.Indented(runView, StatusJsonContext.Default.RunView));
+            }
+
             foreach (var leftover in runner.CleanupFailures)
             {
                 await error.WriteLineAsync($"warning: staged files not deleted after a committed load: {leftover}");
@@ -119,11 +141,18 @@ internal static partial class CliApp
             return Ok;
         }));
 
-        var status = new Command("status", "Show the connector: status, objects with cursors and totals, recent runs") { json };
+        var status = new Command("status", "Show the connector: status, objects with cursors and totals, recent runs.\n\nExample:\n  serverless-sync status --json") { json };
         status.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             // Only the status file is read: no source is opened, nothing is written.
             var settings = Settings(r);
+            if (r.GetValue(json) && !await EmbeddedConnector.HasSyncedAsync(settings, ct))
+            {
+                // Not an error for a program reading the document: the connector is null and there are no runs yet.
+                await output.WriteLineAsync(CliJson.NotSyncedStatus);
+                return Ok;
+            }
+
             var state = await EmbeddedConnector.ReadConnectorAsync(settings, ct);
             var (statusStore, clock) = EmbeddedConnector.OpenStatusForReading(settings, state, systemClock);
             await using var store = statusStore;
@@ -143,7 +172,7 @@ internal static partial class CliApp
             return Ok;
         }));
 
-        var verify = new Command("verify", "Prove the warehouse equals the source: live row counts and checksums per object");
+        var verify = new Command("verify", "Prove the warehouse equals the source: live row counts and checksums per object.\n\nExample:\n  serverless-sync verify --objects account") { json };
         verify.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             var settings = Settings(r);
@@ -159,6 +188,13 @@ internal static partial class CliApp
                 ?? connector?.SelectedObjects
                 ?? throw new NotSyncedYetException(connectorId, embedded.Settings.HomePath);
             var results = await embedded.CreateVerifier().VerifyAsync(selected, ct);
+            var bad = results.Where(v => !v.Matches).ToList();
+            if (r.GetValue(json))
+            {
+                await output.WriteLineAsync(CliJson.Verification(connectorId, results));
+                return bad.Count > 0 ? Failed : Ok;
+            }
+
             foreach (var v in results)
             {
                 await output.WriteLineAsync(v.Matches
@@ -166,7 +202,6 @@ internal static partial class CliApp
                     : $"  DIFFERENT {v.ObjectName,-24} {v.Problem}");
             }
 
-            var bad = results.Where(v => !v.Matches).ToList();
             if (bad.Count > 0)
             {
                 await error.WriteLineAsync($"verify failed: {bad.Count} of {results.Count} objects differ ({string.Join(", ", bad.Select(b => b.ObjectName))})");
@@ -177,7 +212,7 @@ internal static partial class CliApp
             return Ok;
         }));
 
-        var doctor = new Command("doctor", "Check that the source can be read before syncing: for Zuora, the credentials and each selected object");
+        var doctor = new Command("doctor", "Check that the source can be read before syncing: for Zuora, the credentials and each selected object.\n\nExample:\n  serverless-sync doctor --source zuora --zuora-env us-sandbox --objects account,invoice");
         doctor.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock, error);
@@ -202,7 +237,7 @@ internal static partial class CliApp
             return Ok;
         }));
 
-        var advance = new Command("advance", "Move the synthetic tenant's clock: new, updated and deleted records appear") { days };
+        var advance = new Command("advance", "Move the synthetic tenant's clock: new, updated and deleted records appear.\n\nExample:\n  serverless-sync tenant advance --days 3") { days };
         advance.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             var settings = Settings(r);
@@ -226,8 +261,15 @@ internal static partial class CliApp
 
         var root = new RootCommand("ServerlessSync: keeps a billing tenant's data (Zuora objects) in sync with a warehouse. On one machine: a synthetic tenant, JSON Lines exports or a Zuora tenant into an embedded DuckDB file.")
         {
-            home, source, destination, schema, objects, scale, connector, zuoraEnv, zuoraCredentials, zuoraPollSeconds, sync, status, verify, doctor, tenant,
+            home, sync, status, verify, doctor, tenant,
         };
+
+        // Each command lists the options it uses, and only those (--home applies to every command).
+        Option[] zuoraOptions = [zuoraEnv, zuoraCredentials, zuoraPollSeconds];
+        AddOptions(sync, [source, destination, schema, objects, scale, connector, .. zuoraOptions]);
+        AddOptions(status, [connector]);
+        AddOptions(verify, [source, destination, schema, objects, connector, .. zuoraOptions]);
+        AddOptions(doctor, [source, objects, connector, .. zuoraOptions]);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -238,6 +280,14 @@ internal static partial class CliApp
 
         // Program handles Ctrl-C and SIGTERM itself (cancellationToken); the parser's own handling would end the process after 2 s.
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
+    }
+
+    private static void AddOptions(Command command, IEnumerable<Option> options)
+    {
+        foreach (var option in options)
+        {
+            command.Options.Add(option);
+        }
     }
 
     private static IReadOnlyDictionary<string, TimeSpan>? FullResyncOption(string? text)

@@ -78,6 +78,22 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         return Open(settings, systemClock, notices, readOnly: true);
     }
 
+    /// <summary>Whether the connector has a stored state in this home (read without writing anything).</summary>
+    /// <param name="settings">the connector's settings</param>
+    /// <param name="cancellationToken">stops the read</param>
+    public static async Task<bool> HasSyncedAsync(EmbeddedSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadConnectorAsync(settings, cancellationToken);
+            return true;
+        }
+        catch (NotSyncedYetException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// The connector of a home that has synced, read without writing anything and without its source (<c>status</c>);
     /// throws <see cref="NotSyncedYetException"/> before the first sync.
@@ -121,13 +137,13 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         if (settings.IsZuora)
         {
             var zuora = ZuoraConnection.CreateSource(settings, systemClock, message => notices?.WriteLine(message));
-            CreateHomeFor(settings, zuora.Name, zuora.Objects, readOnly);
+            settings = CreateHomeFor(settings, zuora.Name, zuora.Objects, readOnly);
             return new EmbeddedConnector(settings, zuora, systemClock, null, readOnly);
         }
 
         if (settings.IsSynthetic)
         {
-            CreateHomeFor(settings, EmbeddedSettings.SyntheticSource, SyntheticSource.ObjectNames, readOnly);
+            settings = CreateHomeFor(settings, EmbeddedSettings.SyntheticSource, SyntheticSource.ObjectNames, readOnly);
             SyntheticTenant tenant;
             try
             {
@@ -155,17 +171,21 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         }
 
         var files = new FilesSource(directory);
-        CreateHomeFor(settings, files.Name, files.Objects, readOnly);
+        settings = CreateHomeFor(settings, files.Name, files.Objects, readOnly);
         return new EmbeddedConnector(settings, files, systemClock, null, readOnly);
     }
 
     /// <summary>
     /// Creates the home, once the objects asked for are known to be the source's: a request refused for a misspelt object
-    /// leaves nothing behind.
+    /// leaves nothing behind. <c>--objects all</c> becomes every object of the source.
     /// </summary>
-    private static void CreateHomeFor(EmbeddedSettings settings, string sourceName, IReadOnlyList<string> objects, bool readOnly)
+    private static EmbeddedSettings CreateHomeFor(EmbeddedSettings settings, string sourceName, IReadOnlyList<string> objects, bool readOnly)
     {
-        if (settings.Sync.Objects is { } requested)
+        if (settings.Sync.Objects is [EmbeddedSettings.AllObjects])
+        {
+            settings = settings with { Sync = settings.Sync with { Objects = objects } };
+        }
+        else if (settings.Sync.Objects is { } requested)
         {
             UnknownObjectException.ThrowIfUnknown(sourceName, requested, objects);
         }
@@ -174,6 +194,8 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         {
             Directory.CreateDirectory(settings.HomePath);
         }
+
+        return settings;
     }
 
     /// <summary>

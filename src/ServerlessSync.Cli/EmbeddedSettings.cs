@@ -11,6 +11,9 @@ internal sealed record EmbeddedSettings
     public const string FilesSourcePrefix = "files:";
     public const string ZuoraSource = "zuora";
 
+    /// <summary><c>--objects all</c>: every object of the source, whatever the connector selected before.</summary>
+    public const string AllObjects = "all";
+
     public string Home { get; init; } = DefaultHome;
 
     /// <summary><c>synthetic</c>, <c>files:DIR</c> or <c>zuora</c>.</summary>

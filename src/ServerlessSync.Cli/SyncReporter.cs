@@ -5,12 +5,18 @@ using ServerlessSync.Core.Pipeline;
 namespace ServerlessSync.Cli;
 
 /// <summary>
-/// Shows a run as it goes: on a terminal one line per object that updates in place while rows stream;
-/// when output is redirected, plain lines only (a start line and a result line per object).
+/// Shows a run as it goes, each object as "k/n": on a terminal one line per object that updates in place while rows
+/// stream (rows, rate, the run's estimated time left) and says when the object is loading; when output is redirected,
+/// plain lines only (start, loading and result per object). Rates and times are the machine's (<paramref name="clock"/>).
 /// </summary>
-internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgress<SyncEvent>
+internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProvider clock) : IProgress<SyncEvent>
 {
     private int _lastLength;
+    private int _objectCount;
+    private int _objectsDone;
+    private int _objectIndex;
+    private long _runStarted;
+    private long _objectStarted;
 
     /// <summary>An object run's mode as the text outputs show it: <c>historical</c>, <c>incremental</c> or <c>full resync</c>.</summary>
     public static string ModeText(ObjectRunRecord record) => record.FullResync ? "full resync" : record.Mode.ToString().ToLowerInvariant();
@@ -25,28 +31,44 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
         switch (value)
         {
             case SyncEvent.RunStarted s:
+                _objectCount = s.Plan.Objects.Count;
+                _runStarted = clock.GetTimestamp();
                 var historical = s.Plan.Objects.Count(o => o.Window.Mode == SyncMode.Historical);
                 var resyncs = s.Plan.Objects.Count(o => o.FullResync);
                 output.WriteLine($"run {s.Plan.RunId}: {s.Plan.Objects.Count} objects ({historical} historical{(resyncs > 0 ? $" of which {resyncs} full re-sync" : "")}, {s.Plan.Objects.Count - historical} incremental)");
                 break;
             case SyncEvent.ObjectStarted s:
+                _objectIndex++;
+                _objectStarted = clock.GetTimestamp();
                 var window = s.Plan.Window.Start is null
                     ? $"{(s.Plan.FullResync ? "full re-sync" : "historical")}, up to {s.Plan.Window.End:u}"
                     : $"incremental, {s.Plan.Window.Start:u} → {s.Plan.Window.End:u}";
                 if (interactive)
                 {
-                    Overwrite($"  {s.Plan.ObjectName,-24} extracting ({window})");
+                    Overwrite($"  {Position} {s.Plan.ObjectName,-24} extracting ({window}){TimeLeft()}");
                 }
                 else
                 {
-                    output.WriteLine($"  {s.Plan.ObjectName}: extracting ({window})");
+                    output.WriteLine($"  {Position} {s.Plan.ObjectName}: extracting ({window})");
                 }
 
                 break;
             case SyncEvent.Extracting e when interactive:
-                Overwrite($"  {e.Progress.ObjectName,-24} extracting {e.Progress.Rows,12:N0} rows {Bytes(e.Progress.CompressedBytes),10}");
+                Overwrite($"  {Position} {e.Progress.ObjectName,-24} extracting {e.Progress.Rows,12:N0} rows {Bytes(e.Progress.CompressedBytes),10}{Rate(e.Progress.Rows)}{TimeLeft()}");
+                break;
+            case SyncEvent.Loading l:
+                if (interactive)
+                {
+                    Overwrite($"  {Position} {l.ObjectName,-24} loading    {l.Rows,12:N0} rows {Bytes(l.Bytes),10}{TimeLeft()}");
+                }
+                else
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Position} {l.ObjectName}: loading {l.Rows:N0} rows"));
+                }
+
                 break;
             case SyncEvent.ObjectFinished f:
+                _objectsDone++;
                 var r = f.Record;
                 var line = r.Status == RunStatus.Succeeded
                     ? $"  {r.ObjectName,-24} {ModeText(r),-11} {r.RowsExtracted,10:N0} rows {r.Files,3} files {Bytes(r.Bytes),10}  +{r.RowsInserted:N0} ~{r.RowsUpdated:N0} -{r.RowsDeleted:N0}  extract {Seconds(r.ExtractMilliseconds)} load {Seconds(r.LoadMilliseconds)}{(r.Error is null ? "" : $"  ({r.Error})")}"
@@ -75,6 +97,27 @@ internal sealed class SyncReporter(TextWriter output, bool interactive) : IProgr
         {
             output.WriteLine($"connector {state.ConnectorId}: {WireText.Of(state.Status)}{(state.LastGoodDataAt is { } good ? $", data good as of {good:u}" : "")}");
         }
+    }
+
+    private string Position => string.Create(CultureInfo.InvariantCulture, $"{_objectIndex}/{_objectCount}");
+
+    private string Rate(long rows)
+    {
+        var seconds = clock.GetElapsedTime(_objectStarted).TotalSeconds;
+        return seconds < 0.5 ? "" : string.Create(CultureInfo.InvariantCulture, $"  {rows / seconds,9:N0} rows/s");
+    }
+
+    // The run's time left, from the objects finished so far (their mean time); unknown before the first.
+    private string TimeLeft()
+    {
+        if (_objectsDone == 0)
+        {
+            return "";
+        }
+
+        var perObject = clock.GetElapsedTime(_runStarted).TotalSeconds / _objectsDone;
+        var left = Math.Max(0, (_objectCount - _objectsDone) * perObject - clock.GetElapsedTime(_objectStarted).TotalSeconds);
+        return string.Create(CultureInfo.InvariantCulture, $"  about {left:F0}s left");
     }
 
     private void Overwrite(string text)

@@ -63,12 +63,12 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Sync_WithoutSourceOnAZuoraHome_RefusedInsteadOfMixingInTheDemoTenant()
+    public async Task Sync_OtherSourceOnAZuoraHome_RefusedInsteadOfMixingInTheDemoTenant()
     {
         var first = await RunAsync("sync", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account");
         Assert.True(first.ExitCode == CliApp.Ok, first.ToString());
 
-        var second = await RunAsync("sync");
+        var second = await RunAsync("sync", "--source", "synthetic");
 
         Assert.Equal(CliApp.BadUsage, second.ExitCode);
         Assert.Contains("syncs the 'zuora' source, not 'synthetic'", second.Error, StringComparison.Ordinal);
@@ -92,12 +92,12 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task VerifyAndDoctor_WithoutSourceOnAZuoraHome_RefusedNamingTheConnectorsSource()
+    public async Task VerifyAndDoctor_OtherSourceOnAZuoraHome_RefusedNamingTheConnectorsSource()
     {
         Assert.Equal(CliApp.Ok, (await RunAsync("sync", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account")).ExitCode);
 
-        var verify = await RunAsync("verify", "--objects", "account");
-        var doctor = await RunAsync("doctor");
+        var verify = await RunAsync("verify", "--source", "synthetic", "--objects", "account");
+        var doctor = await RunAsync("doctor", "--source", "synthetic");
 
         Assert.Equal(CliApp.BadUsage, verify.ExitCode);
         Assert.Contains("syncs the 'zuora' source, not 'synthetic'", verify.Error, StringComparison.Ordinal);

@@ -10,6 +10,9 @@ public abstract record SyncEvent
     public sealed record RunStarted(RunPlan Plan) : SyncEvent;
     public sealed record ObjectStarted(string RunId, ObjectPlan Plan) : SyncEvent;
     public sealed record Extracting(ExtractProgress Progress) : SyncEvent;
+
+    /// <summary>An object's rows are staged and its load starts.</summary>
+    public sealed record Loading(string ObjectName, long Rows, long Bytes) : SyncEvent;
     public sealed record ObjectFinished(ObjectRunRecord Record) : SyncEvent;
     public sealed record RunFinished(RunRecord Run) : SyncEvent;
 }
@@ -55,7 +58,7 @@ public sealed class InProcessSyncRunner(
             foreach (var objectPlan in plan.Objects)
             {
                 progress?.Report(new SyncEvent.ObjectStarted(plan.RunId, objectPlan));
-                var objectRecord = await SyncObjectAsync(plan, objectPlan, extractProgress, cancellationToken);
+                var objectRecord = await SyncObjectAsync(plan, objectPlan, progress, extractProgress, cancellationToken);
                 progress?.Report(new SyncEvent.ObjectFinished(objectRecord));
             }
         }
@@ -72,13 +75,14 @@ public sealed class InProcessSyncRunner(
     }
 
     /// <summary>The Map iteration for one object: ExtractAndLoad, then RecordLoaded and Cleanup, or RecordFailure.</summary>
-    private async Task<ObjectRunRecord> SyncObjectAsync(RunPlan plan, ObjectPlan objectPlan, IProgress<ExtractProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ObjectRunRecord> SyncObjectAsync(RunPlan plan, ObjectPlan objectPlan, IProgress<SyncEvent>? events, IProgress<ExtractProgress>? progress, CancellationToken cancellationToken)
     {
         ExtractResult? extracted = null;
         LoadOutcomeOrError loaded;
         try
         {
             extracted = await extract.ExtractAsync(plan, objectPlan, taskToken: null, progress, cancellationToken);
+            events?.Report(new SyncEvent.Loading(objectPlan.ObjectName, extracted.Manifest.Rows, extracted.Manifest.Bytes));
             loaded = await LoadAsync(extracted.ManifestKey, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
