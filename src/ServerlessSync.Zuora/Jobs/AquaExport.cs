@@ -65,7 +65,7 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
         await using var stream = await http.OpenBodyAsync(response, $"{Description} file download (GET /v1/files/{result})", cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}, file {result}";
         var columns = schema.Columns.Select(c => c.Name).ToArray();
-        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, zuoraObject.ApiName, cancellationToken))
         {
             yield return row;
         }

@@ -66,7 +66,7 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
         await using var body = await http.OpenBodyAsync(response, call, cancellationToken);
         await using var csv = await GzipOrPlain.OpenAsync(body, cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}";
-        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, emptyFileIsNoRows: true, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, emptyFileIsNoRows: true, zuoraObject.Name, cancellationToken))
         {
             // Only the key and the deletion time: every other value stays null (the CSV has no other column).
             var values = new object?[schema.Columns.Count];

@@ -138,7 +138,9 @@ public sealed partial class FakeZuora
         var fields = _tenant.Fields(query.ObjectName);
         var columns = query.Fields.Select(f => fields.First(d => d.Name.Equals(f, StringComparison.OrdinalIgnoreCase)).Name).ToList();
         var records = _tenant.Records(query.ObjectName).Where(r => query.Window.Contains(r.UpdatedDate)).ToList();
-        return new AquaBatch(NewHexId(), name, text, _tenant.ObjectName(query.ObjectName), query.Window, new AquaFile(query.Fields, columns, records));
+        var objectName = _tenant.ObjectName(query.ObjectName);
+        var header = _options.PrefixedHeaders ? query.Fields.Select(f => $"{objectName}.{f}").ToList() : query.Fields;
+        return new AquaBatch(NewHexId(), name, text, objectName, query.Window, new AquaFile(header, columns, records));
     }
 
     private Task AquaStatusAsync(HttpContext context, string id)

@@ -23,6 +23,13 @@ public sealed record FakeZuoraOptions
     /// <see cref="FakeZuora.NeverCompleteWindowsLongerThan"/> (the client's default historical floor).
     /// </summary>
     public DateTimeOffset HistoricalFloor { get; init; } = new(2006, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Whether an export file's header names each column <c>Object.Field</c> (<c>Account.Id</c>), as Zuora does with
+    /// <c>useQueryLabels</c> (the public connectors singer-io/tap-zuora and estuary source-zuora both strip that prefix);
+    /// false writes the names as queried (<c>Id</c>).
+    /// </summary>
+    public bool PrefixedHeaders { get; init; } = true;
 }
 
 /// <summary>One request the fake received.</summary>

@@ -28,7 +28,7 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal("completed", batch["status"]!.GetValue<string>());
         Assert.Equal(2, batch["recordCount"]!.GetValue<int>());
         Assert.Equal(
-            "Id,Name,Balance,AutoPay,BillCycleDay,LastInvoiceDate,Region__c,UpdatedDate\r\n"
+            "Account.Id,Account.Name,Account.Balance,Account.AutoPay,Account.BillCycleDay,Account.LastInvoiceDate,Account.Region__c,Account.UpdatedDate\r\n"
             + "a1,Plain,12.50,true,1,2026-11-01,EMEA,2026-11-24T12:00:00.000+00:00\r\n"
             + "a2,\"Comma, \"\"Quote\"\"\nNewline\",-3,false,28,,,2026-11-25T10:30:00.250+00:00\r\n",
             csv);
@@ -62,7 +62,7 @@ public sealed class FakeZuoraAquaTests
         var job = await calls.PollAquaAsync(jobId);
         var csv = await calls.Http.GetStringAsync($"v1/files/{job["batches"]![0]!["fileId"]!.GetValue<string>()}");
 
-        Assert.Equal("Id,Name\r\na3,Old\r\n", csv);
+        Assert.Equal("Account.Id,Account.Name\r\na3,Old\r\n", csv);
         Assert.Equal("Changed later", tenant.Record("Account", "a3").Value("Name"));
         Assert.Equal(FakeZuoraCalls.Now.AddDays(-10), tenant.Record("Account", "a3").UpdatedDate);
     }
@@ -76,9 +76,19 @@ public sealed class FakeZuoraAquaTests
 
         var csv = await calls.ExportAsync($"select {string.Join(", ", fields)} from Account");
 
-        var expected = ZuoraCsv.Write(fields, tenant.Records("Account").Select(r => (IReadOnlyList<object?>)[.. fields.Select(r.Value)]));
+        var expected = ZuoraCsv.Write([.. fields.Select(f => "Account." + f)], tenant.Records("Account").Select(r => (IReadOnlyList<object?>)[.. fields.Select(r.Value)]));
         Assert.True(expected.Length > 2 * 32 * 1024, $"the export is only {expected.Length} characters: too short to cross a chunk");
         Assert.Equal(expected, csv);
+    }
+
+    [Fact]
+    public async Task Submit_PrefixedHeadersOff_HeaderNamesFieldsAsQueried()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { PrefixedHeaders = false });
+
+        var csv = await calls.ExportAsync("select Id, Name from Account where UpdatedDate < '2026-11-24T12:00:00.001+00:00'");
+
+        Assert.StartsWith("Id,Name\r\n", csv, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,7 +98,7 @@ public sealed class FakeZuoraAquaTests
 
         var csv = await calls.ExportAsync("SELECT Id FROM Account WHERE UpdatedDate >= '2026-11-20 00:00:00' AND UpdatedDate < '2026-11-26 00:00:00'");
 
-        Assert.Equal("Id\r\na1\r\na2\r\na3\r\n", csv);
+        Assert.Equal("Account.Id\r\na1\r\na2\r\na3\r\n", csv);
     }
 
     [Fact]
@@ -98,7 +108,7 @@ public sealed class FakeZuoraAquaTests
 
         var csv = await calls.ExportAsync("select Id from Account where UpdatedDate < '2026-11-24T12:00:00.001+00:00'");
 
-        Assert.Equal("Id\r\na1\r\na3\r\n", csv);
+        Assert.Equal("Account.Id\r\na1\r\na3\r\n", csv);
     }
 
     [Theory]
@@ -218,7 +228,7 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal(HttpStatusCode.OK, found.StatusCode);
         Assert.Equal("text/csv", found.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("Id\r\na1\r\na2\r\na3\r\n", await found.Content.ReadAsStringAsync());
+        Assert.Equal("Account.Id\r\na1\r\na2\r\na3\r\n", await found.Content.ReadAsStringAsync());
     }
 
     [Fact]
