@@ -119,10 +119,9 @@ public sealed partial class FakeZuora
                 return ("90009", $"The user is not authorized to export {parsed.ObjectName}");
             }
 
-            var exportable = _tenant.Fields(parsed.ObjectName).Where(f => f.IsExportable).Select(f => f.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            if (!parsed.Fields.All(exportable.Contains))
+            if (parsed.Fields.FirstOrDefault(f => SelectedField(parsed.ObjectName, f) is null) is { } unknown)
             {
-                return (SyntaxErrorCode, SyntaxErrorMessage);
+                return (SyntaxErrorCode, $"There is no field named {unknown} that can be exported from {parsed.ObjectName}");
             }
         }
 
@@ -135,13 +134,44 @@ public sealed partial class FakeZuora
     /// </summary>
     private AquaBatch NewBatch(string name, string text, ZoqlExportQuery query)
     {
-        var fields = _tenant.Fields(query.ObjectName);
-        var columns = query.Fields.Select(f => fields.First(d => d.Name.Equals(f, StringComparison.OrdinalIgnoreCase)).Name).ToList();
+        var columns = query.Fields.Select(f => SelectedField(query.ObjectName, f)!.Name).ToList();
         var records = _tenant.Records(query.ObjectName).Where(r => query.Window.Contains(r.UpdatedDate)).ToList();
         var objectName = _tenant.ObjectName(query.ObjectName);
-        var header = _options.PrefixedHeaders ? query.Fields.Select(f => $"{objectName}.{f}").ToList() : query.Fields;
+        var header = _options.PrefixedHeaders ? query.Fields.Select(f => f.Contains('.', StringComparison.Ordinal) ? f : $"{objectName}.{f}").ToList() : query.Fields;
         return new AquaBatch(NewHexId(), name, text, objectName, query.Window, new AquaFile(header, columns, records));
     }
+
+    /// <summary>
+    /// The field an export query's <paramref name="selected"/> name reads: an exportable field by its name, or a parent
+    /// under describe's related objects by <c>Parent.Id</c>; null when the query may not select it.
+    /// </summary>
+    private ZuoraFieldDefinition? SelectedField(string objectName, string selected)
+    {
+        var fields = _tenant.Fields(objectName);
+        var dot = selected.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return fields.FirstOrDefault(f => f.IsExportable && f.Name.Equals(selected, StringComparison.OrdinalIgnoreCase));
+        }
+
+        var parent = selected[..dot];
+        return selected[(dot + 1)..].Equals("Id", StringComparison.OrdinalIgnoreCase) && RelatedObjects(objectName).Contains(parent, StringComparer.OrdinalIgnoreCase)
+            ? fields.FirstOrDefault(f => f.Name.Equals(parent + "Id", StringComparison.OrdinalIgnoreCase))
+            : null;
+    }
+
+    /// <summary>
+    /// The objects describe lists under <c>&lt;related-objects&gt;</c>: every parent (<see cref="ZuoraFieldDefinition.Parent"/>),
+    /// and every defined object an exportable <c>{Object}Id</c> field points to (Zuora lists an invoice's account there too).
+    /// </summary>
+    private List<string> RelatedObjects(string objectName) =>
+    [
+        .. _tenant.Fields(objectName)
+            .Select(f => f.RelatedObject
+                ?? (f.IsExportable && f.Name.Length > 2 && f.Name.EndsWith("Id", StringComparison.Ordinal) && _tenant.HasObject(f.Name[..^2]) ? _tenant.ObjectName(f.Name[..^2]) : null))
+            .OfType<string>()
+            .Distinct(StringComparer.OrdinalIgnoreCase),
+    ];
 
     private Task AquaStatusAsync(HttpContext context, string id)
     {
@@ -257,12 +287,16 @@ public sealed partial class FakeZuora
         var xml = new XElement("object",
             new XElement("name", name),
             new XElement("label", name),
-            new XElement("fields", _tenant.Fields(name).Select(f => new XElement("field",
+            new XElement("fields", _tenant.Fields(name).Where(f => f.RelatedObject is null).Select(f => new XElement("field",
                 new XElement("name", f.Name),
                 new XElement("label", f.Label ?? f.Name),
                 new XElement("type", f.Type),
+                new XElement("selectable", f.Selectable ? "true" : "false"),
                 new XElement("contexts", f.Contexts.Select(c => new XElement("context", c)))))),
-            new XElement("related-objects"));
+            new XElement("related-objects", RelatedObjects(name).Select(r => new XElement("object",
+                new XAttribute("href", new Uri(Url, $"v1/describe/{r}").ToString()),
+                new XElement("name", r),
+                new XElement("label", r)))));
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/xml; charset=utf-8";
         return context.Response.WriteAsync(xml.ToString(SaveOptions.DisableFormatting));

@@ -250,6 +250,27 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
+    [Fact]
+    public async Task Describe_InvoiceItem_ListsParentsUnderRelatedObjectsAndTheExportJoinsThem()
+    {
+        var tenant = FakeZuoraTenant.CreateSample(1, 7, FakeZuoraCalls.Now);
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(tenant);
+
+        var xml = XElement.Parse(await calls.Http.GetStringAsync("v1/describe/InvoiceItem"));
+        var account = XElement.Parse(await calls.Http.GetStringAsync("v1/describe/Account"));
+        var csv = await calls.ExportAsync("select Id, Invoice.Id from InvoiceItem");
+        using var plain = await calls.SubmitAquaAsync(FakeZuoraCalls.AquaRequest("select Id, InvoiceId from InvoiceItem"));
+        using var unselectable = await calls.SubmitAquaAsync(FakeZuoraCalls.AquaRequest("select Id, SequenceSetId from Account"));
+
+        Assert.DoesNotContain(xml.Element("fields")!.Elements("field"), f => f.Element("name")!.Value == "InvoiceId");
+        Assert.Equal(["Invoice", "Subscription", "RatePlanCharge"], xml.Element("related-objects")!.Elements("object").Select(o => o.Element("name")!.Value));
+        var item = tenant.Records("InvoiceItem")[0];
+        Assert.StartsWith($"InvoiceItem.Id,Invoice.Id\r\n{item.Id},{item.Value("InvoiceId")}\r\n", csv, StringComparison.Ordinal);
+        Assert.Equal("90005", (await FakeZuoraCalls.BodyAsync(plain)).GetProperty("errorCode").GetString());
+        Assert.Equal("false", account.Element("fields")!.Elements("field").Single(f => f.Element("name")!.Value == "SequenceSetId").Element("selectable")!.Value);
+        Assert.Equal("90005", (await FakeZuoraCalls.BodyAsync(unselectable)).GetProperty("errorCode").GetString());
+    }
+
     /// <summary>Account: a1 and a2 inside the test window (a2 with a hostile name and nulls), a3 before it. Payment forbidden.</summary>
     private static FakeZuoraTenant SmallTenant()
     {

@@ -41,6 +41,42 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task HistoricalRun_ParentsListedOnlyAsRelatedObjects_ArriveAsIdColumns()
+    {
+        // Zuora lists an invoice item's invoice (a charge's subscription, a contact's account) under <related-objects>,
+        // not among its fields: the export must select Invoice.Id, or the row arrives without its parent.
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("contact", "rateplancharge", "invoiceitem", "invoice");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var item = tenant.Records("InvoiceItem")[2];
+        Assert.Equal(
+            [item.Value("InvoiceId"), item.Value("SubscriptionId"), item.Value("RatePlanChargeId")],
+            Assert.Single(pipeline.Rows($"SELECT invoiceid, subscriptionid, rateplanchargeid FROM zuora.invoiceitem WHERE id = '{item.Id}'")));
+        var charge = tenant.Records("RatePlanCharge")[1];
+        Assert.Equal([charge.Value("SubscriptionId"), charge.Value("ProductId")], Assert.Single(pipeline.Rows($"SELECT subscriptionid, productid FROM zuora.rateplancharge WHERE id = '{charge.Id}'")));
+        var contact = tenant.Records("Contact")[0];
+        Assert.Equal(contact.Value("AccountId"), Assert.Single(Assert.Single(pipeline.Rows($"SELECT accountid FROM zuora.contact WHERE id = '{contact.Id}'"))));
+        // An invoice has an AccountId field and Account among its related objects: the field is selected, not a second join.
+        Assert.Contains(pipeline.Fake.ZoqlQueries, q => q.Contains("from Invoice ", StringComparison.Ordinal) && q.Contains("AccountId", StringComparison.Ordinal) && !q.Contains("Account.Id", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HistoricalRun_FieldDescribeMarksNotSelectable_IsNeitherQueriedNorAColumn()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.DoesNotContain("SequenceSetId", Assert.Single(pipeline.Fake.ZoqlQueries), StringComparison.Ordinal);
+        Assert.Equal(0, pipeline.Scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'account' AND column_name = 'sequencesetid'"));
+    }
+
+    [Fact]
     public async Task IncrementalRun_UpdatesAndDeletes_ReachTheWarehouseWithDeletedRowsFlagged()
     {
         var tenant = Sample();
