@@ -132,8 +132,9 @@ public sealed class ZuoraSource : ISource, IDisposable
 
     /// <summary>
     /// Runs <paramref name="job"/> for <paramref name="window"/>, holding one job slot from submit until its rows are
-    /// read. A job that times out is cancelled and its window's halves run in order, each halved again if need be.
-    /// A result with another number of records than Zuora reported for it fails: a historical read is loaded as a
+    /// read (from every file of a segmented result, in order). A job that times out is cancelled and its window's halves
+    /// run in order, each halved again if need be. A result with another number of records in all than Zuora reported
+    /// for it fails: a historical read is loaded as a
     /// snapshot whose missing rows are marked deleted, so a short download must never pass for a complete one.
     /// </summary>
     private async IAsyncEnumerable<SourceRow> RunAsync(IExportJob job, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -146,7 +147,7 @@ public sealed class ZuoraSource : ISource, IDisposable
             try
             {
                 var done = await AwaitJobAsync(job, current, cancellationToken);
-                if (done is not { Result: { } result })
+                if (done is not { } completed)
                 {
                     var (first, second) = WindowHalving.Halve(current, _options.HistoricalFloor, _options.MinWindow)
                         ?? throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: not completed within {_options.JobTimeout} and its halves would be shorter than the minimum window {_options.MinWindow}");
@@ -157,15 +158,19 @@ public sealed class ZuoraSource : ISource, IDisposable
                 }
 
                 long read = 0;
-                await foreach (var row in job.DownloadAsync(result, current, cancellationToken))
+                foreach (var result in completed.Results)
                 {
-                    read++;
-                    yield return row;
+                    await foreach (var row in job.DownloadAsync(result, current, cancellationToken))
+                    {
+                        read++;
+                        yield return row;
+                    }
                 }
 
-                if (done.Value.Records is { } records && records != read)
+                if (completed.Records is { } records && records != read)
                 {
-                    throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: the result holds {read} records but Zuora reported {records}; the download is incomplete, so nothing of this window is loaded");
+                    var files = completed.Results.Count == 1 ? "" : $" in its {completed.Results.Count} files";
+                    throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: the result holds {read} records{files} but Zuora reported {records}; the download is incomplete, so nothing of this window is loaded");
                 }
             }
             finally

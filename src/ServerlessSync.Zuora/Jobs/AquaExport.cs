@@ -49,10 +49,13 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
             throw Ended(window, $"job {jobId} completed but its batch is {batchStatus ?? "without status"}{BatchReason(job)}", null);
         }
 
-        var fileId = JsonText(batch, "fileId") ?? throw Ended(window, $"completed batch of job {jobId} has no fileId", null);
+        // A tenant with AQuA file segmentation lists the result as segments (files of at most 500,000 records) instead.
+        IReadOnlyList<string> files = Segments(batch) is { Count: > 0 } segments
+            ? segments
+            : [JsonText(batch, "fileId") ?? throw Ended(window, $"completed batch of job {jobId} has neither a fileId nor segments", null)];
         return long.TryParse(JsonText(batch, "recordCount"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var records)
-            ? JobPoll.Done(fileId, records)
-            : JobPoll.Done(fileId);
+            ? JobPoll.Done(files, records)
+            : JobPoll.Done(files);
     }
 
     public async Task CancelAsync(string jobId, CancellationToken cancellationToken) =>
@@ -98,6 +101,12 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
 
     private static JsonElement? FirstBatch(JsonElement job) =>
         job.TryGetProperty("batches", out var batches) && batches.ValueKind == JsonValueKind.Array && batches.GetArrayLength() > 0 ? batches[0] : null;
+
+    /// <summary>The file ids of a batch's <c>segments</c> array, or null when it has none.</summary>
+    private static List<string>? Segments(JsonElement batch) =>
+        batch.TryGetProperty("segments", out var segments) && segments.ValueKind == JsonValueKind.Array
+            ? [.. segments.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!).Where(s => s.Length > 0)]
+            : null;
 
     private static string BatchReason(JsonElement job)
     {

@@ -38,7 +38,7 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
         return status switch
         {
             "submitted" or "accepted" or "in_progress" => JobPoll.Running,
-            "completed" => JobPoll.Done(AquaExport.JsonText(data, "dataFile") ?? (NoRows(data) ? NoFile : throw Ended(window, $"completed job {jobId} has no dataFile", null))),
+            "completed" => JobPoll.Done([AquaExport.JsonText(data, "dataFile") ?? (NoRows(data) ? NoFile : throw Ended(window, $"completed job {jobId} has no dataFile", null))]),
             null => throw Failure(window, $"job {jobId}: the status answer has no queryStatus ({error})", error.Code),
             "failed" or "cancelled" or "aborted" => throw Ended(window, $"job {jobId} ended {status}: {error}", error.Code),
             _ => throw Failure(window, $"job {jobId} has a queryStatus the source does not know: {status} ({error})", error.Code),

@@ -12,7 +12,7 @@ public sealed partial class FakeZuora
     private const string SyntaxErrorMessage = "There is a syntax error in one of the queries in the AQuA input";
 
     private readonly Dictionary<string, AquaJob> _aquaJobs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, AquaBatch> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AquaFile> _files = new(StringComparer.Ordinal);
     private readonly List<string> _zoqlQueries = [];
     private readonly List<(string? ObjectName, AquaJobFailure Failure, string ErrorCode, string Message)> _aquaFailures = [];
     private readonly List<string?> _fileMisses = [];
@@ -220,12 +220,26 @@ public sealed partial class FakeZuora
             foreach (var batch in job.Batches)
             {
                 batch.Status = "completed";
-                batch.FileId = NewHexId();
-                _files[batch.FileId] = batch;
+                if (_options.SegmentRecords is { } perFile)
+                {
+                    batch.Segments = [.. batch.File.Records.Chunk(perFile).DefaultIfEmpty([]).Select(part => NewFile(batch.File with { Records = part }))];
+                }
+                else
+                {
+                    batch.FileId = NewFile(batch.File);
+                }
             }
         }
 
         _runningJobs--;
+    }
+
+    /// <summary>Stores <paramref name="file"/> for download and returns its id. Call under the gate.</summary>
+    private string NewFile(AquaFile file)
+    {
+        var fileId = NewHexId();
+        _files[fileId] = file;
+        return fileId;
     }
 
     private Task CancelAquaAsync(HttpContext context, string id)
@@ -262,7 +276,7 @@ public sealed partial class FakeZuora
                 return null;
             }
 
-            return _files.TryGetValue(fileId, out var batch) ? batch.File : null;
+            return _files.TryGetValue(fileId, out var found) ? found : null;
         });
         var cut = file is not null && Locked(() => _shortFiles > 0 && _shortFiles-- > 0);
         if (file is null)
@@ -379,6 +393,8 @@ public sealed partial class FakeZuora
 
         public string? FileId { get; set; }
 
+        public List<string>? Segments { get; set; }
+
         public JsonObject ToJson()
         {
             var json = new JsonObject
@@ -396,6 +412,11 @@ public sealed partial class FakeZuora
             if (FileId is not null)
             {
                 json["fileId"] = FileId;
+            }
+
+            if (Segments is not null)
+            {
+                json["segments"] = new JsonArray([.. Segments.Select(s => (JsonNode)s)]);
             }
 
             return json;

@@ -30,6 +30,13 @@ public sealed record FakeZuoraOptions
     /// false writes the names as queried (<c>Id</c>).
     /// </summary>
     public bool PrefixedHeaders { get; init; } = true;
+
+    /// <summary>
+    /// When set, a completed AQuA batch lists its result as <c>segments</c>, files of at most this many records each (every
+    /// one with its header line), and has no <c>fileId</c>, as a tenant with AQuA file segmentation does (Zuora: at most
+    /// 500,000 records a file). Null: one file, <c>fileId</c>.
+    /// </summary>
+    public int? SegmentRecords { get; init; }
 }
 
 /// <summary>One request the fake received.</summary>

@@ -77,6 +77,34 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task HistoricalRun_ResultInSegments_ReadsEverySegmentFile()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { SegmentRecords = 5 });
+
+        var run = await pipeline.RunAsync("account", "contact");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(tenant.Records("Account").Count, pipeline.Scalar("SELECT count(DISTINCT id) FROM zuora.account WHERE NOT _deleted"));
+        Assert.Equal(tenant.Records("Contact").Count, pipeline.Scalar("SELECT count(*) FROM zuora.contact WHERE NOT _deleted"));
+        Assert.True(pipeline.Fake.Requests.Count(r => r.Path.StartsWith("/v1/files/", StringComparison.Ordinal)) >= 6);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_OneSegmentEndsShort_FailsOnTheSummedCountAndLoadsNothing()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { SegmentRecords = 5 });
+        pipeline.Fake.CutNextFileShort();
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains($"holds {tenant.Records("Account").Count - 1} records", Assert.Single(run.Objects).Error, StringComparison.Ordinal);
+        Assert.Null(await pipeline.CursorAsync("account"));
+    }
+
+    [Fact]
     public async Task IncrementalRun_UpdatesAndDeletes_ReachTheWarehouseWithDeletedRowsFlagged()
     {
         var tenant = Sample();
