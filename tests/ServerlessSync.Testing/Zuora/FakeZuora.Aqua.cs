@@ -8,6 +8,7 @@ namespace ServerlessSync.Testing.Zuora;
 public sealed partial class FakeZuora
 {
     private const int MaxQueriesPerJob = 50;
+    private const int MaxJobNameLength = 32;
     private const string SyntaxErrorCode = "90005";
     private const string SyntaxErrorMessage = "There is a syntax error in one of the queries in the AQuA input";
 
@@ -85,6 +86,12 @@ public sealed partial class FakeZuora
         if (!string.Equals(Text(request, "format"), "csv", StringComparison.OrdinalIgnoreCase))
         {
             return (SyntaxErrorCode, "format must be csv");
+        }
+
+        if (Text(request, "name") is { Length: > MaxJobNameLength } name)
+        {
+            // Zuora documents the limit ("The name of the job. 32 character limit."); how it refuses a longer name is not.
+            return (SyntaxErrorCode, $"The job name '{name}' is longer than {MaxJobNameLength} characters");
         }
 
         if (request.TryGetProperty("partner", out _) || request.TryGetProperty("project", out _))

@@ -82,6 +82,19 @@ public sealed class FakeZuoraAquaTests
     }
 
     [Fact]
+    public async Task Submit_JobNameOver32Characters_IsRefused()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant());
+        var request = JsonNode.Parse(FakeZuoraCalls.AquaRequest("select Id from Account"))!.AsObject();
+        request["name"] = "serverless-sync productrateplancharge";
+
+        using var response = await calls.SubmitAquaAsync(request.ToJsonString());
+
+        Assert.Equal("error", (await FakeZuoraCalls.BodyAsync(response)).GetProperty("status").GetString());
+        Assert.Equal(0, calls.Zuora.JobsSubmitted);
+    }
+
+    [Fact]
     public async Task Submit_PrefixedHeadersOff_HeaderNamesFieldsAsQueried()
     {
         await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { PrefixedHeaders = false });
