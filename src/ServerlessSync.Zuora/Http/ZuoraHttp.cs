@@ -29,6 +29,9 @@ internal sealed class ZuoraHttp : IDisposable
     /// <summary>A request is repeated after at most this many 429s; then the call fails.</summary>
     public const int MaxRateLimitedRepeats = 20;
 
+    /// <summary>The largest file <c>GET /v1/files/{id}</c> serves; a larger one answers 403 <c>max-object-size</c>.</summary>
+    public const string MaxFileMegabytes = "2,047";
+
     private const int ErrorBodyLimit = 8192;
     private static readonly TimeSpan MaxRefreshMargin = TimeSpan.FromMinutes(5);
 
@@ -277,6 +280,11 @@ internal sealed class ZuoraHttp : IDisposable
         var error = kind == RequestKind.Presigned ? ZuoraError.FromS3Xml(body) : ZuoraError.FromText(body);
         var status = (int)response.StatusCode;
         var tries = attempts > 1 ? $" after {attempts} attempts" : "";
+        if (kind == RequestKind.File && response.StatusCode == HttpStatusCode.Forbidden && body.Contains("max-object-size", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ZuoraFileTooLargeException($"Zuora {call}: HTTP 403: the result file is over Zuora's {MaxFileMegabytes} MB download limit (max-object-size)");
+        }
+
         if (kind == RequestKind.Token && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
         {
             return new ZuoraAuthenticationException($"Zuora {call}: HTTP {status}{tries}: the client ID or secret was refused ({error})", response.StatusCode, error.Code);

@@ -291,6 +291,13 @@ public sealed partial class FakeZuora
             return WriteJsonAsync(context, 404, Message($"File {fileId} not found"));
         }
 
+        if (file.Records.Count > _options.MaxFileRecords)
+        {
+            context.Response.StatusCode = 403;
+            context.Response.ContentType = "text/xml; charset=utf-8";
+            return context.Response.WriteAsync("<security:max-object-size>2047MB</security:max-object-size>");
+        }
+
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/csv; charset=utf-8";
         var rows = cut ? file.Rows().SkipLast(1) : file.Rows();

@@ -37,6 +37,13 @@ public sealed record FakeZuoraOptions
     /// 500,000 records a file). Null: one file, <c>fileId</c>.
     /// </summary>
     public int? SegmentRecords { get; init; }
+
+    /// <summary>
+    /// When set, downloading a result file of more records than this answers HTTP 403 with the body
+    /// <c>&lt;security:max-object-size&gt;2047MB&lt;/security:max-object-size&gt;</c>, as Zuora answers for a file over
+    /// 2,047 MB (GET /v1/files/{file-id} in Zuora's API reference). Null: no limit.
+    /// </summary>
+    public int? MaxFileRecords { get; init; }
 }
 
 /// <summary>One request the fake received.</summary>

@@ -105,6 +105,35 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task HistoricalRun_FileOverZuorasSizeLimit_WindowSplitAndExportedAgain()
+    {
+        // Zuora answers a result file over 2,047 MB with 403 <security:max-object-size>; the fake does so past 5 records.
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { MaxFileRecords = 5 });
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(tenant.Records("Account").Count, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE NOT _deleted"));
+        Assert.True(pipeline.Fake.JobsSubmitted >= 3);
+        Assert.Contains(pipeline.Log, l => l.Contains("2,047 MB", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HistoricalRun_FileOverZuorasSizeLimitInTheSmallestWindow_FailsSayingSo()
+    {
+        await using var pipeline = await ZuoraPipeline.StartAsync(Sample(), o => o with { MinWindow = TimeSpan.FromDays(100_000) }, fakeOptions: o => o with { MaxFileRecords = 5 });
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var error = Assert.Single(run.Objects).Error!;
+        Assert.Contains("2,047 MB", error, StringComparison.Ordinal);
+        Assert.Contains("minimum window", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error);
+    }
+
+    [Fact]
     public async Task IncrementalRun_UpdatesAndDeletes_ReachTheWarehouseWithDeletedRowsFlagged()
     {
         var tenant = Sample();
