@@ -83,7 +83,7 @@ public sealed class ZuoraSource : ISource, IDisposable
 
         var zuoraObject = Find(schema.Name);
         var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
-        var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema));
+        var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema), _options.SystemTimeZone);
         await foreach (var row in RunAsync(export, window, cancellationToken))
         {
             yield return row;
@@ -91,7 +91,7 @@ public sealed class ZuoraSource : ISource, IDisposable
 
         if (window.Mode == SyncMode.Incremental && zuoraObject.ReportsDeletes)
         {
-            await foreach (var row in RunAsync(new DeletedRecordsQuery(Http, zuoraObject, schema), window, cancellationToken))
+            await foreach (var row in RunAsync(new DeletedRecordsQuery(Http, zuoraObject, schema, _options.SystemTimeZone), window, cancellationToken))
             {
                 yield return row;
             }

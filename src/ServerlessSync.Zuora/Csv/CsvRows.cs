@@ -16,7 +16,8 @@ internal static class CsvRows
     /// the schema is ignored; a column in <paramref name="required"/> missing from the header is an error; another
     /// missing column stays null), then yields one row per record. Values that do not parse, or a record with another
     /// field count than the header, throw <see cref="SourceDataException"/> naming <paramref name="what"/>, the line and
-    /// the column; so does text that is not valid UTF-8. A file of zero bytes is an error unless
+    /// the column; so does text that is not valid UTF-8. A date alone in a timestamp column is midnight in
+    /// <paramref name="systemTimeZone"/>. A file of zero bytes is an error unless
     /// <paramref name="emptyFileIsNoRows"/> (Data Query may write nothing, not even a header, for no rows).
     /// </summary>
     public static async IAsyncEnumerable<SourceRow> ReadAsync(
@@ -27,6 +28,7 @@ internal static class CsvRows
         string what,
         bool emptyFileIsNoRows,
         string? objectName,
+        TimeZoneInfo systemTimeZone,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var reader = new CsvRecordReader(csv);
@@ -66,7 +68,7 @@ internal static class CsvRows
                 var column = schema.Columns[i];
                 try
                 {
-                    values[i] = ZuoraValues.Parse(text, column.Type);
+                    values[i] = ZuoraValues.Parse(text, column.Type, systemTimeZone);
                 }
                 catch (FormatException e)
                 {

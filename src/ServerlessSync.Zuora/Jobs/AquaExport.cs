@@ -10,7 +10,7 @@ namespace ServerlessSync.Zuora.Jobs;
 /// An AQuA stateless export of one object's window: one ZOQL query per job, the result a CSV file whose record count
 /// is its batch's <c>recordCount</c> (the source checks the download against it).
 /// </summary>
-internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, IReadOnlyList<string> zuoraFields) : IExportJob
+internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, IReadOnlyList<string> zuoraFields, TimeZoneInfo systemTimeZone) : IExportJob
 {
     public string Description => $"AQuA export of {zuoraObject.Name}";
 
@@ -68,7 +68,7 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
         await using var stream = await http.OpenBodyAsync(response, $"{Description} file download (GET /v1/files/{result})", cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}, file {result}";
         var columns = schema.Columns.Select(c => c.Name).ToArray();
-        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, zuoraObject.ApiName, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, zuoraObject.ApiName, systemTimeZone, cancellationToken))
         {
             yield return row;
         }

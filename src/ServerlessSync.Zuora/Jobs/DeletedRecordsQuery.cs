@@ -11,7 +11,7 @@ namespace ServerlessSync.Zuora.Jobs;
 /// records (kept 30 days by Zuora), gzip CSV behind a pre-signed URL fetched without the bearer token. Each record is a
 /// row with only <c>id</c> and <c>updateddate</c> (taken as the deletion time) set and <see cref="SourceRow.Deleted"/>.
 /// </summary>
-internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema) : IExportJob
+internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, TimeZoneInfo systemTimeZone) : IExportJob
 {
     /// <summary>The result of a completed job that wrote no file (no deleted records).</summary>
     private const string NoFile = "";
@@ -66,7 +66,7 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
         await using var body = await http.OpenBodyAsync(response, call, cancellationToken);
         await using var csv = await GzipOrPlain.OpenAsync(body, cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}";
-        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, emptyFileIsNoRows: true, zuoraObject.Name, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, emptyFileIsNoRows: true, zuoraObject.Name, systemTimeZone, cancellationToken))
         {
             // Only the key and the deletion time: every other value stays null (the CSV has no other column).
             var values = new object?[schema.Columns.Count];

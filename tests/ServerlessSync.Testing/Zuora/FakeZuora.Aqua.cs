@@ -300,8 +300,20 @@ public sealed partial class FakeZuora
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/csv; charset=utf-8";
-        var rows = cut ? file.Rows().SkipLast(1) : file.Rows();
+        var rows = (cut ? file.Rows().SkipLast(1) : file.Rows()).Select(r => (IReadOnlyList<object?>)[.. r.Select(ExportValue)]);
         return ZuoraCsv.WriteAsync(context.Response.Body, file.Header, rows, context.RequestAborted);
+    }
+
+    /// <summary>A value as an export writes it: a datetime at midnight in Zuora system time as its date alone.</summary>
+    private object? ExportValue(object? value)
+    {
+        if (value is DateTimeOffset instant)
+        {
+            var local = TimeZoneInfo.ConvertTime(instant, _options.SystemTimeZone);
+            return local.TimeOfDay == TimeSpan.Zero ? DateOnly.FromDateTime(local.DateTime) : value;
+        }
+
+        return value;
     }
 
     private Task DescribeAsync(HttpContext context, string objectName)

@@ -44,6 +44,12 @@ public sealed record FakeZuoraOptions
     /// 2,047 MB (GET /v1/files/{file-id} in Zuora's API reference). Null: no limit.
     /// </summary>
     public int? MaxFileRecords { get; init; }
+
+    /// <summary>
+    /// Zuora system time (Pacific by default): an export writes a datetime that is midnight in it as the date alone
+    /// (Zuora's "DateTime field behavior after changing your time zone", Export ZOQL and Data Source Exports).
+    /// </summary>
+    public TimeZoneInfo SystemTimeZone { get; init; } = TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles");
 }
 
 /// <summary>One request the fake received.</summary>

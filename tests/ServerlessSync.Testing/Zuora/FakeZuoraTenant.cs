@@ -2,7 +2,7 @@ namespace ServerlessSync.Testing.Zuora;
 
 /// <summary>
 /// An in-memory Zuora tenant for <see cref="FakeZuora"/>: objects by API name (matched case-insensitively), each with
-/// its field definitions, live records and deleted records. Every object has <c>Id</c> (text) and <c>UpdatedDate</c>
+/// its field definitions, live records and deleted records. Datetimes are kept in whole seconds (UTC), as Zuora exports them. Every object has <c>Id</c> (text) and <c>UpdatedDate</c>
 /// (datetime), both in the export context. Record values are typed by the field's Zuora type (see
 /// <see cref="ZuoraFieldDefinition.ValueTypes"/>; an <see cref="int"/> is taken for an integer) or null. Thread-safe.
 /// </summary>
@@ -98,9 +98,10 @@ public sealed partial class FakeZuoraTenant
                 merged[tenantObject.Field(field).Name] = tenantObject.Checked(field, value);
             }
 
+            var updated = ToSecond(updatedDate);
             merged[IdField] = id;
-            merged[UpdatedDateField] = updatedDate;
-            tenantObject.Live[id] = new ZuoraRecord(id, updatedDate, merged);
+            merged[UpdatedDateField] = updated;
+            tenantObject.Live[id] = new ZuoraRecord(id, updated, merged);
             tenantObject.Deleted.Remove(id);
         }
     }
@@ -128,7 +129,7 @@ public sealed partial class FakeZuoraTenant
             var tenantObject = Object(objectName);
             var record = Record(tenantObject, id);
             tenantObject.Live.Remove(id);
-            tenantObject.Deleted[id] = new ZuoraDeletedRecord(record, deletedAt);
+            tenantObject.Deleted[id] = new ZuoraDeletedRecord(record, ToSecond(deletedAt));
         }
     }
 
@@ -204,6 +205,9 @@ public sealed partial class FakeZuoraTenant
         }
     }
 
+    /// <summary>The instant in whole seconds: Zuora's datetimes, as exports show them, have no fraction of a second.</summary>
+    private static DateTimeOffset ToSecond(DateTimeOffset instant) => new(instant.UtcTicks - (instant.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
     private static ZuoraRecord Record(TenantObject tenantObject, string id) =>
         tenantObject.Live.TryGetValue(id, out var record)
             ? record
@@ -265,6 +269,7 @@ public sealed partial class FakeZuoraTenant
             {
                 null => null,
                 int number when expected == typeof(long) => (long)number,
+                DateTimeOffset instant when expected == typeof(DateTimeOffset) => ToSecond(instant),
                 _ when value.GetType() == expected => value,
                 _ => throw new ArgumentException(
                     $"field {Name}.{definition.Name} is {definition.Type} and takes {expected.Name}, not {value.GetType().Name}", nameof(value)),

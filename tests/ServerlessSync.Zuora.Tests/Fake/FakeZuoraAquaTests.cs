@@ -29,11 +29,25 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal(2, batch["recordCount"]!.GetValue<int>());
         Assert.Equal(
             "Account.Id,Account.Name,Account.Balance,Account.AutoPay,Account.BillCycleDay,Account.LastInvoiceDate,Account.Region__c,Account.UpdatedDate\r\n"
-            + "a1,Plain,12.50,true,1,2026-11-01,EMEA,2026-11-24T12:00:00.000+00:00\r\n"
-            + "a2,\"Comma, \"\"Quote\"\"\nNewline\",-3,false,28,,,2026-11-25T10:30:00.250+00:00\r\n",
+            + "a1,Plain,12.50,true,1,2026-11-01,EMEA,2026-11-24T12:00:00+0000\r\n"
+            + "a2,\"Comma, \"\"Quote\"\"\nNewline\",-3,false,28,,,2026-11-25T10:30:00+0000\r\n",
             csv);
         Assert.Equal(1, calls.Zuora.JobsSubmitted);
         Assert.Equal(0, calls.Zuora.RunningJobs);
+    }
+
+    [Fact]
+    public async Task Submit_DatetimeAtMidnightZuoraTime_ExportedAsTheDateAlone()
+    {
+        var tenant = SmallTenant();
+        tenant.AddField("Account", Export("CreatedDate", "datetime"));
+        tenant.Put("Account", "a1", new DateTimeOffset(2026, 11, 24, 13, 0, 0, TimeSpan.FromHours(1)), new Dictionary<string, object?> { ["CreatedDate"] = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.FromHours(-8)) });
+        tenant.Put("Account", "a3", FakeZuoraCalls.Now.AddDays(-10), new Dictionary<string, object?> { ["CreatedDate"] = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero) });
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(tenant);
+
+        var csv = await calls.ExportAsync("select Id, CreatedDate from Account where UpdatedDate < '2026-11-24T12:00:00.001+00:00'");
+
+        Assert.Equal("Account.Id,Account.CreatedDate\r\na1,2026-11-02\r\na3,2026-11-02T00:00:00+0000\r\n", csv);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class FakeZuoraDataQueryTests
         Assert.Equal("completed", completed["queryStatus"]!.GetValue<string>());
         Assert.Equal(1, completed["outputRows"]!.GetValue<int>());
         Assert.Contains("X-Amz-Signature=", dataFile, StringComparison.Ordinal);
-        Assert.Equal($"id,updateddate\r\n{accounts[0].Id},2026-11-21T08:15:00.500+00:00\r\n", Gunzip(gzipped));
+        Assert.Equal($"id,updateddate\r\n{accounts[0].Id},2026-11-21T08:15:00+0000\r\n", Gunzip(gzipped));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
         Assert.Equal(DeletedQuery, calls.Zuora.SqlQueries.Single());

@@ -19,7 +19,7 @@ public class CsvRowsTests
     private static async Task<List<SourceRow>> ReadAsync(byte[] csv, params string[] required)
     {
         var rows = new List<SourceRow>();
-        await foreach (var row in CsvRows.ReadAsync(new MemoryStream(csv), Schema, required.Length == 0 ? [.. Schema.Columns.Select(c => c.Name)] : required, false, "Zuora AQuA export of account", false, "Account", CancellationToken.None))
+        await foreach (var row in CsvRows.ReadAsync(new MemoryStream(csv), Schema, required.Length == 0 ? [.. Schema.Columns.Select(c => c.Name)] : required, false, "Zuora AQuA export of account", false, "Account", ZuoraTime.Pacific, CancellationToken.None))
         {
             rows.Add(row);
         }
@@ -44,7 +44,7 @@ public class CsvRowsTests
         var schema = new ObjectSchema("account", [.. Schema.Columns, new ColumnSchema("contactid", ColumnType.String)]);
         var rows = new List<SourceRow>();
         await foreach (var row in CsvRows.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes("Account.UpdatedDate,Account.Id,Account.Balance,Contact.Id\r\n2026-11-01T10:20:30+0000,a1,12.5,c9\r\n")),
-            schema, ["id", "updateddate"], false, "Zuora AQuA export of account", false, "Account", CancellationToken.None))
+            schema, ["id", "updateddate"], false, "Zuora AQuA export of account", false, "Account", ZuoraTime.Pacific, CancellationToken.None))
         {
             rows.Add(row);
         }

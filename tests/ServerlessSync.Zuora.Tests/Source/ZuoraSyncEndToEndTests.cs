@@ -134,6 +134,23 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task HistoricalRun_DatetimeAtMidnightZuoraTime_ExportedAsDateAndLoadedAsThatMidnight()
+    {
+        // Zuora's export writes a datetime that is midnight in Zuora system time (Pacific) as the date alone.
+        var tenant = Sample();
+        var account = tenant.Records("Account")[0];
+        var midnight = new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.FromHours(-7));
+        tenant.Put("Account", account.Id, account.UpdatedDate, new Dictionary<string, object?> { ["CreatedDate"] = midnight });
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var createdDate = Assert.Single(Assert.Single(pipeline.Rows($"SELECT createddate FROM zuora.account WHERE id = '{account.Id}'")));
+        Assert.Equal(midnight, new DateTimeOffset(Assert.IsType<DateTime>(createdDate), TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task IncrementalRun_UpdatesAndDeletes_ReachTheWarehouseWithDeletedRowsFlagged()
     {
         var tenant = Sample();
