@@ -35,6 +35,7 @@ internal static class CliApp
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
         var zuoraEnv = new Option<string?>("--zuora-env") { Description = $"Zuora environment ({string.Join(", ", Zuora.ZuoraEnvironments.Known.Keys)}) or the tenant's REST base URL [default: ${ZuoraConnection.EnvironmentVariable}]", Recursive = true };
         var zuoraCredentials = new Option<string?>("--zuora-credentials") { Description = "JSON file with the OAuth client's clientId and clientSecret [default: ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET]", Recursive = true };
+        var zuoraEntityIds = new Option<string?>("--zuora-entity-ids") { Description = $"For a multi-entity tenant: the entity to work in, sent as Zuora-Entity-Ids [default: ${Zuora.ZuoraCredentials.EntityIdsVariable}, or entityIds in the credentials file]", Recursive = true };
         var zuoraPollSeconds = new Option<int>("--zuora-poll-seconds") { Description = "First wait between a Zuora job's status polls (1..300 s); later waits grow up to a minute", DefaultValueFactory = _ => 2, Recursive = true };
         var days = new Option<int>("--days") { Description = "How many days the tenant's clock moves", DefaultValueFactory = _ => 1 };
 
@@ -48,6 +49,7 @@ internal static class CliApp
             Scale = r.GetValue(scale),
             ZuoraEnvironment = r.GetValue(zuoraEnv),
             ZuoraCredentialsFile = r.GetValue(zuoraCredentials),
+            ZuoraEntityIds = r.GetValue(zuoraEntityIds),
             ZuoraPollSeconds = r.GetValue(zuoraPollSeconds),
             EnvironmentVariable = environment ?? Environment.GetEnvironmentVariable,
             PartSizeBytes = forSync ? (long)r.GetValue(partSize) * 1024 * 1024 : new EmbeddedSettings().PartSizeBytes,
@@ -189,7 +191,7 @@ internal static class CliApp
 
         var root = new RootCommand("ServerlessSync: keeps a billing tenant's data (Zuora objects) in sync with a warehouse. On one machine: a synthetic tenant, JSON Lines exports or a Zuora tenant into an embedded DuckDB file.")
         {
-            home, source, destination, schema, objects, scale, connector, zuoraEnv, zuoraCredentials, zuoraPollSeconds, sync, status, verify, doctor, tenant,
+            home, source, destination, schema, objects, scale, connector, zuoraEnv, zuoraCredentials, zuoraEntityIds, zuoraPollSeconds, sync, status, verify, doctor, tenant,
         };
 
         var parsed = root.Parse(args);

@@ -50,6 +50,13 @@ public sealed record FakeZuoraOptions
     /// (Zuora's "DateTime field behavior after changing your time zone", Export ZOQL and Data Source Exports).
     /// </summary>
     public TimeZoneInfo SystemTimeZone { get; init; } = TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles");
+
+    /// <summary>
+    /// When set, the tenant is multi-entity and the OAuth client reaches several entities: every call but the token must
+    /// carry <c>Zuora-Entity-Ids</c> with this value, else it answers 400 with Zuora's REST error body (the shape is
+    /// assumed; Zuora's reference only says the header must then be given). Null: the header is not needed.
+    /// </summary>
+    public string? EntityId { get; init; }
 }
 
 /// <summary>One request the fake received.</summary>
@@ -59,7 +66,8 @@ public sealed record FakeZuoraOptions
 /// <param name="Body">the body as UTF-8 text (empty when none)</param>
 /// <param name="HadBearerToken">whether it carried <c>Authorization: Bearer …</c></param>
 /// <param name="IdempotencyKey">its <c>Idempotency-Key</c> header, or null</param>
-public sealed record ZuoraRequest(string Method, string Path, string QueryString, string Body, bool HadBearerToken, string? IdempotencyKey = null);
+/// <param name="EntityIds">its <c>Zuora-Entity-Ids</c> header, or null</param>
+public sealed record ZuoraRequest(string Method, string Path, string QueryString, string Body, bool HadBearerToken, string? IdempotencyKey = null, string? EntityIds = null);
 
 /// <summary>How an AQuA job made to fail by <see cref="FakeZuora.FailNextAquaJob"/> ends.</summary>
 public enum AquaJobFailure
