@@ -40,7 +40,7 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
             "submitted" or "accepted" or "in_progress" => JobPoll.Running,
             "completed" => JobPoll.Done([AquaExport.JsonText(data, "dataFile") ?? (NoRows(data) ? NoFile : throw Ended(window, $"completed job {jobId} has no dataFile", null))]),
             null => throw Failure(window, $"job {jobId}: the status answer has no queryStatus ({error})", error.Code),
-            "failed" or "cancelled" or "aborted" => throw Ended(window, $"job {jobId} ended {status}: {error}", error.Code),
+            "failed" or "cancelled" or "aborted" => throw Ended(window, $"job {jobId} ended {status}: {Reason(data, error)}", error.Code),
             _ => throw Failure(window, $"job {jobId} has a queryStatus the source does not know: {status} ({error})", error.Code),
         };
     }
@@ -79,6 +79,15 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
             yield return new SourceRow(values, Deleted: true);
         }
     }
+
+    /// <summary>
+    /// Why a job ended: Zuora's error if the answer carries one (the client reads <c>errorCode</c>/<c>errorMessage</c>/
+    /// <c>message</c>), else where to look. The definition's data query job has no error field at all.
+    /// </summary>
+    private static string Reason(JsonElement data, ZuoraError error) =>
+        error != default
+            ? error.ToString()
+            : $"Zuora's job gives no reason (a Data Query job has no error field); run the query in Zuora's Data Query page to see why: {AquaExport.JsonText(data, "query") ?? "(no query in the answer)"}";
 
     /// <summary>A completed job with <c>outputRows</c> 0 may have no <c>dataFile</c>: nothing was deleted in the window.</summary>
     private static bool NoRows(JsonElement data) =>

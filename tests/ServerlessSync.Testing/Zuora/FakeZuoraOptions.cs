@@ -79,7 +79,7 @@ public enum AquaJobFailure
     Aborted,
 }
 
-/// <summary>How the result of a Data Query job made odd by <see cref="FakeZuora.FaultNextDataQueryResult"/> looks.</summary>
+/// <summary>How the result of a Data Query job made odd by <see cref="FakeZuora.FaultNextDataQueryResult"/> looks (or that it fails).</summary>
 public enum DataQueryResultFault
 {
     /// <summary>Completed with <c>outputRows</c> 0 and no <c>dataFile</c> (the job's real rows are dropped).</summary>
@@ -90,4 +90,7 @@ public enum DataQueryResultFault
 
     /// <summary>Completed with a data file that is not valid UTF-8 (bytes FF FE in a record).</summary>
     InvalidUtf8,
+
+    /// <summary>Ends <c>failed</c>, with no reason: the definition's data query job has no error field.</summary>
+    Failed,
 }
