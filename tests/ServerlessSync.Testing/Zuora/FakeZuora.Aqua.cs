@@ -161,24 +161,12 @@ public sealed partial class FakeZuora
             return fields.FirstOrDefault(f => f.IsExportable && f.Name.Equals(selected, StringComparison.OrdinalIgnoreCase));
         }
 
+        // A parent's id is a field of the record: the parent's own Id under the name ParentId.
         var parent = selected[..dot];
-        return selected[(dot + 1)..].Equals("Id", StringComparison.OrdinalIgnoreCase) && RelatedObjects(objectName).Contains(parent, StringComparer.OrdinalIgnoreCase)
+        return selected[(dot + 1)..].Equals("Id", StringComparison.OrdinalIgnoreCase) && _tenant.RelatedObjects(objectName).Contains(parent, StringComparer.OrdinalIgnoreCase)
             ? fields.FirstOrDefault(f => f.Name.Equals(parent + "Id", StringComparison.OrdinalIgnoreCase))
             : null;
     }
-
-    /// <summary>
-    /// The objects describe lists under <c>&lt;related-objects&gt;</c>: every parent (<see cref="ZuoraFieldDefinition.Parent"/>),
-    /// and every defined object an exportable <c>{Object}Id</c> field points to (Zuora lists an invoice's account there too).
-    /// </summary>
-    private List<string> RelatedObjects(string objectName) =>
-    [
-        .. _tenant.Fields(objectName)
-            .Select(f => f.RelatedObject
-                ?? (f.IsExportable && f.Name.Length > 2 && f.Name.EndsWith("Id", StringComparison.Ordinal) && _tenant.HasObject(f.Name[..^2]) ? _tenant.ObjectName(f.Name[..^2]) : null))
-            .OfType<string>()
-            .Distinct(StringComparer.OrdinalIgnoreCase),
-    ];
 
     private Task AquaStatusAsync(HttpContext context, string id)
     {
@@ -333,7 +321,7 @@ public sealed partial class FakeZuora
                 new XElement("type", f.Type),
                 new XElement("selectable", f.Selectable ? "true" : "false"),
                 new XElement("contexts", f.Contexts.Select(c => new XElement("context", c)))))),
-            new XElement("related-objects", RelatedObjects(name).Select(r => new XElement("object",
+            new XElement("related-objects", _tenant.RelatedObjects(name).Select(r => new XElement("object",
                 new XAttribute("href", new Uri(Url, $"v1/describe/{r}").ToString()),
                 new XElement("name", r),
                 new XElement("label", r)))));

@@ -9,9 +9,10 @@ public sealed partial class FakeZuoraTenant
     /// <summary>
     /// A tenant with related objects and <paramref name="accounts"/> accounts: Account (with the custom field
     /// <c>Region__c</c>, the soap-only <c>RolloverBalance</c> and the unselectable <c>SequenceSetId</c>), Contact, Product,
-    /// Subscription, RatePlanCharge, Invoice, InvoiceItem and Payment. Contact, RatePlanCharge and InvoiceItem name their
-    /// parents only under describe's related objects (an export selects <c>Account.Id</c>); Subscription, Invoice and
-    /// Payment have an <c>AccountId</c> field as well. Values come from <paramref name="seed"/> alone (the same seed and <paramref name="now"/> give
+    /// Subscription, RatePlanCharge, Invoice, InvoiceItem and Payment. RatePlanCharge and InvoiceItem name their parents
+    /// only under describe's related objects (an export selects <c>Invoice.Id</c>), as Zuora's data sources prejoin them;
+    /// Subscription, Invoice and Payment have an <c>AccountId</c> field and Account prejoined as well; Contact has only its
+    /// <c>AccountId</c> field. Values come from <paramref name="seed"/> alone (the same seed and <paramref name="now"/> give
     /// the same tenant); ids are 32 lowercase hex characters and every foreign key names a record that exists;
     /// <c>UpdatedDate</c>s lie in the two years before <paramref name="now"/>, each at or after its record's <c>CreatedDate</c>.
     /// </summary>
@@ -20,6 +21,11 @@ public sealed partial class FakeZuoraTenant
         ArgumentOutOfRangeException.ThrowIfNegative(accounts);
         var tenant = new FakeZuoraTenant();
         DefineSampleObjects(tenant);
+        foreach (var child in (ReadOnlySpan<string>)["Subscription", "Invoice", "Payment"])
+        {
+            tenant.Prejoin(child, "Account");
+        }
+
         var sample = new SampleWriter(tenant, new Random(seed), now);
         string[] productIds = [.. Enumerable.Range(1, 5).Select(sample.Product)];
         for (var a = 1; a <= accounts; a++)
@@ -67,7 +73,7 @@ public sealed partial class FakeZuoraTenant
             Export("BillCycleDay", "integer", "Bill Cycle Day"), Export("LastInvoiceDate", "date", "Last Invoice Date"),
             Export("Region__c", "text", "Region"), SoapOnly("RolloverBalance", "decimal"), NotSelectable("SequenceSetId", "text"), Export("CreatedDate", "datetime", "Created Date"));
         tenant.DefineObject("Contact",
-            Parent("Account"), Export("FirstName", "text"), Export("LastName", "text"), Export("WorkEmail", "text"),
+            Export("AccountId", "text"), Export("FirstName", "text"), Export("LastName", "text"), Export("WorkEmail", "text"),
             Export("Country", "text"), Export("CreatedDate", "datetime"));
         tenant.DefineObject("Product",
             Export("Name", "text"), Export("SKU", "text"), Export("EffectiveStartDate", "date"), Export("EffectiveEndDate", "date"),

@@ -133,6 +133,37 @@ public sealed partial class FakeZuoraTenant
         }
     }
 
+    /// <summary>
+    /// Lists <paramref name="parents"/> among <paramref name="objectName"/>'s related objects (Zuora's prejoined objects of
+    /// a data source) although a field <c>{parent}Id</c> carries each one's id already, as an invoice's <c>AccountId</c>
+    /// and its prejoined Account do. An export may then select either.
+    /// </summary>
+    public void Prejoin(string objectName, params string[] parents)
+    {
+        lock (_gate)
+        {
+            var tenantObject = Object(objectName);
+            foreach (var parent in parents)
+            {
+                tenantObject.Field(parent + "Id");
+                tenantObject.Prejoined.Add(parent);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The objects describe lists under <c>&lt;related-objects&gt;</c>: each <see cref="ZuoraFieldDefinition.Parent"/>, then
+    /// each object given to <see cref="Prejoin"/>.
+    /// </summary>
+    public IReadOnlyList<string> RelatedObjects(string objectName)
+    {
+        lock (_gate)
+        {
+            var tenantObject = Object(objectName);
+            return [.. tenantObject.Fields.Select(f => f.RelatedObject).OfType<string>().Concat(tenantObject.Prejoined).Distinct(StringComparer.OrdinalIgnoreCase)];
+        }
+    }
+
     /// <summary>Makes AQuA refuse export queries on <paramref name="objectName"/> as the user not being authorized (90009).</summary>
     public void Forbid(string objectName)
     {
@@ -227,6 +258,8 @@ public sealed partial class FakeZuoraTenant
         public int Order { get; } = order;
 
         public bool Forbidden { get; set; }
+
+        public List<string> Prejoined { get; } = [];
 
         public IReadOnlyList<ZuoraFieldDefinition> Fields => _fields;
 

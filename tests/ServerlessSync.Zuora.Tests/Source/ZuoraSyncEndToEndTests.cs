@@ -43,8 +43,8 @@ public class ZuoraSyncEndToEndTests
     [Fact]
     public async Task HistoricalRun_ParentsListedOnlyAsRelatedObjects_ArriveAsIdColumns()
     {
-        // Zuora lists an invoice item's invoice (a charge's subscription, a contact's account) under <related-objects>,
-        // not among its fields: the export must select Invoice.Id, or the row arrives without its parent.
+        // Zuora lists an invoice item's invoice (a charge's subscription) under <related-objects>, not among its fields:
+        // the export must select Invoice.Id, or the row arrives without its parent.
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
 
