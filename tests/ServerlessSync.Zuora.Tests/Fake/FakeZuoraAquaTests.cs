@@ -96,6 +96,33 @@ public sealed class FakeZuoraAquaTests
     }
 
     [Fact]
+    public async Task Submit_SegmentRecordsTwo_CompletedBatchListsSegmentsEachWithItsHeader()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { SegmentRecords = 2 });
+
+        var submitted = await calls.SubmitAquaJobAsync("select Id from Account");
+        var batch = (await calls.PollAquaAsync(submitted["id"]!.GetValue<string>()))["batches"]![0]!.AsObject();
+        var files = await Task.WhenAll(batch["segments"]!.AsArray().Select(s => calls.Http.GetStringAsync($"v1/files/{s!.GetValue<string>()}")));
+
+        Assert.False(batch.ContainsKey("fileId"));
+        Assert.Equal(3, batch["recordCount"]!.GetValue<int>());
+        Assert.Equal(["Account.Id\r\na1\r\na2\r\n", "Account.Id\r\na3\r\n"], files);
+    }
+
+    [Fact]
+    public async Task File_OverMaxFileRecords_Answers403MaxObjectSize()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { MaxFileRecords = 2 });
+
+        var submitted = await calls.SubmitAquaJobAsync("select Id from Account");
+        var fileId = (await calls.PollAquaAsync(submitted["id"]!.GetValue<string>()))["batches"]![0]!["fileId"]!.GetValue<string>();
+        using var download = await calls.Http.GetAsync($"v1/files/{fileId}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, download.StatusCode);
+        Assert.Equal("<security:max-object-size>2047MB</security:max-object-size>", await download.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Submit_JobNameOver32Characters_IsRefused()
     {
         await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant());
