@@ -38,6 +38,7 @@ internal static partial class CliApp
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
         var zuoraEnv = new Option<string?>("--zuora-env") { Description = $"Zuora environment ({string.Join(", ", Zuora.ZuoraEnvironments.Known.Keys)}) or the tenant's REST base URL [default: ${ZuoraConnection.EnvironmentVariable}]" };
         var zuoraCredentials = new Option<string?>("--zuora-credentials") { Description = "JSON file with the OAuth client's clientId and clientSecret [default: ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET]" };
+        var zuoraEntityIds = new Option<string?>("--zuora-entity-ids") { Description = $"For a multi-entity tenant: the entity to work in, sent as Zuora-Entity-Ids [default: ${Zuora.ZuoraCredentials.EntityIdsVariable}, or entityIds in the credentials file]" };
         var zuoraPollSeconds = new Option<int>("--zuora-poll-seconds") { Description = "First wait between a Zuora job's status polls (1..300 s); later waits grow up to a minute", DefaultValueFactory = _ => 2 };
         var days = new Option<int>("--days") { Description = "How many days the tenant's clock moves", DefaultValueFactory = _ => 1 };
 
@@ -64,6 +65,7 @@ internal static partial class CliApp
                 Scale = Get(scale, defaults.Scale),
                 ZuoraEnvironment = Remembered(zuoraEnv, last?.ZuoraEnvironment, defaults.ZuoraEnvironment),
                 ZuoraCredentialsFile = Remembered(zuoraCredentials, last?.ZuoraCredentialsFile, defaults.ZuoraCredentialsFile),
+                ZuoraEntityIds = Remembered(zuoraEntityIds, last?.ZuoraEntityIds, defaults.ZuoraEntityIds),
                 ZuoraPollSeconds = Given(zuoraPollSeconds) ? r.GetValue(zuoraPollSeconds) : last?.ZuoraPollSeconds ?? Get(zuoraPollSeconds, defaults.ZuoraPollSeconds),
                 EnvironmentVariable = environment ?? Environment.GetEnvironmentVariable,
                 PartSizeBytes = Get(partSize, (int)(defaults.PartSizeBytes / (1024 * 1024))) * 1024L * 1024,
@@ -265,7 +267,7 @@ internal static partial class CliApp
         };
 
         // Each command lists the options it uses, and only those (--home applies to every command).
-        Option[] zuoraOptions = [zuoraEnv, zuoraCredentials, zuoraPollSeconds];
+        Option[] zuoraOptions = [zuoraEnv, zuoraCredentials, zuoraEntityIds, zuoraPollSeconds];
         AddOptions(sync, [source, destination, schema, objects, scale, connector, .. zuoraOptions]);
         AddOptions(status, [connector]);
         AddOptions(verify, [source, destination, schema, objects, connector, .. zuoraOptions]);

@@ -31,6 +31,9 @@ internal sealed record EmbeddedSettings
     /// <summary>For <c>zuora</c>: a JSON file with <c>clientId</c> and <c>clientSecret</c>; null = the environment variables.</summary>
     public string? ZuoraCredentialsFile { get; init; }
 
+    /// <summary>For <c>zuora</c>: the entity of a multi-entity tenant (<see cref="Zuora.ZuoraCredentials.EntityIds"/>); null = ZUORA_ENTITY_IDS or the credentials file.</summary>
+    public string? ZuoraEntityIds { get; init; }
+
     /// <summary>For <c>zuora</c>: the first wait in seconds between a job's status polls (<see cref="Zuora.ZuoraOptions.PollInterval"/>).</summary>
     public int ZuoraPollSeconds { get; init; } = 2;
 

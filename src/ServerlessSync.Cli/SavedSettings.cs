@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ServerlessSync.Cli;
 
 /// <summary>
-/// What a connector's last sync was run with — source, files directory, Zuora environment, credentials file, destination —
+/// What a connector's last sync was run with — source, files directory, Zuora environment, credentials file, entity, destination —
 /// kept in its home (<c>connector-{id}.json</c>) so later commands need none of it repeated. An option given on the
 /// command line wins, and a sync saves what it ran with.
 /// </summary>
@@ -19,6 +19,8 @@ internal sealed record SavedSettings
     public string? ZuoraEnvironment { get; init; }
 
     public string? ZuoraCredentialsFile { get; init; }
+
+    public string? ZuoraEntityIds { get; init; }
 
     public int ZuoraPollSeconds { get; init; }
 
@@ -60,6 +62,7 @@ internal sealed record SavedSettings
         DestinationSchema = settings.DestinationSchema,
         ZuoraEnvironment = settings.ZuoraEnvironment,
         ZuoraCredentialsFile = settings.ZuoraCredentialsFile is null ? null : Path.GetFullPath(settings.ZuoraCredentialsFile),
+        ZuoraEntityIds = settings.ZuoraEntityIds,
         ZuoraPollSeconds = settings.ZuoraPollSeconds,
     };
 

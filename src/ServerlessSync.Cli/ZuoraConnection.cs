@@ -34,8 +34,30 @@ internal static class ZuoraConnection
         }
     }
 
-    /// <summary>From <see cref="EmbeddedSettings.ZuoraCredentialsFile"/> when given, else from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET.</summary>
+    /// <summary>
+    /// From <see cref="EmbeddedSettings.ZuoraCredentialsFile"/> when given, else from ZUORA_CLIENT_ID and
+    /// ZUORA_CLIENT_SECRET; the entity from <c>--zuora-entity-ids</c>, else ZUORA_ENTITY_IDS, else the file's <c>entityIds</c>.
+    /// </summary>
     public static ZuoraCredentials Credentials(EmbeddedSettings settings)
+    {
+        var credentials = ClientCredentials(settings);
+        var entityIds = settings.ZuoraEntityIds ?? settings.EnvironmentVariable(ZuoraCredentials.EntityIdsVariable);
+        if (string.IsNullOrWhiteSpace(entityIds))
+        {
+            return credentials;
+        }
+
+        try
+        {
+            return credentials with { EntityIds = ZuoraCredentials.CheckedEntityIds(entityIds) };
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--zuora-entity-ids: {e.Message}");
+        }
+    }
+
+    private static ZuoraCredentials ClientCredentials(EmbeddedSettings settings)
     {
         try
         {

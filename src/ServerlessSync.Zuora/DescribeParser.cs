@@ -27,19 +27,26 @@ internal sealed record DescribedObject(ObjectSchema Schema, IReadOnlyList<ZuoraF
 
 /// <summary>
 /// Reads <c>GET /v1/describe/{Object}</c> XML as a stream, one <c>&lt;field&gt;</c> element at a time: keeps fields with
-/// the <c>export</c> context, lowercases names (a name that is then not <c>[a-z][a-z0-9_]*</c>, starts with <c>_</c>,
+/// the <c>export</c> context that are not <c>&lt;selectable&gt;false&lt;/selectable&gt;</c>, lowercases names (a name that is then not <c>[a-z][a-z0-9_]*</c>, starts with <c>_</c>,
 /// or repeats another is skipped and logged), and maps types: text, picklist → varchar; boolean → boolean; integer →
 /// bigint; decimal → decimal(28,9); date → date; datetime → timestamptz; anything else → varchar. <c>Id</c> is always
-/// varchar and <c>UpdatedDate</c> always timestamptz; both must be exportable.
+/// varchar and <c>UpdatedDate</c> always timestamptz; both must be exportable. Parents come from
+/// <c>&lt;related-objects&gt;</c>: Export ZOQL reads a parent's id as the joined field <c>Parent.Id</c> (column
+/// <c>parentid</c>, varchar), after the object's own fields, unless the object is its own parent, the join is one that
+/// fails every export (<c>SubscriptionStatusHistory</c>), or a field <c>ParentId</c> already carries the id.
 /// </summary>
 internal static class DescribeParser
 {
     public static readonly ColumnType ZuoraDecimal = ColumnType.Decimal(28, 9);
 
+    /// <summary>Related objects an export cannot join: selecting their id fails the job (tap-zuora, estuary source-zuora).</summary>
+    private static readonly HashSet<string> Unjoinable = new(StringComparer.OrdinalIgnoreCase) { "SubscriptionStatusHistory" };
+
     public static async Task<DescribedObject> ParseAsync(ZuoraObject zuoraObject, Stream xml, Action<string> log, CancellationToken cancellationToken)
     {
         var settings = new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true };
         var fields = new List<ZuoraField>();
+        var related = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -66,6 +73,15 @@ internal static class DescribeParser
                     continue;
                 }
 
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "related-objects")
+                {
+                    // Read whole, so that no <field> an <object> in it may hold passes for one of this object's fields.
+                    var element = (XElement)await XNode.ReadFromAsync(reader, cancellationToken);
+                    related.AddRange(element.Elements("object").Select(o => o.Element("name")?.Value.Trim()).OfType<string>().Where(n => n.Length > 0));
+                    more = !reader.EOF;
+                    continue;
+                }
+
                 more = await reader.ReadAsync();
             }
         }
@@ -79,6 +95,15 @@ internal static class DescribeParser
             if (!seen.Contains(required))
             {
                 throw new InvalidDataException($"Zuora object {zuoraObject.ApiName} ('{zuoraObject.Name}'): describe lists no exportable field '{(required == ObjectSchema.PrimaryKey ? "Id" : "UpdatedDate")}'; the source needs Id and UpdatedDate in the export context");
+            }
+        }
+
+        foreach (var parent in related.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var column = parent.ToLowerInvariant() + "id";
+            if (!string.Equals(parent, zuoraObject.ApiName, StringComparison.OrdinalIgnoreCase) && !Unjoinable.Contains(parent) && IsColumnName(column) && seen.Add(column))
+            {
+                fields.Add(new ZuoraField($"{parent}.Id", new ColumnSchema(column, ColumnType.String)));
             }
         }
 
@@ -106,8 +131,11 @@ internal static class DescribeParser
             return null;
         }
 
+        // A field describe marks not selectable fails any query that selects it; an answer without <selectable> (as in
+        // older describe samples) is taken as selectable.
+        var selectable = !string.Equals(field.Element("selectable")?.Value.Trim(), "false", StringComparison.OrdinalIgnoreCase);
         var exportable = field.Element("contexts")?.Elements("context").Any(c => string.Equals(c.Value.Trim(), "export", StringComparison.OrdinalIgnoreCase)) ?? false;
-        if (!exportable)
+        if (!exportable || !selectable)
         {
             return null;
         }

@@ -39,3 +39,10 @@ public class ZuoraApiException : Exception
 /// <summary>The token request was refused: wrong client ID or secret, or the wrong environment.</summary>
 public sealed class ZuoraAuthenticationException(string message, HttpStatusCode? status, string? errorCode)
     : ZuoraApiException(message, status, errorCode);
+
+/// <summary>
+/// A result file download was refused because the file is over Zuora's 2,047 MB limit (HTTP 403 whose body names
+/// <c>max-object-size</c>): the window must be exported again in smaller parts.
+/// </summary>
+public sealed class ZuoraFileTooLargeException(string message)
+    : ZuoraApiException(message, HttpStatusCode.Forbidden, "max-object-size");

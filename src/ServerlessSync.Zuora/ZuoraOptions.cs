@@ -26,6 +26,12 @@ public sealed record ZuoraOptions
     /// <summary>Attempts in all for a request that meets 5xx, a connection failure or (downloads) a 404.</summary>
     public int MaxAttempts { get; init; } = 5;
 
+    /// <summary>
+    /// Zuora system time, in which an export's date-only value in a datetime column (<c>2015-01-01</c>) is midnight.
+    /// Pacific (<see cref="ZuoraTime.Pacific"/>) unless Zuora tells a tenant otherwise.
+    /// </summary>
+    public TimeZoneInfo SystemTimeZone { get; init; } = ZuoraTime.Pacific;
+
     /// <summary>Per HTTP request, until the response headers arrive.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
@@ -49,6 +55,7 @@ public sealed record ZuoraOptions
         Require(MinWindow > TimeSpan.Zero, nameof(MinWindow), $"must be positive, not {MinWindow}");
         Require(MaxAttempts is >= 1 and <= 20, nameof(MaxAttempts), $"must be 1..20, not {MaxAttempts}");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive, not {RequestTimeout}");
+        Require(SystemTimeZone is not null, nameof(SystemTimeZone), "must be set");
     }
 
     private static void Require(bool condition, string setting, string problem)

@@ -83,7 +83,7 @@ public sealed class ZuoraSource : ISource, IDisposable
 
         var zuoraObject = Find(schema.Name);
         var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
-        var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema));
+        var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema), _options.SystemTimeZone);
         await foreach (var row in RunAsync(export, window, cancellationToken))
         {
             yield return row;
@@ -91,7 +91,7 @@ public sealed class ZuoraSource : ISource, IDisposable
 
         if (window.Mode == SyncMode.Incremental && zuoraObject.ReportsDeletes)
         {
-            await foreach (var row in RunAsync(new DeletedRecordsQuery(Http, zuoraObject, schema), window, cancellationToken))
+            await foreach (var row in RunAsync(new DeletedRecordsQuery(Http, zuoraObject, schema, _options.SystemTimeZone), window, cancellationToken))
             {
                 yield return row;
             }
@@ -132,8 +132,10 @@ public sealed class ZuoraSource : ISource, IDisposable
 
     /// <summary>
     /// Runs <paramref name="job"/> for <paramref name="window"/>, holding one job slot from submit until its rows are
-    /// read. A job that times out is cancelled and its window's halves run in order, each halved again if need be.
-    /// A result with another number of records than Zuora reported for it fails: a historical read is loaded as a
+    /// read (from every file of a segmented result, in order). A job that times out is cancelled and its window's halves
+    /// run in order, each halved again if need be; so do the halves of a window whose result file Zuora refuses as over
+    /// 2,047 MB (before any of its rows was read; a later segment refused fails the object). A result with another number of records in all than Zuora reported
+    /// for it fails: a historical read is loaded as a
     /// snapshot whose missing rows are marked deleted, so a short download must never pass for a complete one.
     /// </summary>
     private async IAsyncEnumerable<SourceRow> RunAsync(IExportJob job, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -146,32 +148,79 @@ public sealed class ZuoraSource : ISource, IDisposable
             try
             {
                 var done = await AwaitJobAsync(job, current, cancellationToken);
-                if (done is not { Result: { } result })
+                if (done is not { } completed)
                 {
-                    var (first, second) = WindowHalving.Halve(current, _options.HistoricalFloor, _options.MinWindow)
-                        ?? throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: not completed within {_options.JobTimeout} and its halves would be shorter than the minimum window {_options.MinWindow}");
-                    _log($"Zuora {job.Description} {WindowHalving.Describe(current)}: not completed within {_options.JobTimeout}; cancelled, running {WindowHalving.Describe(first)} then {WindowHalving.Describe(second)}");
-                    pending.Push(second);
-                    pending.Push(first);
+                    Split(job, current, $"not completed within {_options.JobTimeout}", "", "cancelled, ", pending);
                     continue;
                 }
 
                 long read = 0;
-                await foreach (var row in job.DownloadAsync(result, current, cancellationToken))
+                var tooLarge = false;
+                foreach (var result in completed.Results)
                 {
-                    read++;
-                    yield return row;
+                    await using var rows = job.DownloadAsync(result, current, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    var more = await FirstAsync(rows, canSplit: read == 0);
+                    if (more is null)
+                    {
+                        tooLarge = true;
+                        break;
+                    }
+
+                    while (more.Value)
+                    {
+                        read++;
+                        yield return rows.Current;
+                        more = await rows.MoveNextAsync();
+                    }
                 }
 
-                if (done.Value.Records is { } records && records != read)
+                if (tooLarge)
                 {
-                    throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: the result holds {read} records but Zuora reported {records}; the download is incomplete, so nothing of this window is loaded");
+                    // Zuora serves no file over 2,047 MB: the window is exported again as two smaller ones.
+                    Split(job, current, $"its result file is over Zuora's {ZuoraHttp.MaxFileMegabytes} MB download limit", "; ask Zuora Global Support about large file optimization", "", pending);
+                    continue;
+                }
+
+                if (completed.Records is { } records && records != read)
+                {
+                    var files = completed.Results.Count == 1 ? "" : $" in its {completed.Results.Count} files";
+                    throw new ZuoraApiException($"Zuora {job.Description} {WindowHalving.Describe(current)}: the result holds {read} records{files} but Zuora reported {records}; the download is incomplete, so nothing of this window is loaded");
                 }
             }
             finally
             {
                 _jobSlots.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="window"/>'s halves onto <paramref name="pending"/> (the first on top) and logs why; throws
+    /// naming <paramref name="reason"/> when a half would be shorter than <see cref="ZuoraOptions.MinWindow"/>.
+    /// </summary>
+    private void Split(IExportJob job, SyncWindow window, string reason, string advice, string done, Stack<SyncWindow> pending)
+    {
+        var what = $"Zuora {job.Description} {WindowHalving.Describe(window)}: {reason}";
+        var (first, second) = WindowHalving.Halve(window, _options.HistoricalFloor, _options.MinWindow)
+            ?? throw new ZuoraApiException($"{what} and its halves would be shorter than the minimum window {_options.MinWindow}{advice}");
+        _log($"{what}; {done}running {WindowHalving.Describe(first)} then {WindowHalving.Describe(second)}");
+        pending.Push(second);
+        pending.Push(first);
+    }
+
+    /// <summary>
+    /// The first row of a result file: true/false as <see cref="IAsyncEnumerator{T}.MoveNextAsync"/>, or null when Zuora
+    /// refused the file as too large and <paramref name="canSplit"/> (nothing of the window has been read yet).
+    /// </summary>
+    private static async Task<bool?> FirstAsync(IAsyncEnumerator<SourceRow> rows, bool canSplit)
+    {
+        try
+        {
+            return await rows.MoveNextAsync();
+        }
+        catch (ZuoraFileTooLargeException) when (canSplit)
+        {
+            return null;
         }
     }
 

@@ -28,9 +28,10 @@ var error = Console.Error;
 await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
     $"fake Zuora on {fake.Url}: {arguments.Accounts} accounts (seed {arguments.Seed}), {rowsByObject.Sum(o => o.Rows)} rows built in {built.Elapsed.TotalSeconds:0.0} s"));
 await error.WriteLineAsync("  " + string.Join(", ", rowsByObject.Select(o => $"{o.Name} {o.Rows.ToString(CultureInfo.InvariantCulture)}")));
-await error.WriteLineAsync("sync it from another shell:");
+await error.WriteLineAsync("check and sync it from another shell:");
 await error.WriteLineAsync($"  export ZUORA_CLIENT_ID={options.ClientId} ZUORA_CLIENT_SECRET={options.ClientSecret}");
 var objects = string.Join(',', rowsByObject.Select(o => o.Name.ToLowerInvariant()));
+await error.WriteLineAsync($"  dotnet run --project src/ServerlessSync.Cli -- doctor --source zuora --zuora-env {fake.Url} --objects {objects} --home /tmp/zuora-demo");
 await error.WriteLineAsync($"  dotnet run --project src/ServerlessSync.Cli -- sync --source zuora --zuora-env {fake.Url} --objects {objects} --zuora-poll-seconds 1 --home /tmp/zuora-demo");
 await error.WriteLineAsync("stops when stdin closes, on SIGTERM or Ctrl-C");
 

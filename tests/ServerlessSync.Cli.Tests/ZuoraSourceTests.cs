@@ -190,6 +190,20 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Sync_MultiEntityTenant_EntityFromTheOptionOrTheEnvironmentGoesWithEveryCall()
+    {
+        await using var multiEntity = await FakeZuora.StartAsync(_tenant, new FakeZuoraOptions { TimeProvider = _clock, EntityId = "entity-7" });
+
+        var withOption = await RunAsync("sync", "--source", "zuora", "--zuora-env", multiEntity.Url.ToString(), "--objects", "product", "--zuora-entity-ids", "entity-7");
+        _environment["ZUORA_ENTITY_IDS"] = "entity-7";
+        var fromEnvironment = await RunAsync("doctor", "--source", "zuora", "--zuora-env", multiEntity.Url.ToString(), "--objects", "product");
+
+        Assert.True(withOption.ExitCode == CliApp.Ok, withOption.ToString());
+        Assert.True(fromEnvironment.ExitCode == CliApp.Ok, fromEnvironment.ToString());
+        Assert.All(multiEntity.Requests.Where(r => !r.Path.StartsWith("/dq-results/", StringComparison.Ordinal)), r => Assert.Equal("entity-7", r.EntityIds));
+    }
+
+    [Fact]
     public async Task Doctor_GoodConnection_EveryCheckPassesAndSaysWhatDeletesDo()
     {
         var result = await RunAsync("doctor", "--source", "zuora", "--zuora-env", _fake.Url.ToString(), "--objects", "account,invoiceitem");

@@ -11,11 +11,13 @@ internal static class CsvRows
     private const int ExcerptLength = 40;
 
     /// <summary>
-    /// Reads the header, maps its names case-insensitively to <paramref name="schema"/>'s columns (a header name not in
+    /// Reads the header, maps its names case-insensitively to <paramref name="schema"/>'s columns (see
+    /// <see cref="ColumnName"/> for <c>Object.Field</c> names; a header name not in
     /// the schema is ignored; a column in <paramref name="required"/> missing from the header is an error; another
     /// missing column stays null), then yields one row per record. Values that do not parse, or a record with another
     /// field count than the header, throw <see cref="SourceDataException"/> naming <paramref name="what"/>, the line and
-    /// the column; so does text that is not valid UTF-8. A file of zero bytes is an error unless
+    /// the column; so does text that is not valid UTF-8. A date alone in a timestamp column is midnight in
+    /// <paramref name="systemTimeZone"/>. A file of zero bytes is an error unless
     /// <paramref name="emptyFileIsNoRows"/> (Data Query may write nothing, not even a header, for no rows).
     /// </summary>
     public static async IAsyncEnumerable<SourceRow> ReadAsync(
@@ -25,6 +27,8 @@ internal static class CsvRows
         bool deleted,
         string what,
         bool emptyFileIsNoRows,
+        string? objectName,
+        TimeZoneInfo systemTimeZone,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var reader = new CsvRecordReader(csv);
@@ -39,7 +43,7 @@ internal static class CsvRows
         }
 
         var header = reader.Fields.ToArray();
-        var from = MapColumns(schema, header, required, what);
+        var from = MapColumns(schema, header, objectName, required, what);
         while (true)
         {
             if (!await NextAsync(reader, what, cancellationToken))
@@ -64,7 +68,7 @@ internal static class CsvRows
                 var column = schema.Columns[i];
                 try
                 {
-                    values[i] = ZuoraValues.Parse(text, column.Type);
+                    values[i] = ZuoraValues.Parse(text, column.Type, systemTimeZone);
                 }
                 catch (FormatException e)
                 {
@@ -107,13 +111,32 @@ internal static class CsvRows
         return $"'{shown}'";
     }
 
-    private static int[] MapColumns(ObjectSchema schema, string?[] header, IReadOnlyCollection<string> required, string what)
+    /// <summary>
+    /// The column a header name stands for. AQuA with <c>useQueryLabels</c> names each column <c>Object.Field</c>: a field
+    /// of <paramref name="objectName"/> itself loses the prefix (<c>Account.Id</c> → <c>Id</c>), a joined parent keeps it
+    /// without the dot (<c>Account.Id</c> in an Invoice export → <c>AccountId</c>). A name without a dot is taken as it is.
+    /// </summary>
+    internal static string? ColumnName(string? header, string? objectName)
     {
+        var name = header?.Trim();
+        var dot = name?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        if (name is null || dot < 0)
+        {
+            return name;
+        }
+
+        var prefix = name[..dot];
+        return string.Equals(prefix, objectName, StringComparison.OrdinalIgnoreCase) ? name[(dot + 1)..] : prefix + name[(dot + 1)..];
+    }
+
+    private static int[] MapColumns(ObjectSchema schema, string?[] header, string? objectName, IReadOnlyCollection<string> required, string what)
+    {
+        var names = header.Select(h => ColumnName(h, objectName)).ToArray();
         var from = new int[schema.Columns.Count];
         for (var i = 0; i < from.Length; i++)
         {
             var name = schema.Columns[i].Name;
-            from[i] = Array.FindIndex(header, h => string.Equals(h?.Trim(), name, StringComparison.OrdinalIgnoreCase));
+            from[i] = Array.FindIndex(names, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
             if (from[i] < 0 && required.Contains(name))
             {
                 throw new SourceDataException($"{what}: the CSV header has no column '{name}' (header: {string.Join(",", header)})");

@@ -8,8 +8,9 @@ namespace ServerlessSync.Zuora.Csv;
 /// docs/zuora-wire.md): varchar → string as is; bigint → long; decimal → decimal, exact within the declared precision
 /// and scale (trailing zeros past the scale are dropped); boolean → <c>true</c>/<c>false</c> in any case; date →
 /// <c>yyyy-MM-dd</c> or <c>MM/dd/yyyy</c>; timestamptz → ISO-8601 with <c>Z</c>, <c>±hh:mm</c> or <c>±hhmm</c>, or
-/// without an offset (taken as UTC), <c>T</c> or a space between date and time; converted to UTC and truncated to
-/// microseconds (the warehouse precision).
+/// without an offset (taken as UTC), <c>T</c> or a space between date and time, or a date alone (<c>yyyy-MM-dd</c>,
+/// which an export writes for a datetime at midnight in Zuora system time: that midnight); converted to UTC and
+/// truncated to microseconds (the warehouse precision).
 /// </summary>
 internal static class ZuoraValues
 {
@@ -25,15 +26,18 @@ internal static class ZuoraValues
 
     private static readonly string[] DateForms = ["yyyy-MM-dd", "MM/dd/yyyy", "M/d/yyyy"];
 
-    /// <summary>The value; throws <see cref="FormatException"/> with a short reason (no value text) when it does not parse.</summary>
-    public static object Parse(string text, ColumnType type) => type.Kind switch
+    /// <summary>
+    /// The value; throws <see cref="FormatException"/> with a short reason (no value text) when it does not parse. A date
+    /// alone in a timestamp column is midnight in <paramref name="systemTimeZone"/> (Pacific when null).
+    /// </summary>
+    public static object Parse(string text, ColumnType type, TimeZoneInfo? systemTimeZone = null) => type.Kind switch
     {
         ColumnKind.String => text,
         ColumnKind.Int64 => ParseInt64(text),
         ColumnKind.Decimal => ParseDecimal(text, type),
         ColumnKind.Boolean => ParseBoolean(text),
         ColumnKind.Date => ParseDate(text),
-        ColumnKind.Timestamp => ParseTimestamp(text),
+        ColumnKind.Timestamp => ParseTimestamp(text, systemTimeZone ?? ZuoraTime.Pacific),
         _ => throw new FormatException($"unknown column kind {type.Kind}"),
     };
 
@@ -112,8 +116,25 @@ internal static class ZuoraValues
         throw new FormatException("not a date (yyyy-MM-dd or MM/dd/yyyy)");
     }
 
-    public static DateTimeOffset ParseTimestamp(string text) =>
-        TryParseTimestamp(text.Trim(), out var value) ? value : throw new FormatException("not an ISO-8601 datetime (yyyy-MM-ddTHH:mm:ss with an optional offset)");
+    public static DateTimeOffset ParseTimestamp(string text) => ParseTimestamp(text, ZuoraTime.Pacific);
+
+    /// <summary>A datetime, or a date alone taken as midnight in <paramref name="systemTimeZone"/>, in UTC.</summary>
+    public static DateTimeOffset ParseTimestamp(string text, TimeZoneInfo systemTimeZone)
+    {
+        var t = text.Trim();
+        if (TryParseTimestamp(t, out var value))
+        {
+            return value;
+        }
+
+        if (DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            var midnight = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+            return new DateTimeOffset(midnight, systemTimeZone.GetUtcOffset(midnight)).ToUniversalTime();
+        }
+
+        throw new FormatException("not an ISO-8601 datetime (yyyy-MM-ddTHH:mm:ss with an optional offset) or a date");
+    }
 
     private static bool TryParseTimestamp(string text, out DateTimeOffset value)
     {

@@ -21,13 +21,20 @@ internal enum RequestKind
 /// <summary>
 /// Sends requests to one Zuora tenant: adds the bearer token (cached, refreshed before it expires, refreshed once on a
 /// 401), waits out 429s (<c>Retry-After</c>, <c>RateLimit-Reset</c>, else backoff), repeats 5xx and connection failures
-/// with backoff up to <see cref="ZuoraOptions.MaxAttempts"/> attempts. Every wait goes through the <see cref="TimeProvider"/>.
+/// with backoff up to <see cref="ZuoraOptions.MaxAttempts"/> attempts, and sends <c>Zuora-Entity-Ids</c> on every call to
+/// Zuora when the credentials name an entity. Every wait goes through the <see cref="TimeProvider"/>.
 /// Neither the token nor the secret ever reaches a log line or an exception message.
 /// </summary>
 internal sealed class ZuoraHttp : IDisposable
 {
     /// <summary>A request is repeated after at most this many 429s; then the call fails.</summary>
     public const int MaxRateLimitedRepeats = 20;
+
+    /// <summary>The largest file <c>GET /v1/files/{id}</c> serves; a larger one answers 403 <c>max-object-size</c>.</summary>
+    public const string MaxFileMegabytes = "2,047";
+
+    /// <summary>The header naming the entity of a multi-entity tenant (Zuora's API reference, every operation).</summary>
+    public const string EntityIdsHeader = "Zuora-Entity-Ids";
 
     private const int ErrorBodyLimit = 8192;
     private static readonly TimeSpan MaxRefreshMargin = TimeSpan.FromMinutes(5);
@@ -108,6 +115,12 @@ internal sealed class ZuoraHttp : IDisposable
                 {
                     tokenUsed = await GetTokenAsync(null, cancellationToken);
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokenUsed);
+                }
+
+                // A multi-entity tenant needs the entity on every call to Zuora; a pre-signed URL is S3's, not Zuora's.
+                if (kind != RequestKind.Presigned && _credentials.EntityIds is { } entityIds)
+                {
+                    request.Headers.TryAddWithoutValidation(EntityIdsHeader, entityIds);
                 }
 
                 try
@@ -277,6 +290,11 @@ internal sealed class ZuoraHttp : IDisposable
         var error = kind == RequestKind.Presigned ? ZuoraError.FromS3Xml(body) : ZuoraError.FromText(body);
         var status = (int)response.StatusCode;
         var tries = attempts > 1 ? $" after {attempts} attempts" : "";
+        if (kind == RequestKind.File && response.StatusCode == HttpStatusCode.Forbidden && body.Contains("max-object-size", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ZuoraFileTooLargeException($"Zuora {call}: HTTP 403: the result file is over Zuora's {MaxFileMegabytes} MB download limit (max-object-size)");
+        }
+
         if (kind == RequestKind.Token && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
         {
             return new ZuoraAuthenticationException($"Zuora {call}: HTTP {status}{tries}: the client ID or secret was refused ({error})", response.StatusCode, error.Code);

@@ -10,7 +10,7 @@ namespace ServerlessSync.Zuora.Jobs;
 /// An AQuA stateless export of one object's window: one ZOQL query per job, the result a CSV file whose record count
 /// is its batch's <c>recordCount</c> (the source checks the download against it).
 /// </summary>
-internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, IReadOnlyList<string> zuoraFields) : IExportJob
+internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, IReadOnlyList<string> zuoraFields, TimeZoneInfo systemTimeZone) : IExportJob
 {
     public string Description => $"AQuA export of {zuoraObject.Name}";
 
@@ -49,10 +49,13 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
             throw Ended(window, $"job {jobId} completed but its batch is {batchStatus ?? "without status"}{BatchReason(job)}", null);
         }
 
-        var fileId = JsonText(batch, "fileId") ?? throw Ended(window, $"completed batch of job {jobId} has no fileId", null);
+        // A tenant with AQuA file segmentation lists the result as segments (files of at most 500,000 records) instead.
+        IReadOnlyList<string> files = Segments(batch) is { Count: > 0 } segments
+            ? segments
+            : [JsonText(batch, "fileId") ?? throw Ended(window, $"completed batch of job {jobId} has neither a fileId nor segments", null)];
         return long.TryParse(JsonText(batch, "recordCount"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var records)
-            ? JobPoll.Done(fileId, records)
-            : JobPoll.Done(fileId);
+            ? JobPoll.Done(files, records)
+            : JobPoll.Done(files);
     }
 
     public async Task CancelAsync(string jobId, CancellationToken cancellationToken) =>
@@ -65,7 +68,7 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
         await using var stream = await http.OpenBodyAsync(response, $"{Description} file download (GET /v1/files/{result})", cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}, file {result}";
         var columns = schema.Columns.Select(c => c.Name).ToArray();
-        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(stream, schema, columns, deleted: false, what, emptyFileIsNoRows: false, zuoraObject.ApiName, systemTimeZone, cancellationToken))
         {
             yield return row;
         }
@@ -98,6 +101,12 @@ internal sealed class AquaExport(ZuoraHttp http, ZuoraObject zuoraObject, Object
 
     private static JsonElement? FirstBatch(JsonElement job) =>
         job.TryGetProperty("batches", out var batches) && batches.ValueKind == JsonValueKind.Array && batches.GetArrayLength() > 0 ? batches[0] : null;
+
+    /// <summary>The file ids of a batch's <c>segments</c> array, or null when it has none.</summary>
+    private static List<string>? Segments(JsonElement batch) =>
+        batch.TryGetProperty("segments", out var segments) && segments.ValueKind == JsonValueKind.Array
+            ? [.. segments.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!).Where(s => s.Length > 0)]
+            : null;
 
     private static string BatchReason(JsonElement job)
     {

@@ -11,7 +11,7 @@ namespace ServerlessSync.Zuora.Jobs;
 /// records (kept 30 days by Zuora), gzip CSV behind a pre-signed URL fetched without the bearer token. Each record is a
 /// row with only <c>id</c> and <c>updateddate</c> (taken as the deletion time) set and <see cref="SourceRow.Deleted"/>.
 /// </summary>
-internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema) : IExportJob
+internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObject, ObjectSchema schema, TimeZoneInfo systemTimeZone) : IExportJob
 {
     /// <summary>The result of a completed job that wrote no file (no deleted records).</summary>
     private const string NoFile = "";
@@ -38,9 +38,9 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
         return status switch
         {
             "submitted" or "accepted" or "in_progress" => JobPoll.Running,
-            "completed" => JobPoll.Done(AquaExport.JsonText(data, "dataFile") ?? (NoRows(data) ? NoFile : throw Ended(window, $"completed job {jobId} has no dataFile", null))),
+            "completed" => JobPoll.Done([AquaExport.JsonText(data, "dataFile") ?? (NoRows(data) ? NoFile : throw Ended(window, $"completed job {jobId} has no dataFile", null))]),
             null => throw Failure(window, $"job {jobId}: the status answer has no queryStatus ({error})", error.Code),
-            "failed" or "cancelled" or "aborted" => throw Ended(window, $"job {jobId} ended {status}: {error}", error.Code),
+            "failed" or "cancelled" or "aborted" => throw Ended(window, $"job {jobId} ended {status}: {Reason(data, error)}", error.Code),
             _ => throw Failure(window, $"job {jobId} has a queryStatus the source does not know: {status} ({error})", error.Code),
         };
     }
@@ -66,7 +66,7 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
         await using var body = await http.OpenBodyAsync(response, call, cancellationToken);
         await using var csv = await GzipOrPlain.OpenAsync(body, cancellationToken);
         var what = $"Zuora {Description} {WindowHalving.Describe(window)}";
-        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, emptyFileIsNoRows: true, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(csv, _keys, Required, deleted: true, what, emptyFileIsNoRows: true, zuoraObject.Name, systemTimeZone, cancellationToken))
         {
             // Only the key and the deletion time: every other value stays null (the CSV has no other column).
             var values = new object?[schema.Columns.Count];
@@ -79,6 +79,15 @@ internal sealed class DeletedRecordsQuery(ZuoraHttp http, ZuoraObject zuoraObjec
             yield return new SourceRow(values, Deleted: true);
         }
     }
+
+    /// <summary>
+    /// Why a job ended: Zuora's error if the answer carries one (the client reads <c>errorCode</c>/<c>errorMessage</c>/
+    /// <c>message</c>), else where to look. The definition's data query job has no error field at all.
+    /// </summary>
+    private static string Reason(JsonElement data, ZuoraError error) =>
+        error != default
+            ? error.ToString()
+            : $"Zuora's job gives no reason (a Data Query job has no error field); run the query in Zuora's Data Query page to see why: {AquaExport.JsonText(data, "query") ?? "(no query in the answer)"}";
 
     /// <summary>A completed job with <c>outputRows</c> 0 may have no <c>dataFile</c>: nothing was deleted in the window.</summary>
     private static bool NoRows(JsonElement data) =>

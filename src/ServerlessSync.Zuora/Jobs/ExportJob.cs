@@ -3,14 +3,14 @@ using ServerlessSync.Core.Model;
 namespace ServerlessSync.Zuora.Jobs;
 
 /// <summary>
-/// A job's state at one poll: still running, or completed with where its result is and, when Zuora says, how many
-/// records the result holds (the download is checked against it).
+/// A job's state at one poll: still running, or completed with where its result is (one file, or several: AQuA file
+/// segmentation) and, when Zuora says, how many records the result holds in all (the download is checked against it).
 /// </summary>
-internal readonly record struct JobPoll(bool Completed, string? Result, long? Records)
+internal readonly record struct JobPoll(bool Completed, IReadOnlyList<string> Results, long? Records)
 {
-    public static JobPoll Running { get; } = new(false, null, null);
+    public static JobPoll Running { get; } = new(false, [], null);
 
-    public static JobPoll Done(string result, long? records = null) => new(true, result, records);
+    public static JobPoll Done(IReadOnlyList<string> results, long? records = null) => new(true, results, records);
 }
 
 /// <summary>One kind of Zuora job that exports one object's window: submit, poll, cancel, download.</summary>
@@ -27,7 +27,7 @@ internal interface IExportJob
 
     Task CancelAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>The rows of a completed job's <paramref name="result"/> (<see cref="JobPoll.Result"/>).</summary>
+    /// <summary>The rows of one of a completed job's results (<see cref="JobPoll.Results"/>).</summary>
     IAsyncEnumerable<SourceRow> DownloadAsync(string result, SyncWindow window, CancellationToken cancellationToken);
 }
 

@@ -35,12 +35,15 @@ internal static class ZuoraQueries
     public static string SqlTime(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff zzz", CultureInfo.InvariantCulture);
 
-    /// <summary>The AQuA stateless job with one ZOQL export query.</summary>
+    /// <summary>Zuora's limit on an AQuA job's name ("The name of the job. 32 character limit.").</summary>
+    public const int MaxJobNameLength = 32;
+
+    /// <summary>The AQuA stateless job with one ZOQL export query, named <c>ssync {object}</c> within 32 characters.</summary>
     public static string AquaJob(ZuoraObject zuoraObject, string zoql) => new JsonObject
     {
         ["format"] = "csv",
         ["version"] = "1.0",
-        ["name"] = $"serverless-sync {zuoraObject.Name}",
+        ["name"] = JobName(zuoraObject),
         ["encrypted"] = "none",
         ["useQueryLabels"] = "true",
         ["dateTimeUtc"] = "true",
@@ -51,6 +54,13 @@ internal static class ZuoraQueries
             ["type"] = "zoqlexport",
         }),
     }.ToJsonString();
+
+    /// <summary><c>ssync productrateplancharge</c>: the job's name as Zuora's UI lists it, cut to <see cref="MaxJobNameLength"/>.</summary>
+    public static string JobName(ZuoraObject zuoraObject)
+    {
+        var name = $"ssync {zuoraObject.Name}";
+        return name.Length <= MaxJobNameLength ? name : name[..MaxJobNameLength];
+    }
 
     /// <summary>The Data Query job that returns only deleted records, gzip-compressed CSV.</summary>
     public static string DataQueryJob(string sql) => new JsonObject

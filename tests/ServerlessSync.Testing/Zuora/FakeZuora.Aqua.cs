@@ -8,11 +8,12 @@ namespace ServerlessSync.Testing.Zuora;
 public sealed partial class FakeZuora
 {
     private const int MaxQueriesPerJob = 50;
+    private const int MaxJobNameLength = 32;
     private const string SyntaxErrorCode = "90005";
     private const string SyntaxErrorMessage = "There is a syntax error in one of the queries in the AQuA input";
 
     private readonly Dictionary<string, AquaJob> _aquaJobs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, AquaBatch> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AquaFile> _files = new(StringComparer.Ordinal);
     private readonly List<string> _zoqlQueries = [];
     private readonly List<(string? ObjectName, AquaJobFailure Failure, string ErrorCode, string Message)> _aquaFailures = [];
     private readonly List<string?> _fileMisses = [];
@@ -87,6 +88,12 @@ public sealed partial class FakeZuora
             return (SyntaxErrorCode, "format must be csv");
         }
 
+        if (Text(request, "name") is { Length: > MaxJobNameLength } name)
+        {
+            // Zuora documents the limit ("The name of the job. 32 character limit."); how it refuses a longer name is not.
+            return (SyntaxErrorCode, $"The job name '{name}' is longer than {MaxJobNameLength} characters");
+        }
+
         if (request.TryGetProperty("partner", out _) || request.TryGetProperty("project", out _))
         {
             return (SyntaxErrorCode, "partner/project (stateful AQuA) is not supported by the fake Zuora");
@@ -119,10 +126,9 @@ public sealed partial class FakeZuora
                 return ("90009", $"The user is not authorized to export {parsed.ObjectName}");
             }
 
-            var exportable = _tenant.Fields(parsed.ObjectName).Where(f => f.IsExportable).Select(f => f.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            if (!parsed.Fields.All(exportable.Contains))
+            if (parsed.Fields.FirstOrDefault(f => SelectedField(parsed.ObjectName, f) is null) is { } unknown)
             {
-                return (SyntaxErrorCode, SyntaxErrorMessage);
+                return (SyntaxErrorCode, $"There is no field named {unknown} that can be exported from {parsed.ObjectName}");
             }
         }
 
@@ -135,10 +141,31 @@ public sealed partial class FakeZuora
     /// </summary>
     private AquaBatch NewBatch(string name, string text, ZoqlExportQuery query)
     {
-        var fields = _tenant.Fields(query.ObjectName);
-        var columns = query.Fields.Select(f => fields.First(d => d.Name.Equals(f, StringComparison.OrdinalIgnoreCase)).Name).ToList();
+        var columns = query.Fields.Select(f => SelectedField(query.ObjectName, f)!.Name).ToList();
         var records = _tenant.Records(query.ObjectName).Where(r => query.Window.Contains(r.UpdatedDate)).ToList();
-        return new AquaBatch(NewHexId(), name, text, _tenant.ObjectName(query.ObjectName), query.Window, new AquaFile(query.Fields, columns, records));
+        var objectName = _tenant.ObjectName(query.ObjectName);
+        var header = _options.PrefixedHeaders ? query.Fields.Select(f => f.Contains('.', StringComparison.Ordinal) ? f : $"{objectName}.{f}").ToList() : query.Fields;
+        return new AquaBatch(NewHexId(), name, text, objectName, query.Window, new AquaFile(header, columns, records));
+    }
+
+    /// <summary>
+    /// The field an export query's <paramref name="selected"/> name reads: an exportable field by its name, or a parent
+    /// under describe's related objects by <c>Parent.Id</c>; null when the query may not select it.
+    /// </summary>
+    private ZuoraFieldDefinition? SelectedField(string objectName, string selected)
+    {
+        var fields = _tenant.Fields(objectName);
+        var dot = selected.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return fields.FirstOrDefault(f => f.IsExportable && f.Name.Equals(selected, StringComparison.OrdinalIgnoreCase));
+        }
+
+        // A parent's id is a field of the record: the parent's own Id under the name ParentId.
+        var parent = selected[..dot];
+        return selected[(dot + 1)..].Equals("Id", StringComparison.OrdinalIgnoreCase) && _tenant.RelatedObjects(objectName).Contains(parent, StringComparer.OrdinalIgnoreCase)
+            ? fields.FirstOrDefault(f => f.Name.Equals(parent + "Id", StringComparison.OrdinalIgnoreCase))
+            : null;
     }
 
     private Task AquaStatusAsync(HttpContext context, string id)
@@ -188,12 +215,26 @@ public sealed partial class FakeZuora
             foreach (var batch in job.Batches)
             {
                 batch.Status = "completed";
-                batch.FileId = NewHexId();
-                _files[batch.FileId] = batch;
+                if (_options.SegmentRecords is { } perFile)
+                {
+                    batch.Segments = [.. batch.File.Records.Chunk(perFile).DefaultIfEmpty([]).Select(part => NewFile(batch.File with { Records = part }))];
+                }
+                else
+                {
+                    batch.FileId = NewFile(batch.File);
+                }
             }
         }
 
         _runningJobs--;
+    }
+
+    /// <summary>Stores <paramref name="file"/> for download and returns its id. Call under the gate.</summary>
+    private string NewFile(AquaFile file)
+    {
+        var fileId = NewHexId();
+        _files[fileId] = file;
+        return fileId;
     }
 
     private Task CancelAquaAsync(HttpContext context, string id)
@@ -230,7 +271,7 @@ public sealed partial class FakeZuora
                 return null;
             }
 
-            return _files.TryGetValue(fileId, out var batch) ? batch.File : null;
+            return _files.TryGetValue(fileId, out var found) ? found : null;
         });
         var cut = file is not null && Locked(() => _shortFiles > 0 && _shortFiles-- > 0);
         if (file is null)
@@ -238,10 +279,29 @@ public sealed partial class FakeZuora
             return WriteJsonAsync(context, 404, Message($"File {fileId} not found"));
         }
 
+        if (file.Records.Count > _options.MaxFileRecords)
+        {
+            context.Response.StatusCode = 403;
+            context.Response.ContentType = "text/xml; charset=utf-8";
+            return context.Response.WriteAsync("<security:max-object-size>2047MB</security:max-object-size>");
+        }
+
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/csv; charset=utf-8";
-        var rows = cut ? file.Rows().SkipLast(1) : file.Rows();
+        var rows = (cut ? file.Rows().SkipLast(1) : file.Rows()).Select(r => (IReadOnlyList<object?>)[.. r.Select(ExportValue)]);
         return ZuoraCsv.WriteAsync(context.Response.Body, file.Header, rows, context.RequestAborted);
+    }
+
+    /// <summary>A value as an export writes it: a datetime at midnight in Zuora system time as its date alone.</summary>
+    private object? ExportValue(object? value)
+    {
+        if (value is DateTimeOffset instant)
+        {
+            var local = TimeZoneInfo.ConvertTime(instant, _options.SystemTimeZone);
+            return local.TimeOfDay == TimeSpan.Zero ? DateOnly.FromDateTime(local.DateTime) : value;
+        }
+
+        return value;
     }
 
     private Task DescribeAsync(HttpContext context, string objectName)
@@ -255,12 +315,16 @@ public sealed partial class FakeZuora
         var xml = new XElement("object",
             new XElement("name", name),
             new XElement("label", name),
-            new XElement("fields", _tenant.Fields(name).Select(f => new XElement("field",
+            new XElement("fields", _tenant.Fields(name).Where(f => f.RelatedObject is null).Select(f => new XElement("field",
                 new XElement("name", f.Name),
                 new XElement("label", f.Label ?? f.Name),
                 new XElement("type", f.Type),
+                new XElement("selectable", f.Selectable ? "true" : "false"),
                 new XElement("contexts", f.Contexts.Select(c => new XElement("context", c)))))),
-            new XElement("related-objects"));
+            new XElement("related-objects", _tenant.RelatedObjects(name).Select(r => new XElement("object",
+                new XAttribute("href", new Uri(Url, $"v1/describe/{r}").ToString()),
+                new XElement("name", r),
+                new XElement("label", r)))));
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/xml; charset=utf-8";
         return context.Response.WriteAsync(xml.ToString(SaveOptions.DisableFormatting));
@@ -343,6 +407,8 @@ public sealed partial class FakeZuora
 
         public string? FileId { get; set; }
 
+        public List<string>? Segments { get; set; }
+
         public JsonObject ToJson()
         {
             var json = new JsonObject
@@ -360,6 +426,11 @@ public sealed partial class FakeZuora
             if (FileId is not null)
             {
                 json["fileId"] = FileId;
+            }
+
+            if (Segments is not null)
+            {
+                json["segments"] = new JsonArray([.. Segments.Select(s => (JsonNode)s)]);
             }
 
             return json;

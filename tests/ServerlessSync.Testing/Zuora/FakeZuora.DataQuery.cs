@@ -12,10 +12,17 @@ public sealed partial class FakeZuora
     private readonly Dictionary<string, DataQueryJob> _dataQueryJobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Signature, byte[] Content)> _dataFiles = new(StringComparer.Ordinal);
     private readonly List<string> _sqlQueries = [];
+    private readonly List<string> _dataQueryFailures = [];
     private readonly Queue<DataQueryResultFault> _dataQueryResultFaults = new();
 
     /// <summary>The next Data Query job accepted completes with a result shaped by <paramref name="fault"/>.</summary>
     public void FaultNextDataQueryResult(DataQueryResultFault fault) => Locked(() => _dataQueryResultFaults.Enqueue(fault));
+
+    /// <summary>
+    /// Why each Data Query job the fake failed on submit failed, in order. Only here: Zuora's job record has no field for
+    /// a reason, so the failed job's answer gives none.
+    /// </summary>
+    public IReadOnlyList<string> DataQueryFailures => Locked(() => _dataQueryFailures.ToList());
 
     /// <summary>Every Data Query SQL text received, in order (also those whose job fails).</summary>
     public IReadOnlyList<string> SqlQueries => Locked(() => _sqlQueries.ToList());
@@ -53,10 +60,14 @@ public sealed partial class FakeZuora
             job.Result = (Compress(csv, gzip), rows, gzip);
         }
 
-        job.ErrorMessage = job.Result is null ? $"Unsupported query: {problem}" : null;
         var json = Locked(() =>
         {
             _sqlQueries.Add(query);
+            if (job.Result is null)
+            {
+                _dataQueryFailures.Add($"Unsupported query: {problem}");
+            }
+
             job.NeverCompletes = sql is not null && NeverCompletes(sql.Window, submitted);
             if (job.Result is { } result && _dataQueryResultFaults.TryDequeue(out var fault))
             {
@@ -64,6 +75,7 @@ public sealed partial class FakeZuora
                 {
                     DataQueryResultFault.NoDataFile => (result.Content, 0, result.Gzip),
                     DataQueryResultFault.ZeroByteFile => ([], 0, false),
+                    DataQueryResultFault.Failed => null,
                     _ => ([.. Encoding.UTF8.GetBytes("id,updateddate\n"), 0xff, 0xfe, .. Encoding.UTF8.GetBytes(",2026-11-01T00:00:00Z\n")], 1, false),
                 };
                 job.OmitDataFile = fault == DataQueryResultFault.NoDataFile;
@@ -215,8 +227,6 @@ public sealed partial class FakeZuora
 
         public (byte[] Content, int Rows, bool Gzip)? Result { get; set; }
 
-        public string? ErrorMessage { get; set; }
-
         public bool NeverCompletes { get; set; }
 
         public bool OmitDataFile { get; set; }
@@ -246,11 +256,6 @@ public sealed partial class FakeZuora
             if (Status == "completed" && !OmitDataFile)
             {
                 data["dataFile"] = new Uri(baseUrl, $"dq-results/{DataFileName}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={Signature}").ToString();
-            }
-
-            if (Status == "failed")
-            {
-                data["errorMessage"] = ErrorMessage;
             }
 
             return new JsonObject { ["data"] = data };

@@ -21,6 +21,7 @@ namespace ServerlessSync.Testing.Zuora;
 public sealed partial class FakeZuora : LocalEndpoint
 {
     private const string JsonType = "application/json; charset=utf-8";
+    private const string EntityIdsHeader = "Zuora-Entity-Ids";
     private const string DataFilePrefix = "/dq-results/";
     private const string TooManyRequests = "You have exceeded the limit of allowed requests; retry later";
 
@@ -139,7 +140,8 @@ public sealed partial class FakeZuora : LocalEndpoint
         var authorization = request.Headers.Authorization.ToString();
         var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
         var idempotencyKey = request.Headers.TryGetValue("Idempotency-Key", out var key) ? key.ToString() : null;
-        Locked(() => _requests.Add(new ZuoraRequest(request.Method, path, request.QueryString.Value ?? "", body, bearer is not null, idempotencyKey)));
+        var entityIds = request.Headers.TryGetValue(EntityIdsHeader, out var entities) ? entities.ToString() : null;
+        Locked(() => _requests.Add(new ZuoraRequest(request.Method, path, request.QueryString.Value ?? "", body, bearer is not null, idempotencyKey, entityIds)));
 
         if (HttpMethods.IsPost(request.Method) && path == "/oauth/token")
         {
@@ -168,6 +170,20 @@ public sealed partial class FakeZuora : LocalEndpoint
         if (bearer is null || !Locked(() => _tokens.TryGetValue(bearer, out var expires) && expires > Now))
         {
             await WriteJsonAsync(context, 401, Message("Authentication error"));
+            return;
+        }
+
+        if (_options.EntityId is { } entity && entityIds != entity)
+        {
+            await WriteJsonAsync(context, 400, new JsonObject
+            {
+                ["success"] = false,
+                ["reasons"] = new JsonArray(new JsonObject
+                {
+                    ["code"] = "90000011",
+                    ["message"] = $"The OAuth client has access to several entities: give the entity in the {EntityIdsHeader} header",
+                }),
+            });
             return;
         }
 

@@ -8,8 +8,11 @@ public sealed partial class FakeZuoraTenant
 
     /// <summary>
     /// A tenant with related objects and <paramref name="accounts"/> accounts: Account (with the custom field
-    /// <c>Region__c</c> and the soap-only <c>RolloverBalance</c>), Contact, Product, Subscription, RatePlanCharge, Invoice,
-    /// InvoiceItem and Payment. Values come from <paramref name="seed"/> alone (the same seed and <paramref name="now"/> give
+    /// <c>Region__c</c>, the soap-only <c>RolloverBalance</c> and the unselectable <c>SequenceSetId</c>), Contact, Product,
+    /// Subscription, RatePlanCharge, Invoice, InvoiceItem and Payment. RatePlanCharge and InvoiceItem name their parents
+    /// only under describe's related objects (an export selects <c>Invoice.Id</c>), as Zuora's data sources prejoin them;
+    /// Subscription, Invoice and Payment have an <c>AccountId</c> field and Account prejoined as well; Contact has only its
+    /// <c>AccountId</c> field. Values come from <paramref name="seed"/> alone (the same seed and <paramref name="now"/> give
     /// the same tenant); ids are 32 lowercase hex characters and every foreign key names a record that exists;
     /// <c>UpdatedDate</c>s lie in the two years before <paramref name="now"/>, each at or after its record's <c>CreatedDate</c>.
     /// </summary>
@@ -18,6 +21,11 @@ public sealed partial class FakeZuoraTenant
         ArgumentOutOfRangeException.ThrowIfNegative(accounts);
         var tenant = new FakeZuoraTenant();
         DefineSampleObjects(tenant);
+        foreach (var child in (ReadOnlySpan<string>)["Subscription", "Invoice", "Payment"])
+        {
+            tenant.Prejoin(child, "Account");
+        }
+
         var sample = new SampleWriter(tenant, new Random(seed), now);
         string[] productIds = [.. Enumerable.Range(1, 5).Select(sample.Product)];
         for (var a = 1; a <= accounts; a++)
@@ -63,7 +71,7 @@ public sealed partial class FakeZuoraTenant
             Export("Name", "text", "Account Name"), Export("AccountNumber", "text", "Account Number"), Export("Status", "picklist"),
             Export("Currency", "picklist"), Export("Balance", "decimal", "Account Balance"), Export("AutoPay", "boolean"),
             Export("BillCycleDay", "integer", "Bill Cycle Day"), Export("LastInvoiceDate", "date", "Last Invoice Date"),
-            Export("Region__c", "text", "Region"), SoapOnly("RolloverBalance", "decimal"), Export("CreatedDate", "datetime", "Created Date"));
+            Export("Region__c", "text", "Region"), SoapOnly("RolloverBalance", "decimal"), NotSelectable("SequenceSetId", "text"), Export("CreatedDate", "datetime", "Created Date"));
         tenant.DefineObject("Contact",
             Export("AccountId", "text"), Export("FirstName", "text"), Export("LastName", "text"), Export("WorkEmail", "text"),
             Export("Country", "text"), Export("CreatedDate", "datetime"));
@@ -74,13 +82,13 @@ public sealed partial class FakeZuoraTenant
             Export("AccountId", "text"), Export("Name", "text"), Export("Status", "picklist"), Export("TermType", "picklist"),
             Export("SubscriptionStartDate", "date"), Export("AutoRenew", "boolean"), Export("Version", "integer"), Export("CreatedDate", "datetime"));
         tenant.DefineObject("RatePlanCharge",
-            Export("SubscriptionId", "text"), Export("ProductId", "text"), Export("Name", "text"), Export("ChargeType", "picklist"),
+            Parent("Subscription"), Parent("Product"), Export("Name", "text"), Export("ChargeType", "picklist"),
             Export("Quantity", "decimal"), Export("MRR", "decimal"), Export("EffectiveStartDate", "date"), Export("CreatedDate", "datetime"));
         tenant.DefineObject("Invoice",
             Export("AccountId", "text"), Export("InvoiceNumber", "text"), Export("InvoiceDate", "date"), Export("DueDate", "date"),
             Export("Amount", "decimal"), Export("Balance", "decimal"), Export("Status", "picklist"), Export("CreatedDate", "datetime"));
         tenant.DefineObject("InvoiceItem",
-            Export("InvoiceId", "text"), Export("SubscriptionId", "text"), Export("RatePlanChargeId", "text"), Export("ChargeAmount", "decimal"),
+            Parent("Invoice"), Parent("Subscription"), Parent("RatePlanCharge"), Export("ChargeAmount", "decimal"),
             Export("ServiceStartDate", "date"), Export("ServiceEndDate", "date"), Export("CreatedDate", "datetime"));
         tenant.DefineObject("Payment",
             Export("AccountId", "text"), Export("PaymentNumber", "text"), Export("Amount", "decimal"), Export("EffectiveDate", "date"),

@@ -2,7 +2,7 @@ namespace ServerlessSync.Testing.Zuora;
 
 /// <summary>
 /// An in-memory Zuora tenant for <see cref="FakeZuora"/>: objects by API name (matched case-insensitively), each with
-/// its field definitions, live records and deleted records. Every object has <c>Id</c> (text) and <c>UpdatedDate</c>
+/// its field definitions, live records and deleted records. Datetimes are kept in whole seconds (UTC), as Zuora exports them. Every object has <c>Id</c> (text) and <c>UpdatedDate</c>
 /// (datetime), both in the export context. Record values are typed by the field's Zuora type (see
 /// <see cref="ZuoraFieldDefinition.ValueTypes"/>; an <see cref="int"/> is taken for an integer) or null. Thread-safe.
 /// </summary>
@@ -98,9 +98,10 @@ public sealed partial class FakeZuoraTenant
                 merged[tenantObject.Field(field).Name] = tenantObject.Checked(field, value);
             }
 
+            var updated = ToSecond(updatedDate);
             merged[IdField] = id;
-            merged[UpdatedDateField] = updatedDate;
-            tenantObject.Live[id] = new ZuoraRecord(id, updatedDate, merged);
+            merged[UpdatedDateField] = updated;
+            tenantObject.Live[id] = new ZuoraRecord(id, updated, merged);
             tenantObject.Deleted.Remove(id);
         }
     }
@@ -128,7 +129,38 @@ public sealed partial class FakeZuoraTenant
             var tenantObject = Object(objectName);
             var record = Record(tenantObject, id);
             tenantObject.Live.Remove(id);
-            tenantObject.Deleted[id] = new ZuoraDeletedRecord(record, deletedAt);
+            tenantObject.Deleted[id] = new ZuoraDeletedRecord(record, ToSecond(deletedAt));
+        }
+    }
+
+    /// <summary>
+    /// Lists <paramref name="parents"/> among <paramref name="objectName"/>'s related objects (Zuora's prejoined objects of
+    /// a data source) although a field <c>{parent}Id</c> carries each one's id already, as an invoice's <c>AccountId</c>
+    /// and its prejoined Account do. An export may then select either.
+    /// </summary>
+    public void Prejoin(string objectName, params string[] parents)
+    {
+        lock (_gate)
+        {
+            var tenantObject = Object(objectName);
+            foreach (var parent in parents)
+            {
+                tenantObject.Field(parent + "Id");
+                tenantObject.Prejoined.Add(parent);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The objects describe lists under <c>&lt;related-objects&gt;</c>: each <see cref="ZuoraFieldDefinition.Parent"/>, then
+    /// each object given to <see cref="Prejoin"/>.
+    /// </summary>
+    public IReadOnlyList<string> RelatedObjects(string objectName)
+    {
+        lock (_gate)
+        {
+            var tenantObject = Object(objectName);
+            return [.. tenantObject.Fields.Select(f => f.RelatedObject).OfType<string>().Concat(tenantObject.Prejoined).Distinct(StringComparer.OrdinalIgnoreCase)];
         }
     }
 
@@ -204,6 +236,9 @@ public sealed partial class FakeZuoraTenant
         }
     }
 
+    /// <summary>The instant in whole seconds: Zuora's datetimes, as exports show them, have no fraction of a second.</summary>
+    private static DateTimeOffset ToSecond(DateTimeOffset instant) => new(instant.UtcTicks - (instant.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
     private static ZuoraRecord Record(TenantObject tenantObject, string id) =>
         tenantObject.Live.TryGetValue(id, out var record)
             ? record
@@ -223,6 +258,8 @@ public sealed partial class FakeZuoraTenant
         public int Order { get; } = order;
 
         public bool Forbidden { get; set; }
+
+        public List<string> Prejoined { get; } = [];
 
         public IReadOnlyList<ZuoraFieldDefinition> Fields => _fields;
 
@@ -265,6 +302,7 @@ public sealed partial class FakeZuoraTenant
             {
                 null => null,
                 int number when expected == typeof(long) => (long)number,
+                DateTimeOffset instant when expected == typeof(DateTimeOffset) => ToSecond(instant),
                 _ when value.GetType() == expected => value,
                 _ => throw new ArgumentException(
                     $"field {Name}.{definition.Name} is {definition.Type} and takes {expected.Name}, not {value.GetType().Name}", nameof(value)),

@@ -5,8 +5,9 @@ namespace ServerlessSync.Testing.Zuora;
 
 /// <summary>
 /// CSV as Zuora writes export and Data Query results: RFC 4180 (CRLF line ends; a field with a comma, quote, CR or LF is
-/// quoted, quotes doubled), a header line, a null as an empty field. Datetimes in UTC as <c>yyyy-MM-ddTHH:mm:ss.fff+00:00</c>,
-/// dates <c>yyyy-MM-dd</c>, numbers in invariant culture, booleans <c>true</c>/<c>false</c>.
+/// quoted, quotes doubled), a header line, a null as an empty field. Datetimes in UTC as <c>yyyy-MM-ddTHH:mm:ss+0000</c>
+/// (the form AQuA documents for <c>dateTimeUtc</c>: <c>YYYY-MM-DDThh:mm:ss±hhmm</c>), dates <c>yyyy-MM-dd</c>, numbers in
+/// invariant culture, booleans <c>true</c>/<c>false</c>.
 /// </summary>
 public static class ZuoraCsv
 {
@@ -58,7 +59,7 @@ public static class ZuoraCsv
         string text => text,
         bool flag => flag ? "true" : "false",
         DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTimeOffset instant => instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'", CultureInfo.InvariantCulture),
+        DateTimeOffset instant => instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture),
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

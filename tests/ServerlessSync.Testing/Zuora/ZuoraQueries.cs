@@ -16,7 +16,7 @@ public sealed record ZuoraWindow(DateTimeOffset? From, DateTimeOffset? To)
 /// (either condition alone too, keywords case-insensitive). A datetime literal must be ISO-8601 with <c>T</c> and an offset
 /// or <c>Z</c>; one with a space in place of the <c>T</c> drops its condition, as Zuora silently does.
 /// </summary>
-/// <param name="Fields">the selected field names as the query spells them</param>
+/// <param name="Fields">the selected field names as the query spells them (a joined parent as <c>Parent.Id</c>)</param>
 /// <param name="ObjectName">the object as the query spells it</param>
 /// <param name="Window">the window after dropping ignored conditions</param>
 public sealed partial record ZoqlExportQuery(IReadOnlyList<string> Fields, string ObjectName, ZuoraWindow Window)
@@ -81,7 +81,7 @@ public sealed partial record ZoqlExportQuery(IReadOnlyList<string> Fields, strin
     [GeneratedRegex(@"^\s*select\s+(?<fields>.+?)\s+from\s+(?<object>\w+)(\s+where\s+(?<where>.+?))?\s*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex SelectPattern();
 
-    [GeneratedRegex(@"^\w+$")]
+    [GeneratedRegex(@"^\w+(\.\w+)?$")]
     private static partial Regex NamePattern();
 
     [GeneratedRegex(@"\s+and\s+", RegexOptions.IgnoreCase)]

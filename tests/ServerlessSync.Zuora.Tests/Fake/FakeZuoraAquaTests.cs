@@ -28,12 +28,26 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal("completed", batch["status"]!.GetValue<string>());
         Assert.Equal(2, batch["recordCount"]!.GetValue<int>());
         Assert.Equal(
-            "Id,Name,Balance,AutoPay,BillCycleDay,LastInvoiceDate,Region__c,UpdatedDate\r\n"
-            + "a1,Plain,12.50,true,1,2026-11-01,EMEA,2026-11-24T12:00:00.000+00:00\r\n"
-            + "a2,\"Comma, \"\"Quote\"\"\nNewline\",-3,false,28,,,2026-11-25T10:30:00.250+00:00\r\n",
+            "Account.Id,Account.Name,Account.Balance,Account.AutoPay,Account.BillCycleDay,Account.LastInvoiceDate,Account.Region__c,Account.UpdatedDate\r\n"
+            + "a1,Plain,12.50,true,1,2026-11-01,EMEA,2026-11-24T12:00:00+0000\r\n"
+            + "a2,\"Comma, \"\"Quote\"\"\nNewline\",-3,false,28,,,2026-11-25T10:30:00+0000\r\n",
             csv);
         Assert.Equal(1, calls.Zuora.JobsSubmitted);
         Assert.Equal(0, calls.Zuora.RunningJobs);
+    }
+
+    [Fact]
+    public async Task Submit_DatetimeAtMidnightZuoraTime_ExportedAsTheDateAlone()
+    {
+        var tenant = SmallTenant();
+        tenant.AddField("Account", Export("CreatedDate", "datetime"));
+        tenant.Put("Account", "a1", new DateTimeOffset(2026, 11, 24, 13, 0, 0, TimeSpan.FromHours(1)), new Dictionary<string, object?> { ["CreatedDate"] = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.FromHours(-8)) });
+        tenant.Put("Account", "a3", FakeZuoraCalls.Now.AddDays(-10), new Dictionary<string, object?> { ["CreatedDate"] = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero) });
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(tenant);
+
+        var csv = await calls.ExportAsync("select Id, CreatedDate from Account where UpdatedDate < '2026-11-24T12:00:00.001+00:00'");
+
+        Assert.Equal("Account.Id,Account.CreatedDate\r\na1,2026-11-02\r\na3,2026-11-02T00:00:00+0000\r\n", csv);
     }
 
     [Fact]
@@ -62,7 +76,7 @@ public sealed class FakeZuoraAquaTests
         var job = await calls.PollAquaAsync(jobId);
         var csv = await calls.Http.GetStringAsync($"v1/files/{job["batches"]![0]!["fileId"]!.GetValue<string>()}");
 
-        Assert.Equal("Id,Name\r\na3,Old\r\n", csv);
+        Assert.Equal("Account.Id,Account.Name\r\na3,Old\r\n", csv);
         Assert.Equal("Changed later", tenant.Record("Account", "a3").Value("Name"));
         Assert.Equal(FakeZuoraCalls.Now.AddDays(-10), tenant.Record("Account", "a3").UpdatedDate);
     }
@@ -76,9 +90,59 @@ public sealed class FakeZuoraAquaTests
 
         var csv = await calls.ExportAsync($"select {string.Join(", ", fields)} from Account");
 
-        var expected = ZuoraCsv.Write(fields, tenant.Records("Account").Select(r => (IReadOnlyList<object?>)[.. fields.Select(r.Value)]));
+        var expected = ZuoraCsv.Write([.. fields.Select(f => "Account." + f)], tenant.Records("Account").Select(r => (IReadOnlyList<object?>)[.. fields.Select(r.Value)]));
         Assert.True(expected.Length > 2 * 32 * 1024, $"the export is only {expected.Length} characters: too short to cross a chunk");
         Assert.Equal(expected, csv);
+    }
+
+    [Fact]
+    public async Task Submit_SegmentRecordsTwo_CompletedBatchListsSegmentsEachWithItsHeader()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { SegmentRecords = 2 });
+
+        var submitted = await calls.SubmitAquaJobAsync("select Id from Account");
+        var batch = (await calls.PollAquaAsync(submitted["id"]!.GetValue<string>()))["batches"]![0]!.AsObject();
+        var files = await Task.WhenAll(batch["segments"]!.AsArray().Select(s => calls.Http.GetStringAsync($"v1/files/{s!.GetValue<string>()}")));
+
+        Assert.False(batch.ContainsKey("fileId"));
+        Assert.Equal(3, batch["recordCount"]!.GetValue<int>());
+        Assert.Equal(["Account.Id\r\na1\r\na2\r\n", "Account.Id\r\na3\r\n"], files);
+    }
+
+    [Fact]
+    public async Task File_OverMaxFileRecords_Answers403MaxObjectSize()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { MaxFileRecords = 2 });
+
+        var submitted = await calls.SubmitAquaJobAsync("select Id from Account");
+        var fileId = (await calls.PollAquaAsync(submitted["id"]!.GetValue<string>()))["batches"]![0]!["fileId"]!.GetValue<string>();
+        using var download = await calls.Http.GetAsync($"v1/files/{fileId}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, download.StatusCode);
+        Assert.Equal("<security:max-object-size>2047MB</security:max-object-size>", await download.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Submit_JobNameOver32Characters_IsRefused()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant());
+        var request = JsonNode.Parse(FakeZuoraCalls.AquaRequest("select Id from Account"))!.AsObject();
+        request["name"] = "serverless-sync productrateplancharge";
+
+        using var response = await calls.SubmitAquaAsync(request.ToJsonString());
+
+        Assert.Equal("error", (await FakeZuoraCalls.BodyAsync(response)).GetProperty("status").GetString());
+        Assert.Equal(0, calls.Zuora.JobsSubmitted);
+    }
+
+    [Fact]
+    public async Task Submit_PrefixedHeadersOff_HeaderNamesFieldsAsQueried()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { PrefixedHeaders = false });
+
+        var csv = await calls.ExportAsync("select Id, Name from Account where UpdatedDate < '2026-11-24T12:00:00.001+00:00'");
+
+        Assert.StartsWith("Id,Name\r\n", csv, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,7 +152,7 @@ public sealed class FakeZuoraAquaTests
 
         var csv = await calls.ExportAsync("SELECT Id FROM Account WHERE UpdatedDate >= '2026-11-20 00:00:00' AND UpdatedDate < '2026-11-26 00:00:00'");
 
-        Assert.Equal("Id\r\na1\r\na2\r\na3\r\n", csv);
+        Assert.Equal("Account.Id\r\na1\r\na2\r\na3\r\n", csv);
     }
 
     [Fact]
@@ -98,7 +162,7 @@ public sealed class FakeZuoraAquaTests
 
         var csv = await calls.ExportAsync("select Id from Account where UpdatedDate < '2026-11-24T12:00:00.001+00:00'");
 
-        Assert.Equal("Id\r\na1\r\na3\r\n", csv);
+        Assert.Equal("Account.Id\r\na1\r\na3\r\n", csv);
     }
 
     [Theory]
@@ -218,7 +282,7 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal(HttpStatusCode.OK, found.StatusCode);
         Assert.Equal("text/csv", found.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("Id\r\na1\r\na2\r\na3\r\n", await found.Content.ReadAsStringAsync());
+        Assert.Equal("Account.Id\r\na1\r\na2\r\na3\r\n", await found.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -238,6 +302,27 @@ public sealed class FakeZuoraAquaTests
         Assert.Equal("datetime", fields["UpdatedDate"].Type);
         Assert.Contains("export", fields["Id"].Contexts);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Describe_InvoiceItem_ListsParentsUnderRelatedObjectsAndTheExportJoinsThem()
+    {
+        var tenant = FakeZuoraTenant.CreateSample(1, 7, FakeZuoraCalls.Now);
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(tenant);
+
+        var xml = XElement.Parse(await calls.Http.GetStringAsync("v1/describe/InvoiceItem"));
+        var account = XElement.Parse(await calls.Http.GetStringAsync("v1/describe/Account"));
+        var csv = await calls.ExportAsync("select Id, Invoice.Id from InvoiceItem");
+        using var plain = await calls.SubmitAquaAsync(FakeZuoraCalls.AquaRequest("select Id, InvoiceId from InvoiceItem"));
+        using var unselectable = await calls.SubmitAquaAsync(FakeZuoraCalls.AquaRequest("select Id, SequenceSetId from Account"));
+
+        Assert.DoesNotContain(xml.Element("fields")!.Elements("field"), f => f.Element("name")!.Value == "InvoiceId");
+        Assert.Equal(["Invoice", "Subscription", "RatePlanCharge"], xml.Element("related-objects")!.Elements("object").Select(o => o.Element("name")!.Value));
+        var item = tenant.Records("InvoiceItem")[0];
+        Assert.StartsWith($"InvoiceItem.Id,Invoice.Id\r\n{item.Id},{item.Value("InvoiceId")}\r\n", csv, StringComparison.Ordinal);
+        Assert.Equal("90005", (await FakeZuoraCalls.BodyAsync(plain)).GetProperty("errorCode").GetString());
+        Assert.Equal("false", account.Element("fields")!.Elements("field").Single(f => f.Element("name")!.Value == "SequenceSetId").Element("selectable")!.Value);
+        Assert.Equal("90005", (await FakeZuoraCalls.BodyAsync(unselectable)).GetProperty("errorCode").GetString());
     }
 
     /// <summary>Account: a1 and a2 inside the test window (a2 with a hostile name and nulls), a3 before it. Payment forbidden.</summary>

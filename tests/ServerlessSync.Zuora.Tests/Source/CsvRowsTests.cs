@@ -19,7 +19,7 @@ public class CsvRowsTests
     private static async Task<List<SourceRow>> ReadAsync(byte[] csv, params string[] required)
     {
         var rows = new List<SourceRow>();
-        await foreach (var row in CsvRows.ReadAsync(new MemoryStream(csv), Schema, required.Length == 0 ? [.. Schema.Columns.Select(c => c.Name)] : required, false, "Zuora AQuA export of account", false, CancellationToken.None))
+        await foreach (var row in CsvRows.ReadAsync(new MemoryStream(csv), Schema, required.Length == 0 ? [.. Schema.Columns.Select(c => c.Name)] : required, false, "Zuora AQuA export of account", false, "Account", ZuoraTime.Pacific, CancellationToken.None))
         {
             rows.Add(row);
         }
@@ -36,6 +36,29 @@ public class CsvRowsTests
         Assert.Null(rows[1].Values[1]);
         Assert.False(rows[0].Deleted);
     }
+
+    [Fact]
+    public async Task ReadAsync_HeaderPrefixedWithTheObject_MapsOwnFieldsAndJoinedParents()
+    {
+        // Zuora names AQuA columns Object.Field: the object's own fields, and a joined parent's Id (Contact.Id → contactid).
+        var schema = new ObjectSchema("account", [.. Schema.Columns, new ColumnSchema("contactid", ColumnType.String)]);
+        var rows = new List<SourceRow>();
+        await foreach (var row in CsvRows.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes("Account.UpdatedDate,Account.Id,Account.Balance,Contact.Id\r\n2026-11-01T10:20:30+0000,a1,12.5,c9\r\n")),
+            schema, ["id", "updateddate"], false, "Zuora AQuA export of account", false, "Account", ZuoraTime.Pacific, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal(["a1", 12.5m, new DateTimeOffset(2026, 11, 1, 10, 20, 30, TimeSpan.Zero), "c9"], Assert.Single(rows).Values);
+    }
+
+    [Theory]
+    [InlineData("Account.Id", "Id")]
+    [InlineData("account.AccountNumber", "AccountNumber")]
+    [InlineData("BillToContact.Id", "BillToContactId")]
+    [InlineData(" Id ", "Id")]
+    public void ColumnName_PrefixedOrPlainHeader_IsTheFieldOrTheJoinedName(string header, string expected) =>
+        Assert.Equal(expected, CsvRows.ColumnName(header, "Account"));
 
     [Fact]
     public async Task ReadAsync_UnparseableValue_NamesObjectLineColumnAndExcerpt()

@@ -113,6 +113,27 @@ public class ZuoraFailureModesTests
     }
 
     [Fact]
+    public async Task IncrementalRun_DataQueryJobFailsWithoutAReason_FailsSayingWhereToLookAndKeepsTheCursor()
+    {
+        await using var pipeline = await ZuoraPipeline.StartAsync(Sample());
+        // The historical run asks no Data Query: the fault waits for the incremental one.
+        pipeline.Fake.FaultNextDataQueryResult(DataQueryResultFault.Failed);
+        Assert.Equal(RunStatus.Succeeded, (await pipeline.RunAsync("contact")).Status);
+        var cursor = await pipeline.CursorAsync("contact");
+
+        pipeline.Clock.Advance(TimeSpan.FromHours(1));
+        var run = await pipeline.RunAsync("contact");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var error = Assert.Single(run.Objects).Error!;
+        Assert.Contains("ended failed", error, StringComparison.Ordinal);
+        Assert.Contains("gives no reason", error, StringComparison.Ordinal);
+        Assert.Contains("select id, updateddate from contact", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("no error detail", error, StringComparison.Ordinal);
+        Assert.Equal(cursor, await pipeline.CursorAsync("contact"));
+    }
+
+    [Fact]
     public async Task IncrementalRun_DataQueryFileNotUtf8_FailsNamingTheQueryAndLine()
     {
         var tenant = Sample();

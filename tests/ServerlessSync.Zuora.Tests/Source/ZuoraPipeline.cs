@@ -53,11 +53,12 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
 
     public SqliteStatusStore Status => _status;
 
-    /// <summary>A pipeline over <paramref name="tenant"/>; <paramref name="configure"/> may change the source's options.</summary>
-    public static async Task<ZuoraPipeline> StartAsync(FakeZuoraTenant tenant, Func<ZuoraOptions, ZuoraOptions>? configure = null, int pollsPerStep = 1)
+    /// <summary>A pipeline over <paramref name="tenant"/>; <paramref name="configure"/> may change the source's options, <paramref name="fakeOptions"/> the fake's.</summary>
+    public static async Task<ZuoraPipeline> StartAsync(FakeZuoraTenant tenant, Func<ZuoraOptions, ZuoraOptions>? configure = null, int pollsPerStep = 1, Func<FakeZuoraOptions, FakeZuoraOptions>? fakeOptions = null)
     {
         var clock = new ImmediateTimeProvider(T0);
-        var fake = await FakeZuora.StartAsync(tenant, new FakeZuoraOptions { TimeProvider = clock, PollsPerStep = pollsPerStep });
+        var fakeDefaults = new FakeZuoraOptions { TimeProvider = clock, PollsPerStep = pollsPerStep };
+        var fake = await FakeZuora.StartAsync(tenant, fakeOptions is null ? fakeDefaults : fakeOptions(fakeDefaults));
         var options = new ZuoraOptions { BaseUrl = fake.Url };
         return new ZuoraPipeline(fake, clock, configure is null ? options : configure(options));
     }

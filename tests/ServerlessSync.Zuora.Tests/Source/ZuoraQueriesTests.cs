@@ -37,6 +37,15 @@ public class ZuoraQueriesTests
     }
 
     [Fact]
+    public void AquaJob_EveryCatalogObject_NameWithinZuorasLimitOf32Characters()
+    {
+        var names = ZuoraCatalog.All.Select(o => JsonDocument.Parse(ZuoraQueries.AquaJob(o, "select Id from X")).RootElement.GetProperty("name").GetString()!).ToList();
+
+        Assert.All(names, n => Assert.InRange(n.Length, 1, 32));
+        Assert.Equal(ZuoraCatalog.All.Count, names.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public void DeletedSql_IncrementalWindow_UsesLowercaseTableAndTimestampLiterals()
     {
         var sql = ZuoraQueries.DeletedSql(Account, new SyncWindow(Start, Start.AddDays(1)));

@@ -38,6 +38,17 @@ public class ZuoraSettingsTests
         Assert.Equal(new ZuoraCredentials("abc", Secret), ZuoraCredentials.FromJson(json));
 
     [Fact]
+    public void FromJson_EntityIds_ReadForAMultiEntityTenant()
+    {
+        var credentials = ZuoraCredentials.FromJson("{\"clientId\":\"abc\",\"clientSecret\":\"" + Secret + "\",\"entityIds\":\" 8a8aa0d3762d2a4d \"}");
+
+        Assert.Equal("8a8aa0d3762d2a4d", credentials.EntityIds);
+        Assert.Null(ZuoraCredentials.FromJson("{\"clientId\":\"abc\",\"clientSecret\":\"x\"}").EntityIds);
+        Assert.Throws<FormatException>(() => ZuoraCredentials.FromJson("{\"clientId\":\"abc\",\"clientSecret\":\"x\",\"entityIds\":\"a\\nb\"}"));
+        Assert.DoesNotContain(Secret, credentials.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FromJson_MissingSecret_NamesTheKeyWithoutValues()
     {
         var error = Assert.Throws<FormatException>(() => ZuoraCredentials.FromJson("{\"clientId\":\"abc-id-value\"}"));

@@ -77,6 +77,34 @@ public class ZuoraSourceTests
     }
 
     [Fact]
+    public async Task ReadAsync_MultiEntityTenant_EveryRequestCarriesTheEntityId()
+    {
+        const string entity = "8a8aa0d3762d2a4d0176327ff7df6b5c";
+        var tenant = Sample();
+        tenant.Delete("Contact", tenant.Records("Contact")[0].Id, ZuoraPipeline.T0.AddMinutes(-30));
+        await using var fake = await FakeZuora.StartAsync(tenant, new FakeZuoraOptions { EntityId = entity, TimeProvider = new ImmediateTimeProvider(ZuoraPipeline.T0) });
+        using var source = new ZuoraSource(new ZuoraOptions { BaseUrl = fake.Url }, new ZuoraCredentials("test-client", "test-secret") { EntityIds = entity }, new ImmediateTimeProvider(ZuoraPipeline.T0));
+
+        var rows = await ReadAllAsync(source, "contact", new SyncWindow(ZuoraPipeline.T0.AddHours(-1), ZuoraPipeline.T0));
+
+        Assert.Single(rows, r => r.Deleted);
+        // Every call to Zuora, the token included; the pre-signed result download goes to S3, not Zuora.
+        Assert.All(fake.Requests.Where(r => !r.Path.StartsWith("/dq-results/", StringComparison.Ordinal)), r => Assert.Equal(entity, r.EntityIds));
+        Assert.Null(Assert.Single(fake.Requests, r => r.Path.StartsWith("/dq-results/", StringComparison.Ordinal)).EntityIds);
+    }
+
+    [Fact]
+    public async Task ReadAsync_MultiEntityTenantWithoutEntityId_FailsWithZuorasReason()
+    {
+        await using var fake = await FakeZuora.StartAsync(Sample(), new FakeZuoraOptions { EntityId = "e1" });
+        using var source = new ZuoraSource(new ZuoraOptions { BaseUrl = fake.Url }, new ZuoraCredentials("test-client", "test-secret"), new ImmediateTimeProvider(ZuoraPipeline.T0));
+
+        var error = await Assert.ThrowsAsync<ZuoraApiException>(async () => await source.DescribeAsync("account", CancellationToken.None));
+
+        Assert.Contains("Zuora-Entity-Ids", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadAsync_WrongSecret_ThrowsAuthenticationErrorWithoutTheSecret()
     {
         await using var fake = await FakeZuora.StartAsync(Sample());

@@ -41,6 +41,116 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
+    public async Task HistoricalRun_ParentsListedOnlyAsRelatedObjects_ArriveAsIdColumns()
+    {
+        // Zuora lists an invoice item's invoice (a charge's subscription) under <related-objects>, not among its fields:
+        // the export must select Invoice.Id, or the row arrives without its parent.
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("contact", "rateplancharge", "invoiceitem", "invoice");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var item = tenant.Records("InvoiceItem")[2];
+        Assert.Equal(
+            [item.Value("InvoiceId"), item.Value("SubscriptionId"), item.Value("RatePlanChargeId")],
+            Assert.Single(pipeline.Rows($"SELECT invoiceid, subscriptionid, rateplanchargeid FROM zuora.invoiceitem WHERE id = '{item.Id}'")));
+        var charge = tenant.Records("RatePlanCharge")[1];
+        Assert.Equal([charge.Value("SubscriptionId"), charge.Value("ProductId")], Assert.Single(pipeline.Rows($"SELECT subscriptionid, productid FROM zuora.rateplancharge WHERE id = '{charge.Id}'")));
+        var contact = tenant.Records("Contact")[0];
+        Assert.Equal(contact.Value("AccountId"), Assert.Single(Assert.Single(pipeline.Rows($"SELECT accountid FROM zuora.contact WHERE id = '{contact.Id}'"))));
+        // An invoice has an AccountId field and Account among its related objects: the field is selected, not a second join.
+        Assert.Contains(pipeline.Fake.ZoqlQueries, q => q.Contains("from Invoice ", StringComparison.Ordinal) && q.Contains("AccountId", StringComparison.Ordinal) && !q.Contains("Account.Id", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HistoricalRun_FieldDescribeMarksNotSelectable_IsNeitherQueriedNorAColumn()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.DoesNotContain("SequenceSetId", Assert.Single(pipeline.Fake.ZoqlQueries), StringComparison.Ordinal);
+        Assert.Equal(0, pipeline.Scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'account' AND column_name = 'sequencesetid'"));
+    }
+
+    [Fact]
+    public async Task HistoricalRun_ResultInSegments_ReadsEverySegmentFile()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { SegmentRecords = 5 });
+
+        var run = await pipeline.RunAsync("account", "contact");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(tenant.Records("Account").Count, pipeline.Scalar("SELECT count(DISTINCT id) FROM zuora.account WHERE NOT _deleted"));
+        Assert.Equal(tenant.Records("Contact").Count, pipeline.Scalar("SELECT count(*) FROM zuora.contact WHERE NOT _deleted"));
+        Assert.True(pipeline.Fake.Requests.Count(r => r.Path.StartsWith("/v1/files/", StringComparison.Ordinal)) >= 6);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_OneSegmentEndsShort_FailsOnTheSummedCountAndLoadsNothing()
+    {
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { SegmentRecords = 5 });
+        pipeline.Fake.CutNextFileShort();
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains($"holds {tenant.Records("Account").Count - 1} records", Assert.Single(run.Objects).Error, StringComparison.Ordinal);
+        Assert.Null(await pipeline.CursorAsync("account"));
+    }
+
+    [Fact]
+    public async Task HistoricalRun_FileOverZuorasSizeLimit_WindowSplitAndExportedAgain()
+    {
+        // Zuora answers a result file over 2,047 MB with 403 <security:max-object-size>; the fake does so past 5 records.
+        var tenant = Sample();
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { MaxFileRecords = 5 });
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(tenant.Records("Account").Count, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE NOT _deleted"));
+        Assert.True(pipeline.Fake.JobsSubmitted >= 3);
+        Assert.Contains(pipeline.Log, l => l.Contains("2,047 MB", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HistoricalRun_FileOverZuorasSizeLimitInTheSmallestWindow_FailsSayingSo()
+    {
+        await using var pipeline = await ZuoraPipeline.StartAsync(Sample(), o => o with { MinWindow = TimeSpan.FromDays(100_000) }, fakeOptions: o => o with { MaxFileRecords = 5 });
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var error = Assert.Single(run.Objects).Error!;
+        Assert.Contains("2,047 MB", error, StringComparison.Ordinal);
+        Assert.Contains("minimum window", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_DatetimeAtMidnightZuoraTime_ExportedAsDateAndLoadedAsThatMidnight()
+    {
+        // Zuora's export writes a datetime that is midnight in Zuora system time (Pacific) as the date alone.
+        var tenant = Sample();
+        var account = tenant.Records("Account")[0];
+        var midnight = new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.FromHours(-7));
+        tenant.Put("Account", account.Id, account.UpdatedDate, new Dictionary<string, object?> { ["CreatedDate"] = midnight });
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+
+        var run = await pipeline.RunAsync("account");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var createdDate = Assert.Single(Assert.Single(pipeline.Rows($"SELECT createddate FROM zuora.account WHERE id = '{account.Id}'")));
+        Assert.Equal(midnight, new DateTimeOffset(Assert.IsType<DateTime>(createdDate), TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task IncrementalRun_UpdatesAndDeletes_ReachTheWarehouseWithDeletedRowsFlagged()
     {
         var tenant = Sample();

@@ -23,6 +23,27 @@ public class ZuoraValuesTests
         Assert.Equal(TimeSpan.Zero, value.Offset);
     }
 
+    [Theory]
+    [InlineData("2015-01-01", 8)]
+    [InlineData("2026-07-01", 7)]
+    public void ParseTimestamp_DateAlone_IsMidnightInZuoraSystemTime(string text, int hoursAfterUtcMidnight) =>
+        Assert.Equal(new DateTimeOffset(DateOnly.Parse(text, System.Globalization.CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddHours(hoursAfterUtcMidnight), ZuoraValues.ParseTimestamp(text));
+
+    [Fact]
+    public void ParseTimestamp_DateAloneInAnotherSystemTimeZone_IsItsMidnight() =>
+        Assert.Equal(new DateTimeOffset(2015, 1, 1, 0, 0, 0, TimeSpan.FromHours(1)), ZuoraValues.ParseTimestamp("2015-01-01", TimeZoneInfo.CreateCustomTimeZone("CET", TimeSpan.FromHours(1), "CET", "CET")));
+
+    [Fact]
+    public void UsPacificRules_WinterAndSummer_HaveTheOffsetsOfAmericaLosAngeles()
+    {
+        var rules = ZuoraTime.UsPacificRules();
+
+        Assert.Equal(TimeSpan.FromHours(-8), rules.GetUtcOffset(new DateTime(2026, 1, 15, 12, 0, 0, DateTimeKind.Unspecified)));
+        Assert.Equal(TimeSpan.FromHours(-7), rules.GetUtcOffset(new DateTime(2026, 7, 15, 12, 0, 0, DateTimeKind.Unspecified)));
+        Assert.Equal(TimeSpan.FromHours(-8), rules.GetUtcOffset(new DateTime(2026, 11, 1, 2, 30, 0, DateTimeKind.Unspecified)));
+        Assert.Equal(TimeSpan.FromHours(-7), rules.GetUtcOffset(new DateTime(2026, 3, 8, 3, 30, 0, DateTimeKind.Unspecified)));
+    }
+
     [Fact]
     public void ParseTimestamp_SubMicrosecond_IsTruncatedToMicroseconds()
     {
