@@ -3,9 +3,10 @@ namespace ServerlessSync.Zuora;
 /// <summary>
 /// One Zuora object the source extracts: <see cref="Name"/> is ours (lowercase), <see cref="ApiName"/> Zuora's
 /// (ZOQL and describe). <see cref="ReportsDeletes"/> says whether an incremental read asks Data Query for the
-/// object's deleted records. That split is our reading of Zuora's documentation, not verified on a tenant: objects
-/// without it (rate plans, their charges, invoice items) are deleted with their parent, and a periodic full re-sync
-/// removes them from the warehouse.
+/// object's deleted records: every object here does, since Zuora documents deleted-record exports as unsupported only for
+/// objects this catalog does not hold (PaymentTransactionLog, RefundTransactionLog, AccountingCode, AccountingPeriod,
+/// Processed Usage; docs/zuora-wire.md). Not verified on a tenant; a periodic full re-sync would still remove what an
+/// incremental read missed.
 /// </summary>
 public sealed record ZuoraObject(string Name, string ApiName, bool ReportsDeletes);
 
@@ -21,11 +22,11 @@ public static class ZuoraCatalog
         new("contact", "Contact", true),
         new("paymentmethod", "PaymentMethod", true),
         new("subscription", "Subscription", true),
-        new("rateplan", "RatePlan", false),
-        new("rateplancharge", "RatePlanCharge", false),
+        new("rateplan", "RatePlan", true),
+        new("rateplancharge", "RatePlanCharge", true),
         new("amendment", "Amendment", true),
         new("invoice", "Invoice", true),
-        new("invoiceitem", "InvoiceItem", false),
+        new("invoiceitem", "InvoiceItem", true),
         new("payment", "Payment", true),
         new("refund", "Refund", true),
         new("creditmemo", "CreditMemo", true),

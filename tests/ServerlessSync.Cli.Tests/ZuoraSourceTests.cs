@@ -211,7 +211,7 @@ public sealed class ZuoraSourceTests : IAsyncLifetime, IDisposable
         Assert.True(result.ExitCode == CliApp.Ok, result.ToString());
         Assert.Contains("ok    connection", result.Output, StringComparison.Ordinal);
         Assert.Contains("ok    account", result.Output, StringComparison.Ordinal);
-        Assert.Contains("full re-sync", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Data Query", result.Output, StringComparison.Ordinal);
         Assert.Contains("3 checks passed", result.Output, StringComparison.Ordinal);
     }
 

@@ -23,7 +23,7 @@ public class ZuoraDoctorTests
         var accountFields = Sample().Fields("Account").Count(f => f.IsExportable);
         Assert.Contains($"{accountFields} exportable fields", checks[1].Message, StringComparison.Ordinal);
         Assert.Contains("Data Query", checks[1].Message, StringComparison.Ordinal);
-        Assert.Contains("re-sync", checks[2].Message, StringComparison.Ordinal);
+        Assert.Contains("Data Query", checks[2].Message, StringComparison.Ordinal);
         Assert.False(checks[3].Passed);
         Assert.Contains("RatePlan", checks[3].Message, StringComparison.Ordinal);
         Assert.False(checks[4].Passed);

@@ -172,10 +172,11 @@ public class ZuoraSyncEndToEndTests
         Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.account WHERE id = '{accounts[1].Id}' AND _deleted"));
         Assert.Equal(accounts.Count - 1, pipeline.Scalar("SELECT count(*) FROM zuora.account WHERE NOT _deleted"));
         Assert.Equal(1, run.Objects.Single(o => o.ObjectName == "account").RowsDeleted);
-        // Invoice items report no deletes (they go with their invoice): the row stays until a full re-sync.
-        Assert.Equal(0, pipeline.Scalar($"SELECT count(*) FROM zuora.invoiceitem WHERE id = '{item.Id}' AND _deleted"));
-        var sql = Assert.Single(pipeline.Fake.SqlQueries);
-        Assert.StartsWith("select id, updateddate from account where updateddate >= timestamp '", sql, StringComparison.Ordinal);
+        // Invoice items report their deletes too (Data Query's readDeleted), as every object of the catalog does.
+        Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.invoiceitem WHERE id = '{item.Id}' AND _deleted"));
+        Assert.Equal(2, pipeline.Fake.SqlQueries.Count);
+        Assert.Contains(pipeline.Fake.SqlQueries, sql => sql.StartsWith("select id, updateddate from account where updateddate >= timestamp '", StringComparison.Ordinal));
+        Assert.Contains(pipeline.Fake.SqlQueries, sql => sql.StartsWith("select id, updateddate from invoiceitem where updateddate >= timestamp '", StringComparison.Ordinal));
         Assert.All(pipeline.Fake.Requests.Where(r => r.Path.StartsWith("/dq-results/", StringComparison.Ordinal)), r => Assert.False(r.HadBearerToken));
         Assert.Contains(pipeline.Fake.Requests, r => r.Path.StartsWith("/dq-results/", StringComparison.Ordinal));
     }
@@ -217,7 +218,7 @@ public class ZuoraSyncEndToEndTests
     }
 
     [Fact]
-    public async Task FullResync_Due_CatchesChangesWithoutANewUpdatedDateAndDeletesZuoraDoesNotReport()
+    public async Task FullResync_Due_CatchesChangesWithoutANewUpdatedDate_DeletesAlreadyCameIncrementally()
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
@@ -235,13 +236,14 @@ public class ZuoraSyncEndToEndTests
 
         Assert.Equal(SyncMode.Incremental, incremental.Objects.Single().Mode);
         Assert.Equal(0, missed);
+        Assert.Equal(1, incremental.Objects.Single().RowsDeleted);
         var record = resync.Objects.Single();
         Assert.True(record.FullResync);
         Assert.Equal(RunStatus.Succeeded, record.Status);
         Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.rateplancharge WHERE id = '{charges[0].Id}' AND quantity = 42.5"));
         Assert.Equal(1, pipeline.Scalar($"SELECT count(*) FROM zuora.rateplancharge WHERE id = '{charges[1].Id}' AND _deleted"));
         Assert.Equal(tenant.Records("RatePlanCharge").Count, pipeline.Scalar("SELECT count(*) FROM zuora.rateplancharge WHERE NOT _deleted"));
-        Assert.Equal(1, record.RowsDeleted);
+        Assert.Equal(0, record.RowsDeleted);
     }
 
     [Fact]
