@@ -16,7 +16,7 @@ PUBLISH_DIR ?= .aws-sam/functions-publish/$(LAMBDA_RID)
 PUBLISHED := $(PUBLISH_DIR)/.published
 
 FUNCTIONS := StartRunFunction ExtractFunction LoadFunction LoadCompletedFunction RecordObjectFunction \
-	CleanupFunction FinishRunFunction StatusApiFunction
+	CleanupFunction FinishRunFunction StatusApiFunction SubmitExportFunction CheckExportFunction
 BUILD_TARGETS := $(addprefix build-,$(FUNCTIONS))
 
 # What the published assembly depends on: every project file and source under src/ and the shared build files.

@@ -5,8 +5,9 @@ using ServerlessSync.Functions.Hosting;
 namespace ServerlessSync.Functions;
 
 /// <summary>
-/// Extract: <c>{"run","object","taskToken"}</c> → <c>{"manifestKey","rows","files","bytes"}</c>. Stages the object's window as
-/// gzip CSV parts and, last, its manifest carrying the task token; the manifest's S3 event starts the load. A read still
+/// Extract: <c>{"run","object","taskToken","job"?}</c> → <c>{"manifestKey","rows","files","bytes"}</c>. Stages the object's window as
+/// gzip CSV parts and, last, its manifest carrying the task token; the manifest's S3 event starts the load. With
+/// <c>job</c> (Zuora's completed export jobs, which the state machine waited for) it only downloads and stages their result. A read still
 /// going after <see cref="FunctionSettings.ExtractTimeLimit"/> is stopped (the Zuora source cancels its export jobs)
 /// and fails with <see cref="ExtractTimeLimitException"/>, before Lambda would kill the function without a word.
 /// </summary>
@@ -38,7 +39,8 @@ public sealed class ExtractFunction : LambdaFunction
         try
         {
             var step = await Host.ExtractStepAsync(stop.Token);
-            result = await step.ExtractAsync(run, plan, request.TaskToken, null, stop.Token);
+            var jobs = request.Job is { } job ? Messages.ToJobs(job) : null;
+            result = await step.ExtractAsync(run, plan, jobs, request.TaskToken, null, stop.Token);
         }
         catch (OperationCanceledException e) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -15,7 +15,7 @@ namespace ServerlessSync.Zuora;
 /// <see cref="ZuoraOptions.MaxConcurrentJobs"/> jobs of this instance run at once. An empty CSV field is null: an
 /// empty string in Zuora arrives as null.
 /// </summary>
-public sealed class ZuoraSource : ISource, IDisposable
+public sealed partial class ZuoraSource : ISource, IExportJobSource, IDisposable
 {
     public const string SourceName = "zuora";
 
@@ -66,24 +66,8 @@ public sealed class ZuoraSource : ISource, IDisposable
     /// </summary>
     public async IAsyncEnumerable<SourceRow> ReadAsync(ObjectSchema schema, SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(schema);
-        ArgumentNullException.ThrowIfNull(window);
-        schema.Validate();
-
-        // Nothing is updated in the future: an open end (verify reads up to DateTimeOffset.MaxValue) becomes a day
-        // from now, so the query text holds a real datetime and a halved window splits the tenant's real history.
-        // A historical read is loaded as a snapshot: rows it lacks are marked deleted. A record edited while the export
-        // runs gets an UpdatedDate after the planned end, so a snapshot reads up to the same day-ahead bound: the edited
-        // record is in it (and merges as the newer row) instead of passing for deleted.
-        var latest = _time.GetUtcNow().AddDays(1);
-        if (window.End > latest || window.Start is null)
-        {
-            window = window with { End = latest };
-        }
-
-        var zuoraObject = Find(schema.Name);
-        var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
-        var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema), _options.SystemTimeZone);
+        var (zuoraObject, export, concrete) = await ExportOfAsync(schema, window, cancellationToken);
+        window = concrete;
         await foreach (var row in RunAsync(export, window, cancellationToken))
         {
             yield return row;
@@ -96,6 +80,25 @@ public sealed class ZuoraSource : ISource, IDisposable
                 yield return row;
             }
         }
+    }
+
+    /// <summary>The AQuA export of <paramref name="schema"/>'s columns and the window as its query states it.</summary>
+    private async Task<(ZuoraObject Object, AquaExport Export, SyncWindow Window)> ExportOfAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(window);
+        schema.Validate();
+
+        // Nothing is updated in the future: an open end (verify reads up to DateTimeOffset.MaxValue) becomes a day
+        // from now, so the query text holds a real datetime and a halved window splits the tenant's real history.
+        // A historical read is loaded as a snapshot: rows it lacks are marked deleted. A record edited while the export
+        // runs gets an UpdatedDate after the planned end, so a snapshot reads up to the same day-ahead bound: the edited
+        // record is in it (and merges as the newer row) instead of passing for deleted.
+        var latest = _time.GetUtcNow().AddDays(1);
+        var concrete = window.End > latest || window.Start is null ? window with { End = latest } : window;
+        var zuoraObject = Find(schema.Name);
+        var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
+        return (zuoraObject, new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema), _options.SystemTimeZone), concrete);
     }
 
     public void Dispose()

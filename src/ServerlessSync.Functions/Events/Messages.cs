@@ -35,4 +35,41 @@ public static class Messages
             new LoadOutcome(load.Inserted, load.Updated, load.Deleted, load.Unchanged, load.AlreadyLoaded),
             load.LoadMilliseconds);
     }
+
+    public static ExportJobsMessage ToMessage(ExportJobs jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return new ExportJobsMessage(
+            jobs.ObjectName,
+            jobs.Window.Start,
+            jobs.Window.End,
+            jobs.Columns,
+            [.. jobs.Jobs.Select(j => new ExportJobMessage(j.Kind, j.JobId, j.Completed, j.Results) { Records = j.Records })],
+            jobs.SubmittedAt,
+            jobs.Deadline,
+            jobs.Checks,
+            WaitSeconds(jobs.NextCheckAfter));
+    }
+
+    public static ExportJobs ToJobs(ExportJobsMessage job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new ExportJobs(
+            job.ObjectName,
+            new SyncWindow(job.WindowStart, job.WindowEnd),
+            job.Columns,
+            [.. job.Jobs.Select(j => new ExportJob(j.Kind, j.JobId, j.Completed, j.Results, j.Records))],
+            job.SubmittedAt,
+            job.Deadline,
+            job.Checks,
+            TimeSpan.FromSeconds(job.NextCheckSeconds));
+    }
+
+    /// <summary>What SubmitExport and CheckExport answer for <paramref name="jobs"/> (null: the source reads without jobs).</summary>
+    public static ExportOutput ToOutput(ExportJobs? jobs) => jobs is null
+        ? new ExportOutput(false, false, 0)
+        : new ExportOutput(true, jobs.Completed, WaitSeconds(jobs.NextCheckAfter)) { Job = ToMessage(jobs) };
+
+    /// <summary>A wait as a Wait state's whole seconds: at least 1.</summary>
+    private static int WaitSeconds(TimeSpan wait) => (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, int.MaxValue);
 }

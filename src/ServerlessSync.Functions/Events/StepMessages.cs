@@ -49,8 +49,50 @@ public sealed record ObjectPlanMessage
     public DateTimeOffset? ExpectedCursor { get; init; }
 }
 
-/// <summary>Extract's input: the run, one of its objects, and the task token the manifest carries to the load.</summary>
-public sealed record ExtractInput(RunReference Run, ObjectPlanMessage Object, string TaskToken);
+/// <summary>
+/// Extract's input: the run, one of its objects, and the task token the manifest carries to the load; with
+/// <see cref="Job"/> (completed, from CheckExport) the object is staged from the job's result.
+/// </summary>
+public sealed record ExtractInput(RunReference Run, ObjectPlanMessage Object, string TaskToken)
+{
+    public ExportJobsMessage? Job { get; init; }
+}
+
+/// <summary>SubmitExport's input: the run and one of its objects.</summary>
+public sealed record SubmitExportInput(RunReference Run, ObjectPlanMessage Object);
+
+/// <summary>CheckExport's input: the run, one of its objects, and its jobs as the last SubmitExport or CheckExport answered.</summary>
+public sealed record CheckExportInput(RunReference Run, ObjectPlanMessage Object, ExportJobsMessage Job);
+
+/// <summary>
+/// SubmitExport's and CheckExport's output. <see cref="Submitted"/> false: the source reads without jobs, and the object
+/// is extracted in one call (no <see cref="Job"/>). Otherwise the jobs; <see cref="Completed"/> says whether to stage
+/// them now or wait <see cref="WaitSeconds"/> and check again.
+/// </summary>
+public sealed record ExportOutput(bool Submitted, bool Completed, int WaitSeconds)
+{
+    /// <summary>Written even when null: the state machine's ResultSelector reads <c>$.Payload.job</c>, and a path to nothing fails it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public ExportJobsMessage? Job { get; init; }
+}
+
+/// <summary>An object's export jobs in the source system, as they travel between the states (docs/workflow.md).</summary>
+public sealed record ExportJobsMessage(
+    string ObjectName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? WindowStart,
+    DateTimeOffset WindowEnd,
+    IReadOnlyList<string> Columns,
+    IReadOnlyList<ExportJobMessage> Jobs,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset Deadline,
+    int Checks,
+    int NextCheckSeconds);
+
+/// <summary>One job in the source system: its kind (<c>aqua</c>, <c>deletes</c>), id, and once completed its results.</summary>
+public sealed record ExportJobMessage(string Kind, string JobId, bool Completed, IReadOnlyList<string> Results)
+{
+    public long? Records { get; init; }
+}
 
 public sealed record ExtractOutput(string ManifestKey, long Rows, int Files, long Bytes);
 

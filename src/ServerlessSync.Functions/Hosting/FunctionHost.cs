@@ -127,6 +127,10 @@ public sealed class FunctionHost : IDisposable
         return new ExtractStep(tenant.Source, stager, Status, tenant.Clock);
     }
 
+    /// <summary>SubmitExport's and CheckExport's step over the Zuora source; null for a source that reads without jobs (the synthetic tenant).</summary>
+    public async Task<ExportJobStep?> ExportJobStepAsync(CancellationToken cancellationToken) =>
+        _zuora is null ? null : new ExportJobStep(await _zuora.GetAsync(cancellationToken));
+
     public LoadStep LoadStep() => new(Staging, Warehouse, Status, Callbacks, Clock, LoadOptions);
 
     public CompleteObjectStep CompleteObjectStep() => new(Status, Clock);

@@ -22,7 +22,7 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>SOURCE</term><description><c>synthetic</c> (the default) or <c>zuora</c></description></item>
 /// <item><term>SOURCE_SECRET_ARN</term><description>the source's credentials in Secrets Manager: required for <c>zuora</c> (JSON with <c>clientId</c> and <c>clientSecret</c>), unused by the synthetic source</description></item>
 /// <item><term>ZUORA_ENV</term><description>for <c>zuora</c> (required): the environment name (<c>us</c>, <c>eu-sandbox</c>, …) or the REST base URL</description></item>
-/// <item><term>ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: how long a job may run before its window is halved (default 10, at most 14: it must end within Extract's 15 minutes)</description></item>
+/// <item><term>ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: how long an export job may run from its submission before it is cancelled and its object fails (default 180, at most 180: Zuora ends an AQuA query after 3 hours); the state machine waits for it, no function does</description></item>
 /// <item><term>SYNTHETIC_SCALE, SYNTHETIC_SEED</term><description>rows and seed of the synthetic tenant when it is created (defaults 100000, 20261126)</description></item>
 /// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
 /// <item><term>EXTRACT_TIME_LIMIT_SECONDS</term><description>how long one Extract may read its object before it stops, cancels the source's jobs and fails with a clear error rather than being killed at the function's timeout (default 840, for Extract's 900)</description></item>
@@ -37,7 +37,19 @@ public sealed partial record FunctionSettings
 {
     public const string SyntheticSource = "synthetic";
     public const string ZuoraSource = "zuora";
-    public static readonly TimeSpan DefaultZuoraJobTimeout = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultZuoraJobTimeout = TimeSpan.FromMinutes(180);
+
+    /// <summary>The longest ZUORA_JOB_TIMEOUT_MINUTES: Zuora itself ends an AQuA query after 3 hours.</summary>
+    public const int MaxZuoraJobTimeoutMinutes = 180;
+
+    /// <summary>The first wait between two checks of a Zuora job in the state machine; each grows ×1.5 up to <see cref="MaxZuoraCheckInterval"/>.</summary>
+    public static readonly TimeSpan ZuoraCheckInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest wait between two checks: a 3-hour job then takes about 45 checks, each a handful of the execution's
+    /// history events (Step Functions keeps at most 25,000 per execution).
+    /// </summary>
+    public static readonly TimeSpan MaxZuoraCheckInterval = TimeSpan.FromMinutes(5);
     public const int DefaultPartSizeMb = 64;
     public const int DefaultSyntheticScale = 100_000;
     public const ulong DefaultSyntheticSeed = 20261126;
@@ -120,7 +132,7 @@ public sealed partial record FunctionSettings
             Source = variables.Optional("SOURCE") ?? SyntheticSource,
             SourceSecretArn = variables.Optional("SOURCE_SECRET_ARN"),
             ZuoraEnvironment = variables.Optional("ZUORA_ENV"),
-            ZuoraJobTimeout = TimeSpan.FromMinutes(variables.Integer("ZUORA_JOB_TIMEOUT_MINUTES", (int)DefaultZuoraJobTimeout.TotalMinutes, 1, 14)),
+            ZuoraJobTimeout = TimeSpan.FromMinutes(variables.Integer("ZUORA_JOB_TIMEOUT_MINUTES", (int)DefaultZuoraJobTimeout.TotalMinutes, 1, MaxZuoraJobTimeoutMinutes)),
             SyntheticScale = variables.Integer("SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
             SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
             PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
@@ -189,13 +201,20 @@ public sealed partial record FunctionSettings
     }
 
     /// <summary>
-    /// The Zuora source's options from <see cref="ZuoraEnvironment"/> and <see cref="ZuoraJobTimeout"/>. An Extract
-    /// function reads one object, one job at a time: the jobs at once per tenant are the Map's object concurrency.
+    /// The Zuora source's options from <see cref="ZuoraEnvironment"/> and <see cref="ZuoraJobTimeout"/>, with the state
+    /// machine's check intervals. One object has at most two jobs (its export and its deletes) at a time: the jobs at
+    /// once per tenant are at most twice the Map's object concurrency.
     /// </summary>
     public ZuoraOptions ZuoraOptions()
     {
         ValidateZuora();
-        return new ZuoraOptions { BaseUrl = ZuoraEnvironments.Resolve(ZuoraEnvironment!), JobTimeout = ZuoraJobTimeout };
+        return new ZuoraOptions
+        {
+            BaseUrl = ZuoraEnvironments.Resolve(ZuoraEnvironment!),
+            JobTimeout = ZuoraJobTimeout,
+            PollInterval = ZuoraCheckInterval,
+            MaxPollInterval = MaxZuoraCheckInterval,
+        };
     }
 
     private void ValidateZuora()

@@ -80,7 +80,7 @@ public sealed class FunctionSettingsTests
     [InlineData("RUN_LOCK_HOURS", "0", "RUN_LOCK_HOURS '0' is not a positive number of hours")]
     [InlineData("SOURCE", "salesforce", "SOURCE 'salesforce' is not a source the functions have; use 'synthetic' or 'zuora'")]
     [InlineData("SOURCE", "zuora", "SOURCE_SECRET_ARN is not set but SOURCE is 'zuora'")]
-    [InlineData("ZUORA_JOB_TIMEOUT_MINUTES", "15", "ZUORA_JOB_TIMEOUT_MINUTES '15' is not a whole number from 1 to 14")]
+    [InlineData("ZUORA_JOB_TIMEOUT_MINUTES", "181", "ZUORA_JOB_TIMEOUT_MINUTES '181' is not a whole number from 1 to 180")]
     [InlineData("EXTRACT_TIME_LIMIT_SECONDS", "900", "EXTRACT_TIME_LIMIT_SECONDS '900' is not a whole number from 1 to 890")]
     [InlineData("COPY_ROLE_ARN", "serverless-sync-copy", "COPY_ROLE_ARN 'serverless-sync-copy' is not an IAM role ARN")]
     [InlineData("CUSTOMER_ROLE_ARN", "arn:aws:iam::210987654321:role/customer-sync", "CUSTOMER_EXTERNAL_ID is not set but CUSTOMER_ROLE_ARN is")]

@@ -22,9 +22,11 @@ internal sealed class ZuoraFunctionsStack(FakeZuora zuora, LocalSecretsManager s
     /// <param name="tenant">the fake's tenant</param>
     /// <param name="clock">the pipeline's clock (null: the host's default fake clock); the fake Zuora keeps real time</param>
     /// <param name="configure">further changes to the settings, after the Zuora ones</param>
-    public static async Task<ZuoraFunctionsStack> StartAsync(FakeZuoraTenant tenant, TimeProvider? clock = null, Func<FunctionSettings, FunctionSettings>? configure = null)
+    /// <param name="zuoraOptions">the fake Zuora's options (its clock is <paramref name="clock"/> when given)</param>
+    public static async Task<ZuoraFunctionsStack> StartAsync(FakeZuoraTenant tenant, TimeProvider? clock = null, Func<FunctionSettings, FunctionSettings>? configure = null, FakeZuoraOptions? zuoraOptions = null)
     {
-        var zuora = await FakeZuora.StartAsync(tenant, clock is null ? null : new FakeZuoraOptions { TimeProvider = clock });
+        var fakeOptions = clock is null ? zuoraOptions : (zuoraOptions ?? new FakeZuoraOptions()) with { TimeProvider = clock };
+        var zuora = await FakeZuora.StartAsync(tenant, fakeOptions);
         var secrets = (await LocalSecretsManager.StartAsync()).WithString(SecretArn, """{"clientId": "test-client", "clientSecret": "test-secret"}""");
         var host = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions
         {

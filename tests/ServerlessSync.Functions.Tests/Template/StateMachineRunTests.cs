@@ -120,9 +120,67 @@ public class StateMachineRunTests
         Assert.Empty(Calls(outcome, "FinishRun"));
     }
 
+    [Fact]
+    public async Task Run_SourceWithJobs_WaitsAndChecksUntilCompleted_ThenStagesFromTheJob()
+    {
+        var responses = Responses();
+        responses["SubmitExport"] = ByKey(name => Obj(("payload", Export(name, completed: false, checks: 0))));
+        responses["CheckExport"] = new JsonObject
+        {
+            ["byKey"] = new JsonObject
+            {
+                ["account"] = new JsonArray(Obj(("payload", Export("account", false, 1))), Obj(("payload", Export("account", false, 2))), Obj(("payload", Export("account", true, 3)))),
+                ["invoice"] = Obj(("payload", Export("invoice", true, 1))),
+            },
+        };
+        responses["StageAndLoad"] = ByKey(name => Obj(("result", Loaded(name))));
+
+        var outcome = await RunAsync(responses);
+
+        Assert.Equal("SUCCEEDED", Text(outcome["status"]));
+        AssertPayload(Obj(("run", Run), ("object", Plan("account"))), Single(outcome, "SubmitExport", "account"));
+        var checks = Calls(outcome, "CheckExport", "account");
+        Assert.Equal(3, checks.Count);
+        AssertPayload(Obj(("run", Run), ("object", Plan("account")), ("job", Job("account", false, 0))), checks[0]);
+        AssertPayload(Obj(("run", Run), ("object", Plan("account")), ("job", Job("account", false, 2))), checks[2]);
+        Assert.Single(Calls(outcome, "CheckExport", "invoice"));
+        AssertPayload(Obj(("run", Run), ("object", Plan("account")), ("job", Job("account", true, 3)), ("taskToken", "task-token-1")), Single(outcome, "StageAndLoad", "account"));
+        Assert.Empty(Calls(outcome, "ExtractAndLoad"));
+        Assert.Equal(2, Calls(outcome, "RecordLoaded").Count);
+    }
+
+    [Fact]
+    public async Task Run_CheckingAJobFails_RecordsTheSourcesErrorForThatObjectOnly()
+    {
+        var responses = Responses();
+        responses["SubmitExport"] = ByKey(name => Obj(("payload", Export(name, completed: false, checks: 0))));
+        responses["CheckExport"] = ByKey(name => name == "invoice"
+            ? Json("""{"error": "JobEndedException", "cause": "Zuora AQuA export of invoice: job j-invoice ended error: 90004 Query failed"}""")
+            : Obj(("payload", Export(name, true, 1))));
+        responses["StageAndLoad"] = ByKey(name => Obj(("result", Loaded(name))));
+
+        var outcome = await RunAsync(responses);
+
+        AssertPayload(
+            Obj(("run", Run), ("object", Plan("invoice")), ("error", Json("""{"Error": "JobEndedException", "Cause": "Zuora AQuA export of invoice: job j-invoice ended error: 90004 Query failed"}"""))),
+            Single(outcome, "RecordFailure", "invoice"));
+        Assert.Empty(Calls(outcome, "StageAndLoad", "invoice"));
+        Assert.Single(Calls(outcome, "RecordLoaded", "account"));
+    }
+
+    /// <summary>SubmitExport's or CheckExport's answer for one object's job.</summary>
+    private static JsonObject Export(string objectName, bool completed, int checks) =>
+        Obj(("submitted", true), ("completed", completed), ("waitSeconds", 10), ("job", Job(objectName, completed, checks)));
+
+    private static JsonObject Job(string objectName, bool completed, int checks) => Obj(
+        ("objectName", objectName), ("windowStart", null), ("windowEnd", "2026-11-27T21:30:00Z"), ("columns", new JsonArray("id", "updateddate")),
+        ("jobs", new JsonArray(Obj(("kind", "aqua"), ("jobId", "j-" + objectName), ("completed", completed), ("results", completed ? new JsonArray("f-" + objectName) : new JsonArray())))),
+        ("submittedAt", StartedAt), ("deadline", "2026-11-27T00:30:00Z"), ("checks", checks), ("nextCheckSeconds", 10));
+
     private static JsonObject Responses() => new()
     {
         ["StartRun"] = Obj(("payload", Obj(("connectorId", "default"), ("runId", "r1"), ("startedAt", StartedAt), ("objects", new JsonArray(Plan("account"), Plan("invoice")))))),
+        ["SubmitExport"] = ByKey(_ => Obj(("payload", Obj(("submitted", false), ("completed", false), ("waitSeconds", 0), ("job", null))))),
         ["ExtractAndLoad"] = ByKey(name => Obj(("result", Loaded(name)))),
         ["RecordLoaded"] = ByKey(name => Obj(("payload", Obj(("objectName", name), ("status", "SUCCEEDED"))))),
         ["RecordFailure"] = ByKey(name => Obj(("payload", Obj(("objectName", name), ("status", "FAILED"))))),

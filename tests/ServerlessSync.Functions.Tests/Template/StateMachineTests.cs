@@ -76,14 +76,18 @@ public class StateMachineTests
     }
 
     [Fact]
-    public void ExtractAndLoad_WaitsForTheTokenItHandsOn_AtMostTheObjectTimeout()
+    public void ExtractAndLoad_AndStageAndLoad_WaitForTheTokenTheyHandOn_AtMostTheObjectTimeout()
     {
         var machine = StateMachineDefinition.Substituted(_template);
-        var (name, state) = Assert.Single(Tasks(machine), t => SamTemplate.Text(t.State["Resource"])!.EndsWith(".waitForTaskToken", StringComparison.Ordinal));
+        var waiting = Tasks(machine).Where(t => SamTemplate.Text(t.State["Resource"])!.EndsWith(".waitForTaskToken", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal("ExtractAndLoad", name);
-        Assert.Equal("$$.Task.Token", SamTemplate.Text(state["Parameters"]!["Payload"]!["taskToken.$"]));
-        Assert.Equal(7200, state["TimeoutSeconds"]!.GetValue<int>());
+        Assert.Equal(["ExtractAndLoad", "StageAndLoad"], waiting.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.All(waiting, t =>
+        {
+            Assert.Equal("$$.Task.Token", SamTemplate.Text(t.State["Parameters"]!["Payload"]!["taskToken.$"]));
+            Assert.Equal(7200, t.State["TimeoutSeconds"]!.GetValue<int>());
+        });
+        Assert.Equal("$.export.job", SamTemplate.Text(waiting.Single(t => t.Name == "StageAndLoad").State["Parameters"]!["Payload"]!["job.$"]));
         Assert.Equal(86400, machine["TimeoutSeconds"]!.GetValue<int>());
     }
 

@@ -8,7 +8,7 @@ public class TemplateTests
     private static readonly string[] WorkflowFunctions =
     [
         "StartRunFunction", "ExtractFunction", "LoadFunction", "LoadCompletedFunction", "RecordObjectFunction",
-        "CleanupFunction", "FinishRunFunction", "StatusApiFunction",
+        "CleanupFunction", "FinishRunFunction", "StatusApiFunction", "SubmitExportFunction", "CheckExportFunction",
     ];
 
     /// <summary>What every function may read (docs/workflow.md); the optional ones are there only when set.</summary>
@@ -45,7 +45,7 @@ public class TemplateTests
     }
 
     [Fact]
-    public void Functions_AreTheWorkflowsEight() =>
+    public void Functions_AreTheWorkflowsTen() =>
         Assert.Equal(WorkflowFunctions.Order(), _template.FunctionIds.Order());
 
     [Fact]

@@ -41,9 +41,11 @@ async function main() {
   };
 
   const taskStates = [];
+  const waitStates = [];
   const collect = (states) => {
     for (const [name, state] of Object.entries(states)) {
       if (state.Type === 'Task') taskStates.push(name);
+      if (state.Type === 'Wait') waitStates.push(name);
       if (state.ItemProcessor) collect(state.ItemProcessor.States);
     }
   };
@@ -52,7 +54,7 @@ async function main() {
   const noWaits = Object.fromEntries(taskStates.map((name) => [name, 0]));
 
   const execution = machine.run(scenario.input, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: noWaits },
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: noWaits, waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])) },
     context: { Execution: { Name: 'execution-1' }, Task: { Token: 'task-token-1' } },
   });
   let outcome;

@@ -55,9 +55,12 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     private int _executions;
     private volatile bool _disposed;
 
-    private LocalWorkflow(FunctionsTestHost functions, DeployedStateMachine stateMachine)
+    private readonly ZuoraFunctionsStack? _zuora;
+
+    private LocalWorkflow(FunctionsTestHost functions, DeployedStateMachine stateMachine, ZuoraFunctionsStack? zuora = null)
     {
         _functions = functions;
+        _zuora = zuora;
         StateMachine = stateMachine;
         _functionsByArn = stateMachine.FunctionsByArn.ToDictionary(f => f.Key, f => HandlerOf(f.Value));
         functions.Redshift.StatementEnded += OnStatementEnded;
@@ -85,6 +88,12 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     /// <summary>Runs once a manifest is in the bucket, before S3's notification of it is delivered: to disturb or hold the load.</summary>
     public Func<string, Task>? BeforeManifestEvent { get; set; }
 
+    /// <summary>
+    /// Runs before each Lambda task with its state's name and its Payload: where a test moves the clock by the wait the
+    /// state machine just made (Wait states pass at once here).
+    /// </summary>
+    public Func<string, JsonNode, Task>? BeforeTask { get; set; }
+
     /// <summary>Every manifest key whose notification was delivered, in order (once per key, however many copies).</summary>
     public IReadOnlyCollection<string> ManifestEvents => _manifestEvents;
 
@@ -98,7 +107,19 @@ internal sealed class LocalWorkflow : IAsyncDisposable
         // serializable isolation violation (error 1023) on the load ledger, as they would on Redshift. Turn it on with
         // the loader's fix (SyncStateMachineTests then pass with it).
         var functions = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions { SyntheticScale = syntheticScale });
-        var workflow = new LocalWorkflow(functions, stateMachine);
+        return await ListeningAsync(new LocalWorkflow(functions, stateMachine));
+    }
+
+    /// <summary>The workflow over the functions with <c>SOURCE=zuora</c> (<paramref name="stack"/>'s fake Zuora); it disposes the stack.</summary>
+    public static Task<LocalWorkflow> StartAsync(ZuoraFunctionsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return ListeningAsync(new LocalWorkflow(stack.Host, DeployedStateMachine.Read(null), stack));
+    }
+
+    /// <summary><paramref name="workflow"/> with its task endpoint started; disposed when that fails.</summary>
+    private static async Task<LocalWorkflow> ListeningAsync(LocalWorkflow workflow)
+    {
         try
         {
             await workflow.StartEndpointAsync();
@@ -156,7 +177,14 @@ internal sealed class LocalWorkflow : IAsyncDisposable
             container.Dispose();
         }
 
-        await _functions.DisposeAsync();
+        if (_zuora is not null)
+        {
+            await _zuora.DisposeAsync();
+        }
+        else
+        {
+            await _functions.DisposeAsync();
+        }
     }
 
     private async Task StartEndpointAsync() => _endpoint = await LocalEndpoint.StartAsync(HandleTaskAsync);
@@ -191,6 +219,11 @@ internal sealed class LocalWorkflow : IAsyncDisposable
             var request = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
             var resource = (string)request["resource"]!;
             var input = request["input"]!.AsObject();
+            if (BeforeTask is { } before)
+            {
+                await before((string)request["stateName"]!, input["Payload"] ?? new JsonObject());
+            }
+
             answer = resource switch
             {
                 InvokeResource => await InvokeTaskAsync(input),

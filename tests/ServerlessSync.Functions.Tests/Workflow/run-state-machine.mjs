@@ -19,6 +19,8 @@
 // - $$.Task.Token is whatever the context says, the same for every task; Step Functions gives each task
 //   its own. The context carries a placeholder and each invocation gets a fresh token in its place.
 // - Retry waits its real intervals; every retrier here waits 0 ms (retryIntervalOverrides), so no test waits.
+// - Wait states wait their real time; every one here waits 0 ms (waitTimeOverrides). The C# side moves its
+//   injected clock by the wait the state asked for, where a test needs time to pass (LocalWorkflow.BeforeTask).
 // - Node 20 lacks Promise.withResolvers, which the package uses (it targets Node 22): polyfilled below,
 //   before the package is loaded.
 //
@@ -114,13 +116,15 @@ function taskHandler(stateName, resource) {
 
 const taskResourceLocalHandlers = {};
 const retryIntervalOverrides = {};
+const waitTimeOverrides = {};
 for (const [name, state] of statesOf(definition)) {
   if (state.Type === 'Task') taskResourceLocalHandlers[name] = taskHandler(name, state.Resource);
   if (state.Retry) retryIntervalOverrides[name] = 0;
+  if (state.Type === 'Wait') waitTimeOverrides[name] = 0;
 }
 
 const execution = new StateMachine(definition).run(input, {
-  overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+  overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
   context,
 });
 

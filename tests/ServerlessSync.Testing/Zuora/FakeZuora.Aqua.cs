@@ -68,6 +68,7 @@ public sealed partial class FakeZuora
             }
 
             job.NeverCompletes = batches.Any(b => NeverCompletes(b.Window, submitted));
+            job.SubmittedAt = submitted;
             _aquaJobs.Add(job.Id, job);
             JobStarted();
             return job.ToJson();
@@ -197,7 +198,7 @@ public sealed partial class FakeZuora
             return;
         }
 
-        if (job.NeverCompletes)
+        if (job.NeverCompletes || StillRunning(job.SubmittedAt))
         {
             return;
         }
@@ -354,6 +355,8 @@ public sealed partial class FakeZuora
         public string? Message { get; set; }
 
         public bool NeverCompletes { get; set; }
+
+        public DateTimeOffset SubmittedAt { get; set; }
 
         public (AquaJobFailure Kind, string ErrorCode, string Message)? Failure { get; set; }
 

@@ -147,7 +147,7 @@ public sealed partial class FakeZuora
             job.Status = "in_progress";
             return;
         }
-        else if (job.NeverCompletes)
+        else if (job.NeverCompletes || StillRunning(job.CreatedOn))
         {
             return;
         }

@@ -15,6 +15,12 @@ public sealed record FakeZuoraOptions
     /// <summary>How many status polls move a job one step (AQuA submitted → executing → completed; Data Query accepted → in_progress → completed).</summary>
     public int PollsPerStep { get; init; } = 1;
 
+    /// <summary>
+    /// How long after its submission (on <see cref="TimeProvider"/>) a job may complete at the earliest: until then every
+    /// status poll answers it still running, however many polls arrive. Null: jobs move by polls alone.
+    /// </summary>
+    public TimeSpan? JobDuration { get; init; }
+
     /// <summary>The clock token expiry and job timestamps read.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -1,0 +1,42 @@
+using ServerlessSync.Core.Ports;
+
+namespace ServerlessSync.Core.Pipeline;
+
+/// <summary>
+/// Step 2, for a source whose reads run as jobs (<see cref="IExportJobSource"/>), split so that nothing waits inside a
+/// call: submit the object's jobs, check them (once per call; the caller waits <see cref="ExportJobs.NextCheckAfter"/>
+/// between calls), then <see cref="ExtractStep"/> stages their result. For any other source submit answers null and
+/// the object is extracted in one call, as before.
+/// </summary>
+public sealed class ExportJobStep(ISource source)
+{
+    /// <summary>Submits the object's jobs; null when the source reads without jobs (extract it in one call instead).</summary>
+    public async Task<ExportJobs?> SubmitAsync(ObjectPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (source is not IExportJobSource jobSource)
+        {
+            return null;
+        }
+
+        var schema = await source.DescribeAsync(plan.ObjectName, cancellationToken);
+        return await jobSource.SubmitAsync(schema, plan.Window, cancellationToken);
+    }
+
+    /// <summary>Checks the object's jobs once: the answer says whether they completed and how long to wait before asking again.</summary>
+    public Task<ExportJobs> CheckAsync(ObjectPlan plan, ExportJobs jobs, CancellationToken cancellationToken) =>
+        JobsOf(source).CheckAsync(For(plan, jobs), cancellationToken);
+
+    /// <summary>The source as a job source; throws when it reads without jobs.</summary>
+    internal static IExportJobSource JobsOf(ISource source) => source as IExportJobSource
+        ?? throw new InvalidOperationException($"source '{source.Name}' reads without export jobs; extract its objects without a job");
+
+    /// <summary><paramref name="jobs"/> when they are <paramref name="plan"/>'s object's; throws otherwise.</summary>
+    internal static ExportJobs For(ObjectPlan plan, ExportJobs jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return jobs.ObjectName == plan.ObjectName
+            ? jobs
+            : throw new InvalidOperationException($"the export jobs given for {plan.ObjectName} are {jobs.ObjectName}'s; pass each object its own jobs");
+    }
+}

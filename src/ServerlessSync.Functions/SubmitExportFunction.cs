@@ -1,0 +1,44 @@
+using ServerlessSync.Functions.Events;
+using ServerlessSync.Functions.Hosting;
+
+namespace ServerlessSync.Functions;
+
+/// <summary>
+/// SubmitExport: <c>{"run","object"}</c> → <c>{"submitted","completed","waitSeconds","job"?}</c>. Submits the object's
+/// export jobs in the source (Zuora: the AQuA export, and the Data Query for deletes) and returns at once; the state
+/// machine waits <c>waitSeconds</c> and asks CheckExport. A source that reads without jobs answers <c>submitted: false</c>,
+/// and the object is extracted in one Extract call.
+/// </summary>
+public sealed class SubmitExportFunction : LambdaFunction
+{
+    public const string Name = "SubmitExport";
+
+    public SubmitExportFunction()
+        : base(null)
+    {
+    }
+
+    internal SubmitExportFunction(FunctionHost host)
+        : base(host ?? throw new ArgumentNullException(nameof(host)))
+    {
+    }
+
+    public async Task<Stream> HandleAsync(Stream input) =>
+        await Host.InvokeAsync(Name, input, Json.SubmitExportInput, Json.ExportOutput, SubmitAsync);
+
+    private async Task<ExportOutput> SubmitAsync(SubmitExportInput request, FunctionLog log, CancellationToken cancellationToken)
+    {
+        var (run, plan) = Messages.ToPlan(request.Run, request.Object);
+        log.About(run.ConnectorId, run.RunId, plan.ObjectName);
+        if (await Host.ExportJobStepAsync(cancellationToken) is not { } step)
+        {
+            return Messages.ToOutput(null);
+        }
+
+        var jobs = await step.SubmitAsync(plan, cancellationToken);
+        log.Info(jobs is null
+            ? "the source reads without jobs"
+            : $"submitted job(s) {string.Join(", ", jobs.Jobs.Select(j => $"{j.Kind} {j.JobId}"))} ({plan.Window.Mode}); deadline {jobs.Deadline:O}");
+        return Messages.ToOutput(jobs);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Functions.Tests.Support;
+using ServerlessSync.Testing.Zuora;
+
+namespace ServerlessSync.Functions.Tests.Workflow;
+
+/// <summary>
+/// The state machine with <c>SOURCE=zuora</c>, run by aws-local-stepfunctions against the fake Zuora, whose jobs
+/// complete only after <see cref="JobDuration"/> on the injected clock: the state machine waits for them (SubmitExport,
+/// then WaitForExport and CheckExport in a loop, then Extract stages the completed result). Wait states pass at once
+/// here; before each CheckExport the clock moves by the wait the state machine was asked to make, so Zuora sees the
+/// time pass that the cloud's Wait would have let pass.
+/// </summary>
+public sealed class ZuoraWorkflowTests : IAsyncLifetime
+{
+    private static readonly TimeSpan JobDuration = TimeSpan.FromHours(2);
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly FakeTimeProvider _clock = new(FunctionsTestHost.SampleTime);
+    private readonly FakeZuoraTenant _tenant = FakeZuoraTenant.CreateSample(6, seed: 3, now: FunctionsTestHost.SampleTime.AddMinutes(-5));
+    private readonly List<string> _tasks = [];
+    private ZuoraFunctionsStack _stack = null!;
+    private LocalWorkflow _workflow = null!;
+
+    public Task InitializeAsync() => StartAsync(null);
+
+    public async Task DisposeAsync()
+    {
+        if (_workflow is not null)
+        {
+            await _workflow.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task HistoricalRun_JobsCompleteAfterTwoSimulatedHours_StateMachineWaits_RunSucceedsWithEveryRow()
+    {
+        var outcome = await _workflow.RunAsync(Objects("account", "invoice"));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal(_tenant.Records("Account").Count, await _stack.Host.LiveRowCountAsync("account"));
+        Assert.Equal(_tenant.Records("Invoice").Count, await _stack.Host.LiveRowCountAsync("invoice"));
+        var checks = _tasks.Count(t => t == "CheckExport");
+        // Both objects' loops move the one clock, so together they pass the two hours: at waits of at most 5 minutes that is more than 24 checks.
+        Assert.True(checks > 24, $"the state machine checked the jobs {checks} times");
+        Assert.Equal(checks, _stack.Zuora.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/v1/batch-query/jobs/", StringComparison.Ordinal)));
+        Assert.Equal(checks, outcome.Entered("WaitForExport").Count());
+        Assert.True(_clock.GetUtcNow() - FunctionsTestHost.SampleTime >= JobDuration, $"the clock moved only to {_clock.GetUtcNow():O}");
+        Assert.Equal(2, _tasks.Count(t => t == "StageAndLoad"));
+        Assert.DoesNotContain("ExtractAndLoad", _tasks);
+        Assert.Equal(0, _stack.Zuora.RunningJobs);
+        Assert.Equal(0, _stack.Zuora.JobsCancelled);
+        var run = await RunOfAsync();
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.All(run.Objects, o => Assert.Equal(o.WindowEnd, cursors.Single(c => c.ObjectName == o.ObjectName).Cursor));
+    }
+
+    [Fact]
+    public async Task HistoricalRun_OneJobFails_ItsObjectFailsWithZuorasCodeAndMessage_CursorUnmoved_OtherObjectLoads()
+    {
+        _stack.Zuora.FailNextAquaJob("Query failed: the tenant is being maintained", "Account", errorCode: "90004");
+
+        var outcome = await _workflow.RunAsync(Objects("account", "invoice"));
+
+        Assert.False(outcome.Succeeded, outcome.ToString());
+        var run = await RunOfAsync();
+        var account = run.Objects.Single(o => o.ObjectName == "account");
+        Assert.Equal(RunStatus.Failed, account.Status);
+        Assert.Contains("Query failed: the tenant is being maintained", account.Error, StringComparison.Ordinal);
+        Assert.Contains("90004", account.Error, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Succeeded, run.Objects.Single(o => o.ObjectName == "invoice").Status);
+        Assert.Equal(_tenant.Records("Invoice").Count, await _stack.Host.LiveRowCountAsync("invoice"));
+        var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.Null(cursors.SingleOrDefault(c => c.ObjectName == "account")?.Cursor);
+        Assert.Equal(0, _stack.Zuora.RunningJobs);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_JobStillRunningAtZuoraJobTimeout_JobCancelled_ObjectFailsSayingWhatToRaise_CursorUnmoved()
+    {
+        await _workflow.DisposeAsync();
+        _workflow = null!;
+        await StartAsync(TimeSpan.FromMinutes(60));
+
+        var outcome = await _workflow.RunAsync(Objects("account"));
+
+        Assert.False(outcome.Succeeded, outcome.ToString());
+        var account = (await RunOfAsync()).Objects.Single();
+        Assert.Equal(RunStatus.Failed, account.Status);
+        Assert.Contains("not completed within 01:00:00", account.Error, StringComparison.Ordinal);
+        Assert.Contains("ZuoraJobTimeoutMinutes", account.Error, StringComparison.Ordinal);
+        Assert.Equal(1, _stack.Zuora.JobsCancelled);
+        Assert.Equal(0, _stack.Zuora.RunningJobs);
+        Assert.DoesNotContain("StageAndLoad", _tasks);
+        Assert.Equal(0, await _stack.Host.LiveRowCountAsync("account"));
+        var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.Null(cursors.SingleOrDefault(c => c.ObjectName == "account")?.Cursor);
+    }
+
+    private async Task StartAsync(TimeSpan? jobTimeout)
+    {
+        _stack = await ZuoraFunctionsStack.StartAsync(
+            _tenant,
+            _clock,
+            jobTimeout is { } timeout ? settings => settings with { ZuoraJobTimeout = timeout } : null,
+            new FakeZuoraOptions { JobDuration = JobDuration });
+        _workflow = await LocalWorkflow.StartAsync(_stack);
+        _workflow.BeforeTask = (state, payload) =>
+        {
+            lock (_tasks)
+            {
+                _tasks.Add(state);
+                if (state == "CheckExport")
+                {
+                    // The Wait state before this check waited what the job's last answer asked for.
+                    _clock.Advance(TimeSpan.FromSeconds((int)payload["job"]!["nextCheckSeconds"]!));
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    private async Task<RunRecord> RunOfAsync()
+    {
+        var runId = (await _stack.Host.Host.Status.ListRunsAsync(SyncOptions.DefaultConnectorId, 1, None)).Single().RunId;
+        return await _stack.Host.Host.Status.GetRunAsync(SyncOptions.DefaultConnectorId, runId, None)
+            ?? throw new InvalidOperationException($"run {runId} is not in the status table");
+    }
+
+    private static JsonObject Objects(params string[] names) => new() { ["objects"] = new JsonArray([.. names.Select(n => (JsonNode)n)]) };
+}
