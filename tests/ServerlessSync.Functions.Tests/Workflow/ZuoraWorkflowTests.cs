@@ -100,6 +100,34 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Null(cursors.SingleOrDefault(c => c.ObjectName == "account")?.Cursor);
     }
 
+    [Fact]
+    public async Task IncrementalRun_ExportAndDeletesJobsBothWaitedFor_EveryEventDeliveredTwice_LoadsOnce()
+    {
+        var first = await _workflow.RunAsync(Objects("account"));
+        Assert.True(first.Succeeded, first.ToString());
+        var gone = _tenant.Records("Account")[0].Id;
+        _tenant.Delete("Account", gone, _clock.GetUtcNow().AddMinutes(-1));
+        _tenant.Put("Account", "acct-new", _clock.GetUtcNow().AddMinutes(-1));
+        _workflow.S3NotificationCopies = 2;
+        _workflow.DataApiEventCopies = 2;
+        var dataQueryPollsBefore = DataQueryPolls();
+
+        var second = await _workflow.RunAsync(Objects("account"));
+
+        Assert.True(second.Succeeded, second.ToString());
+        Assert.True(DataQueryPolls() - dataQueryPollsBefore > 10, $"the deleted records' Data Query job was checked {DataQueryPolls() - dataQueryPollsBefore} times in two simulated hours");
+        Assert.Equal(_tenant.Records("Account").Count, await _stack.Host.LiveRowCountAsync("account"));
+        var rows = await _stack.Host.Redshift.QueryAsync("SELECT id, _deleted FROM zuora.account");
+        Assert.Equal(rows.Count, rows.Select(r => (string)r["id"]!).Distinct().Count());
+        Assert.True((bool)rows.Single(r => (string)r["id"]! == gone)["_deleted"]!);
+        Assert.Contains(rows, r => (string)r["id"]! == "acct-new");
+        var loads = await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'account'");
+        Assert.Equal(2, loads.Count);
+        Assert.Equal(0, _stack.Zuora.RunningJobs);
+    }
+
+    private int DataQueryPolls() => _stack.Zuora.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/query/jobs/", StringComparison.Ordinal));
+
     private async Task StartAsync(TimeSpan? jobTimeout)
     {
         _stack = await ZuoraFunctionsStack.StartAsync(
