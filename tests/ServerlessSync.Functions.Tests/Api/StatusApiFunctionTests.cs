@@ -11,7 +11,7 @@ namespace ServerlessSync.Functions.Tests.Api;
 
 /// <summary>
 /// The status API handler driven by the <c>events/api-*.json</c> samples and variations of them, against status
-/// written to dynalite through the DynamoDB status store and a local Step Functions endpoint.
+/// written to moto's DynamoDB through the DynamoDB status store and a local Step Functions endpoint.
 /// </summary>
 public sealed partial class StatusApiFunctionTests : IAsyncLifetime
 {

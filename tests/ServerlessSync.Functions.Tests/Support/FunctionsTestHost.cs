@@ -40,8 +40,8 @@ public sealed record FunctionsTestHostOptions
 /// <summary>
 /// The functions composed against the local stack, for any test that calls the function classes (this project's
 /// handler tests, and the workflow tests that run the state machine's Lambda tasks on them). Start one per test with
-/// <see cref="StartAsync"/> and dispose it; each gets its own bucket on s3rver, status table on dynalite, Data API
-/// double (a PostgreSQL database of its own, COPY reading s3rver) and Step Functions callback endpoint
+/// <see cref="StartAsync"/> and dispose it; each gets its own bucket and status table on moto, Data API
+/// double (a PostgreSQL database of its own, COPY reading moto's S3) and Step Functions callback endpoint
 /// (<see cref="StepFunctions"/>), so tests run in parallel.
 /// <list type="bullet">
 /// <item>Call a function by its class (<see cref="StartRun"/>, <see cref="Extract"/>…), or by its name with
@@ -98,8 +98,8 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         FinishRun = new FinishRunFunction(Host);
     }
 
-    /// <summary>s3rver takes only its own credentials; the other local servers take any.</summary>
-    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("S3RVER", "S3RVER");
+    /// <summary>What every client signs with: the local servers (moto, the doubles) take any credentials.</summary>
+    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("AKIDLOCALTEST", "local-test-secret");
 
     public FunctionHost Host { get; }
 
@@ -110,7 +110,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     /// <summary>The clock, when it is the default fake one (to move time in a test).</summary>
     public FakeTimeProvider? FakeClock => Clock as FakeTimeProvider;
 
-    /// <summary>A client of the test's s3rver (the same quirks handled as the functions' own).</summary>
+    /// <summary>A client of the test's S3 (moto), configured as the functions' own.</summary>
     public IAmazonS3 S3 { get; }
 
     public string Bucket => Settings.StagingBucket;

@@ -17,7 +17,7 @@ namespace ServerlessSync.Functions.Tests.Workflow;
 /// <summary>
 /// The deployed workflow, played locally: the state machine of <c>template.yaml</c> and its ASL run by
 /// aws-local-stepfunctions (<see cref="LocalStateMachineRunner"/>), each Lambda task invoking the handler the template
-/// names (the real function class, over the <see cref="FunctionsTestHost"/>'s host against s3rver, dynalite and the
+/// names (the real function class, over the <see cref="FunctionsTestHost"/>'s host against moto (S3, DynamoDB) and the
 /// Data API double), and the cloud's part between the functions played here:
 /// <list type="bullet">
 /// <item><c>lambda:invoke</c>: the handler's output comes back in the integration's wrapper (<c>Payload</c>,

@@ -7,7 +7,7 @@ namespace ServerlessSync.Functions.Tests.Workflow;
 
 /// <summary>
 /// The state machine of <c>template.yaml</c> executed end to end (<see cref="LocalWorkflow"/>): aws-local-stepfunctions
-/// runs the ASL, its Lambda tasks run the real function classes against s3rver, dynalite and the Data API double, and
+/// runs the ASL, its Lambda tasks run the real function classes against moto (S3, DynamoDB) and the Data API double, and
 /// the cloud's events between them are played. What is asserted is what a user would see: the execution's end, rows
 /// in the warehouse (the double's PostgreSQL) equal to the synthetic source, the staging bucket, and the status items.
 /// </summary>
