@@ -47,6 +47,7 @@ internal sealed class ApiHarness : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await DynamoDbStatusStore.CreateTableAsync(DynamoDb, TableName, CancellationToken.None);
+        AwsCalls.Install();
         StepFunctions = await LocalStepFunctions.StartAsync();
         Function = new StatusApiFunction(Settings(), Credentials, Time, _log);
     }

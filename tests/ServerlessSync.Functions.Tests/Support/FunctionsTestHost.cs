@@ -33,6 +33,12 @@ public sealed record FunctionsTestHostOptions
     /// <summary>Compressed bytes at which a staged part closes (small, so objects have several parts).</summary>
     public long PartSizeBytes { get; init; } = 64 * 1024;
 
+    /// <summary>The Redshift destination (and the Data API double's target); null = <see cref="FunctionsTestHost.Target"/>, a provisioned cluster.</summary>
+    public RedshiftTarget? Destination { get; init; }
+
+    /// <summary>A customer role (ARN, external id) the warehouse's calls assume through STS (moto's); null = none.</summary>
+    public (string RoleArn, string ExternalId)? CustomerRole { get; init; }
+
     /// <summary>Changes the settings the host is built from (after the stack's endpoints are in).</summary>
     public Func<FunctionSettings, FunctionSettings>? Configure { get; init; }
 }
@@ -141,12 +147,21 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     public static async Task<FunctionsTestHost> StartAsync(FunctionsTestHostOptions? options = null)
     {
         options ??= new FunctionsTestHostOptions();
+        AwsCalls.Install();
+        if (options.CustomerRole is not null)
+        {
+            // The SDK's STS client (inside AssumeRoleAWSCredentials) takes its endpoint from here: moto serves STS.
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_STS", TestStack.S3Endpoint.ToString());
+        }
+
         var clock = options.Clock ?? new FakeTimeProvider(SampleTime);
         var settings = new FunctionSettings
         {
             StagingBucket = TestStack.UniqueName("functions"),
             StatusTable = TestStack.UniqueName("status"),
-            Redshift = Target,
+            Redshift = options.Destination ?? Target,
+            CustomerRoleArn = options.CustomerRole?.RoleArn,
+            CustomerExternalId = options.CustomerRole?.ExternalId,
             RedshiftSchema = "zuora",
             CopyRoleArn = CopyRoleArn,
             SyntheticScale = options.SyntheticScale,
@@ -164,7 +179,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         {
             AdminConnectionString = TestStack.PostgresConnectionString,
             S3 = s3,
-            Targets = [RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!)],
+            Targets = [settings.Redshift.WorkgroupName is { } workgroup
+                ? RedshiftDataTarget.Workgroup(workgroup, settings.Redshift.Database)
+                : RedshiftDataTarget.Cluster(settings.Redshift.ClusterIdentifier!, settings.Redshift.Database, settings.Redshift.DbUser!)],
         });
         var stepFunctions = await LocalStepFunctions.StartAsync();
         settings = settings with { RedshiftDataEndpoint = redshift.Endpoint, StepFunctionsEndpoint = stepFunctions.Url };
