@@ -66,6 +66,50 @@ public sealed class TemplateValidationTests
     }
 
     [Fact]
+    public void Functions_EachLogToAGroupTheStackMakes_KeptLogRetentionDays()
+    {
+        var template = SamTemplate.Load();
+
+        Assert.All(template.FunctionIds, id =>
+        {
+            var group = template.Properties($"{id}LogGroup");
+            Assert.Equal($"/aws/lambda/${{{id}}}", SamTemplate.Text(group["LogGroupName"]?["Fn::Sub"]));
+            Assert.Equal("LogRetentionDays", SamTemplate.Text(group["RetentionInDays"]?["Ref"]));
+        });
+        Assert.Equal("30", template.Root["Parameters"]!["LogRetentionDays"]!["Default"]!.ToString());
+    }
+
+    [Fact]
+    public void RunFailedTopic_TakesPublishesOnlyFromTheFailedRunRule_AndIsAnOutput()
+    {
+        var template = SamTemplate.Load();
+        var statement = Assert.Single(template.Properties("RunFailedTopicPolicy")["PolicyDocument"]!["Statement"]!.AsArray())!;
+
+        Assert.Equal("events.amazonaws.com", SamTemplate.Text(statement["Principal"]!["Service"]));
+        Assert.Equal("sns:Publish", SamTemplate.Text(statement["Action"]));
+        Assert.Equal("RunFailedRule", SamTemplate.Text(statement["Condition"]!["ArnEquals"]!["aws:SourceArn"]!["Fn::GetAtt"]![0]));
+        Assert.Equal("RunFailedTopic", SamTemplate.Text(template.Root["Outputs"]!["RunFailedTopicArn"]!["Value"]!["Ref"]));
+    }
+
+    [Theory]
+    [InlineData("FAILED", true)]
+    [InlineData("TIMED_OUT", true)]
+    [InlineData("ABORTED", true)]
+    [InlineData("SUCCEEDED", false)]
+    [InlineData("RUNNING", false)]
+    public void RunFailedRule_AnnouncesEveryEndButSuccess(string status, bool announced)
+    {
+        const string Arn = "arn:aws:states:us-east-1:123456789012:stateMachine:sync";
+        var message = RunFailedRule.Announce(SamTemplate.Load(), RunFailedRule.StatusChangeEvent(Arn, "run-1", status, null, null), Arn, "default");
+
+        Assert.Equal(announced, message is not null);
+        if (message is not null)
+        {
+            Assert.Equal(("default", "run-1", status), ((string?)message["connectorId"], (string?)message["runId"], (string?)message["status"]));
+        }
+    }
+
+    [Fact]
     public void StateMachine_EveryNextDefaultAndCatchTarget_IsAStateOfItsScope()
     {
         var definition = JsonNode.Parse(DeployedStateMachineText())!.AsObject();

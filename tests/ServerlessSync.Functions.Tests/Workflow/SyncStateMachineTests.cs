@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Verification;
+using ServerlessSync.Functions.Tests.Template;
 
 namespace ServerlessSync.Functions.Tests.Workflow;
 
@@ -155,9 +156,17 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM zuora.account"));
         var connector = await _workflow.Host.Status.GetConnectorAsync(Connector, None);
         Assert.Equal(ConnectorStatus.Failed, connector!.Status);
+        var template = SamTemplate.Load();
+        var stateMachineArn = $"arn:aws:states:us-east-1:123456789012:stateMachine:{_workflow.StateMachine.Name}";
+        var announced = RunFailedRule.Announce(template, RunFailedRule.StatusChangeEvent(stateMachineArn, run.RunId, failed.Status, failed.Error, failed.Cause), stateMachineArn, Connector);
+        Assert.NotNull(announced);
+        Assert.Equal((Connector, run.RunId, "FAILED", "SyncRunFailed"), ((string?)announced["connectorId"], (string?)announced["runId"], (string?)announced["status"], (string?)announced["error"]));
+        Assert.Contains(where, (string)announced["cause"]!, StringComparison.Ordinal);
 
         _workflow.BeforeManifestEvent = null;
         var retry = await _workflow.RunAsync(objects);
+        Assert.Null(RunFailedRule.Announce(template, RunFailedRule.StatusChangeEvent(stateMachineArn, "retry", retry.Status, null, null), stateMachineArn, Connector));
+        Assert.Null(RunFailedRule.Announce(template, RunFailedRule.StatusChangeEvent("arn:aws:states:us-east-1:123456789012:stateMachine:another", run.RunId, "FAILED", "SyncRunFailed", "x"), stateMachineArn, Connector));
 
         Assert.True(retry.Succeeded, retry.ToString());
         await AssertWarehouseEqualsSourceAsync(["account", "invoice"]);
