@@ -60,7 +60,7 @@ public sealed class FunctionHost : IDisposable
         _s3 = ServiceClients.S3(credentials, settings.Region, settings.S3Endpoint);
         Staging = new S3StagingStore(_s3, new S3StagingOptions(settings.StagingBucket));
         _dynamoDb = ServiceClients.DynamoDb(credentials, settings.Region, settings.DynamoDbEndpoint);
-        Status = new DynamoDbStatusStore(_dynamoDb, settings.StatusTable);
+        Status = new DynamoDbStatusStore(_dynamoDb, settings.StatusTable) { Retention = settings.StatusRetention };
 
         var warehouseCredentials = settings.CustomerRoleArn is null
             ? credentials

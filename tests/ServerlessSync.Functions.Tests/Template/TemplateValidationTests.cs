@@ -66,6 +66,17 @@ public sealed class TemplateValidationTests
     }
 
     [Fact]
+    public void StatusTable_ExpiresItemsByTheAttributeTheStoreWrites_ForStatusRetentionDays()
+    {
+        var template = SamTemplate.Load();
+        var ttl = template.Properties("StatusTable")["TimeToLiveSpecification"]!;
+
+        Assert.Equal((Aws.DynamoDb.DynamoDbStatusStore.ExpiresAtAttribute, "true"), (SamTemplate.Text(ttl["AttributeName"]), ttl["Enabled"]!.ToString().ToLowerInvariant()));
+        Assert.Equal("StatusRetentionDays", SamTemplate.Text(template.Root["Globals"]!["Function"]!["Environment"]!["Variables"]!["STATUS_RETENTION_DAYS"]!["Ref"]));
+        Assert.Equal("90", template.Root["Parameters"]!["StatusRetentionDays"]!["Default"]!.ToString());
+    }
+
+    [Fact]
     public void Functions_EachLogToAGroupTheStackMakes_KeptLogRetentionDays()
     {
         var template = SamTemplate.Load();
