@@ -145,6 +145,14 @@ public sealed class RecordedCallsTests
             Assert.Equal(200, (await api.InvokeAsync(ApiHarness.Sample("api-get-connector.json"))).Status);
             Assert.Equal(200, (await api.InvokeAsync(ApiHarness.Request("GET", "/connectors/default/runs"))).Status);
             Assert.Equal(202, (await api.InvokeAsync(ApiHarness.Sample("api-start-run.json"))).Status);
+
+            // The last run recorded RUNNING: its execution is asked about (still running: 409; ended: taken over).
+            await api.Status.PutConnectorAsync(StatusBuilders.Connector(connectorId: "default", createdAt: startedAt, updatedAt: startedAt, lastRunId: "r2"), CancellationToken.None);
+            await api.Status.PutRunAsync(StatusBuilders.Run(runId: "r2", connectorId: "default", status: RunStatus.Running, startedAt: startedAt.AddHours(1)), CancellationToken.None);
+            api.StepFunctions.SetExecutionStatus("r2", "RUNNING");
+            Assert.Equal(409, (await api.InvokeAsync(ApiHarness.Sample("api-start-run.json"))).Status);
+            api.StepFunctions.SetExecutionStatus("r2", "FAILED");
+            Assert.Equal(202, (await api.InvokeAsync(ApiHarness.Sample("api-start-run.json"))).Status);
             return (settings, api.Settings());
         }
         finally
