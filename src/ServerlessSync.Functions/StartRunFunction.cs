@@ -34,6 +34,7 @@ public sealed class StartRunFunction : LambdaFunction
             ConnectorId = execution.ConnectorId ?? Host.Settings.ConnectorId,
             RunId = execution.RunId ?? request.ExecutionName,
             Objects = execution.Objects,
+            TakeOverFrom = execution.TakeOverFrom,
             FullResyncEvery = Host.Settings.FullResyncEvery,
         };
         log.About(options.ConnectorId, options.RunId).Info($"starting a run (trigger: {execution.Trigger ?? "none given"})");

@@ -77,7 +77,7 @@ public sealed class RedshiftDataDoubleOptions
     /// </summary>
     public required string AdminConnectionString { get; init; }
 
-    /// <summary>The S3 client COPY reads manifests and data files with (s3rver in tests).</summary>
+    /// <summary>The S3 client COPY reads manifests and data files with (moto in tests).</summary>
     public required IAmazonS3 S3 { get; init; }
 
     /// <summary>The warehouses requests may name. At least one.</summary>

@@ -1,3 +1,4 @@
+using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
@@ -175,5 +176,70 @@ public class AbandonedRunTests
         Assert.Contains("abandoned", abandoned.GetProperty("objects")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("SUCCEEDED", runs[0].GetProperty("run").GetProperty("status").GetString());
         Assert.Equal("ACTIVE", (await SyncEndToEndTests.StatusAsync(cli)).GetProperty("connector").GetProperty("status").GetString());
+    }
+}
+
+/// <summary>A full disk while a run records an object and then while it closes: the first failure is what the caller hears.</summary>
+public class DiskFullTests
+{
+    [Fact]
+    public async Task Sync_DiskFillsWhileRecordingThenClosing_TheFirstFailureLeads_NextSyncClosesTheRunAndConverges()
+    {
+        using var cli = new CliHarness();
+        var settings = new EmbeddedSettings { Home = cli.Home, Scale = 2000 };
+        await using (var embedded = EmbeddedConnector.Open(settings, cli.Clock))
+        {
+            var full = new FillsUpWhenRecording(embedded.Status, "invoice");
+            var runner = (embedded.Pipeline with { Status = full }).CreateRunner();
+
+            var e = await Assert.ThrowsAsync<RunNotClosedException>(() => runner.RunAsync(settings.Sync, null, CancellationToken.None));
+
+            Assert.StartsWith("invoice: No space left on device (recording invoice)", e.Message, StringComparison.Ordinal);
+            Assert.Contains("could not be closed either", e.Message, StringComparison.Ordinal);
+            Assert.True(HomeErrors.IsDiskFull(e));
+            Assert.Contains("the disk is full", HomeErrors.Explain(e, cli.Home)!.Value.Message, StringComparison.Ordinal);
+        }
+
+        var next = await cli.RunAsync("sync");
+
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.Contains("was left running by a process that ended", next.Error, StringComparison.Ordinal);
+        Assert.Empty(cli.StagedFiles());
+        Assert.Equal(0, (await cli.RunAsync("verify")).ExitCode);
+    }
+
+    /// <summary>The status store of a disk that fills up when the run records <c>objectName</c>: every later write fails.</summary>
+    private sealed class FillsUpWhenRecording(IStatusStore inner, string objectName) : IStatusStore
+    {
+        private bool _full;
+
+        public Task<ConnectorState?> GetConnectorAsync(string connectorId, CancellationToken cancellationToken) => inner.GetConnectorAsync(connectorId, cancellationToken);
+
+        public Task PutConnectorAsync(ConnectorState state, CancellationToken cancellationToken) => Write(() => inner.PutConnectorAsync(state, cancellationToken));
+
+        public Task<IReadOnlyList<ObjectState>> GetObjectsAsync(string connectorId, CancellationToken cancellationToken) => inner.GetObjectsAsync(connectorId, cancellationToken);
+
+        public Task<bool> TryAdvanceCursorAsync(string connectorId, string name, DateTimeOffset? expectedCursor, DateTimeOffset newCursor, LoadOutcome outcome, DateTimeOffset loadedAt, bool fullSync, CancellationToken cancellationToken)
+        {
+            if (name == objectName)
+            {
+                _full = true;
+                throw new IOException($"No space left on device (recording {name})", 28);
+            }
+
+            return _full ? Task.FromException<bool>(new IOException("No space left on device", 28)) : inner.TryAdvanceCursorAsync(connectorId, name, expectedCursor, newCursor, outcome, loadedAt, fullSync, cancellationToken);
+        }
+
+        public Task PutRunAsync(RunRecord run, CancellationToken cancellationToken) => Write(() => inner.PutRunAsync(run, cancellationToken));
+
+        public Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken) => Write(() => inner.PutObjectRunAsync(connectorId, record, cancellationToken));
+
+        public Task<RunRecord?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken) => inner.GetRunAsync(connectorId, runId, cancellationToken);
+
+        public Task<IReadOnlyList<RunRecord>> ListRunsAsync(string connectorId, int limit, CancellationToken cancellationToken) => inner.ListRunsAsync(connectorId, limit, cancellationToken);
+
+        public Task<RunPage> ListRunsPageAsync(string connectorId, int limit, string? pageToken, CancellationToken cancellationToken) => inner.ListRunsPageAsync(connectorId, limit, pageToken, cancellationToken);
+
+        private Task Write(Func<Task> write) => _full ? Task.FromException(new IOException("No space left on device", 28)) : write();
     }
 }

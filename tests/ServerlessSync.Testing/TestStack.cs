@@ -2,7 +2,7 @@ namespace ServerlessSync.Testing;
 
 /// <summary>
 /// Where the local stand-ins started by <c>tests/stack/up.sh</c> listen (the test command starts them and
-/// exports these variables): s3rver, dynalite, PostgreSQL, and the Node tools it installs. A missing variable
+/// exports these variables): moto (S3 and DynamoDB), PostgreSQL, and the Node tools it installs. A missing variable
 /// fails the test with the command to run, never skips it.
 /// </summary>
 public static class TestStack

@@ -3,7 +3,7 @@
 set -uo pipefail
 dir=${1:-${SSYNC_STACK_DIR:-}}
 [ -n "$dir" ] && [ -d "$dir" ] || exit 0
-for name in s3rver dynalite; do
+for name in moto; do
   [ -f "$dir/$name.pid" ] && kill "$(cat "$dir/$name.pid")" 2>/dev/null
 done
 if [ -f "$dir/pg_bin" ]; then

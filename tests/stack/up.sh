@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs (when missing) and starts the local stand-ins the integration tests use, each on a free
-# loopback port: s3rver (S3), dynalite (DynamoDB) and a throwaway PostgreSQL 15 cluster (the SQL engine
-# behind the Redshift Data API test double). Prints `export NAME=value` lines on stdout for the caller
+# Starts the local stand-ins the integration tests use, each on a free loopback port: moto_server (S3 and
+# DynamoDB, one process; moto 5.2.1, preinstalled with Python — not installed here) and a throwaway
+# PostgreSQL 15 cluster (the SQL engine behind the Redshift Data API test double), installing PostgreSQL when
+# missing. Prints `export NAME=value` lines on stdout for the caller
 # to eval; everything else goes to stderr. It also installs the state-machine tools the workflow tests run
 # (asl-validator, aws-local-stepfunctions) and exports where they are (SSYNC_TEST_NODE_MODULES). Stop it all with `bash tests/stack/down.sh "$SSYNC_STACK_DIR"`.
 #
@@ -11,6 +12,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 log() { echo "stack: $*" >&2; }
+
+moto_python=python3
+if ! command -v moto_server >/dev/null || ! "$moto_python" -c 'import moto.moto_server.werkzeug_app' 2>/dev/null; then
+  log "moto_server is missing: install moto 5.2.1 with its server (pip install 'moto[server]==5.2.1')"; exit 1
+fi
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
@@ -29,8 +35,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
 fi
 
-if [ ! -x "$here/node_modules/.bin/s3rver" ] || [ ! -x "$here/node_modules/.bin/dynalite" ] || [ ! -x "$here/node_modules/.bin/asl-validator" ] || [ ! -d "$here/node_modules/aws-local-stepfunctions" ]; then
-  log "installing s3rver, dynalite, asl-validator and aws-local-stepfunctions (npm)"
+if [ ! -x "$here/node_modules/.bin/asl-validator" ] || [ ! -d "$here/node_modules/aws-local-stepfunctions" ]; then
+  log "installing asl-validator and aws-local-stepfunctions (npm)"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 
@@ -49,15 +55,12 @@ chmod 755 "$dir"
 # Whatever started before a failure is stopped again: the caller gets no variables to do it with.
 trap 'status=$?; if [ "$status" -ne 0 ]; then bash "$here/down.sh" "$dir"; fi' EXIT
 
-s3_port=$(free_port)
-NODE_OPTIONS=--openssl-legacy-provider "$here/node_modules/.bin/s3rver" -d "$dir/s3" -a 127.0.0.1 -p "$s3_port" --silent >"$dir/s3rver.log" 2>&1 &
-echo $! >"$dir/s3rver.pid"
-wait_port s3rver "$s3_port" "$(cat "$dir/s3rver.pid")"
-
-dynamo_port=$(free_port)
-"$here/node_modules/.bin/dynalite" --host 127.0.0.1 --port "$dynamo_port" --createTableMs 0 --deleteTableMs 0 --updateTableMs 0 >"$dir/dynalite.log" 2>&1 &
-echo $! >"$dir/dynalite.pid"
-wait_port dynalite "$dynamo_port" "$(cat "$dir/dynalite.pid")"
+# One moto process serves S3 and DynamoDB (and STS): any credentials. moto-serial.py runs moto_server's app one
+# request at a time, so that DynamoDB's conditional writes are atomic (see there).
+moto_port=$(free_port)
+"$moto_python" "$here/moto-serial.py" 127.0.0.1 "$moto_port" >"$dir/moto.log" 2>&1 &
+echo $! >"$dir/moto.pid"
+wait_port moto "$moto_port" "$(cat "$dir/moto.pid")"
 
 pg_port=$(free_port)
 mkdir -p "$dir/pg"
@@ -68,11 +71,11 @@ if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/pg"; as_pg=(runuser -u postg
 "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$dir/pg -c fsync=off -c max_connections=200" start >&2
 echo "$pg_bin" >"$dir/pg_bin"
 
-log "s3rver :$s3_port, dynalite :$dynamo_port, postgres :$pg_port (state in $dir)"
+log "moto :$moto_port, postgres :$pg_port (state in $dir)"
 cat <<VARS
 export SSYNC_STACK_DIR=$dir
-export SSYNC_TEST_S3_ENDPOINT=http://127.0.0.1:$s3_port
-export SSYNC_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:$dynamo_port
+export SSYNC_TEST_S3_ENDPOINT=http://127.0.0.1:$moto_port
+export SSYNC_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:$moto_port
 export SSYNC_TEST_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres'
 export SSYNC_TEST_NODE_MODULES=$here/node_modules
 VARS

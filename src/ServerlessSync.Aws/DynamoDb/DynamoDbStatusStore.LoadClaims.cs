@@ -56,6 +56,7 @@ public sealed partial class DynamoDbStatusStore
                 [":one"] = Number(1),
             },
         };
+        Expire(request, now + Retention);
 
         for (var tries = 1; ; tries++)
         {
@@ -124,6 +125,7 @@ public sealed partial class DynamoDbStatusStore
                 [":one"] = Number(1),
             },
         };
+        Expire(request, loadedAt + Retention);
         try
         {
             await _client.UpdateItemAsync(request, cancellationToken);
@@ -160,6 +162,7 @@ public sealed partial class DynamoDbStatusStore
                 [":claimant"] = String(claimant),
             },
         };
+        Expire(request, failedAt + Retention);
         try
         {
             await _client.UpdateItemAsync(request, cancellationToken);

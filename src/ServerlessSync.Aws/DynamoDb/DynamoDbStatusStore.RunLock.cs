@@ -45,6 +45,10 @@ public sealed partial class DynamoDbStatusStore : IRunLock
             ReturnValues = ReturnValue.ALL_OLD,
         };
 
+        // A finished run deletes its lock; one a dead run left goes a retention after its lease ended (until then the
+        // next run takes it over and closes the dead run).
+        Expire(request, expiresAt + Retention);
+
         for (var tries = 1; ; tries++)
         {
             try

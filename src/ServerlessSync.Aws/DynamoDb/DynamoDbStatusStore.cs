@@ -46,6 +46,17 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
     /// <summary>The status table's name.</summary>
     public string TableName { get; }
 
+    /// <summary>The table's TTL attribute (epoch seconds; <c>template.yaml</c>'s StatusTable expires items by it).</summary>
+    public const string ExpiresAtAttribute = "expiresAt";
+
+    /// <summary>
+    /// How long runs (their items, object records and locators) and load claims are kept: with a retention each is
+    /// written with <see cref="ExpiresAtAttribute"/> at its run's start (a claim's last write) plus the retention, and
+    /// DynamoDB's TTL deletes it after that; a run lock a dead run left, the retention after its lease ended. Null
+    /// keeps everything (connector and object items are never expired).
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <summary>The most items one Query page returns (tests make it small to exercise paging).</summary>
     internal int QueryPageSize { get; init; } = 500;
 
@@ -192,6 +203,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         item["startedAt"] = Time(run.StartedAt);
         Put(item, "endedAt", run.EndedAt);
         Put(item, "error", Truncate(run.Error, MaxErrorBytes));
+        Expire(item, run.StartedAt);
         await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
     }
 
@@ -231,6 +243,8 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
             item["fullResync"] = Bool(true);
         }
 
+        // The run starts at its objects' window end: the record expires with its run.
+        Expire(item, record.WindowEnd);
         await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
     }
 
@@ -405,6 +419,54 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         }
     }
 
+    /// <summary>Turns on the table's TTL on <see cref="ExpiresAtAttribute"/>, as <c>template.yaml</c> does (idempotent).</summary>
+    public static async Task EnableTimeToLiveAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var current = await client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = tableName }, cancellationToken);
+        if (current.TimeToLiveDescription?.AttributeName == ExpiresAtAttribute
+            && current.TimeToLiveDescription.TimeToLiveStatus == TimeToLiveStatus.ENABLED)
+        {
+            return;
+        }
+
+        await client.UpdateTimeToLiveAsync(
+            new UpdateTimeToLiveRequest
+            {
+                TableName = tableName,
+                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ExpiresAtAttribute, Enabled = true },
+            },
+            cancellationToken);
+    }
+
+    /// <summary>DynamoDB TTL's value: whole seconds since the epoch.</summary>
+    internal static AttributeValue EpochSeconds(DateTimeOffset at) => new() { N = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    /// <summary>Adds <see cref="ExpiresAtAttribute"/> (<paramref name="from"/> plus <see cref="Retention"/>) to an item, when there is a retention.</summary>
+    private void Expire(Dictionary<string, AttributeValue> item, DateTimeOffset from)
+    {
+        if (Retention is { } retention)
+        {
+            item[ExpiresAtAttribute] = EpochSeconds(from + retention);
+        }
+    }
+
+    /// <summary>Adds <c>SET expiresAt</c> (<paramref name="at"/>) to an update's expression; <paramref name="at"/> null adds nothing.</summary>
+    private static void Expire(UpdateItemRequest request, DateTimeOffset? at)
+    {
+        if (at is not { } expiresAt)
+        {
+            return;
+        }
+
+        var remove = request.UpdateExpression.IndexOf(" REMOVE ", StringComparison.Ordinal);
+        request.UpdateExpression = remove < 0
+            ? $"{request.UpdateExpression}, #expiresAt = :expiresAtTtl"
+            : $"{request.UpdateExpression[..remove]}, #expiresAt = :expiresAtTtl{request.UpdateExpression[remove..]}";
+        request.ExpressionAttributeNames["#expiresAt"] = ExpiresAtAttribute;
+        request.ExpressionAttributeValues[":expiresAtTtl"] = EpochSeconds(expiresAt);
+    }
+
     private static bool HasStatusKeySchema(TableDescription table)
     {
         var keys = table.KeySchema ?? [];
@@ -423,6 +485,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         locator["type"] = String(ItemTypes.RunLocator);
         locator["runId"] = String(run.RunId);
         locator["runSk"] = String(runSortKey);
+        Expire(locator, run.StartedAt);
         try
         {
             await _client.PutItemAsync(

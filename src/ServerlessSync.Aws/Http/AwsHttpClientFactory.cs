@@ -7,7 +7,8 @@ namespace ServerlessSync.Aws.Http;
 /// <summary>
 /// Builds the HttpClient every request of one service goes through: a transport that never follows
 /// redirects (a followed redirect would arrive unsigned or with a stale signature) under AWSSDK.Core's
-/// SigV4 signing handler. Retries live above this client, so each attempt is signed afresh.
+/// SigV4 signing handler, with whatever <see cref="AwsHttpPipeline"/> holds in between. Retries live above this
+/// client, so each attempt is signed afresh.
 /// </summary>
 internal static class AwsHttpClientFactory
 {
@@ -21,7 +22,7 @@ internal static class AwsHttpClientFactory
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
-        var signing = new SigV4SigningHandler(credentials, region, service.SigningName, transport);
+        var signing = new SigV4SigningHandler(credentials, region, service.SigningName, AwsHttpPipeline.Wrap(transport));
         return new HttpClient(signing, disposeHandler: true) { Timeout = attemptTimeout };
     }
 }

@@ -12,11 +12,16 @@ namespace ServerlessSync.Aws.S3;
 /// multipart upload (started then), and the write waits for it. Commit sends what is left: one PutObject if
 /// no part went up, else the last part and CompleteMultipartUpload. Disposing without a commit aborts the
 /// multipart upload. Not thread-safe, like any stream.
+/// <para>Every upload carries a CRC32 checksum (<see cref="Checksum"/>), and a multipart upload names it when it is
+/// created and lists each part's at completion: S3 refuses parts whose checksum the upload did not announce.</para>
 /// </summary>
 internal sealed class S3StagedObjectWriter : IStagedObjectWriter
 {
     // S3's limit on parts in one upload.
     private const int MaxParts = 10_000;
+
+    /// <summary>The checksum every PutObject, CreateMultipartUpload and UploadPart names (the SDK's default algorithm).</summary>
+    internal static readonly ChecksumAlgorithm Checksum = ChecksumAlgorithm.CRC32;
 
     private readonly IAmazonS3 _s3;
     private readonly S3StagingOptions _options;
@@ -73,6 +78,7 @@ internal sealed class S3StagedObjectWriter : IStagedObjectWriter
                         BucketName = _options.BucketName,
                         Key = _key,
                         InputStream = body,
+                        ChecksumAlgorithm = Checksum,
                         ServerSideEncryptionMethod = _options.ServerSideEncryption,
                         ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
                     },
@@ -86,7 +92,7 @@ internal sealed class S3StagedObjectWriter : IStagedObjectWriter
                 }
 
                 var complete = new CompleteMultipartUploadRequest { BucketName = _options.BucketName, Key = _key, UploadId = _uploadId };
-                complete.AddPartETags(_parts);
+                complete.AddPartETagsAndChecksums(_parts);
                 await _s3.CompleteMultipartUploadAsync(complete, cancellationToken);
             }
 
@@ -188,6 +194,7 @@ internal sealed class S3StagedObjectWriter : IStagedObjectWriter
                 {
                     BucketName = _options.BucketName,
                     Key = _key,
+                    ChecksumAlgorithm = Checksum,
                     ServerSideEncryptionMethod = _options.ServerSideEncryption,
                     ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
                 },
@@ -203,6 +210,7 @@ internal sealed class S3StagedObjectWriter : IStagedObjectWriter
                     PartNumber = _parts.Count + 1,
                     InputStream = body,
                     PartSize = _buffered,
+                    ChecksumAlgorithm = Checksum,
                 },
                 cancellationToken);
             _parts.Add(part);

@@ -5,7 +5,8 @@ using ServerlessSync.Aws.Http;
 namespace ServerlessSync.Aws.StepFunctions;
 
 /// <summary>
-/// The Step Functions calls the functions make: StartExecution (the status API starts a run), and the task-token
+/// The Step Functions calls the functions make: StartExecution and DescribeExecution (the status API starts a run,
+/// after checking that the run it would wait for still runs), and the task-token
 /// calls a worker makes: SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. Task-token limits are enforced before sending: the token 1 to 2048 characters, the success
 /// output valid JSON of at most 262,144 UTF-8 bytes (rejected, since JSON cannot be cut); the failure's
 /// error and cause are shortened to 256 and 32,768 UTF-8 bytes instead. A closed token answers with a
@@ -34,8 +35,11 @@ public sealed class StepFunctionsClient : IDisposable
     internal static readonly AwsJsonOperation<StartExecutionRequest, ExecutionStarted> StartExecution =
         new("StartExecution", Json.StartExecutionRequest, Json.ExecutionStarted);
 
+    internal static readonly AwsJsonOperation<DescribeExecutionRequest, ExecutionDescription> DescribeExecution =
+        new("DescribeExecution", Json.DescribeExecutionRequest, Json.ExecutionDescription);
+
     /// <summary>Every operation this client sends (the contract tests check each against the API model).</summary>
-    internal static IReadOnlyList<IAwsJsonOperation> Operations { get; } = [SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, StartExecution];
+    internal static IReadOnlyList<IAwsJsonOperation> Operations { get; } = [SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, StartExecution, DescribeExecution];
 
     private readonly AwsJsonClient _client;
 
@@ -94,6 +98,27 @@ public sealed class StepFunctionsClient : IDisposable
         return _client.SendAsync(StartExecution, new StartExecutionRequest(stateMachineArn) { Name = name, Input = inputJson }, cancellationToken);
     }
 
+    /// <summary>
+    /// The execution <paramref name="executionArn"/> (1 to 256 characters, checked before sending) and its status; an
+    /// execution Step Functions does not have throws <see cref="ExecutionDoesNotExistException"/>.
+    /// </summary>
+    public Task<ExecutionDescription> DescribeExecutionAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(executionArn) || executionArn.Length > MaxArnLength)
+        {
+            throw new ArgumentException($"an execution ARN is 1 to {MaxArnLength} characters, not {executionArn?.Length ?? 0}", nameof(executionArn));
+        }
+
+        return _client.SendAsync(DescribeExecution, new DescribeExecutionRequest(executionArn), cancellationToken);
+    }
+
+    /// <summary>The ARN of the execution named <paramref name="name"/> of <paramref name="stateMachineArn"/>.</summary>
+    public static string ExecutionArn(string stateMachineArn, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateMachineArn);
+        return $"{stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal)}:{name}";
+    }
+
     public void Dispose() => _client.Dispose();
 
     /// <summary>Step Functions takes data (a task's output, an execution's input) as JSON text of at most <see cref="MaxOutputBytes"/> UTF-8 bytes.</summary>
@@ -131,6 +156,7 @@ public sealed class StepFunctionsClient : IDisposable
         "TaskDoesNotExist" => new TaskDoesNotExistException(error),
         "InvalidOutput" => new InvalidOutputException(error),
         "ExecutionAlreadyExists" => new ExecutionAlreadyExistsException(error),
+        "ExecutionDoesNotExist" => new ExecutionDoesNotExistException(error),
         _ when AwsThrottlingException.Matches(error) => new AwsThrottlingException(error),
         _ => new AwsServiceException(error),
     };

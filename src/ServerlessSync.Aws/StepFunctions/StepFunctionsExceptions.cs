@@ -54,6 +54,16 @@ public sealed class InvalidOutputException : AwsServiceException
 /// ExecutionAlreadyExists: StartExecution was given a name that an execution of the state machine has (for 90 days),
 /// with another input or after that execution closed. For a run id as the name: that run was started before.
 /// </summary>
+/// <summary>DescribeExecution named an execution Step Functions does not have (never started, or its history expired).</summary>
+public sealed class ExecutionDoesNotExistException : AwsServiceException
+{
+    internal ExecutionDoesNotExistException(AwsServiceError error) : base(error)
+    {
+    }
+
+    public override bool IsRetryable => false;
+}
+
 public sealed class ExecutionAlreadyExistsException : AwsServiceException
 {
     internal ExecutionAlreadyExistsException(AwsServiceError error) : base(error)

@@ -38,6 +38,18 @@ public sealed record ExecutionStarted(
     [property: JsonPropertyName("executionArn")] string ExecutionArn,
     [property: JsonPropertyName("startDate")] DateTimeOffset StartDate);
 
+/// <summary>Input of DescribeExecution.</summary>
+internal sealed record DescribeExecutionRequest([property: JsonPropertyName("executionArn")] string ExecutionArn);
+
+/// <summary>What DescribeExecution answers that the functions read: the execution and its status (<c>RUNNING</c>, <c>SUCCEEDED</c>, <c>FAILED</c>, <c>TIMED_OUT</c>, <c>ABORTED</c>, <c>PENDING_REDRIVE</c>).</summary>
+public sealed record ExecutionDescription(
+    [property: JsonPropertyName("executionArn")] string ExecutionArn,
+    [property: JsonPropertyName("status")] string Status)
+{
+    /// <summary>The status while an execution runs.</summary>
+    public const string Running = "RUNNING";
+}
+
 /// <summary>The (empty) output of the three task-token operations.</summary>
 internal sealed record TaskCallbackResponse;
 
@@ -63,5 +75,7 @@ internal sealed record LoadReportOutput(
 [JsonSerializable(typeof(TaskCallbackResponse))]
 [JsonSerializable(typeof(StartExecutionRequest))]
 [JsonSerializable(typeof(ExecutionStarted))]
+[JsonSerializable(typeof(DescribeExecutionRequest))]
+[JsonSerializable(typeof(ExecutionDescription))]
 [JsonSerializable(typeof(LoadReportOutput))]
 internal sealed partial class StepFunctionsJsonContext : JsonSerializerContext;

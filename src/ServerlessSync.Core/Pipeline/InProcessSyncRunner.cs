@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Staging;
@@ -52,7 +53,7 @@ public sealed class InProcessSyncRunner(
         var plan = await start.StartAsync(options, cancellationToken);
         progress?.Report(new SyncEvent.RunStarted(plan));
         var extractProgress = progress is null ? null : new ForwardingProgress<ExtractProgress>(p => progress.Report(new SyncEvent.Extracting(p)));
-        RunRecord finished;
+        ExceptionDispatchInfo? failure = null;
         try
         {
             foreach (var objectPlan in plan.Objects)
@@ -62,15 +63,27 @@ public sealed class InProcessSyncRunner(
                 progress?.Report(new SyncEvent.ObjectFinished(objectRecord));
             }
         }
-        finally
+        catch (Exception e)
         {
-            // Even when cancelled, the run is closed: unfinished objects count as failed, cursors unmoved.
+            failure = ExceptionDispatchInfo.Capture(e);
+        }
+
+        // Even when cancelled or failing, the run is closed: unfinished objects count as failed, cursors unmoved.
+        RunRecord finished;
+        try
+        {
             finished = cancellationToken.IsCancellationRequested
                 ? await finish.FailAsync(plan.ConnectorId, plan.RunId, InterruptedError, CancellationToken.None)
                 : await finish.FinishAsync(plan, CancellationToken.None);
-            progress?.Report(new SyncEvent.RunFinished(finished));
+        }
+        catch (Exception closing) when (failure is not null && closing is not OperationCanceledException)
+        {
+            // What stopped the run is what the caller needs to hear; that the run could not be closed comes second.
+            throw new RunNotClosedException(plan.RunId, failure.SourceException, closing);
         }
 
+        progress?.Report(new SyncEvent.RunFinished(finished));
+        failure?.Throw();
         return finished;
     }
 
@@ -93,7 +106,7 @@ public sealed class InProcessSyncRunner(
 
         if (loaded.Report is not { } report)
         {
-            return await record.RecordFailedAsync(plan, objectPlan, loaded.Error!, cancellationToken);
+            return await RecordFailedAsync(plan, objectPlan, loaded.Error!, cancellationToken);
         }
 
         ObjectRunRecord recorded;
@@ -103,7 +116,7 @@ public sealed class InProcessSyncRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return await record.RecordFailedAsync(plan, objectPlan, e.Message, cancellationToken);
+            return await RecordFailedAsync(plan, objectPlan, e.Message, cancellationToken);
         }
 
         if (!keepStagedFiles)
@@ -112,6 +125,22 @@ public sealed class InProcessSyncRunner(
         }
 
         return recorded;
+    }
+
+    /// <summary>
+    /// RecordFailure; when even that cannot be written (a full disk), the object's own error still leads what the caller
+    /// hears, with the recording's failure after it.
+    /// </summary>
+    private async Task<ObjectRunRecord> RecordFailedAsync(RunPlan plan, ObjectPlan objectPlan, string error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await record.RecordFailedAsync(plan, objectPlan, error, cancellationToken);
+        }
+        catch (Exception recording) when (recording is not OperationCanceledException)
+        {
+            throw new IOException($"{objectPlan.ObjectName}: {error} (and that could not be recorded: {recording.Message})", recording);
+        }
     }
 
     /// <summary>What the manifest's object-created event and, for a running load, the completion event do.</summary>
@@ -164,4 +193,15 @@ public sealed class InProcessSyncRunner(
     {
         public void Report(T value) => report(value);
     }
+}
+
+/// <summary>
+/// A run stopped by <see cref="Exception.InnerException"/> could not be closed either (a full disk fails both): its message
+/// leads with the first failure; the run stays RUNNING until the next run closes it as abandoned.
+/// </summary>
+public sealed class RunNotClosedException(string runId, Exception failure, Exception closing)
+    : Exception($"{failure.Message} (run {runId} could not be closed either: {closing.Message}; the next sync closes it)", failure)
+{
+    /// <summary>Why closing the run failed.</summary>
+    public Exception Closing { get; } = closing;
 }

@@ -37,6 +37,12 @@ public sealed record SyncOptions
     /// passes its execution's name, so that a retried start is the same run.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>
+    /// A run known to be dead (its workflow ended without finishing it: the status API asked Step Functions) whose
+    /// connector lock this run may take over before the lease ends; null waits for the lease, as usual.
+    /// </summary>
+    public string? TakeOverFrom { get; init; }
+
     /// <summary>How far before the cursor an incremental window starts (the source's updateddate is not perfectly monotonic).</summary>
     public TimeSpan Lookback { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -10,7 +10,8 @@ namespace ServerlessSync.Core.Pipeline;
 /// otherwise the half-open window <c>[cursor − lookback, now)</c>.
 /// With a <paramref name="guard"/>, the run first takes its connector's lock, so that two runs never overlap: a
 /// start while another run holds it throws <see cref="RunInProgressException"/> and records nothing. A lock taken
-/// over from a run whose lease ended closes that run as abandoned first.
+/// over from a run whose lease ended, or from the dead run <see cref="SyncOptions.TakeOverFrom"/> names, closes that
+/// run as abandoned first.
 /// </summary>
 public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvider time, RunGuard? guard = null)
 {
@@ -27,6 +28,14 @@ public sealed class StartRunStep(IStatusStore status, ISource source, TimeProvid
         if (guard is not null)
         {
             var held = await guard.Lock.TryAcquireAsync(options.ConnectorId, runId, now, guard.Lease, cancellationToken);
+            if (!held.Acquired && options.TakeOverFrom is { } dead && held.HolderRunId == dead)
+            {
+                // The dead run's workflow ended without releasing: release it as its holder, then take the lock.
+                await guard.Lock.ReleaseAsync(options.ConnectorId, dead, cancellationToken);
+                held = await guard.Lock.TryAcquireAsync(options.ConnectorId, runId, now, guard.Lease, cancellationToken);
+                held = held with { TakenOverRunId = held.Acquired ? dead : null };
+            }
+
             if (!held.Acquired)
             {
                 throw new RunInProgressException(options.ConnectorId, held.HolderRunId, held.ExpiresAt);

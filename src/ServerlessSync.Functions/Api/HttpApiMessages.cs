@@ -45,4 +45,5 @@ internal sealed record RunExecutionInput(
     string ConnectorId,
     string RunId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Objects,
-    string Trigger);
+    string Trigger,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TakeOverFrom = null);

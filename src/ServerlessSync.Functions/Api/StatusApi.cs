@@ -18,7 +18,7 @@ namespace ServerlessSync.Functions.Api;
 /// <item><term>GET /connectors/{id}</term><description>200 the connector view; 404 unknown connector</description></item>
 /// <item><term>GET /connectors/{id}/runs?limit=&amp;nextToken=</term><description>200 a page of runs, newest first (limit 1..100, default 20; <c>nextToken</c> from the page before, absent on the last page); 404 unknown connector</description></item>
 /// <item><term>GET /connectors/{id}/runs/{runId}</term><description>200 the run with its objects and errors; 404 unknown run</description></item>
-/// <item><term>POST /connectors/{id}/runs</term><description>body optional, <c>{"objects":["account",…]}</c>; 202 <c>{connectorId, runId, executionArn}</c> with a <c>Location</c>; 409 while the connector's last run is RUNNING; 404 unknown connector (except the deployment's own, which its first run creates)</description></item>
+/// <item><term>POST /connectors/{id}/runs</term><description>body optional, <c>{"objects":["account",…]}</c>; 202 <c>{connectorId, runId, executionArn}</c> with a <c>Location</c>; 409 while the connector's last run is RUNNING and its execution still runs (DescribeExecution; a run whose execution ended without finishing it is taken over by the new one); 404 unknown connector (except the deployment's own, which its first run creates)</description></item>
 /// </list>
 /// Errors: 400 for a malformed request (an id of other characters than ASCII letters, digits, '-' and '_'; a bad
 /// limit, token, query parameter or body), 404 for a path no route has, 405 (with <c>Allow</c>) for a method a path
@@ -148,13 +148,20 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
             throw UnknownConnector(connectorId);
         }
 
-        if (connector is { LastRunStatus: RunStatus.Running })
+        string? takeOverFrom = null;
+        if (connector is { LastRunStatus: RunStatus.Running, LastRunId: { } lastRunId })
         {
-            throw new ApiProblem(HttpStatusCode.Conflict, $"connector '{connectorId}' is running run '{connector.LastRunId}'; start another run when it has finished");
+            if (await IsExecutionRunningAsync(lastRunId, cancellationToken))
+            {
+                throw new ApiProblem(HttpStatusCode.Conflict, $"connector '{connectorId}' is running run '{lastRunId}'; start another run when it has finished");
+            }
+
+            // Its workflow ended without finishing the run (a crash, a timeout, a stop): the new run takes its lock over.
+            takeOverFrom = lastRunId;
         }
 
         var runId = StartRunStep.NewRunId(time.GetUtcNow());
-        var input = JsonSerializer.Serialize(new RunExecutionInput(connectorId, runId, objects, "api"), Json.RunExecutionInput);
+        var input = JsonSerializer.Serialize(new RunExecutionInput(connectorId, runId, objects, "api", takeOverFrom), Json.RunExecutionInput);
         ExecutionStarted started;
         try
         {
@@ -173,6 +180,24 @@ internal sealed class StatusApi(StatusQueries queries, StepFunctionsClient stepF
         var response = Ok(HttpStatusCode.Accepted, body);
         response.Headers["location"] = $"/connectors/{connectorId}/runs/{runId}";
         return (response, runId);
+    }
+
+    /// <summary>Whether the execution of run <paramref name="runId"/> (its name) still runs; one Step Functions has not is not.</summary>
+    private async Task<bool> IsExecutionRunningAsync(string runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var execution = await stepFunctions.DescribeExecutionAsync(StepFunctionsClient.ExecutionArn(stateMachineArn, runId), cancellationToken);
+            return execution.Status == ExecutionDescription.Running;
+        }
+        catch (ExecutionDoesNotExistException)
+        {
+            return false;
+        }
+        catch (AwsServiceException e)
+        {
+            throw new ApiProblem(HttpStatusCode.BadGateway, $"Step Functions did not say whether run '{runId}' still runs: {e.ErrorCode}: {e.ServiceMessage}", e);
+        }
     }
 
     /// <summary>The objects the start body names; null when there is no body or it names none (the connector's selection runs).</summary>

@@ -18,8 +18,11 @@ namespace ServerlessSync.Functions.Api;
 /// </summary>
 public sealed class StatusApiFunction
 {
+    public const string Name = "StatusApi";
+
     private readonly StatusApi _api;
     private readonly ApiRequestLog _log;
+    private readonly StatusApiSettings? _settings;
 
     /// <summary>For the Lambda runtime: composes the DynamoDB and Step Functions clients once per container, from the environment, signing with the SDK's default credentials (the function's role).</summary>
     public StatusApiFunction()
@@ -35,9 +38,7 @@ public sealed class StatusApiFunction
             settings.StateMachineArn,
             settings.ConnectorId,
             time,
-            log)
-    {
-    }
+            log) => _settings = settings;
 
     /// <summary>For tests: the function over the given status store and Step Functions client.</summary>
     internal StatusApiFunction(IStatusStore status, StepFunctionsClient stepFunctions, string stateMachineArn, string deploymentConnectorId, TimeProvider time, TextWriter log)
@@ -53,9 +54,14 @@ public sealed class StatusApiFunction
     }
 
     /// <summary>Reads an HTTP API v2 request, answers it and returns the HTTP API v2 response.</summary>
-    public async Task<Stream> HandleAsync(Stream input)
+    public Task<Stream> HandleAsync(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return _settings is null ? AnswerAsync(input) : FunctionScope.RunAsync(Name, _settings, () => AnswerAsync(input));
+    }
+
+    private async Task<Stream> AnswerAsync(Stream input)
+    {
         HttpApiRequest? request;
         try
         {

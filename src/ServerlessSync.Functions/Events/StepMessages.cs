@@ -24,6 +24,9 @@ public sealed record ExecutionInput
 
     /// <summary>Who started the run (<c>schedule</c>, <c>api</c>…): logged only.</summary>
     public string? Trigger { get; init; }
+
+    /// <summary>A run whose workflow the status API found ended without finishing it: its lock is taken over.</summary>
+    public string? TakeOverFrom { get; init; }
 }
 
 /// <summary>The run StartRun planned; the Map state iterates over <see cref="Objects"/>.</summary>

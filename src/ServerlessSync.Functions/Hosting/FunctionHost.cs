@@ -60,7 +60,7 @@ public sealed class FunctionHost : IDisposable
         _s3 = ServiceClients.S3(credentials, settings.Region, settings.S3Endpoint);
         Staging = new S3StagingStore(_s3, new S3StagingOptions(settings.StagingBucket));
         _dynamoDb = ServiceClients.DynamoDb(credentials, settings.Region, settings.DynamoDbEndpoint);
-        Status = new DynamoDbStatusStore(_dynamoDb, settings.StatusTable);
+        Status = new DynamoDbStatusStore(_dynamoDb, settings.StatusTable) { Retention = settings.StatusRetention };
 
         var warehouseCredentials = settings.CustomerRoleArn is null
             ? credentials
@@ -147,7 +147,7 @@ public sealed class FunctionHost : IDisposable
     /// naming the problem when it cannot), runs <paramref name="handle"/>, and returns its result as JSON. A failure is
     /// logged and thrown on: its type name is the error Step Functions' Retry and Catch match.
     /// </summary>
-    internal async Task<Stream> InvokeAsync<TInput, TOutput>(
+    internal Task<Stream> InvokeAsync<TInput, TOutput>(
         string function,
         Stream input,
         JsonTypeInfo<TInput> inputType,
@@ -155,6 +155,16 @@ public sealed class FunctionHost : IDisposable
         Func<TInput, FunctionLog, CancellationToken, Task<TOutput>> handle)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return FunctionScope.RunAsync(function, Settings, () => InvokeInScopeAsync(function, input, inputType, outputType, handle));
+    }
+
+    private async Task<Stream> InvokeInScopeAsync<TInput, TOutput>(
+        string function,
+        Stream input,
+        JsonTypeInfo<TInput> inputType,
+        JsonTypeInfo<TOutput> outputType,
+        Func<TInput, FunctionLog, CancellationToken, Task<TOutput>> handle)
+    {
         var log = Log(function);
         var cancellationToken = CancellationToken.None;
         try

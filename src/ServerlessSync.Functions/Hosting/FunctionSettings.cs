@@ -27,6 +27,7 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
 /// <item><term>EXTRACT_TIME_LIMIT_SECONDS</term><description>how long one Extract may read its object before it stops, cancels the source's jobs and fails with a clear error rather than being killed at the function's timeout (default 840, for Extract's 900)</description></item>
 /// <item><term>RUN_LOCK_HOURS</term><description>the most a run may hold its connector's lock (default 24)</description></item>
+/// <item><term>STATUS_RETENTION_DAYS</term><description>days runs and load claims stay in the status table before its TTL removes them (default 90)</description></item>
 /// <item><term>CONNECTOR_ID</term><description>the connector when the execution input names none (default <c>default</c>)</description></item>
 /// <item><term>AWS_REGION</term><description>the region (set by Lambda)</description></item>
 /// <item><term>SSYNC_S3_ENDPOINT, SSYNC_DYNAMODB_ENDPOINT, SSYNC_REDSHIFT_DATA_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT, SSYNC_SECRETSMANAGER_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
@@ -55,6 +56,9 @@ public sealed partial record FunctionSettings
     public const ulong DefaultSyntheticSeed = 20261126;
     public static readonly TimeSpan DefaultExtractTimeLimit = TimeSpan.FromSeconds(840);
     public static readonly TimeSpan DefaultRunLockLease = TimeSpan.FromHours(24);
+
+    /// <summary>How long runs and load claims are kept when <c>STATUS_RETENTION_DAYS</c> is not set.</summary>
+    public static readonly TimeSpan DefaultStatusRetention = TimeSpan.FromDays(90);
 
     public required string StagingBucket { get; init; }
 
@@ -92,6 +96,9 @@ public sealed partial record FunctionSettings
     public long? PartSizeBytesOverride { get; init; }
 
     public TimeSpan RunLockLease { get; init; } = DefaultRunLockLease;
+
+    /// <summary>How long runs, their object records and load claims stay in the status table (its TTL removes them after).</summary>
+    public TimeSpan StatusRetention { get; init; } = DefaultStatusRetention;
 
     public string ConnectorId { get; init; } = SyncOptions.DefaultConnectorId;
 
@@ -137,6 +144,7 @@ public sealed partial record FunctionSettings
             SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
             PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
             RunLockLease = Hours(variables.Optional("RUN_LOCK_HOURS")),
+            StatusRetention = RetentionDays(variables.Optional("STATUS_RETENTION_DAYS")),
             ExtractTimeLimit = TimeSpan.FromSeconds(variables.Integer("EXTRACT_TIME_LIMIT_SECONDS", (int)DefaultExtractTimeLimit.TotalSeconds, 1, 890)),
             ConnectorId = variables.Optional("CONNECTOR_ID") ?? SyncOptions.DefaultConnectorId,
             FullResyncEvery = FullResync(variables.Optional("FULL_RESYNC")),
@@ -315,6 +323,11 @@ public sealed partial record FunctionSettings
             ? TimeSpan.FromHours(hours)
             : throw new FunctionSettingsException("RUN_LOCK_HOURS", $"RUN_LOCK_HOURS '{text}' is not a positive number of hours (at most a year)");
     }
+
+    private static TimeSpan RetentionDays(string? text) =>
+        text is null ? DefaultStatusRetention
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 3653 ? TimeSpan.FromDays(days)
+        : throw new FunctionSettingsException("STATUS_RETENTION_DAYS", $"STATUS_RETENTION_DAYS '{text}' is not a whole number of days from 1 to 3653");
 
     private static FunctionSettingsException Error(string variable, string message) => new(variable, message);
 

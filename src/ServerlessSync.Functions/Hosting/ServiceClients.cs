@@ -8,8 +8,8 @@ using ServerlessSync.Aws.SecretsManager;
 namespace ServerlessSync.Functions.Hosting;
 
 /// <summary>
-/// The SDK clients, for AWS or for a local endpoint. S3 is <see cref="S3ClientFactory"/>'s (what s3rver needs from
-/// the v4 SDK on an endpoint override). AWS itself gets the SDK's defaults. Secrets Manager is the project's own
+/// The SDK clients, for AWS or for a local endpoint. S3 is <see cref="S3ClientFactory"/>'s (production settings;
+/// path-style addressing on an endpoint override). AWS itself gets the SDK's defaults. Secrets Manager is the project's own
 /// signed client (<see cref="SecretsManagerClient"/>), in the region of the secret it reads.
 /// </summary>
 internal static class ServiceClients

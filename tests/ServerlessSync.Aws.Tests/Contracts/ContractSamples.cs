@@ -45,6 +45,7 @@ public static class ContractSamples
         "SendTaskSuccess" => [new SendTaskSuccessRequest("token-1", """{"inserted":1}""")],
         "SendTaskFailure" => [new SendTaskFailureRequest("token-1") { Error = "LoadFailed", Cause = "the cause" }],
         "SendTaskHeartbeat" => [new SendTaskHeartbeatRequest("token-1")],
+        "DescribeExecution" => [new DescribeExecutionRequest("arn:aws:states:us-east-1:123456789012:execution:sync:run-1")],
         "StartExecution" =>
         [
             new StartExecutionRequest("arn:aws:states:eu-west-1:123456789012:stateMachine:serverless-sync")

@@ -7,7 +7,7 @@ using ServerlessSync.Testing;
 namespace ServerlessSync.Aws.Tests.DynamoDb;
 
 /// <summary>
-/// A status table of its own in the local DynamoDB (dynalite), created for one test and deleted after it, so
+/// A status table of its own in the local DynamoDB (moto), created for one test and deleted after it, so
 /// tests run in parallel. xunit makes a new test-class instance per test: hold one in a field and implement
 /// <see cref="IAsyncLifetime"/> by forwarding to it.
 /// </summary>

@@ -19,8 +19,8 @@ namespace ServerlessSync.Aws.Tests.Pipeline;
 
 /// <summary>
 /// The pipeline's steps composed over the cloud adapters, in this process, against the local stack: S3 staging
-/// on s3rver, the status store on dynalite, the Redshift warehouse through the Data API double (PostgreSQL, COPY
-/// from s3rver). The runner is the CLI's (<see cref="InProcessPipeline"/>): it calls the load step once the manifest is
+/// on moto, the status store on moto, the Redshift warehouse through the Data API double (PostgreSQL, COPY
+/// from moto). The runner is the CLI's (<see cref="InProcessPipeline"/>): it calls the load step once the manifest is
 /// committed, as S3's event invokes the load function, and hears a load's end from the double's statement-ended event
 /// (<see cref="DataApiLoadEnds"/>), as the Data API's EventBridge event invokes LoadCompleted.
 /// </summary>

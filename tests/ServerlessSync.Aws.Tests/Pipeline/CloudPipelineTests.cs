@@ -12,8 +12,8 @@ using ServerlessSync.Testing.Pipeline;
 namespace ServerlessSync.Aws.Tests.Pipeline;
 
 /// <summary>
-/// Whole syncs through the cloud adapters: synthetic tenant → S3 (s3rver) → COPY and merge through the Data API
-/// (the double over PostgreSQL) → status in DynamoDB (dynalite). What is asserted is what a user would look at:
+/// Whole syncs through the cloud adapters: synthetic tenant → S3 (moto) → COPY and merge through the Data API
+/// (the double over PostgreSQL) → status in DynamoDB (moto). What is asserted is what a user would look at:
 /// rows in the warehouse equal to the source, the bucket emptied after committed loads, and the status items.
 /// </summary>
 public sealed class CloudPipelineTests : IAsyncLifetime

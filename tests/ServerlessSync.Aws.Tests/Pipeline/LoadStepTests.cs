@@ -10,7 +10,7 @@ namespace ServerlessSync.Aws.Tests.Pipeline;
 /// <summary>
 /// The load cut in two as the cloud runs it: the manifest event submits the batch (WithEvent, named after the
 /// claimant and the manifest) and returns; the Data API's completion event reads the outcome, records the load and
-/// answers the task token. Against s3rver, dynalite (claims) and the Data API double.
+/// answers the task token. Against moto (S3, and DynamoDB for the claims) and the Data API double.
 /// </summary>
 public sealed class LoadStepTests : IAsyncLifetime
 {

@@ -8,7 +8,7 @@ using ServerlessSync.Testing.Warehouse;
 namespace ServerlessSync.Aws.Tests.Redshift;
 
 /// <summary>
-/// The warehouse contract on Redshift through the Data API double: parts staged to S3 (s3rver), loads that answer
+/// The warehouse contract on Redshift through the Data API double: parts staged to S3 (moto), loads that answer
 /// running and end with the double's statement-ended event. Every test has a pipeline of its own: a bucket, and a
 /// PostgreSQL database behind the double.
 /// </summary>

@@ -10,8 +10,8 @@ using ServerlessSync.Testing.Warehouse;
 namespace ServerlessSync.Aws.Tests.Redshift;
 
 /// <summary>
-/// The Redshift warehouse on its own: parts staged to S3 (s3rver) by Core's stager, loaded through the Data API
-/// double (COPY from s3rver into PostgreSQL, then the merge), read back through the Data API. What every warehouse
+/// The Redshift warehouse on its own: parts staged to S3 (moto) by Core's stager, loaded through the Data API
+/// double (COPY from moto into PostgreSQL, then the merge), read back through the Data API. What every warehouse
 /// does is in <see cref="RedshiftWarehouseContractTests"/>; here is what is Redshift's own (client tokens, COPY
 /// errors, the Data API's limits and requests, what the tables and the ledger hold).
 /// </summary>

@@ -7,7 +7,7 @@ using ServerlessSync.Aws.Tests.Stack;
 namespace ServerlessSync.Aws.Tests.RedshiftDouble;
 
 /// <summary>
-/// The double's tests' S3 fixtures on s3rver (client and bucket from <see cref="LocalS3"/>): whole small objects,
+/// The double's tests' S3 fixtures on moto (client and bucket from <see cref="LocalS3"/>): whole small objects,
 /// gzip text and COPY manifests.
 /// </summary>
 internal static class DoubleS3
@@ -22,7 +22,6 @@ internal static class DoubleS3
             BucketName = bucket,
             Key = key,
             InputStream = new MemoryStream(content),
-            UseChunkEncoding = false,
         });
 
     public static byte[] Gzip(string text)

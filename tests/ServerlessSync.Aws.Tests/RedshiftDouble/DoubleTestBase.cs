@@ -6,7 +6,7 @@ namespace ServerlessSync.Aws.Tests.RedshiftDouble;
 
 /// <summary>
 /// Starts a double of its own for each test (xunit makes a class instance per test): its own PostgreSQL
-/// database, an S3 client on s3rver, a signed client on the double's endpoint. Dropped after the test.
+/// database, an S3 client on moto, a signed client on the double's endpoint. Dropped after the test.
 /// </summary>
 public abstract class DoubleTestBase : IAsyncLifetime
 {

@@ -11,7 +11,7 @@ using ServerlessSync.Core.Staging;
 
 namespace ServerlessSync.Aws.Tests.S3;
 
-/// <summary>Core's stager writing through the S3 store into s3rver, as the extract step does.</summary>
+/// <summary>Core's stager writing through the S3 store into moto, as the extract step does.</summary>
 public sealed class ObjectStagerOnS3Tests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);

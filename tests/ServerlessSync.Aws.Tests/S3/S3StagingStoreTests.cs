@@ -7,13 +7,13 @@ using ServerlessSync.Core.Ports;
 
 namespace ServerlessSync.Aws.Tests.S3;
 
-/// <summary>The store against s3rver: what lands in the bucket, byte for byte, and what the SDK was asked to send.</summary>
+/// <summary>The store against moto: what lands in the bucket, byte for byte, and what the SDK was asked to send.</summary>
 public sealed class S3StagingStoreTests : IAsyncLifetime
 {
     private const int MiB = 1024 * 1024;
     private const string Key = "runs/default/r1/account/part-00000.csv.gz";
 
-    private readonly AmazonS3Client _s3 = LocalS3.CreateClient();
+    private readonly LocalS3Client _s3 = LocalS3.CreateClient();
     private SentRequests _sent = null!;
     private string _bucket = null!;
 
@@ -162,22 +162,23 @@ public sealed class S3StagingStoreTests : IAsyncLifetime
         var store = Store(o => o with { PartSizeBytes = 5 * MiB });
         string? uploadId;
 
+        S3StagedObjectWriter staged;
         await using (var writer = await store.OpenWriteAsync(Key, default))
         {
             await WriteInChunksAsync(writer.Body, Bytes(6 * MiB, seed: 7));
-            uploadId = Assert.IsType<S3StagedObjectWriter>(writer).UploadId;
+            staged = Assert.IsType<S3StagedObjectWriter>(writer);
+            uploadId = staged.UploadId;
             Assert.NotNull(uploadId);
         }
 
+        Assert.Null(staged.AbortFailure);
         Assert.Empty(await ListAsync(store, "runs/"));
         await Assert.ThrowsAsync<FileNotFoundException>(() => store.OpenReadAsync(Key, default));
         var abort = Assert.Single(_sent.Of<AbortMultipartUploadRequest>());
         Assert.Equal((_bucket, Key, uploadId), (abort.BucketName, abort.Key, abort.UploadId));
         Assert.Empty(_sent.Of<CompleteMultipartUploadRequest>());
-
-        // s3rver implements neither AbortMultipartUpload (it answers MethodNotAllowed, which the writer records
-        // instead of throwing from dispose) nor ListMultipartUploads, so "no pending upload" is checked as
-        // "the abort for this upload was sent".
+        var pending = await _s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket });
+        Assert.Empty(pending.MultipartUploads ?? []);
     }
 
     [Fact]
@@ -204,6 +205,47 @@ public sealed class S3StagingStoreTests : IAsyncLifetime
         Assert.Equal("AES256", put["x-amz-server-side-encryption"]);
         Assert.Equal("AES256", initiate["x-amz-server-side-encryption"]);
         Assert.False(put.ContainsKey("x-amz-server-side-encryption-aws-kms-key-id"));
+    }
+
+    [Fact]
+    public async Task OpenWriteAsync_Multipart_NamesTheChecksumItsPartsCarry_WhenCreatedOnEveryPartAndAtCompletion()
+    {
+        // Real S3 refuses parts carrying a CRC32 when CreateMultipartUpload named no algorithm ("Checksum Type
+        // mismatch"); moto accepts it, so the headers themselves are checked.
+        var store = Store(o => o with { PartSizeBytes = 5 * MiB });
+        var data = Bytes(12 * MiB, seed: 14);
+
+        await WriteObjectAsync(store, Key, data);
+
+        var create = Assert.Single(_s3.WireHeadersOf<InitiateMultipartUploadRequest>());
+        Assert.Equal("CRC32", create.GetValueOrDefault("x-amz-checksum-algorithm"));
+        var parts = _s3.WireHeadersOf<UploadPartRequest>();
+        Assert.Equal(3, parts.Count);
+        Assert.All(parts, headers =>
+        {
+            Assert.Equal("CRC32", headers.GetValueOrDefault("x-amz-sdk-checksum-algorithm"));
+            var carried = headers.ContainsKey("x-amz-checksum-crc32") ? "x-amz-checksum-crc32" : headers.GetValueOrDefault("x-amz-trailer");
+            Assert.Equal("x-amz-checksum-crc32", carried);
+        });
+        var complete = Assert.Single(_sent.Of<CompleteMultipartUploadRequest>());
+        Assert.Equal(3, complete.PartETags.Count);
+        Assert.All(complete.PartETags, part => Assert.False(string.IsNullOrEmpty(part.ChecksumCRC32), $"part {part.PartNumber} completes without its CRC32"));
+        Assert.Equal(SHA256.HashData(data), await ReadHashAsync(store, Key));
+    }
+
+    [Fact]
+    public async Task OpenWriteAsync_SmallObject_PutsItWithTheSdksAwsChunkedBodyAndCrc32()
+    {
+        var store = Store();
+        var data = Bytes(100_000, seed: 15);
+
+        await WriteObjectAsync(store, Key, data);
+
+        var put = Assert.Single(_s3.WireHeadersOf<PutObjectRequest>());
+        Assert.Equal("CRC32", put.GetValueOrDefault("x-amz-sdk-checksum-algorithm"));
+        Assert.Equal("x-amz-checksum-crc32", put.GetValueOrDefault("x-amz-trailer"));
+        Assert.Contains("aws-chunked", put.GetValueOrDefault("Content-Encoding") ?? "", StringComparison.Ordinal);
+        Assert.Equal(SHA256.HashData(data), await ReadHashAsync(store, Key));
     }
 
     [Fact]

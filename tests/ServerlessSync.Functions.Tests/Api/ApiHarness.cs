@@ -14,7 +14,7 @@ namespace ServerlessSync.Functions.Tests.Api;
 
 /// <summary>
 /// The status API function composed as in Lambda (from settings: a DynamoDB client and a Step Functions client) on a
-/// status table of its own in the local DynamoDB (dynalite) and a <see cref="LocalStepFunctions"/>, with a fake clock
+/// status table of its own in the local DynamoDB (moto) and a <see cref="LocalStepFunctions"/>, with a fake clock
 /// and its log in memory. One per test: hold it in a field and forward <see cref="IAsyncLifetime"/> to it.
 /// </summary>
 internal sealed class ApiHarness : IAsyncLifetime
@@ -47,6 +47,7 @@ internal sealed class ApiHarness : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await DynamoDbStatusStore.CreateTableAsync(DynamoDb, TableName, CancellationToken.None);
+        AwsCalls.Install();
         StepFunctions = await LocalStepFunctions.StartAsync();
         Function = new StatusApiFunction(Settings(), Credentials, Time, _log);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using ServerlessSync.Core.Model;
@@ -11,7 +12,7 @@ namespace ServerlessSync.Functions.Tests.Api;
 
 /// <summary>
 /// The status API handler driven by the <c>events/api-*.json</c> samples and variations of them, against status
-/// written to dynalite through the DynamoDB status store and a local Step Functions endpoint.
+/// written to moto's DynamoDB through the DynamoDB status store and a local Step Functions endpoint.
 /// </summary>
 public sealed partial class StatusApiFunctionTests : IAsyncLifetime
 {
@@ -225,12 +226,37 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
     public async Task StartRunSample_LastRunStillRunning_409AndNothingStarted()
     {
         await WriteConnectorAsync(RunStatus.Running);
+        _api.StepFunctions.SetExecutionStatus(LastRunId, "RUNNING");
 
         var result = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json"));
 
         Assert.Equal(409, result.Status);
         Assert.Equal($"connector 'default' is running run '{LastRunId}'; start another run when it has finished", result.Error);
         Assert.Empty(_api.StepFunctions.Executions);
+    }
+
+    [Theory]
+    [InlineData("FAILED")]
+    [InlineData("TIMED_OUT")]
+    [InlineData("ABORTED")]
+    [InlineData("SUCCEEDED")]
+    [InlineData(null)]
+    public async Task StartRunSample_LastRunRecordedRunningButItsExecutionEnded_202TakingItsLockOver(string? executionStatus)
+    {
+        // The run's record says RUNNING, but its workflow ended (or Step Functions no longer has it: null) without
+        // finishing it: the lock it holds would block every run until its lease ends.
+        await WriteConnectorAsync(RunStatus.Running);
+        if (executionStatus is not null)
+        {
+            _api.StepFunctions.SetExecutionStatus(LastRunId, executionStatus);
+        }
+
+        var result = await _api.InvokeAsync(ApiHarness.Sample("api-start-run.json"));
+
+        Assert.Equal(202, result.Status);
+        var started = Assert.Single(_api.StepFunctions.Executions);
+        var input = JsonNode.Parse(started.Input)!;
+        Assert.Equal((LastRunId, "api"), ((string?)input["takeOverFrom"], (string?)input["trigger"]));
     }
 
     [Theory]

@@ -28,6 +28,7 @@ public sealed class FunctionSettingsTests
         Assert.Null(settings.CustomerRoleArn);
         Assert.Null(settings.S3Endpoint);
         Assert.Empty(settings.FullResyncEvery);
+        Assert.Equal(TimeSpan.FromDays(90), settings.StatusRetention);
     }
 
     [Fact]
@@ -45,11 +46,12 @@ public sealed class FunctionSettingsTests
             ("REDSHIFT_CLUSTER_ID", ""), ("REDSHIFT_DB_USER", ""), ("REDSHIFT_WORKGROUP", "sync-wg"), ("REDSHIFT_SCHEMA", "billing"),
             ("CUSTOMER_ROLE_ARN", "arn:aws:iam::210987654321:role/customer-sync"), ("CUSTOMER_EXTERNAL_ID", "ext-42"),
             ("SOURCE_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:zuora-abc123"),
-            ("SYNTHETIC_SCALE", "5000"), ("SYNTHETIC_SEED", "7"), ("PART_SIZE_MB", "16"), ("RUN_LOCK_HOURS", "1.5"), ("CONNECTOR_ID", "tenant-1"),
+            ("SYNTHETIC_SCALE", "5000"), ("SYNTHETIC_SEED", "7"), ("PART_SIZE_MB", "16"), ("RUN_LOCK_HOURS", "1.5"), ("CONNECTOR_ID", "tenant-1"), ("STATUS_RETENTION_DAYS", "7"),
             ("SSYNC_S3_ENDPOINT", "http://127.0.0.1:4569"), ("SSYNC_DYNAMODB_ENDPOINT", "http://127.0.0.1:4567"),
             ("SSYNC_REDSHIFT_DATA_ENDPOINT", "http://127.0.0.1:4570/"), ("SSYNC_STEPFUNCTIONS_ENDPOINT", "http://127.0.0.1:4571/")));
 
         Assert.True(settings.Redshift.IsServerless);
+        Assert.Equal(TimeSpan.FromDays(7), settings.StatusRetention);
         Assert.Equal(("billing", "arn:aws:iam::210987654321:role/customer-sync", "ext-42"), (settings.RedshiftSchema, settings.CustomerRoleArn, settings.CustomerExternalId));
         Assert.Equal((5000, 7UL, 16L * 1024 * 1024, TimeSpan.FromMinutes(90), "tenant-1"), (settings.SyntheticScale, settings.SyntheticSeed, settings.PartSizeBytes, settings.RunLockLease, settings.ConnectorId));
         Assert.Equal(
@@ -78,6 +80,7 @@ public sealed class FunctionSettingsTests
     [InlineData("SYNTHETIC_SCALE", "0", "SYNTHETIC_SCALE '0' is not a whole number from 1 to 2147483647")]
     [InlineData("SYNTHETIC_SEED", "-1", "SYNTHETIC_SEED '-1' is not a whole number")]
     [InlineData("RUN_LOCK_HOURS", "0", "RUN_LOCK_HOURS '0' is not a positive number of hours")]
+    [InlineData("STATUS_RETENTION_DAYS", "0", "STATUS_RETENTION_DAYS '0' is not a whole number of days from 1 to 3653")]
     [InlineData("SOURCE", "salesforce", "SOURCE 'salesforce' is not a source the functions have; use 'synthetic' or 'zuora'")]
     [InlineData("SOURCE", "zuora", "SOURCE_SECRET_ARN is not set but SOURCE is 'zuora'")]
     [InlineData("ZUORA_JOB_TIMEOUT_MINUTES", "181", "ZUORA_JOB_TIMEOUT_MINUTES '181' is not a whole number from 1 to 180")]

@@ -62,6 +62,26 @@ public sealed class StartRunFunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartRun_TakingOverADeadRunTheApiNamed_TakesItsLockBeforeTheLeaseEnds_AndClosesIt()
+    {
+        await SampleRun.StartAsync(_host, "account");
+        _host.FakeClock!.Advance(TimeSpan.FromHours(1));
+
+        var otherRun = Assert.IsType<RunInProgressException>(await Record.ExceptionAsync(() =>
+            _host.InvokeAsync("StartRun", """{"input":{"objects":["account"],"takeOverFrom":"some-other-run"},"executionName":"second-run"}""")));
+        var run = await _host.InvokeAsync("StartRun", $$"""{"input":{"objects":["account"],"takeOverFrom":"{{FunctionsTestHost.SampleRunId}}"},"executionName":"third-run"}""");
+
+        Assert.Contains(FunctionsTestHost.SampleRunId, otherRun.Message, StringComparison.Ordinal);
+        Assert.Equal("third-run", (string?)run["runId"]);
+        var dead = await _host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None);
+        Assert.Equal(RunStatus.Failed, dead!.Status);
+        Assert.Contains("abandoned", dead.Error, StringComparison.Ordinal);
+        var connector = await _host.Status.GetConnectorAsync("default", CancellationToken.None);
+        Assert.Equal("third-run", connector!.LastRunId);
+        Assert.Equal(RunStatus.Running, (await _host.Status.GetRunAsync("default", "third-run", CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task StartRun_TheTenantStaysTheOneFirstCreated_ForEveryLaterRunAndContainer()
     {
         await SampleRun.StartAsync(_host);

@@ -33,6 +33,12 @@ public sealed record FunctionsTestHostOptions
     /// <summary>Compressed bytes at which a staged part closes (small, so objects have several parts).</summary>
     public long PartSizeBytes { get; init; } = 64 * 1024;
 
+    /// <summary>The Redshift destination (and the Data API double's target); null = <see cref="FunctionsTestHost.Target"/>, a provisioned cluster.</summary>
+    public RedshiftTarget? Destination { get; init; }
+
+    /// <summary>A customer role (ARN, external id) the warehouse's calls assume through STS (moto's); null = none.</summary>
+    public (string RoleArn, string ExternalId)? CustomerRole { get; init; }
+
     /// <summary>Changes the settings the host is built from (after the stack's endpoints are in).</summary>
     public Func<FunctionSettings, FunctionSettings>? Configure { get; init; }
 }
@@ -40,8 +46,8 @@ public sealed record FunctionsTestHostOptions
 /// <summary>
 /// The functions composed against the local stack, for any test that calls the function classes (this project's
 /// handler tests, and the workflow tests that run the state machine's Lambda tasks on them). Start one per test with
-/// <see cref="StartAsync"/> and dispose it; each gets its own bucket on s3rver, status table on dynalite, Data API
-/// double (a PostgreSQL database of its own, COPY reading s3rver) and Step Functions callback endpoint
+/// <see cref="StartAsync"/> and dispose it; each gets its own bucket and status table on moto, Data API
+/// double (a PostgreSQL database of its own, COPY reading moto's S3) and Step Functions callback endpoint
 /// (<see cref="StepFunctions"/>), so tests run in parallel.
 /// <list type="bullet">
 /// <item>Call a function by its class (<see cref="StartRun"/>, <see cref="Extract"/>…), or by its name with
@@ -98,8 +104,8 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         FinishRun = new FinishRunFunction(Host);
     }
 
-    /// <summary>s3rver takes only its own credentials; the other local servers take any.</summary>
-    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("S3RVER", "S3RVER");
+    /// <summary>What every client signs with: the local servers (moto, the doubles) take any credentials.</summary>
+    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("AKIDLOCALTEST", "local-test-secret");
 
     public FunctionHost Host { get; }
 
@@ -110,7 +116,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     /// <summary>The clock, when it is the default fake one (to move time in a test).</summary>
     public FakeTimeProvider? FakeClock => Clock as FakeTimeProvider;
 
-    /// <summary>A client of the test's s3rver (the same quirks handled as the functions' own).</summary>
+    /// <summary>A client of the test's S3 (moto), configured as the functions' own.</summary>
     public IAmazonS3 S3 { get; }
 
     public string Bucket => Settings.StagingBucket;
@@ -141,12 +147,21 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     public static async Task<FunctionsTestHost> StartAsync(FunctionsTestHostOptions? options = null)
     {
         options ??= new FunctionsTestHostOptions();
+        AwsCalls.Install();
+        if (options.CustomerRole is not null)
+        {
+            // The SDK's STS client (inside AssumeRoleAWSCredentials) takes its endpoint from here: moto serves STS.
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_STS", TestStack.S3Endpoint.ToString());
+        }
+
         var clock = options.Clock ?? new FakeTimeProvider(SampleTime);
         var settings = new FunctionSettings
         {
             StagingBucket = TestStack.UniqueName("functions"),
             StatusTable = TestStack.UniqueName("status"),
-            Redshift = Target,
+            Redshift = options.Destination ?? Target,
+            CustomerRoleArn = options.CustomerRole?.RoleArn,
+            CustomerExternalId = options.CustomerRole?.ExternalId,
             RedshiftSchema = "zuora",
             CopyRoleArn = CopyRoleArn,
             SyntheticScale = options.SyntheticScale,
@@ -164,7 +179,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         {
             AdminConnectionString = TestStack.PostgresConnectionString,
             S3 = s3,
-            Targets = [RedshiftDataTarget.Cluster(Target.ClusterIdentifier!, Target.Database, Target.DbUser!)],
+            Targets = [settings.Redshift.WorkgroupName is { } workgroup
+                ? RedshiftDataTarget.Workgroup(workgroup, settings.Redshift.Database)
+                : RedshiftDataTarget.Cluster(settings.Redshift.ClusterIdentifier!, settings.Redshift.Database, settings.Redshift.DbUser!)],
         });
         var stepFunctions = await LocalStepFunctions.StartAsync();
         settings = settings with { RedshiftDataEndpoint = redshift.Endpoint, StepFunctionsEndpoint = stepFunctions.Url };

@@ -43,6 +43,7 @@ public sealed class LocalStepFunctions : LocalEndpoint
     private readonly List<StartedExecution> _executions = [];
     private readonly List<TaskCallback> _calls = [];
     private readonly Dictionary<string, TaskCompletionSource<TaskCallback>> _answers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _statuses = new(StringComparer.Ordinal);
     private (int Status, string Type)? _failNext;
 
     private LocalStepFunctions()
@@ -56,6 +57,18 @@ public sealed class LocalStepFunctions : LocalEndpoint
     public IReadOnlyList<TaskCallback> Calls => Snapshot(_calls);
 
     public static Task<LocalStepFunctions> StartAsync() => StartAsync(new LocalStepFunctions());
+
+    /// <summary>
+    /// What DescribeExecution answers for the execution named <paramref name="name"/> of <see cref="StateMachineArn"/>
+    /// (one this endpoint started is RUNNING until told otherwise; any other does not exist).
+    /// </summary>
+    public void SetExecutionStatus(string name, string status)
+    {
+        lock (_gate)
+        {
+            _statuses[name] = status;
+        }
+    }
 
     /// <summary>The next StartExecution fails with this status and error type, starting nothing.</summary>
     public void FailNext(int status, string type)
@@ -74,7 +87,7 @@ public sealed class LocalStepFunctions : LocalEndpoint
     {
         var operation = AwsJson.Operation(context.Request, Service);
         var body = await AwsJson.ReadBodyAsync(context.Request);
-        if (operation is not ("StartExecution" or "SendTaskSuccess" or "SendTaskFailure" or "SendTaskHeartbeat"))
+        if (operation is not ("StartExecution" or "DescribeExecution" or "SendTaskSuccess" or "SendTaskFailure" or "SendTaskHeartbeat"))
         {
             await ErrorAsync(context, 400, "UnknownOperationException", $"this endpoint does not serve {context.Request.Headers["X-Amz-Target"]}");
             return;
@@ -86,7 +99,42 @@ public sealed class LocalStepFunctions : LocalEndpoint
             return;
         }
 
-        await (operation == "StartExecution" ? StartExecutionAsync(context, body) : TaskCallbackAsync(context, operation, body));
+        await (operation switch
+        {
+            "StartExecution" => StartExecutionAsync(context, body),
+            "DescribeExecution" => DescribeExecutionAsync(context, body),
+            _ => TaskCallbackAsync(context, operation, body),
+        });
+    }
+
+    private async Task DescribeExecutionAsync(HttpContext context, JsonElement body)
+    {
+        var arn = AwsJson.StringMember(body, "executionArn") ?? "";
+        var prefix = StateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":";
+        string? status;
+        lock (_gate)
+        {
+            var name = arn.StartsWith(prefix, StringComparison.Ordinal) ? arn[prefix.Length..] : null;
+            status = name is null ? null
+                : _statuses.TryGetValue(name, out var set) ? set
+                : _executions.Any(e => e.Name == name) ? "RUNNING"
+                : null;
+        }
+
+        if (status is null)
+        {
+            await ErrorAsync(context, 400, "ExecutionDoesNotExist", $"Execution Does Not Exist: '{arn}'");
+            return;
+        }
+
+        var answer = new JsonObject
+        {
+            ["executionArn"] = arn,
+            ["stateMachineArn"] = StateMachineArn,
+            ["status"] = status,
+            ["startDate"] = StartDate.ToUnixTimeMilliseconds() / 1000m,
+        };
+        await AwsJson.WriteAsync(context, AwsJson.ContentType10, 200, answer.ToJsonString());
     }
 
     private async Task StartExecutionAsync(HttpContext context, JsonElement body)

@@ -17,7 +17,7 @@ namespace ServerlessSync.Functions.Tests.Workflow;
 /// <summary>
 /// The deployed workflow, played locally: the state machine of <c>template.yaml</c> and its ASL run by
 /// aws-local-stepfunctions (<see cref="LocalStateMachineRunner"/>), each Lambda task invoking the handler the template
-/// names (the real function class, over the <see cref="FunctionsTestHost"/>'s host against s3rver, dynalite and the
+/// names (the real function class, over the <see cref="FunctionsTestHost"/>'s host against moto (S3, DynamoDB) and the
 /// Data API double), and the cloud's part between the functions played here:
 /// <list type="bullet">
 /// <item><c>lambda:invoke</c>: the handler's output comes back in the integration's wrapper (<c>Payload</c>,
@@ -100,13 +100,13 @@ internal sealed class LocalWorkflow : IAsyncDisposable
     /// <summary>What went wrong delivering an event (it also stops the waiting tasks: the cloud would have retried or lost it).</summary>
     public IReadOnlyCollection<Exception> DeliveryErrors => _deliveryErrors;
 
-    public static async Task<LocalWorkflow> StartAsync(int syntheticScale = 1_500, IReadOnlyDictionary<string, string>? substitutions = null)
+    public static async Task<LocalWorkflow> StartAsync(int syntheticScale = 1_500, IReadOnlyDictionary<string, string>? substitutions = null, FunctionsTestHostOptions? options = null)
     {
         var stateMachine = DeployedStateMachine.Read(substitutions);
         // Not yet SERIALIZABLE: the objects of a run load at the same time, and their loads fail with Redshift's
         // serializable isolation violation (error 1023) on the load ledger, as they would on Redshift. Turn it on with
         // the loader's fix (SyncStateMachineTests then pass with it).
-        var functions = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions { SyntheticScale = syntheticScale });
+        var functions = await FunctionsTestHost.StartAsync((options ?? new FunctionsTestHostOptions()) with { SyntheticScale = syntheticScale });
         return await ListeningAsync(new LocalWorkflow(functions, stateMachine));
     }
 

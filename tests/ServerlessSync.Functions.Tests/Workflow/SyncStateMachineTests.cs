@@ -2,12 +2,13 @@ using System.Text.Json.Nodes;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Verification;
+using ServerlessSync.Functions.Tests.Template;
 
 namespace ServerlessSync.Functions.Tests.Workflow;
 
 /// <summary>
 /// The state machine of <c>template.yaml</c> executed end to end (<see cref="LocalWorkflow"/>): aws-local-stepfunctions
-/// runs the ASL, its Lambda tasks run the real function classes against s3rver, dynalite and the Data API double, and
+/// runs the ASL, its Lambda tasks run the real function classes against moto (S3, DynamoDB) and the Data API double, and
 /// the cloud's events between them are played. What is asserted is what a user would see: the execution's end, rows
 /// in the warehouse (the double's PostgreSQL) equal to the synthetic source, the staging bucket, and the status items.
 /// </summary>
@@ -155,9 +156,17 @@ public sealed class SyncStateMachineTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM zuora.account"));
         var connector = await _workflow.Host.Status.GetConnectorAsync(Connector, None);
         Assert.Equal(ConnectorStatus.Failed, connector!.Status);
+        var template = SamTemplate.Load();
+        var stateMachineArn = $"arn:aws:states:us-east-1:123456789012:stateMachine:{_workflow.StateMachine.Name}";
+        var announced = RunFailedRule.Announce(template, RunFailedRule.StatusChangeEvent(stateMachineArn, run.RunId, failed.Status, failed.Error, failed.Cause), stateMachineArn, Connector);
+        Assert.NotNull(announced);
+        Assert.Equal((Connector, run.RunId, "FAILED", "SyncRunFailed"), ((string?)announced["connectorId"], (string?)announced["runId"], (string?)announced["status"], (string?)announced["error"]));
+        Assert.Contains(where, (string)announced["cause"]!, StringComparison.Ordinal);
 
         _workflow.BeforeManifestEvent = null;
         var retry = await _workflow.RunAsync(objects);
+        Assert.Null(RunFailedRule.Announce(template, RunFailedRule.StatusChangeEvent(stateMachineArn, "retry", retry.Status, null, null), stateMachineArn, Connector));
+        Assert.Null(RunFailedRule.Announce(template, RunFailedRule.StatusChangeEvent("arn:aws:states:us-east-1:123456789012:stateMachine:another", run.RunId, "FAILED", "SyncRunFailed", "x"), stateMachineArn, Connector));
 
         Assert.True(retry.Succeeded, retry.ToString());
         await AssertWarehouseEqualsSourceAsync(["account", "invoice"]);

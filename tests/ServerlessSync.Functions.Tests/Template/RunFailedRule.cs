@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+
+namespace ServerlessSync.Functions.Tests.Template;
+
+/// <summary>
+/// The template's <c>RunFailedRule</c> played on a Step Functions status-change event: whether its pattern matches the
+/// event (a value list matches a field equal to one of its values), and the message its input transformer publishes
+/// to <c>RunFailedTopic</c>.
+/// </summary>
+public static class RunFailedRule
+{
+    /// <summary>The event Step Functions sends to EventBridge when an execution of <paramref name="stateMachineArn"/> ends.</summary>
+    public static JsonObject StatusChangeEvent(string stateMachineArn, string executionName, string status, string? error, string? cause) => new()
+    {
+        ["version"] = "0",
+        ["source"] = "aws.states",
+        ["detail-type"] = "Step Functions Execution Status Change",
+        ["detail"] = new JsonObject
+        {
+            ["executionArn"] = $"{stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal)}:{executionName}",
+            ["stateMachineArn"] = stateMachineArn,
+            ["name"] = executionName,
+            ["status"] = status,
+            ["stopDate"] = 1764192660000,
+            ["error"] = error,
+            ["cause"] = cause,
+        },
+    };
+
+    /// <summary>The message published for <paramref name="statusChange"/>, or null when the rule does not match it.</summary>
+    public static JsonObject? Announce(SamTemplate template, JsonObject statusChange, string stateMachineArn, string connectorId)
+    {
+        var rule = template.Properties("RunFailedRule");
+        if (!Matches(rule["EventPattern"]!.AsObject(), statusChange, stateMachineArn))
+        {
+            return null;
+        }
+
+        var target = Assert.Single(rule["Targets"]!.AsArray())!;
+        Assert.Equal("RunFailedTopic", SamTemplate.Text(target["Arn"]!["Ref"]));
+        var transformer = target["InputTransformer"]!;
+        var text = SamTemplate.Text(transformer["InputTemplate"]!["Fn::Sub"])!.Replace("${ConnectorId}", connectorId, StringComparison.Ordinal);
+        foreach (var (name, path) in transformer["InputPathsMap"]!.AsObject())
+        {
+            JsonNode? value = statusChange;
+            foreach (var step in ((string)path!)["$.".Length..].Split('.'))
+            {
+                value = value?[step];
+            }
+
+            text = text.Replace($"<{name}>", value?.ToJsonString() ?? "null", StringComparison.Ordinal);
+        }
+
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    private static bool Matches(JsonObject pattern, JsonNode? value, string stateMachineArn)
+    {
+        foreach (var (key, expected) in pattern)
+        {
+            var actual = value?[key];
+            var holds = expected switch
+            {
+                JsonObject inner => Matches(inner, actual, stateMachineArn),
+                JsonArray options => actual is JsonValue && options.Any(o =>
+                    (o is JsonObject { Count: 1 } reference && SamTemplate.Text(reference["Ref"]) == "SyncStateMachine" ? stateMachineArn : SamTemplate.Text(o)) == actual.ToString()),
+                _ => throw new InvalidOperationException($"pattern field {key} is neither a list nor an object"),
+            };
+            if (!holds)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
