@@ -36,7 +36,7 @@ public sealed record AccessRetry
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(readError);
-        var started = Clock.GetTimestamp();
+        var started = Clock.GetUtcNow();
         var delay = FirstDelay;
         for (var retries = 0; ; retries++)
         {
@@ -46,7 +46,7 @@ public sealed record AccessRetry
             }
             catch (Exception e) when (e is not AwsAuthException && readError(e) is { } error && AuthCauses.IsAccessRefused(error.Code, error.Message))
             {
-                var elapsed = Clock.GetElapsedTime(started);
+                var elapsed = Clock.GetUtcNow() - started;
                 var cause = AuthCauses.Classify(error.Code, error.Message, serverlessTarget);
                 if (elapsed + delay > Patience)
                 {

@@ -71,17 +71,18 @@ public static class AuthCauses
             return ServerlessProvisionedMismatch;
         }
 
-        if (clusterAction)
+        if (text.Contains("redshift:GetClusterCredentials", StringComparison.OrdinalIgnoreCase))
         {
             return GetClusterCredentials;
         }
 
+        // Before the dbuser ARN: COPY's "User arn:…:dbuser:… is not authorized to assume IAM Role …" is the COPY role's trust.
         if (MentionsTrust(text))
         {
             return TrustPolicy;
         }
 
-        return null;
+        return clusterAction ? GetClusterCredentials : null;
     }
 
     private static bool MentionsTrust(string? message) =>
