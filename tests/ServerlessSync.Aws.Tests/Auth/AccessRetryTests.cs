@@ -1,10 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using ServerlessSync.Aws.Auth;
-using ServerlessSync.Aws.Http;
 using ServerlessSync.Aws.RedshiftData;
-using ServerlessSync.Aws.Tests.Http;
-using ServerlessSync.Testing;
 
 namespace ServerlessSync.Aws.Tests.Auth;
 
@@ -17,9 +14,9 @@ public sealed class AccessRetryTests
     [Fact]
     public async Task AccessRefusedTwiceAfterAPolicyChange_IsRetriedWithBackoff_SayingSo_AndSucceeds()
     {
-        await using var endpoint = await RecordingEndpoint.StartAsync();
+        await using var endpoint = await Tests.Http.RecordingEndpoint.StartAsync();
         endpoint.AnswerError(400, "AccessDeniedException", Denied).AnswerError(400, "AccessDeniedException", Denied).AnswerJson("""{"Id": "s-1"}""");
-        var clock = new ImmediateTimeProvider(T0);
+        var clock = new Testing.ImmediateTimeProvider(T0);
         var said = new List<string>();
         using var client = Client(endpoint, clock, new AccessRetry { Say = said.Add });
 
@@ -35,13 +32,13 @@ public sealed class AccessRetryTests
     [Fact]
     public async Task AccessStillRefusedAfterTenMinutes_FailsWithTheCauseAndFix_SayingItWasNoPropagationDelay()
     {
-        await using var endpoint = await RecordingEndpoint.StartAsync();
+        await using var endpoint = await Tests.Http.RecordingEndpoint.StartAsync();
         for (var i = 0; i < 30; i++)
         {
             endpoint.AnswerError(400, "AccessDeniedException", Denied);
         }
 
-        var clock = new ImmediateTimeProvider(T0);
+        var clock = new Testing.ImmediateTimeProvider(T0);
         using var client = Client(endpoint, clock, new AccessRetry());
 
         var e = await Assert.ThrowsAsync<AwsAuthException>(() => client.ExecuteStatementAsync(new ExecuteStatementRequest(RedshiftTarget.ProvisionedCluster("c", "dev", "u"), "SELECT 1"), CancellationToken.None));
@@ -58,9 +55,9 @@ public sealed class AccessRetryTests
     [Fact]
     public async Task WithoutPatience_AnAccessErrorFailsAtOnce_StillClassified()
     {
-        await using var endpoint = await RecordingEndpoint.StartAsync();
+        await using var endpoint = await Tests.Http.RecordingEndpoint.StartAsync();
         endpoint.AnswerError(400, "AccessDeniedException", Denied);
-        var clock = new ImmediateTimeProvider(T0);
+        var clock = new Testing.ImmediateTimeProvider(T0);
         using var client = Client(endpoint, clock, AccessRetry.None);
 
         var e = await Assert.ThrowsAsync<AwsAuthException>(() => client.ExecuteStatementAsync(new ExecuteStatementRequest(RedshiftTarget.ProvisionedCluster("c", "dev", "u"), "SELECT 1"), CancellationToken.None));
@@ -70,6 +67,6 @@ public sealed class AccessRetryTests
         Assert.Single(endpoint.Requests);
     }
 
-    private static RedshiftDataClient Client(RecordingEndpoint endpoint, TimeProvider clock, AccessRetry access) =>
-        new(new AwsClientOptions(new BasicAWSCredentials("k", "s"), RegionEndpoint.USEast1) { ServiceUrl = endpoint.Url, TimeProvider = clock, AccessRetry = access });
+    private static RedshiftDataClient Client(Tests.Http.RecordingEndpoint endpoint, TimeProvider clock, AccessRetry access) =>
+        new(new Aws.Http.AwsClientOptions(new BasicAWSCredentials("k", "s"), RegionEndpoint.USEast1) { ServiceUrl = endpoint.Url, TimeProvider = clock, AccessRetry = access });
 }
