@@ -154,9 +154,9 @@ public sealed class RedshiftDoctor(DestinationSettings settings, AWSCredentials 
         return await GuardAsync(n, async () =>
         {
             var schema = _settings.Schema;
-            var database = Redshift.RedshiftSql.Literal(_settings.Target.Database);
+            // The database the Data API connected to: the target's.
             var rows = await QueryAsync(dataApi,
-                $"SELECT CURRENT_USER, HAS_DATABASE_PRIVILEGE({database}, 'CREATE'), HAS_DATABASE_PRIVILEGE({database}, 'TEMPORARY'), (SELECT COUNT(*) FROM pg_namespace WHERE nspname = {Redshift.RedshiftSql.Literal(schema)})",
+                $"SELECT CURRENT_USER, HAS_DATABASE_PRIVILEGE(CURRENT_DATABASE(), 'CREATE'), HAS_DATABASE_PRIVILEGE(CURRENT_DATABASE(), 'TEMPORARY'), (SELECT COUNT(*) FROM pg_namespace WHERE nspname = {Redshift.RedshiftSql.Literal(schema)})",
                 cancellationToken);
             var row = rows.Single();
             var user = row[0].StringValue ?? "?";

@@ -84,7 +84,7 @@ public sealed class DoctorMotoTests
     public async Task TemporaryCredentials_ForACreatedCluster_Pass()
     {
         var cluster = "doctor-" + Guid.NewGuid().ToString("N")[..10];
-        await CreateClusterAsync(cluster);
+        await MotoCluster.CreateAsync(cluster);
 
         var result = await Doctor(Settings(cluster)).CheckTemporaryCredentialsAsync(Keys, CancellationToken.None);
 
@@ -133,16 +133,22 @@ public sealed class DoctorMotoTests
         return $"arn:aws:iam::{Account}:role/{name}";
     }
 
-    private static Task CreateClusterAsync(string cluster) =>
-        PostFormAsync("redshift", $"Action=CreateCluster&Version=2012-12-01&ClusterIdentifier={cluster}&NodeType=dc2.large&MasterUsername=admin&MasterUserPassword=Passw0rd1&DBName=dev");
-
     /// <summary>A query-protocol call to moto, which reads the service from the signature's scope.</summary>
-    private static async Task PostFormAsync(string service, string form)
+    internal static async Task PostFormAsync(string service, string form)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, TestStack.MotoEndpoint) { Content = new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded") };
         request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=doctor-test/20261201/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0");
         using var response = await http.SendAsync(request);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"moto {service}: {await response.Content.ReadAsStringAsync()}");
+        var body = await response.Content.ReadAsStringAsync();
+        // A cluster another test of this run created already is as good.
+        Assert.True(response.StatusCode == HttpStatusCode.OK || body.Contains("AlreadyExists", StringComparison.Ordinal), $"moto {service}: {body}");
     }
+}
+
+/// <summary>Clusters in moto, for GetClusterCredentials (moto has no Serverless backend).</summary>
+internal static class MotoCluster
+{
+    public static Task CreateAsync(string cluster) =>
+        DoctorMotoTests.PostFormAsync("redshift", $"Action=CreateCluster&Version=2012-12-01&ClusterIdentifier={cluster}&NodeType=dc2.large&MasterUsername=admin&MasterUserPassword=Passw0rd1&DBName=dev");
 }
