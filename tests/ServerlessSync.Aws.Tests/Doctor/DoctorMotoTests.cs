@@ -103,6 +103,63 @@ public sealed class DoctorMotoTests
     }
 
     [Fact]
+    public async Task TemporaryCredentials_Serverless_AskGetCredentialsForTheWorkgroup_AndARefusalIsTheMismatchCause()
+    {
+        // moto has no Serverless backend: a local endpoint answers as the service does, first a refusal, then credentials.
+        var requests = new List<(string? Target, string Body)>();
+        var answers = new Queue<(int Status, string Body)>([
+            (400, """{"__type": "AccessDeniedException", "message": "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: redshift-serverless:GetCredentials on resource: arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/0b1c"}"""),
+            (200, """{"dbUser": "IAMR:loader", "dbPassword": "secret", "expiration": 1.7e9}"""),
+        ]);
+        await using var endpoint = await LocalEndpoint.StartAsync(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            requests.Add((context.Request.Headers["X-Amz-Target"].ToString(), await reader.ReadToEndAsync()));
+            var (status, body) = answers.Dequeue();
+            await AwsJson.WriteAsync(context, "application/x-amz-json-1.1", status, body);
+        });
+        var settings = Settings() with { Target = RedshiftTarget.Serverless("analytics-wg", "dev"), Endpoints = new DoctorEndpoints { RedshiftServerless = endpoint.Url } };
+
+        var refused = await Doctor(settings).CheckTemporaryCredentialsAsync(Keys, CancellationToken.None);
+        var allowed = await Doctor(settings).CheckTemporaryCredentialsAsync(Keys, CancellationToken.None);
+
+        Assert.Equal(CheckOutcome.Fail, refused.Outcome);
+        Assert.Equal("AUTH_SERVERLESS_PROVISIONED_MISMATCH", refused.CauseCode);
+        Assert.Contains("redshift-serverless:GetCredentials", refused.Fix, StringComparison.Ordinal);
+        Assert.True(allowed.Outcome == CheckOutcome.Pass, allowed.Message);
+        Assert.Contains("database user IAMR:loader", allowed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", allowed.Message, StringComparison.Ordinal);
+        Assert.All(requests, r => Assert.Equal("RedshiftServerless.GetCredentials", r.Target));
+        using var sent = System.Text.Json.JsonDocument.Parse(requests[0].Body);
+        Assert.Equal("analytics-wg", sent.RootElement.GetProperty("workgroupName").GetString());
+        Assert.Equal("dev", sent.RootElement.GetProperty("dbName").GetString());
+        Assert.Equal(900, sent.RootElement.GetProperty("durationSeconds").GetInt32());
+    }
+
+    [Fact]
+    public async Task Network_WithoutDirect_PassesSayingTheDataApiNeedsNoInboundPath_WithDirect_ConnectsOrNamesWhatToAllow()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var open = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var closedListener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closedListener.Start();
+        var closed = ((IPEndPoint)closedListener.LocalEndpoint).Port;
+        closedListener.Stop();
+
+        var dataApiOnly = await Doctor(Settings()).CheckNetworkAsync(CancellationToken.None);
+        var reachable = await Doctor(Settings() with { Direct = true, ClusterEndpoint = $"127.0.0.1:{open}" }).CheckNetworkAsync(CancellationToken.None);
+        var unreachable = await Doctor(Settings() with { Direct = true, ClusterEndpoint = $"127.0.0.1:{closed}" }).CheckNetworkAsync(CancellationToken.None);
+
+        Assert.Equal(CheckOutcome.Pass, dataApiOnly.Outcome);
+        Assert.Contains("needs no inbound rule", dataApiOnly.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckOutcome.Pass, reachable.Outcome);
+        Assert.Equal(CheckOutcome.Fail, unreachable.Outcome);
+        Assert.Contains($"allow inbound TCP {closed}", unreachable.Fix, StringComparison.Ordinal);
+        Assert.Contains("egress address", unreachable.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StagingBucket_Allowed_ListsPutsReadsAndDeletes_LeavingNothing()
     {
         using var s3 = S3ClientFactory.Create(Keys, RegionEndpoint.USEast1, TestStack.MotoEndpoint);
