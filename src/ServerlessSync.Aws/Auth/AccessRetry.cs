@@ -32,7 +32,7 @@ public sealed record AccessRetry
     /// any other exception, which passes through) is retried until the patience runs out, then thrown as an
     /// <see cref="AwsAuthException"/> with its cause. <paramref name="serverlessTarget"/> helps the classification.
     /// </summary>
-    public async Task<T> RunAsync<T>(string what, Func<Task<T>> action, Func<Exception, (string Code, string Message)?> readError, bool? serverlessTarget, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(string what, Func<Task<T>> action, Func<Exception, AccessError?> readError, bool? serverlessTarget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(readError);
@@ -50,7 +50,7 @@ public sealed record AccessRetry
                 var cause = AuthCauses.Classify(error.Code, error.Message, serverlessTarget);
                 if (elapsed + delay > Patience)
                 {
-                    throw new AwsAuthException(what, error.Code, error.Message, cause, retries == 0 ? TimeSpan.Zero : elapsed, e);
+                    throw new AwsAuthException(what, error.Service, error.Code, error.Message, error.StatusCode, error.RequestId, cause, retries == 0 ? TimeSpan.Zero : elapsed, e);
                 }
 
                 Say?.Invoke(string.Create(CultureInfo.InvariantCulture,
@@ -61,3 +61,6 @@ public sealed record AccessRetry
         }
     }
 }
+
+/// <summary>What an access error says: the service, its code and message, the HTTP status and request id.</summary>
+public sealed record AccessError(string Service, string Code, string Message, System.Net.HttpStatusCode StatusCode, string? RequestId);

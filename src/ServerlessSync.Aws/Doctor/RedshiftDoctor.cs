@@ -355,7 +355,7 @@ public sealed class RedshiftDoctor(DestinationSettings settings, AWSCredentials 
 
     private static bool Bool(Field field) => field.BooleanValue ?? field.StringValue is "true" or "t";
 
-    private static (string Code, string Message)? Error(Exception e) => Http.AwsJsonClient.AccessError(e);
+    private static AccessError? Error(Exception e) => Http.AwsJsonClient.AccessError(e);
 
     private static CheckResult After(int number, CheckResult failed) =>
         Result(number, CheckOutcome.Skip, $"not run: check {failed.Number} ({failed.Name}) did not pass");

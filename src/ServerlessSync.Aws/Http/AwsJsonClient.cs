@@ -52,10 +52,10 @@ internal sealed class AwsJsonClient : IDisposable
         _access.RunAsync($"{Service.ServiceName} {operation.Name}", () => SendRetryingAsync(operation, request, cancellationToken), AccessError, serverlessTarget: null, cancellationToken);
 
     /// <summary>The code and message of an error that may be an access error: a service's answer, or the SDK's (AssumeRole while signing).</summary>
-    internal static (string Code, string Message)? AccessError(Exception exception) => exception switch
+    internal static AccessError? AccessError(Exception exception) => exception switch
     {
-        AwsServiceException service => (service.ErrorCode, service.ServiceMessage),
-        AmazonServiceException sdk => (sdk.ErrorCode ?? "", sdk.Message),
+        AwsServiceException service => new AccessError(service.Service, service.ErrorCode, service.ServiceMessage, service.StatusCode, service.RequestId),
+        AmazonServiceException sdk => new AccessError("AWS", sdk.ErrorCode ?? "", sdk.Message, sdk.StatusCode, sdk.RequestId),
         _ => null,
     };
 
