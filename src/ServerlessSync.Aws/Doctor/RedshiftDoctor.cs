@@ -48,12 +48,14 @@ public sealed class RedshiftDoctor(DestinationSettings settings, AWSCredentials 
         var dataApi = roleOk ? await CheckDataApiAsync(identity!, cancellationToken) : After(DestinationChecks.DataApi, role);
         results.Add(dataApi);
         var dataApiOk = dataApi.Outcome == CheckOutcome.Pass;
-        results.Add(dataApiOk ? await CheckPrivilegesAsync(identity!, cancellationToken) : After(DestinationChecks.Privileges, dataApi));
+        var privileges = dataApiOk ? await CheckPrivilegesAsync(identity!, cancellationToken) : After(DestinationChecks.Privileges, dataApi);
+        results.Add(privileges);
         var bucket = await CheckStagingBucketAsync(cancellationToken);
         results.Add(bucket);
-        results.Add(!dataApiOk ? After(DestinationChecks.CopyProbe, dataApi)
-            : bucket.Outcome == CheckOutcome.Fail ? After(DestinationChecks.CopyProbe, bucket)
-            : await CheckCopyProbeAsync(identity!, cancellationToken));
+
+        // The probe needs the Data API and the bucket; without TEMPORARY it fails on its first statement, saying so.
+        var blocking = new[] { dataApi, bucket }.FirstOrDefault(c => c.Outcome is CheckOutcome.Fail or CheckOutcome.Skip);
+        results.Add(blocking is not null ? After(DestinationChecks.CopyProbe, blocking) : await CheckCopyProbeAsync(identity!, cancellationToken));
         results.Add(await CheckNetworkAsync(cancellationToken));
         return new DoctorReport(_settings.Target.ToString(), results);
     }
