@@ -220,7 +220,7 @@ internal static partial class CliApp
         }));
 
         var redshift = new DestinationCommands();
-        var doctorJson = new Option<bool>("--json") { Description = "With --destination redshift: print the checks as one JSON document" };
+        var doctorJson = new Option<bool>("--json") { Description = "Print the checks as one JSON document" };
         string? ExplicitSchema(ParseResult r) => r.GetResult(schema) is { Implicit: false } ? r.GetValue(schema) : null;
         DestinationSettings RedshiftSettings(ParseResult r, bool requireBucketAndRole) =>
             redshift.Settings(r, environment ?? Environment.GetEnvironmentVariable, Path.Combine(Path.GetFullPath(r.GetValue(home)!), $"{r.GetValue(connector)}.destination.json"), ExplicitSchema(r), r.GetValue(connector)!, requireBucketAndRole);
@@ -253,12 +253,18 @@ internal static partial class CliApp
                 ?? connector?.SelectedObjects
                 ?? embedded.Source.Objects;
             var checks = await SourceDoctor.CheckAsync(embedded.Source, selected, ct);
+            var failed = checks.Count(c => !c.Passed);
+            if (r.GetValue(doctorJson))
+            {
+                await output.WriteLineAsync(CliJson.SourceChecks(embedded.Source.Name, checks));
+                return failed > 0 ? Failed : Ok;
+            }
+
             foreach (var check in checks)
             {
                 await output.WriteLineAsync($"  {(check.Passed ? "ok  " : "FAIL")}  {check.Subject,-24} {check.Message}");
             }
 
-            var failed = checks.Count(c => !c.Passed);
             if (failed > 0)
             {
                 await error.WriteLineAsync($"doctor: {failed} of {checks.Count} checks failed");
