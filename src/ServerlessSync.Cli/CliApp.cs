@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Amazon.Runtime;
+using ServerlessSync.Aws.Doctor;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
@@ -21,12 +23,15 @@ internal static partial class CliApp
     /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 
-    /// <summary>Runs one command; <paramref name="environment"/> is where the Zuora settings' environment variables are read (null = the process's).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default, Func<string, string?>? environment = null)
+    /// <summary>
+    /// Runs one command; <paramref name="environment"/> is where the Zuora and Redshift settings' environment variables are
+    /// read (null = the process's); <paramref name="awsCredentials"/> signs the destination checks (null = the SDK's standard chain).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default, Func<string, string?>? environment = null, AWSCredentials? awsCredentials = null)
     {
         var home = new Option<string>("--home") { Description = "State directory: warehouse, status, staging and tenant files", DefaultValueFactory = _ => EmbeddedSettings.DefaultHome, Recursive = true };
         var source = new Option<string>("--source") { Description = "Where data comes from: 'synthetic' (a seeded demo tenant), 'files:DIR' (JSON Lines exports) or 'zuora' (a Zuora tenant through its REST API)", DefaultValueFactory = _ => EmbeddedSettings.SyntheticSource };
-        var destination = new Option<string?>("--destination") { Description = "DuckDB warehouse file [default: HOME/warehouse.duckdb]" };
+        var destination = new Option<string?>("--destination") { Description = "DuckDB warehouse file [default: HOME/warehouse.duckdb]; for doctor, 'redshift' checks the Redshift destination" };
         var schema = new Option<string>("--schema") { Description = "Destination schema", DefaultValueFactory = _ => "zuora" };
         var objects = new Option<string?>("--objects") { Description = "Comma-separated objects to sync, e.g. account,invoice, or 'all' [default: the connector's selection, or all]" };
         var scale = new Option<int?>("--scale") { Description = "Synthetic tenant size in rows, fixed when the tenant is created [default: 100000]" };
@@ -214,21 +219,52 @@ internal static partial class CliApp
             return Ok;
         }));
 
-        var doctor = new Command("doctor", "Check that the source can be read before syncing: for Zuora, the credentials and each selected object.\n\nExample:\n  serverless-sync doctor --source zuora --zuora-env us-sandbox --objects account,invoice");
+        var redshift = new DestinationCommands();
+        var doctorJson = new Option<bool>("--json") { Description = "Print the checks as one JSON document" };
+        string? ExplicitSchema(ParseResult r) => r.GetResult(schema) is { Implicit: false } ? r.GetValue(schema) : null;
+        DestinationSettings RedshiftSettings(ParseResult r, bool requireBucketAndRole) =>
+            redshift.Settings(r, environment ?? Environment.GetEnvironmentVariable, Path.Combine(Path.GetFullPath(r.GetValue(home)!), $"{r.GetValue(connector)}.destination.json"), ExplicitSchema(r), r.GetValue(connector)!, requireBucketAndRole);
+
+        var doctor = new Command("doctor", DestinationCommands.DoctorDescription + "\n\nExamples:\n  serverless-sync doctor --source zuora --zuora-env us-sandbox --objects account,invoice\n  serverless-sync doctor --destination redshift --cluster-id analytics --database dev --db-user serverless_sync --staging-bucket BUCKET --copy-role-arn ARN --region eu-west-1")
+        {
+            doctorJson, redshift.Direct, redshift.Endpoint, redshift.NoWait, redshift.PrintSetup,
+        };
+        foreach (var option in redshift.Options)
+        {
+            doctor.Options.Add(option);
+        }
+
         doctor.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
+            if (r.GetValue(destination) is { } named && named.Equals(DestinationCommands.Redshift, StringComparison.OrdinalIgnoreCase))
+            {
+                if (r.GetValue(redshift.PrintSetup))
+                {
+                    await output.WriteAsync(SetupDocuments.PrintAll(RedshiftSettings(r, requireBucketAndRole: false)));
+                    return Ok;
+                }
+
+                return await DestinationCommands.DoctorAsync(RedshiftSettings(r, requireBucketAndRole: true), awsCredentials, r.GetValue(doctorJson), r.GetValue(redshift.NoWait), output, error, systemClock, ct);
+            }
+
             await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock, error);
             var connector = await embedded.ConnectorOfThisSourceAsync(ct);
             var selected = embedded.Settings.Sync.Objects
                 ?? connector?.SelectedObjects
                 ?? embedded.Source.Objects;
             var checks = await SourceDoctor.CheckAsync(embedded.Source, selected, ct);
+            var failed = checks.Count(c => !c.Passed);
+            if (r.GetValue(doctorJson))
+            {
+                await output.WriteLineAsync(CliJson.SourceChecks(embedded.Source.Name, checks));
+                return failed > 0 ? Failed : Ok;
+            }
+
             foreach (var check in checks)
             {
                 await output.WriteLineAsync($"  {(check.Passed ? "ok  " : "FAIL")}  {check.Subject,-24} {check.Message}");
             }
 
-            var failed = checks.Count(c => !c.Passed);
             if (failed > 0)
             {
                 await error.WriteLineAsync($"doctor: {failed} of {checks.Count} checks failed");
@@ -238,6 +274,19 @@ internal static partial class CliApp
             await output.WriteLineAsync($"doctor: {embedded.Source.Name} source ready, {checks.Count} checks passed");
             return Ok;
         }));
+
+        var print = new Command("print", "Print what the Redshift database's owner applies, for these settings: the customer role's IAM policy and trust policy, the COPY role's trust policy and policy, and the SQL (CREATE USER, GRANT CREATE, TEMPORARY ON DATABASE, or GRANT ALL ON SCHEMA). Settings as for 'doctor --destination redshift'; what is not set is printed as a {placeholder}");
+        foreach (var option in redshift.Options)
+        {
+            print.Options.Add(option);
+        }
+
+        print.SetAction((r, _) => GuardAsync(error, HomeOf(r), async () =>
+        {
+            await output.WriteAsync(SetupDocuments.PrintAll(RedshiftSettings(r, requireBucketAndRole: false)));
+            return Ok;
+        }));
+        var setup = new Command("setup", "The customer's Redshift setup") { print };
 
         var advance = new Command("advance", "Move the synthetic tenant's clock: new, updated and deleted records appear.\n\nExample:\n  serverless-sync tenant advance --days 3") { days };
         advance.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
@@ -263,7 +312,7 @@ internal static partial class CliApp
 
         var root = new RootCommand("ServerlessSync: keeps a billing tenant's data (Zuora objects) in sync with a warehouse. On one machine: a synthetic tenant, JSON Lines exports or a Zuora tenant into an embedded DuckDB file.")
         {
-            home, sync, status, verify, doctor, tenant,
+            home, sync, status, verify, doctor, setup, tenant,
         };
 
         // Each command lists the options it uses, and only those (--home applies to every command).
@@ -271,7 +320,8 @@ internal static partial class CliApp
         AddOptions(sync, [source, destination, schema, objects, scale, connector, .. zuoraOptions]);
         AddOptions(status, [connector]);
         AddOptions(verify, [source, destination, schema, objects, connector, .. zuoraOptions]);
-        AddOptions(doctor, [source, objects, connector, .. zuoraOptions]);
+        AddOptions(doctor, [source, destination, schema, objects, connector, .. zuoraOptions]);
+        AddOptions(print, [schema, connector]);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -329,7 +379,7 @@ internal static partial class CliApp
             return explained.ExitCode;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or SchemaChangeException or FormatException or InvalidOperationException
-            or Zuora.ZuoraApiException or HttpRequestException)
+            or Zuora.ZuoraApiException or HttpRequestException or AmazonServiceException or Aws.Http.AwsServiceException)
         {
             await error.WriteLineAsync($"error: {OneLine(e.Message)}");
             return Failed;

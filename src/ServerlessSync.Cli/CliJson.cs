@@ -43,6 +43,26 @@ internal static class CliJson
         json.WriteEndArray();
     });
 
+    /// <summary><c>doctor --json</c> for the source: whether every check passed, and each check.</summary>
+    /// <param name="source">the source checked</param>
+    /// <param name="checks">the checks, in order</param>
+    public static string SourceChecks(string source, IReadOnlyList<Zuora.ZuoraCheck> checks) => Write(json =>
+    {
+        json.WriteString("source", source);
+        json.WriteBoolean("passed", checks.All(c => c.Passed));
+        json.WriteStartArray("checks");
+        foreach (var check in checks)
+        {
+            json.WriteStartObject();
+            json.WriteString("subject", check.Subject);
+            json.WriteBoolean("passed", check.Passed);
+            json.WriteString("message", check.Message);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    });
+
     private static string Write(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();

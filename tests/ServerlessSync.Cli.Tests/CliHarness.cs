@@ -38,6 +38,15 @@ public sealed class CliHarness : IDisposable
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs with the environment variables, AWS credentials and clock given (the destination doctor's tests).</summary>
+    public async Task<CliResult> RunWithAsync(IReadOnlyDictionary<string, string> environment, Amazon.Runtime.AWSCredentials credentials, TimeProvider clock, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync([.. args, "--home", Home], output, error, clock, interactive: false, environment: name => environment.GetValueOrDefault(name), awsCredentials: credentials);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
     /// <summary>One scalar from the warehouse file (opened after the CLI closed it).</summary>
     public long Scalar(string sql)
     {

@@ -8,6 +8,8 @@ public class CommandLineTests
     [InlineData("status", "--help")]
     [InlineData("verify", "--help")]
     [InlineData("tenant", "advance", "--help")]
+    [InlineData("doctor", "--help")]
+    [InlineData("setup", "print", "--help")]
     public async Task Help_EachCommand_ExitsZeroAndDescribesIt(params string[] args)
     {
         using var cli = new CliHarness();
@@ -27,6 +29,8 @@ public class CommandLineTests
     [InlineData("--days 0", "tenant", "advance", "--days", "0")]
     [InlineData("--schema: schema 'Zuora' has capitals, but Redshift folds names to lower case: write it as 'zuora'", "sync", "--schema", "Zuora")]
     [InlineData("--schema: schema 'my schema' must be", "sync", "--schema", "my schema")]
+    [InlineData("REDSHIFT_CLUSTER_ID: ClusterIdentifier and WorkgroupName are both missing", "doctor", "--destination", "redshift", "--region", "us-east-1")]
+    [InlineData("STAGING_BUCKET is not set", "doctor", "--destination", "redshift", "--region", "us-east-1", "--cluster-id", "c1", "--database", "dev", "--db-user", "u")]
     public async Task BadRequest_ExitsTwoWithOneLineReason(string reason, params string[] args)
     {
         using var cli = new CliHarness();

@@ -62,7 +62,7 @@ public class SettingsTests
     }
 
     [Fact]
-    public async Task Json_SyncVerifyAndStatusBeforeTheFirstSync_OneDocumentEach()
+    public async Task Json_SyncVerifyDoctorAndStatusBeforeTheFirstSync_OneDocumentEach()
     {
         using var cli = new CliHarness();
         var fresh = Path.Combine(cli.Home, "fresh");
@@ -70,6 +70,7 @@ public class SettingsTests
         var before = await cli.RunWithHomeAsync(fresh, "status", "--json");
         var sync = await cli.RunAsync("sync", "--scale", "500", "--objects", "account", "--json");
         var verify = await cli.RunAsync("verify", "--json");
+        var doctor = await cli.RunAsync("doctor", "--json");
 
         Assert.Equal(0, before.ExitCode);
         using (var document = JsonDocument.Parse(before.Output))
@@ -91,6 +92,13 @@ public class SettingsTests
         {
             Assert.True(document.RootElement.GetProperty("matches").GetBoolean());
             Assert.Equal("account", document.RootElement.GetProperty("objects")[0].GetProperty("objectName").GetString());
+        }
+
+        Assert.True(doctor.ExitCode == 0, doctor.ToString());
+        using (var document = JsonDocument.Parse(doctor.Output))
+        {
+            Assert.True(document.RootElement.GetProperty("passed").GetBoolean());
+            Assert.Equal("synthetic", document.RootElement.GetProperty("source").GetString());
         }
     }
 }

@@ -11,6 +11,9 @@ public static class TestStack
 
     public static Uri DynamoDbEndpoint => new(Required("SSYNC_TEST_DYNAMODB_ENDPOINT"));
 
+    /// <summary>moto_server as a whole (STS, IAM, Redshift's GetClusterCredentials, S3), for the destination doctor's tests.</summary>
+    public static Uri MotoEndpoint => new(Required("SSYNC_MOTO_ENDPOINT"));
+
     /// <summary>An Npgsql connection string to a throwaway PostgreSQL 15 cluster.</summary>
     public static string PostgresConnectionString => Required("SSYNC_TEST_POSTGRES");
 

@@ -76,6 +76,7 @@ cat <<VARS
 export SSYNC_STACK_DIR=$dir
 export SSYNC_TEST_S3_ENDPOINT=http://127.0.0.1:$moto_port
 export SSYNC_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:$moto_port
+export SSYNC_MOTO_ENDPOINT=http://127.0.0.1:$moto_port
 export SSYNC_TEST_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres'
 export SSYNC_TEST_NODE_MODULES=$here/node_modules
 VARS

@@ -1,5 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
+using ServerlessSync.Aws.Auth;
 
 namespace ServerlessSync.Aws.Http;
 
@@ -24,12 +25,20 @@ public sealed record AwsClientOptions(AWSCredentials Credentials, RegionEndpoint
     /// </summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How an access error is handled: always classified (<see cref="AwsAuthException"/> with its
+    /// <see cref="AuthCauses">cause</see>), and retried for a propagation delay for as long as it allows (its clock is
+    /// <see cref="TimeProvider"/>). None by default; the functions' Data API client waits the documented 10 minutes.
+    /// </summary>
+    public AccessRetry AccessRetry { get; init; } = AccessRetry.None;
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Credentials);
         ArgumentNullException.ThrowIfNull(Region);
         ArgumentNullException.ThrowIfNull(Retry);
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentNullException.ThrowIfNull(AccessRetry);
         Retry.Validate();
         if (AttemptTimeout <= TimeSpan.Zero)
         {

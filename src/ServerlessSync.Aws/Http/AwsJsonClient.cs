@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Amazon.Runtime;
+using ServerlessSync.Aws.Auth;
 
 namespace ServerlessSync.Aws.Http;
 
@@ -17,6 +19,7 @@ internal sealed class AwsJsonClient : IDisposable
     private readonly TimeProvider _time;
     private readonly Func<AwsServiceError, AwsServiceException> _toException;
     private readonly MediaTypeHeaderValue _contentType;
+    private readonly AccessRetry _access;
 
     public AwsJsonClient(AwsJsonService service, AwsClientOptions options, Func<AwsServiceError, AwsServiceException> toException)
     {
@@ -29,6 +32,7 @@ internal sealed class AwsJsonClient : IDisposable
         AttemptTimeout = options.AttemptTimeout;
         _time = options.TimeProvider;
         _toException = toException;
+        _access = options.AccessRetry with { Clock = options.TimeProvider };
         _contentType = new MediaTypeHeaderValue(service.ContentType);
         _http = AwsHttpClientFactory.Create(service, options.Credentials, options.Region, options.AttemptTimeout);
     }
@@ -39,7 +43,23 @@ internal sealed class AwsJsonClient : IDisposable
 
     public TimeSpan AttemptTimeout { get; }
 
-    public async Task<TResponse> SendAsync<TRequest, TResponse>(AwsJsonOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one operation, retrying what <see cref="AwsRetryPolicy"/> allows; an access error (the service's, or the
+    /// customer role's AssumeRole while signing) is retried for a propagation delay as <see cref="AwsClientOptions.AccessRetry"/>
+    /// allows, then thrown as an <see cref="AwsAuthException"/> naming its cause and fix.
+    /// </summary>
+    public Task<TResponse> SendAsync<TRequest, TResponse>(AwsJsonOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken) =>
+        _access.RunAsync($"{Service.ServiceName} {operation.Name}", () => SendRetryingAsync(operation, request, cancellationToken), AccessError, serverlessTarget: null, cancellationToken);
+
+    /// <summary>The code and message of an error that may be an access error: a service's answer, or the SDK's (AssumeRole while signing).</summary>
+    internal static AccessError? AccessError(Exception exception) => exception switch
+    {
+        AwsServiceException service => new AccessError(service.Service, service.ErrorCode, service.ServiceMessage, service.StatusCode, service.RequestId),
+        AmazonServiceException sdk => new AccessError("AWS", sdk.ErrorCode ?? "", sdk.Message, sdk.StatusCode, sdk.RequestId),
+        _ => null,
+    };
+
+    private async Task<TResponse> SendRetryingAsync<TRequest, TResponse>(AwsJsonOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, operation.Request);
         for (var attempt = 1; ; attempt++)

@@ -7,8 +7,8 @@ namespace ServerlessSync.Aws.Http;
 /// service's API model, e.g. <c>ValidationException</c>) whatever form it arrived in. Services' clients
 /// throw subclasses for the codes callers act on.
 /// </summary>
-public class AwsServiceException(string service, string errorCode, string message, HttpStatusCode statusCode, string? requestId)
-    : Exception($"{service} {errorCode} (HTTP {(int)statusCode}{(requestId is null ? "" : $", request {requestId}")}): {message}")
+public class AwsServiceException(string service, string errorCode, string message, HttpStatusCode statusCode, string? requestId, Exception? innerException = null)
+    : Exception($"{service} {errorCode} (HTTP {(int)statusCode}{(requestId is null ? "" : $", request {requestId}")}): {message}", innerException)
 {
     public string Service { get; } = service;
 

@@ -92,6 +92,19 @@ public sealed record RedshiftTarget
         return new RedshiftTarget(null, database, null, workgroupName);
     }
 
+    /// <summary>The functions' environment variable for the member an <see cref="ArgumentException"/> of <see cref="From"/> names.</summary>
+    public static string VariableOf(ArgumentException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.ParamName switch
+        {
+            "clusterIdentifier" => "REDSHIFT_CLUSTER_ID",
+            "workgroupName" => "REDSHIFT_WORKGROUP",
+            "dbUser" => "REDSHIFT_DB_USER",
+            _ => "REDSHIFT_DATABASE",
+        };
+    }
+
     public override string ToString() =>
         IsServerless ? $"workgroup {WorkgroupName}, database {Database}" : $"cluster {ClusterIdentifier}, database {Database}, user {DbUser}";
 

@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
+using ServerlessSync.Aws.Auth;
 using ServerlessSync.Aws.DynamoDb;
 using ServerlessSync.Aws.Http;
 using ServerlessSync.Aws.Redshift;
@@ -33,6 +34,13 @@ namespace ServerlessSync.Functions.Hosting;
 /// </summary>
 public sealed class FunctionHost : IDisposable
 {
+    /// <summary>
+    /// How long the Data API client retries an access error for a propagation delay: the documented 10 minutes do not fit
+    /// Load's and LoadCompleted's 5-minute timeout, so 4 minutes, leaving a minute for the load itself. The error then
+    /// carries its cause and fix into the run's status.
+    /// </summary>
+    public static readonly TimeSpan DataApiAccessPatience = TimeSpan.FromMinutes(4);
+
     private static readonly Lazy<FunctionHost> SharedHost = new(() => new FunctionHost(FunctionSettings.FromEnvironment(), TimeProvider.System));
 
     private readonly IAmazonS3 _s3;
@@ -65,7 +73,12 @@ public sealed class FunctionHost : IDisposable
         var warehouseCredentials = settings.CustomerRoleArn is null
             ? credentials
             : CustomerRoleCredentials.Create(credentials, settings.CustomerRoleArn, settings.CustomerExternalId!, SessionName(settings.ConnectorId));
-        _dataApi = new RedshiftDataClient(new AwsClientOptions(warehouseCredentials, settings.Region) { ServiceUrl = settings.RedshiftDataEndpoint });
+        // An access error right after a policy change is retried (a propagation delay) for most of Load's 5 minutes, saying so.
+        _dataApi = new RedshiftDataClient(new AwsClientOptions(warehouseCredentials, settings.Region)
+        {
+            ServiceUrl = settings.RedshiftDataEndpoint,
+            AccessRetry = new AccessRetry { Patience = DataApiAccessPatience, Say = message => Log("DataApi").Warn(message) },
+        });
         Warehouse = new RedshiftWarehouse(_dataApi, Staging, new RedshiftWarehouseOptions(settings.Redshift, settings.RedshiftSchema, settings.CopyRoleArn), TimeProvider.System);
 
         _stepFunctions = new StepFunctionsClient(new AwsClientOptions(credentials, settings.Region) { ServiceUrl = settings.StepFunctionsEndpoint });

@@ -296,13 +296,7 @@ public sealed partial record FunctionSettings
         }
         catch (ArgumentException e)
         {
-            var name = e.ParamName switch
-            {
-                "clusterIdentifier" => "REDSHIFT_CLUSTER_ID",
-                "workgroupName" => "REDSHIFT_WORKGROUP",
-                "dbUser" => "REDSHIFT_DB_USER",
-                _ => "REDSHIFT_DATABASE",
-            };
+            var name = RedshiftTarget.VariableOf(e);
             throw new FunctionSettingsException(name, $"{name}: {e.Message}");
         }
     }

@@ -58,7 +58,7 @@ public sealed class AwsErrorTests
     [InlineData("Throttling", typeof(AwsThrottlingException))]
     [InlineData("TooManyRequestsException", typeof(AwsThrottlingException))]
     [InlineData("RequestLimitExceeded", typeof(AwsThrottlingException))]
-    [InlineData("AccessDeniedException", typeof(AwsServiceException))]
+    [InlineData("AccessDeniedException", typeof(Aws.Auth.AwsAuthException))]
     public async Task DataApiErrorCodes_MapToTheirTypes(string code, Type expected)
     {
         await using var endpoint = await RecordingEndpoint.StartAsync();

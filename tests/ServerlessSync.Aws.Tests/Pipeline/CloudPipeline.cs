@@ -74,7 +74,8 @@ internal sealed class CloudPipeline : IAsyncDisposable
 
     /// <param name="clock">the pipeline's clock</param>
     /// <param name="databaseUserGrants">what the loading database user is granted, when not the double's default (CREATE and TEMPORARY on the database)</param>
-    public static async Task<CloudPipeline> StartAsync(TimeProvider clock, IReadOnlyList<string>? databaseUserGrants = null)
+    /// <param name="nullStringMatchesQuotedFields">the double's reading of a quoted NULL string (<see cref="RedshiftDataDoubleOptions.NullStringMatchesQuotedFields"/>)</param>
+    public static async Task<CloudPipeline> StartAsync(TimeProvider clock, IReadOnlyList<string>? databaseUserGrants = null, bool nullStringMatchesQuotedFields = true)
     {
         var s3 = LocalS3.CreateClient();
         var bucket = await LocalS3.CreateBucketAsync(s3, "pipeline");
@@ -90,6 +91,7 @@ internal sealed class CloudPipeline : IAsyncDisposable
                 S3 = s3,
                 Targets = targets,
                 DatabaseUserGrants = databaseUserGrants ?? RedshiftDataDoubleOptions.DefaultDatabaseUserGrants,
+                NullStringMatchesQuotedFields = nullStringMatchesQuotedFields,
             },
             CancellationToken.None);
         var pipeline = new CloudPipeline(s3, bucket, redshift, clock);

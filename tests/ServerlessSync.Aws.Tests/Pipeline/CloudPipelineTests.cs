@@ -101,6 +101,33 @@ public sealed class CloudPipelineTests : IAsyncLifetime
         await AssertWarehouseEqualsSourceAsync(["account", "invoice"]);
     }
 
+    /// <summary>
+    /// A run whose loads the Data API refuses (GetClusterCredentials not allowed for the loader) fails with the cause's code
+    /// and fix in its status: the object's error, the connector's last error and the status API's document.
+    /// </summary>
+    [Fact]
+    public async Task RunRefusedByTheDataApi_FailsWithTheAuthCauseCodeAndFix_InTheRunTheConnectorAndTheStatusApi()
+    {
+        const string denied = "User: arn:aws:sts::123456789012:assumed-role/serverless-sync-LoaderRole/fn is not authorized to perform: redshift:GetClusterCredentials on resource: arn:aws:redshift:us-east-1:123456789012:dbuser:sync-test/sync_loader";
+        await using var refusing = await Testing.Http.LocalEndpoint.StartAsync(context => Testing.Http.AwsJson.WriteErrorAsync(context, "application/x-amz-json-1.1", 400, "AccessDeniedException", denied));
+        using var dataApi = new Aws.RedshiftData.RedshiftDataClient(new Aws.Http.AwsClientOptions(new Amazon.Runtime.BasicAWSCredentials("k", "s"), Amazon.RegionEndpoint.USEast1) { ServiceUrl = refusing.Url });
+        var warehouse = new Aws.Redshift.RedshiftWarehouse(dataApi, _pipeline.Staging, new Aws.Redshift.RedshiftWarehouseOptions(CloudPipeline.Target, CloudPipeline.Schema, CloudPipeline.CopyRole), TimeProvider.System);
+        var runner = new InProcessPipeline(_tenant.Source, _pipeline.Staging, warehouse, _pipeline.Status, _pipeline.Status, _tenant.Clock) { LoadEnds = _pipeline.LoadEnds }.CreateRunner(false);
+
+        var run = await runner.RunAsync(new SyncOptions { Objects = ["account"] }, null, None);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var error = run.Objects.Single().Error;
+        Assert.Contains("AUTH_GET_CLUSTER_CREDENTIALS", error, StringComparison.Ordinal);
+        Assert.Contains("Fix: Allow redshift:GetClusterCredentials on arn:aws:redshift:{region}:{account}:dbuser:{cluster}/{user}", error, StringComparison.Ordinal);
+        var connector = await _pipeline.Status.GetConnectorAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.Contains("AUTH_GET_CLUSTER_CREDENTIALS", connector!.LastError, StringComparison.Ordinal);
+        var document = await new Core.Status.StatusQueries(_pipeline.Status).GetStatusAsync(SyncOptions.DefaultConnectorId, 5, None);
+        var json = Core.Status.StatusJsonContext.Indented(document!, Core.Status.StatusJsonContext.Default.ConnectorStatusView);
+        Assert.Contains("AUTH_GET_CLUSTER_CREDENTIALS", json, StringComparison.Ordinal);
+        Assert.Contains("redshift:GetClusterCredentials on arn:aws:redshift", json, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ManifestEventDeliveredTwice_LoadsOnce_AndReportsTheFirstOutcome()
     {

@@ -95,7 +95,7 @@ public sealed class StepFunctionsTaskCallbacksTests
 
     [Theory]
     [InlineData(400, "InvalidOutput", typeof(InvalidOutputException))]
-    [InlineData(400, "AccessDeniedException", typeof(AwsServiceException))]
+    [InlineData(400, "AccessDeniedException", typeof(Aws.Auth.AwsAuthException))]
     [InlineData(400, "KmsAccessDeniedException", typeof(AwsServiceException))]
     public async Task SendSuccess_OtherErrors_Propagate(int status, string type, Type expected)
     {

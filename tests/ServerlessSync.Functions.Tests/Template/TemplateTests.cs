@@ -85,6 +85,17 @@ public class TemplateTests
     }
 
     [Fact]
+    public void DataApiAccessRetry_EndsAMinuteBeforeTheLoadFunctionsTimeout()
+    {
+        // The Data API client retries an access error for a propagation delay: the error must still reach the run's status.
+        foreach (var id in new[] { "LoadFunction", "LoadCompletedFunction" })
+        {
+            var timeout = TimeSpan.FromSeconds(int.Parse(SamTemplate.Text(_template.FunctionProperty(id, "Timeout"))!, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(Hosting.FunctionHost.DataApiAccessPatience + TimeSpan.FromMinutes(1) <= timeout, $"{id}: {timeout}");
+        }
+    }
+
+    [Fact]
     public void Functions_RunOnDotnet10_AndAreBuiltByTheMakefile()
     {
         foreach (var id in _template.FunctionIds)
