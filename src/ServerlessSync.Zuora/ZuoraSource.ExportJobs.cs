@@ -93,7 +93,9 @@ public sealed partial class ZuoraSource
 
     /// <summary>
     /// The rows of completed jobs: the export's files in order (checked against the record count Zuora reported), then
-    /// the deleted records. The columns are the ones the jobs exported, as <paramref name="schema"/> types them.
+    /// the deleted records. The columns are the ones the jobs exported, as <paramref name="schema"/> types them. When Zuora
+    /// refuses the export's first file as over its download limit (403 <c>max-object-size</c>), nothing has been read yet:
+    /// the window is read as <see cref="ReadAsync"/> reads it instead, in halves exported again, within this invocation.
     /// </summary>
     public async IAsyncEnumerable<SourceRow> ReadCompletedAsync(ObjectSchema schema, ExportJobs jobs, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -107,16 +109,32 @@ public sealed partial class ZuoraSource
         var exported = ExportedSchema(schema, jobs);
         var zuoraObject = Find(jobs.ObjectName);
         var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
+        var readAny = false;
         foreach (var job in jobs.Jobs)
         {
             var reader = JobOf(zuoraObject, job.Kind, (exported, described));
             long read = 0;
             foreach (var result in job.Results)
             {
-                await foreach (var row in reader.DownloadAsync(result, jobs.Window, cancellationToken))
+                await using var rows = reader.DownloadAsync(result, jobs.Window, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                var more = await FirstAsync(rows, canSplit: !readAny && job.Kind == AquaJobKind);
+                if (more is null)
+                {
+                    _log($"Zuora {reader.Description} {WindowHalving.Describe(jobs.Window)}: the result file is over Zuora's download limit; exporting the window again in halves");
+                    await foreach (var row in ReadAsync(schema, jobs.Window, cancellationToken))
+                    {
+                        yield return row;
+                    }
+
+                    yield break;
+                }
+
+                while (more == true)
                 {
                     read++;
-                    yield return row;
+                    readAny = true;
+                    yield return rows.Current;
+                    more = await rows.MoveNextAsync();
                 }
             }
 

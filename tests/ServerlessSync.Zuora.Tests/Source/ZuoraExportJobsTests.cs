@@ -42,6 +42,26 @@ public class ZuoraExportJobsTests
     }
 
     [Fact]
+    public async Task ReadCompleted_ResultOverZuorasDownloadLimit_ReadsTheWindowAgainInHalves_EveryRowOnce()
+    {
+        var tenant = FakeZuoraTenant.CreateSample(40, seed: 5, now: ZuoraPipeline.T0.AddMinutes(-1));
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { MaxFileRecords = 25 });
+        var schema = await pipeline.Source.DescribeAsync("account", None);
+        var window = SyncWindow.Historical(ZuoraPipeline.T0);
+        var jobs = await pipeline.Source.SubmitAsync(schema, window, None);
+        while (!jobs.Completed)
+        {
+            jobs = await pipeline.Source.CheckAsync(jobs, None);
+        }
+
+        var staged = await RowsAsync(pipeline.Source.ReadCompletedAsync(schema, jobs, None));
+
+        Assert.Equal(tenant.Records("Account").Count, staged.Count);
+        Assert.Equal(staged.Count, staged.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(0, pipeline.Fake.RunningJobs);
+    }
+
+    [Fact]
     public async Task Check_PastTheDeadline_CancelsTheRunningJobsAndSaysWhatToRaise()
     {
         var tenant = FakeZuoraTenant.CreateSample(6, seed: 5, now: ZuoraPipeline.T0.AddMinutes(-1));
