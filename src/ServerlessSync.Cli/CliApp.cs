@@ -153,14 +153,18 @@ internal static partial class CliApp
         {
             // Only the status file is read: no source is opened, nothing is written.
             var settings = Settings(r);
-            if (r.GetValue(json) && !await EmbeddedConnector.HasSyncedAsync(settings, ct))
+            ConnectorState state;
+            try
+            {
+                state = await EmbeddedConnector.ReadConnectorAsync(settings, ct);
+            }
+            catch (NotSyncedYetException) when (r.GetValue(json))
             {
                 // Not an error for a program reading the document: the connector is null and there are no runs yet.
                 await output.WriteLineAsync(CliJson.NotSyncedStatus);
                 return Ok;
             }
 
-            var state = await EmbeddedConnector.ReadConnectorAsync(settings, ct);
             var (statusStore, clock) = EmbeddedConnector.OpenStatusForReading(settings, state, systemClock);
             await using var store = statusStore;
             var connectorId = state.ConnectorId;
@@ -188,12 +192,10 @@ internal static partial class CliApp
                 throw new UsageException($"a sync is running with --home {settings.HomePath}; run verify when it has ended");
             }
 
-            await using var embedded = await EmbeddedConnector.OpenForReadingAsync(settings, systemClock, error, ct);
-            var connectorId = embedded.Settings.Sync.ConnectorId;
-            var connector = await embedded.ConnectorOfThisSourceAsync(ct);
-            var selected = embedded.Settings.Sync.Objects
-                ?? connector?.SelectedObjects
-                ?? throw new NotSyncedYetException(connectorId, embedded.Settings.HomePath);
+            var (opened, connector) = await EmbeddedConnector.OpenForReadingAsync(settings, systemClock, error, ct);
+            await using var embedded = opened;
+            var connectorId = connector.ConnectorId;
+            var selected = embedded.Settings.Sync.Objects ?? connector.SelectedObjects;
             var results = await embedded.CreateVerifier().VerifyAsync(selected, ct);
             var bad = results.Where(v => !v.Matches).ToList();
             if (r.GetValue(json))
@@ -229,10 +231,7 @@ internal static partial class CliApp
         {
             doctorJson, redshift.Direct, redshift.Endpoint, redshift.NoWait, redshift.PrintSetup,
         };
-        foreach (var option in redshift.Options)
-        {
-            doctor.Options.Add(option);
-        }
+        AddOptions(doctor, redshift.Options);
 
         doctor.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
@@ -276,10 +275,7 @@ internal static partial class CliApp
         }));
 
         var print = new Command("print", "Print what the Redshift database's owner applies, for these settings: the customer role's IAM policy and trust policy, the COPY role's trust policy and policy, and the SQL (CREATE USER, GRANT CREATE, TEMPORARY ON DATABASE, or GRANT ALL ON SCHEMA). Settings as for 'doctor --destination redshift'; what is not set is printed as a {placeholder}");
-        foreach (var option in redshift.Options)
-        {
-            print.Options.Add(option);
-        }
+        AddOptions(print, redshift.Options);
 
         print.SetAction((r, _) => GuardAsync(error, HomeOf(r), async () =>
         {

@@ -60,38 +60,18 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         Open(settings, systemClock, notices, readOnly: false);
 
     /// <summary>
-    /// Opens a home that has synced, to read it (<c>status</c>, <c>verify</c>, <c>doctor</c>): nothing is created or
-    /// written, so a read-only home can be read; a home without a status file has not synced yet.
+    /// Opens a home that has synced, to read it (<c>verify</c>): nothing is created or written, so a read-only home can be
+    /// read; a home without a status file has not synced yet. Returns the connector as stored, which syncs this source.
     /// </summary>
     /// <param name="settings">the connector's settings</param>
     /// <param name="systemClock">the machine's clock</param>
     /// <param name="notices">where the Zuora source's notices go</param>
     /// <param name="cancellationToken">stops the read of the connector</param>
-    public static async Task<EmbeddedConnector> OpenForReadingAsync(EmbeddedSettings settings, TimeProvider systemClock, TextWriter? notices, CancellationToken cancellationToken)
+    public static async Task<(EmbeddedConnector Embedded, ConnectorState Connector)> OpenForReadingAsync(EmbeddedSettings settings, TimeProvider systemClock, TextWriter? notices, CancellationToken cancellationToken)
     {
         var connector = await ReadConnectorAsync(settings, cancellationToken);
-        if (connector.Source != settings.SourceName)
-        {
-            throw new ConnectorSourceMismatchException(connector.ConnectorId, connector.Source, settings.SourceName);
-        }
-
-        return Open(settings, systemClock, notices, readOnly: true);
-    }
-
-    /// <summary>Whether the connector has a stored state in this home (read without writing anything).</summary>
-    /// <param name="settings">the connector's settings</param>
-    /// <param name="cancellationToken">stops the read</param>
-    public static async Task<bool> HasSyncedAsync(EmbeddedSettings settings, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ReadConnectorAsync(settings, cancellationToken);
-            return true;
-        }
-        catch (NotSyncedYetException)
-        {
-            return false;
-        }
+        ConnectorSourceMismatchException.ThrowIfAnother(connector, settings.SourceName);
+        return (Open(settings, systemClock, notices, readOnly: true), connector);
     }
 
     /// <summary>
@@ -232,11 +212,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
         {
             throw new UsageException($"cannot write to --home {Settings.HomePath} (read-only or not yours); sync needs a home it can write: fix its permissions or choose another --home");
         }
-        catch (IOException e) when (HomeErrors.IsDiskFull(e))
-        {
-            throw;
-        }
-        catch (IOException)
+        catch (IOException e) when (!HomeErrors.IsDiskFull(e))
         {
             throw new UsageException($"another sync is running with --home {Settings.HomePath} (lock {Settings.LockPath})");
         }
@@ -251,11 +227,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
             using var probe = new FileStream(settings.LockPath, FileMode.Open, FileAccess.Read, FileShare.None);
             return false;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             return false;
         }

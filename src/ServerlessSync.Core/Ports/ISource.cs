@@ -94,9 +94,15 @@ public sealed class ConnectorSourceMismatchException(string connectorId, string 
     public static void ThrowIfAnother(ConnectorState? connector, ISource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (connector is not null && connector.Source != source.Name)
+        ThrowIfAnother(connector, source.Name);
+    }
+
+    /// <summary>Throws when <paramref name="connector"/> (null before its first run) syncs another source than the one named <paramref name="sourceName"/>.</summary>
+    public static void ThrowIfAnother(ConnectorState? connector, string sourceName)
+    {
+        if (connector is not null && connector.Source != sourceName)
         {
-            throw new ConnectorSourceMismatchException(connector.ConnectorId, connector.Source, source.Name);
+            throw new ConnectorSourceMismatchException(connector.ConnectorId, connector.Source, sourceName);
         }
     }
 }

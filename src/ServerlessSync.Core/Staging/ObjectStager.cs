@@ -73,7 +73,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
                 line.Clear();
                 for (var i = 0; i < row.Values.Length; i++)
                 {
-                    if (row.Values[i] is string text && text.Length == nullMarker.Length && text == nullMarker)
+                    if (row.Values[i] is string text && text == nullMarker)
                     {
                         // Never met by chance (60 bits no source value was written knowing); refused so that no file holds its marker as text.
                         throw new SourceDataException(

@@ -26,12 +26,8 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     private bool _disposed;
 
     public DuckDbWarehouse(string databasePath, string schemaName = "zuora")
+        : this(databasePath, schemaName, readOnly: false)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        ArgumentException.ThrowIfNullOrWhiteSpace(schemaName);
-        DatabasePath = Path.GetFullPath(databasePath);
-        SchemaName = schemaName;
-        _connectionString = new DuckDBConnectionStringBuilder { DataSource = DatabasePath }.ConnectionString;
     }
 
     /// <summary>
@@ -43,8 +39,11 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     public static DuckDbWarehouse OpenReadOnly(string databasePath, string schemaName) => new(databasePath, schemaName, readOnly: true);
 
     private DuckDbWarehouse(string databasePath, string schemaName, bool readOnly)
-        : this(databasePath, schemaName)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(schemaName);
+        DatabasePath = Path.GetFullPath(databasePath);
+        SchemaName = schemaName;
         ReadOnly = readOnly;
         var builder = new DuckDBConnectionStringBuilder { DataSource = DatabasePath };
         if (readOnly)
