@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using ServerlessSync.Aws.Auth;
 using ServerlessSync.Aws.Doctor;
+using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Cli;
 
