@@ -20,6 +20,7 @@ public enum CheckOutcome { Pass, Fail, Warn, Skip }
 public sealed record CheckResult(int Number, string Name, CheckOutcome Outcome, string Message, string? Fix = null, string? CauseCode = null)
 {
     /// <summary>One line naming the check and what it found: <c>check 4 (database privileges) FAIL: …</c>.</summary>
+    [JsonIgnore]
     public string Summary => $"check {Number} ({Name}) {WireText.Of(Outcome)}: {Message}";
 }
 
@@ -30,6 +31,7 @@ public sealed record DoctorReport(string Destination, IReadOnlyList<CheckResult>
     public bool Passed => Checks.All(c => c.Outcome != CheckOutcome.Fail);
 
     /// <summary>The first check that FAILed, or null.</summary>
+    [JsonIgnore]
     public CheckResult? FirstFailure => Checks.FirstOrDefault(c => c.Outcome == CheckOutcome.Fail);
 }
 

@@ -16,6 +16,8 @@ namespace ServerlessSync.Core.Status;
 /// <item><term>GET /connectors/{id}</term><description>200 the connector view; 404 unknown connector</description></item>
 /// <item><term>GET /connectors/{id}/runs?limit=&amp;nextToken=</term><description>200 a page of runs, newest first (limit 1..100, default 20; <c>nextToken</c> from the page before, absent on the last page); 404 unknown connector</description></item>
 /// <item><term>GET /connectors/{id}/runs/{runId}</term><description>200 the run with its objects and errors; 404 unknown run</description></item>
+/// <item><term>POST /connectors/{id}/checks</term><description>(with a checks store and starter) no body; 202 <c>{connectorId, requestId, latest}</c> with a <c>Location</c> of the result: starts the destination checks without waiting; 404 unknown connector (except the creatable one)</description></item>
+/// <item><term>GET /connectors/{id}/checks/latest</term><description>200 the latest destination checks, each check's number, name, PASS/FAIL/WARN/SKIP, message and fix; 404 none yet</description></item>
 /// <item><term>POST /connectors/{id}/runs</term><description>body optional, <c>{"objects":["account",…]}</c>; 202 <c>{connectorId, runId, executionArn}</c> with a <c>Location</c>; 409 while the connector runs another run (the starter says); 404 unknown connector (except the one the starter may create)</description></item>
 /// </list>
 /// Errors: 400 for a malformed request (an id of other characters than ASCII letters, digits, '-' and '_'; a bad
@@ -42,12 +44,16 @@ public sealed class StatusApi
     private readonly string? _creatableConnectorId;
     private readonly TimeProvider _time;
     private readonly ApiRoute[] _routes;
+    private readonly IDestinationCheckStore? _checks;
+    private readonly IChecksStarter? _checksStarter;
 
     /// <param name="queries">the status read model</param>
     /// <param name="runs">starts runs for <c>POST …/runs</c></param>
     /// <param name="creatableConnectorId">the connector a start may name before its first run has created it (the deployment's, the CLI home's); null: none</param>
     /// <param name="time">the clock new run ids are made from</param>
-    public StatusApi(StatusQueries queries, IRunStarter runs, string? creatableConnectorId, TimeProvider time)
+    /// <param name="checks">the latest destination checks, for <c>GET …/checks/latest</c>; with <paramref name="checksStarter"/>, the checks routes exist</param>
+    /// <param name="checksStarter">starts the destination checks for <c>POST …/checks</c></param>
+    public StatusApi(StatusQueries queries, IRunStarter runs, string? creatableConnectorId, TimeProvider time, IDestinationCheckStore? checks = null, IChecksStarter? checksStarter = null)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(runs);
@@ -56,12 +62,18 @@ public sealed class StatusApi
         _runs = runs;
         _creatableConnectorId = creatableConnectorId;
         _time = time;
+        _checks = checks;
+        _checksStarter = checksStarter;
+        ApiRoute[] checkRoutes = checks is not null && checksStarter is not null
+            ? [new("POST", "/connectors/{id}/checks", StartChecksAsync), new("GET", "/connectors/{id}/checks/latest", GetLatestChecksAsync)]
+            : [];
         _routes =
         [
             new("GET", "/connectors/{id}", GetConnectorAsync),
             new("GET", "/connectors/{id}/runs", ListRunsAsync),
             new("POST", "/connectors/{id}/runs", StartRunAsync),
             new("GET", "/connectors/{id}/runs/{runId}", GetRunAsync),
+            .. checkRoutes,
         ];
     }
 
@@ -227,6 +239,47 @@ public sealed class StatusApi
             default:
                 throw new InvalidOperationException($"the run starter answered {result.GetType().Name}");
         }
+    }
+
+    /// <summary>
+    /// Starts the connector's destination checks without waiting for them (a known connector, or the deployment's before
+    /// its first run: the checks are what to run before it). 202 with where the result will be.
+    /// </summary>
+    private async Task<(StatusApiResponse, string?)> StartChecksAsync(ApiCall call, CancellationToken cancellationToken)
+    {
+        var connectorId = call.ConnectorId;
+        if (!string.IsNullOrWhiteSpace(call.Request.Body))
+        {
+            throw new ApiProblem(HttpStatusCode.BadRequest, "this route takes no body: the checks use the deployment's destination settings");
+        }
+
+        if (connectorId != _creatableConnectorId && await _queries.GetConnectorAsync(connectorId, cancellationToken) is null)
+        {
+            throw UnknownConnector(connectorId);
+        }
+
+        string reference;
+        try
+        {
+            reference = await _checksStarter!.StartChecksAsync(connectorId, cancellationToken);
+        }
+        catch (RunStartRefusedException e)
+        {
+            throw new ApiProblem(HttpStatusCode.BadGateway, e.Message, e);
+        }
+
+        var latest = $"/connectors/{connectorId}/checks/latest";
+        var response = Ok(HttpStatusCode.Accepted, JsonSerializer.Serialize(new ChecksStartedBody(connectorId, reference, latest), StatusApiJsonContext.Default.ChecksStartedBody));
+        response.Headers["location"] = latest;
+        return (response, null);
+    }
+
+    private async Task<(StatusApiResponse, string?)> GetLatestChecksAsync(ApiCall call, CancellationToken cancellationToken)
+    {
+        var connectorId = call.ConnectorId;
+        var run = await _checks!.GetLatestChecksAsync(connectorId, cancellationToken)
+            ?? throw new ApiProblem(HttpStatusCode.NotFound, $"no destination checks have run for connector '{connectorId}' yet: POST /connectors/{connectorId}/checks runs them");
+        return (Ok(HttpStatusCode.OK, JsonSerializer.Serialize(DestinationChecksView.Of(run), StatusApiJsonContext.Default.DestinationChecksView)), run.RunId);
     }
 
     /// <summary>The objects the start body names; null when there is no body or it names none (the connector's selection runs).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Core.Status;
 
@@ -25,9 +26,27 @@ public sealed record StartRunBody(IReadOnlyList<string?>? Objects);
 /// <summary>The answer to a started run (202); <c>executionArn</c> is the starter's reference to the run (a Step Functions execution ARN in the cloud).</summary>
 public sealed record RunStartedBody(string ConnectorId, string RunId, string ExecutionArn);
 
+/// <summary>The answer to started destination checks (202): where their result will be.</summary>
+public sealed record ChecksStartedBody(string ConnectorId, string RequestId, string Latest);
+
+/// <summary>
+/// <c>GET /connectors/{id}/checks/latest</c>: the connector's latest destination checks, when they ran, what started them
+/// (<c>api</c>, <c>firstSync</c>), the sync run they gated, and each check's number, name, outcome, message, fix and cause.
+/// </summary>
+public sealed record DestinationChecksView(string ConnectorId, DateTimeOffset RanAt, string Trigger, string? RunId, string Destination, bool Passed, IReadOnlyList<CheckResult> Checks)
+{
+    public static DestinationChecksView Of(DestinationCheckRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.ConnectorId, run.RanAt, run.Trigger, run.RunId, run.Report.Destination, run.Report.Passed, run.Report.Checks);
+    }
+}
+
 /// <summary>Source-generated JSON for the status API's own bodies; the status views are <see cref="StatusJsonContext"/>'s.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ApiErrorBody))]
 [JsonSerializable(typeof(StartRunBody))]
 [JsonSerializable(typeof(RunStartedBody))]
+[JsonSerializable(typeof(ChecksStartedBody))]
+[JsonSerializable(typeof(DestinationChecksView))]
 public sealed partial class StatusApiJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using ServerlessSync.Aws.DynamoDb;
 using ServerlessSync.Aws.Http;
+using ServerlessSync.Aws.Lambda;
 using ServerlessSync.Aws.StepFunctions;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Status;
@@ -11,8 +12,8 @@ using ServerlessSync.Functions.Hosting;
 namespace ServerlessSync.Functions.Api;
 
 /// <summary>
-/// The status HTTP API (API Gateway HTTP API, payload format 2.0): a connector's status, its runs, one run, and
-/// starting a run. Handler <c>ServerlessSync.Functions::ServerlessSync.Functions.Api.StatusApiFunction::HandleAsync</c>.
+/// The status HTTP API (API Gateway HTTP API, payload format 2.0): a connector's status, its runs, one run, starting
+/// a run, and the destination checks (start them: <see cref="LambdaChecksStarter"/>; their latest result). Handler <c>ServerlessSync.Functions::ServerlessSync.Functions.Api.StatusApiFunction::HandleAsync</c>.
 /// The routes and their answers are Core's <see cref="StatusApi"/> (the CLI's <c>serve</c> answers with the same);
 /// this maps the HTTP API v2 event to its request and its response back, and starts runs with
 /// <see cref="StepFunctionsRunStarter"/>. The configuration is <see cref="StatusApiSettings"/>'s.
@@ -40,10 +41,14 @@ public sealed class StatusApiFunction
             settings.StateMachineArn,
             settings.ConnectorId,
             time,
-            log) => _settings = settings;
+            log,
+            settings.DoctorFunctionArn is { } doctor ? new LambdaChecksStarter(new LambdaEventInvoker(credentials, settings.Region, settings.LambdaEndpoint), doctor) : null) => _settings = settings;
 
-    /// <summary>For tests: the function over the given status store and Step Functions client.</summary>
-    internal StatusApiFunction(IStatusStore status, StepFunctionsClient stepFunctions, string stateMachineArn, string deploymentConnectorId, TimeProvider time, TextWriter log)
+    /// <summary>
+    /// For tests: the function over the given status store and Step Functions client; with <paramref name="checksStarter"/>
+    /// (and a status store that keeps destination checks) the checks routes too.
+    /// </summary>
+    internal StatusApiFunction(IStatusStore status, StepFunctionsClient stepFunctions, string stateMachineArn, string deploymentConnectorId, TimeProvider time, TextWriter log, IChecksStarter? checksStarter = null)
     {
         ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(stepFunctions);
@@ -51,7 +56,7 @@ public sealed class StatusApiFunction
         ArgumentException.ThrowIfNullOrEmpty(deploymentConnectorId);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(log);
-        _api = new StatusApi(new StatusQueries(status), new StepFunctionsRunStarter(stepFunctions, stateMachineArn), deploymentConnectorId, time);
+        _api = new StatusApi(new StatusQueries(status), new StepFunctionsRunStarter(stepFunctions, stateMachineArn), deploymentConnectorId, time, status as IDestinationCheckStore, checksStarter);
         _log = new ApiRequestLog(log, time);
     }
 

@@ -128,6 +128,11 @@ public static class AwsCalls
 
                 Add(ServiceOf(target), target[(target.LastIndexOf('.') + 1)..], AccessKeyOf(Authorization(request)), fields);
             }
+            else if (FunctionScope.Current is not null && request.RequestUri?.AbsolutePath.Split('/') is ["", "2015-03-31", "functions", var function, "invocations"])
+            {
+                // Lambda's REST Invoke: the function is in the path.
+                Add("lambda", "Invoke", AccessKeyOf(Authorization(request)), new Dictionary<string, string>(StringComparer.Ordinal) { ["FunctionName"] = Uri.UnescapeDataString(function) });
+            }
             else if (FunctionScope.Current is not null && request.Content?.Headers.ContentType?.MediaType == "application/x-www-form-urlencoded")
             {
                 // The query protocol (Redshift's GetClusterCredentials): the operation is the form's Action, the service the signature's scope.

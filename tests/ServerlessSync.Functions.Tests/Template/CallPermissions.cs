@@ -151,6 +151,12 @@ public static partial class CallPermissions
                 ];
             }
 
+            case "lambda" when call.Operation == "Invoke":
+            {
+                var function = fields["FunctionName"];
+                return [Ask("lambda:InvokeFunction", call.Settings is StatusApiSettings { DoctorFunctionArn: { } doctor } && function == doctor ? stack.DoctorFunctionArn : function)];
+            }
+
             case "redshift" when call.Operation == "GetClusterCredentials":
             {
                 // The destination checks' check 2, as the identity the Data API is called as.

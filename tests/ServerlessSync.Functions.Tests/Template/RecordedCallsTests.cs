@@ -158,6 +158,10 @@ public sealed class RecordedCallsTests
             Assert.Equal(409, (await api.InvokeAsync(ApiHarness.Sample("api-start-run.json"))).Status);
             api.StepFunctions.SetExecutionStatus("r2", "FAILED");
             Assert.Equal(202, (await api.InvokeAsync(ApiHarness.Sample("api-start-run.json"))).Status);
+
+            // The destination checks: started (an asynchronous invocation of the Doctor function), then read.
+            Assert.Equal(202, (await api.InvokeAsync(ApiHarness.Sample("api-start-checks.json"))).Status);
+            Assert.Equal(404, (await api.InvokeAsync(ApiHarness.Sample("api-get-latest-checks.json"))).Status);
             return (settings, api.Settings());
         }
         finally

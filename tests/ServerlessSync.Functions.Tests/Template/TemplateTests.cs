@@ -197,7 +197,7 @@ public class TemplateTests
     }
 
     [Fact]
-    public void StatusApi_ServesTheFourRoutesBehindIamAuthorisation()
+    public void StatusApi_ServesTheSixRoutesBehindIamAuthorisation()
     {
         var auth = _template.Properties("StatusHttpApi")["Auth"]!;
         Assert.Equal(("true", "AWS_IAM"), (SamTemplate.Text(auth["EnableIamAuthorizer"]), SamTemplate.Text(auth["DefaultAuthorizer"])));
@@ -206,7 +206,10 @@ public class TemplateTests
             .Select(e => e.Value!["Properties"]!)
             .Select(p => (SamTemplate.Text(p["ApiId"]?["Ref"]), $"{SamTemplate.Text(p["Method"])} {SamTemplate.Text(p["Path"])}"));
         Assert.Equal(
-            [("StatusHttpApi", "GET /connectors/{id}"), ("StatusHttpApi", "GET /connectors/{id}/runs"), ("StatusHttpApi", "GET /connectors/{id}/runs/{runId}"), ("StatusHttpApi", "POST /connectors/{id}/runs")],
+            [
+                ("StatusHttpApi", "GET /connectors/{id}"), ("StatusHttpApi", "GET /connectors/{id}/checks/latest"), ("StatusHttpApi", "GET /connectors/{id}/runs"),
+                ("StatusHttpApi", "GET /connectors/{id}/runs/{runId}"), ("StatusHttpApi", "POST /connectors/{id}/checks"), ("StatusHttpApi", "POST /connectors/{id}/runs"),
+            ],
             routes.Order());
     }
 
