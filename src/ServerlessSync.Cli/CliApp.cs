@@ -225,7 +225,7 @@ internal static partial class CliApp
         var doctorJson = new Option<bool>("--json") { Description = "Print the checks as one JSON document" };
         string? ExplicitSchema(ParseResult r) => r.GetResult(schema) is { Implicit: false } ? r.GetValue(schema) : null;
         DestinationSettings RedshiftSettings(ParseResult r, bool requireBucketAndRole) =>
-            redshift.Settings(r, environment ?? Environment.GetEnvironmentVariable, Path.Combine(Path.GetFullPath(r.GetValue(home)!), $"{r.GetValue(connector)}.destination.json"), ExplicitSchema(r), r.GetValue(connector)!, requireBucketAndRole);
+            redshift.Settings(r, environment ?? Environment.GetEnvironmentVariable, SavedSettings.Load(HomeOf(r), r.GetValue(connector)!)?.Redshift ?? new Dictionary<string, string>(), ExplicitSchema(r), r.GetValue(connector)!, requireBucketAndRole);
 
         var doctor = new Command("doctor", DestinationCommands.DoctorDescription + "\n\nExamples:\n  serverless-sync doctor --source zuora --zuora-env us-sandbox --objects account,invoice\n  serverless-sync doctor --destination redshift --cluster-id analytics --database dev --db-user serverless_sync --staging-bucket BUCKET --copy-role-arn ARN --region eu-west-1")
         {
