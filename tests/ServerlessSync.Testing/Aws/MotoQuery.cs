@@ -7,10 +7,14 @@ namespace ServerlessSync.Testing.Aws;
 public static class MotoQuery
 {
     /// <summary>Posts <paramref name="form"/> to <paramref name="service"/> as <paramref name="accessKeyId"/>; an "AlreadyExists" answer is as good as OK.</summary>
-    public static async Task PostFormAsync(string service, string form, string accessKeyId = "moto-test")
+    public static Task PostFormAsync(string service, string form, string accessKeyId = "moto-test") =>
+        PostFormAsync(TestStack.MotoEndpoint, service, form, accessKeyId);
+
+    /// <summary>Posts <paramref name="form"/> to the moto at <paramref name="endpoint"/>; returns the answer's body.</summary>
+    public static async Task<string> PostFormAsync(Uri endpoint, string service, string form, string accessKeyId = "moto-test")
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, TestStack.MotoEndpoint) { Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded") };
         request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={accessKeyId}/20261201/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0");
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
@@ -19,6 +23,8 @@ public static class MotoQuery
         {
             throw new InvalidOperationException($"moto {service}: {(int)response.StatusCode} {body}");
         }
+
+        return body;
     }
 
     /// <summary>A provisioned cluster in moto (in the account of <paramref name="accessKeyId"/>), for GetClusterCredentials.</summary>
