@@ -47,7 +47,6 @@ public sealed class DoctorMotoIamTests : IAsyncLifetime
         _moto.BeginOutputReadLine();
         _moto.BeginErrorReadLine();
         _endpoint = new Uri($"http://127.0.0.1:{port}/");
-        using var http = new HttpClient();
         for (var tries = 0; ; tries++)
         {
             try
