@@ -8,6 +8,7 @@
   const openRuns = new Set();
   let runsShown = "";
   let timer = 0;
+  let wasRunning = false;
 
   async function api(method, path, body) {
     const init = { method, headers: { accept: "application/json" } };
@@ -210,6 +211,12 @@
       const lastRun = view && view.lastRunId ? await api("GET", "/runs/" + encodeURIComponent(view.lastRunId)) : null;
       const run = lastRun && lastRun.status === 200 ? lastRun.json : null;
       running = !!(run && run.run.status === "RUNNING");
+      if (wasRunning && !running) {
+        // The run the notice was about has ended: what the page shows now says how it went.
+        $("notice").className = "";
+        $("notice").textContent = "";
+      }
+      wasRunning = running;
       showState(view);
       showObjects(view, run);
       showProgress(run);
