@@ -102,10 +102,13 @@ internal static partial class CliApp
             var runner = embedded.Pipeline.CreateRunner(r.GetValue(keepStaged));
             reporter.Header(embedded);
             var connectorId = embedded.Settings.Sync.ConnectorId;
+            // The run's live progress goes to the status file too, for a Status page (serve) to follow.
+            var recorder = new ProgressRecorder(embedded.Status, systemClock);
             RunRecord run;
             try
             {
-                run = await runner.RunAsync(embedded.Settings.Sync, reporter, ct);
+                run = await runner.RunAsync(embedded.Settings.Sync, new ProgressFanOut(reporter, recorder), ct);
+                await recorder.FlushAsync();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -95,3 +95,15 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
         }
     }
 }
+
+/// <summary>Hands each report to every one of <paramref name="targets"/>, in order (a terminal display and a <see cref="ProgressRecorder"/>, say).</summary>
+public sealed class ProgressFanOut(params IProgress<SyncEvent>[] targets) : IProgress<SyncEvent>
+{
+    public void Report(SyncEvent value)
+    {
+        foreach (var target in targets)
+        {
+            target.Report(value);
+        }
+    }
+}
