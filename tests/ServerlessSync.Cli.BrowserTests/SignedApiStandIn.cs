@@ -30,6 +30,15 @@ internal sealed partial class SignedApiStandIn(ImmutableCredentials accepted, st
 
     public List<RunStartRequest> Starts { get; } = [];
 
+    /// <summary>
+    /// When set, the answer to <c>GET /connectors/default/checks/latest</c>, and <c>POST /connectors/default/checks</c>
+    /// is answered 202 and counted in <see cref="ChecksStarted"/>: the destination checks' routes as a deployment that
+    /// has them answers; unset, those paths are the core API's (no route, 404).
+    /// </summary>
+    public string? ChecksLatest { get; set; }
+
+    public int ChecksStarted { get; private set; }
+
     public LocalEndpoint Endpoint { get; private set; } = null!;
 
     public static async Task<SignedApiStandIn> StartAsync(IStatusStore status, ImmutableCredentials accepted, string region)
@@ -66,6 +75,16 @@ internal sealed partial class SignedApiStandIn(ImmutableCredentials accepted, st
 
         Interlocked.Increment(ref _verified);
         var target = http.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (ChecksLatest is { } latest && target.StartsWith("/connectors/default/checks", StringComparison.Ordinal))
+        {
+            var started = http.Request.Method == "POST";
+            ChecksStarted += started ? 1 : 0;
+            http.Response.StatusCode = started ? 202 : 200;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(started ? "{\"connectorId\":\"default\"}" : latest);
+            return;
+        }
+
         var query = http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
         var answer = await api.HandleAsync(new StatusApiRequest(http.Request.Method, target.Split('?')[0], query, body.Length == 0 ? null : Encoding.UTF8.GetString(body), false, "standin"), http.RequestAborted);
         http.Response.StatusCode = answer.Response.StatusCode;

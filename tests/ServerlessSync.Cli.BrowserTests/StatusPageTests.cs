@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Amazon.Runtime;
 using DuckDB.NET.Data;
 using ServerlessSync.Embedded.Sqlite;
@@ -98,6 +97,8 @@ public sealed class StatusPageTests(BrowserFixture browser)
         await Expect(page.Locator("#failure-cause")).ToContainTextAsync("table zuora.account: column 'balance' changed type");
         await Expect(page.Locator("#failure-fix")).ToContainTextAsync("Alter or drop the column in the destination");
         await Expect(page.Locator("#runs .run-status").First).ToHaveTextAsync("FAILED");
+        // The run's end replaces the "started" notice: what the page shows now says how it went.
+        await Expect(page.Locator("#notice")).ToBeEmptyAsync();
         await BrowserFixture.ScreenshotAsync(page, "failed");
     }
 
@@ -111,6 +112,12 @@ public sealed class StatusPageTests(BrowserFixture browser)
         var credentials = new BasicAWSCredentials("AKIDSERVETEST", "serve-test-secret");
         var standIn = await SignedApiStandIn.StartAsync(store, await credentials.GetCredentialsAsync(), "eu-west-1");
         await using var endpoint = standIn.Endpoint;
+        // The destination checks' latest result, in the form the status table's CHECKS item holds it.
+        standIn.ChecksLatest = """
+            {"connectorId":"default","ranAt":"2026-12-07T01:00:00+00:00","trigger":"api","runId":null,"report":{"destination":"redshift","checks":[
+              {"number":1,"name":"credentials","outcome":"PASS","message":"the loader's role signs requests"},
+              {"number":4,"name":"database privileges","outcome":"FAIL","message":"user serverless_sync cannot create schema zuora","fix":"GRANT CREATE ON DATABASE dev TO serverless_sync;"}]}}
+            """;
         await using var serve = new ServeHarness();
         await serve.StartAsync(["--api", standIn.Endpoint.Url.ToString(), "--region", "eu-west-1"], credentials: credentials);
 
@@ -121,13 +128,21 @@ public sealed class StatusPageTests(BrowserFixture browser)
         await Expect(page.Locator(".mode")).ToHaveTextAsync($"Deployed stack: {standIn.Endpoint.Url}");
         await Expect(page.Locator("#objects tr[data-object='account']")).ToHaveCountAsync(1);
         await Expect(page.Locator("#runs > li")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#checks")).ToBeVisibleAsync();
+        await Expect(page.Locator("#checks-summary")).ToHaveTextAsync("1 of 2 checks failed (2026-12-07 01:00:00 UTC)");
+        await Expect(page.Locator("#checks-list li.check-bad")).ToContainTextAsync("FAIL — 4. database privileges: user serverless_sync cannot create schema zuora");
+        await Expect(page.Locator("#checks-list li.check-bad pre")).ToHaveTextAsync("GRANT CREATE ON DATABASE dev TO serverless_sync;");
+        await BrowserFixture.ScreenshotAsync(page, "deployed");
+        await page.Locator("#run-checks").ClickAsync();
+        await Expect(page.Locator("#notice")).ToHaveTextAsync("Checks started.");
+        Assert.Equal(1, standIn.ChecksStarted);
+
         await page.Locator("#sync-now").ClickAsync();
         await Expect(page.Locator("#notice")).ToContainTextAsync(" started.");
         var start = Assert.Single(standIn.Starts);
         Assert.Equal(("default", (IReadOnlyList<string>?)null), (start.ConnectorId, start.Objects));
         Assert.Equal(0, standIn.Rejected);
         Assert.True(standIn.Verified >= 4, $"{standIn.Verified} requests verified");
-        await BrowserFixture.ScreenshotAsync(page, "deployed");
     }
 
     private static long Count(ServeHarness serve, string table)
@@ -139,5 +154,4 @@ public sealed class StatusPageTests(BrowserFixture browser)
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    internal static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
 }

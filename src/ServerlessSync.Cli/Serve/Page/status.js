@@ -9,6 +9,8 @@
   let runsShown = "";
   let timer = 0;
   let wasRunning = false;
+  // A run this page started, until the status shows it (it starts in the background): followed at the fast pace.
+  let following = null;
 
   async function api(method, path, body) {
     const init = { method, headers: { accept: "application/json" } };
@@ -185,18 +187,27 @@
     }
   }
 
+  // The latest destination checks ({ranAt, report: {checks: [{number, name, outcome, message, fix}]}}), when the API has them.
   function showChecks(answer) {
     $("checks").hidden = answer.status !== 200;
     if (answer.status !== 200 || !answer.json) return;
-    const results = answer.json.checks || answer.json.results || [];
-    const passed = results.filter((c) => c.passed).length;
-    $("checks-summary").textContent = `${passed} of ${results.length} checks passed` + (answer.json.checkedAt ? " at " + when(answer.json.checkedAt) : "");
+    const json = answer.json;
+    const results = (json.report && json.report.checks) || json.checks || [];
+    const ok = (c) => c.outcome ? c.outcome !== "FAIL" : c.passed !== false;
+    const failed = results.filter((c) => !ok(c)).length;
+    $("checks-summary").textContent = (failed ? `${failed} of ${results.length} checks failed` : `All ${results.length} checks passed`) +
+      (json.ranAt ? " (" + when(json.ranAt) + ")" : "");
     const list = $("checks-list");
     list.replaceChildren();
     for (const c of results) {
       const li = document.createElement("li");
-      li.className = c.passed ? "check-ok" : "check-bad";
-      li.textContent = (c.passed ? "ok — " : "FAILED — ") + (c.name || c.check || c.subject || "") + (c.message ? ": " + c.message : "");
+      li.className = ok(c) ? "check-ok" : "check-bad";
+      li.textContent = `${c.outcome || (c.passed ? "PASS" : "FAIL")} — ${c.number ? c.number + ". " : ""}${c.name || c.subject || ""}${c.message ? ": " + c.message : ""}`;
+      if (c.fix) {
+        const fix = document.createElement("pre");
+        fix.textContent = c.fix;
+        li.appendChild(fix);
+      }
       list.appendChild(li);
     }
   }
@@ -211,7 +222,9 @@
       const lastRun = view && view.lastRunId ? await api("GET", "/runs/" + encodeURIComponent(view.lastRunId)) : null;
       const run = lastRun && lastRun.status === 200 ? lastRun.json : null;
       running = !!(run && run.run.status === "RUNNING");
-      if (wasRunning && !running) {
+      const seen = following && run && run.run.runId === following.runId;
+      if (seen || (following && Date.now() > following.until)) following = null;
+      if ((wasRunning || seen) && !running) {
         // The run the notice was about has ended: what the page shows now says how it went.
         $("notice").className = "";
         $("notice").textContent = "";
@@ -229,7 +242,7 @@
       $("notice").className = "error";
       $("notice").textContent = "Could not read the status: " + e.message;
     }
-    timer = setTimeout(refresh, running ? 1000 : 5000);
+    timer = setTimeout(refresh, running || following ? 1000 : 5000);
   }
 
   async function post(path, button, started) {
@@ -247,7 +260,10 @@
     refresh();
   }
 
-  $("sync-now").addEventListener("click", () => post("/runs", $("sync-now"), (json) => `Run ${json.runId} started.`));
+  $("sync-now").addEventListener("click", () => post("/runs", $("sync-now"), (json) => {
+    following = { runId: json.runId, until: Date.now() + 30000 };
+    return `Run ${json.runId} started.`;
+  }));
   $("run-checks").addEventListener("click", () => post("/checks", $("run-checks"), () => "Checks started."));
   refresh();
 })();
