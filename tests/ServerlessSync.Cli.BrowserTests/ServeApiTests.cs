@@ -72,4 +72,28 @@ public sealed class ServeApiTests
         var runs = JsonNode.Parse(await http.GetStringAsync("connectors/default/runs"))!["runs"]!.AsArray();
         Assert.Single(runs);
     }
+
+    [Fact]
+    public async Task ServeStopped_WhileItsRunExtracts_RunClosedAsInterrupted_StagingEmpty_LockFree()
+    {
+        await using var serve = new ServeHarness();
+        var gate = new Gate();
+        // Held after 50 rows, with the part it writes them to open in staging.
+        await serve.StartAsync(["--scale", "400", "--objects", "invoice"], source => new GatedSource(source, gate, rowsBeforeGate: 50));
+        using var http = new HttpClient { BaseAddress = serve.Url };
+        var started = JsonNode.Parse(await (await http.PostAsync("connectors/default/runs", null)).Content.ReadAsStringAsync())!["runId"]!.GetValue<string>();
+        await gate.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        var staging = Path.Combine(serve.Home, "staging");
+        Assert.NotEmpty(Directory.GetFiles(staging, "*", SearchOption.AllDirectories));
+        Assert.True(EmbeddedConnector.SyncIsRunning(new EmbeddedSettings { Home = serve.Home }));
+
+        Assert.Equal(0, await serve.StopAsync());
+
+        var status = JsonNode.Parse((await serve.CliAsync("status", "--json")).Output)!;
+        var run = status["runs"]![0]!;
+        Assert.Equal((started, "FAILED"), (run["run"]!["runId"]!.GetValue<string>(), run["run"]!["status"]!.GetValue<string>()));
+        Assert.Contains("interrupted", run["objects"]![0]!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(staging, "*", SearchOption.AllDirectories));
+        Assert.False(EmbeddedConnector.SyncIsRunning(new EmbeddedSettings { Home = serve.Home }));
+    }
 }

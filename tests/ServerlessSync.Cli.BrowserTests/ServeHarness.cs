@@ -139,11 +139,11 @@ internal sealed class ServeHarness : IAsyncDisposable
 }
 
 /// <summary>
-/// A source whose reads wait at a gate: a sync holds at its first object's read until the test opens the gate, so a
+/// A source whose reads wait at a gate after <c>rowsBeforeGate</c> rows: a sync holds in its first object until the test opens the gate, so a
 /// state the page shows while a sync runs stays for as long as the test looks at it. <see cref="Gate.Reached"/> completes
 /// when a read is waiting.
 /// </summary>
-internal sealed class GatedSource(ServerlessSync.Core.Ports.ISource inner, Gate gate) : ServerlessSync.Core.Ports.ISource
+internal sealed class GatedSource(ServerlessSync.Core.Ports.ISource inner, Gate gate, int rowsBeforeGate = 0) : ServerlessSync.Core.Ports.ISource
 {
     public string Name => inner.Name;
 
@@ -153,9 +153,14 @@ internal sealed class GatedSource(ServerlessSync.Core.Ports.ISource inner, Gate 
 
     public async IAsyncEnumerable<ServerlessSync.Core.Model.SourceRow> ReadAsync(ServerlessSync.Core.Model.ObjectSchema schema, ServerlessSync.Core.Model.SyncWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await gate.PassAsync(cancellationToken);
+        var rows = 0;
         await foreach (var row in inner.ReadAsync(schema, window, cancellationToken))
         {
+            if (rows++ == rowsBeforeGate)
+            {
+                await gate.PassAsync(cancellationToken);
+            }
+
             yield return row;
         }
     }

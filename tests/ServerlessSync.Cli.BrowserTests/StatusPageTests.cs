@@ -15,6 +15,9 @@ public sealed class StatusPageTests(BrowserFixture browser)
 {
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The notice after a 202 to Sync now.</summary>
+    private static readonly System.Text.RegularExpressions.Regex RunStartedNotice = new("^Run [0-9A-Za-z-]+ started\\.$");
+
     [Fact]
     public async Task Page_FirstHistoricalSyncBySyncNow_InProgressWithLiveProgressAnd409_ThenActiveWithObjectsAndRuns()
     {
@@ -29,7 +32,7 @@ public sealed class StatusPageTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("Enter");
         await gate.Reached.WaitAsync(SyncTimeout);
 
-        await Expect(page.Locator("#notice")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Run [0-9A-Za-z-]+ started\\.$"));
+        await Expect(page.Locator("#notice")).ToHaveTextAsync(RunStartedNotice);
         await Expect(page.Locator("#state")).ToHaveTextAsync("In Progress");
         await Expect(page.Locator("#progress-object")).ToHaveTextAsync("Object 1 of 2: account (extracting)");
         await Expect(page.Locator("#good-as-of")).ToHaveTextAsync("No complete data yet");
@@ -138,7 +141,7 @@ public sealed class StatusPageTests(BrowserFixture browser)
         Assert.Equal(1, standIn.ChecksStarted);
 
         await page.Locator("#sync-now").ClickAsync();
-        await Expect(page.Locator("#notice")).ToContainTextAsync(" started.");
+        await Expect(page.Locator("#notice")).ToHaveTextAsync(RunStartedNotice);
         var start = Assert.Single(standIn.Starts);
         Assert.Equal(("default", (IReadOnlyList<string>?)null), (start.ConnectorId, start.Objects));
         Assert.Equal(0, standIn.Rejected);
