@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using DuckDB.NET.Data;
+using ServerlessSync.Core.Model;
 using ServerlessSync.Embedded.Sqlite;
 using static Microsoft.Playwright.Assertions;
 
@@ -146,6 +147,32 @@ public sealed class StatusPageTests(BrowserFixture browser)
         Assert.Equal(("default", (IReadOnlyList<string>?)null), (start.ConnectorId, start.Objects));
         Assert.Equal(0, standIn.Rejected);
         Assert.True(standIn.Verified >= 4, $"{standIn.Verified} requests verified");
+    }
+
+    [Fact]
+    public async Task Page_RunningRunWithRecordedProgress_ShowsObjectKOfNRowsRateAndTimeLeft()
+    {
+        await using var serve = new ServeHarness();
+        var started = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await using (var store = new SqliteStatusStore(Path.Combine(serve.Home, "status.db")))
+        {
+            // As a sync in another shell leaves the status file while its second object extracts.
+            await store.PutConnectorAsync(new() { ConnectorId = "default", Source = "synthetic", Status = ConnectorStatus.InProgress, SelectedObjects = ["account", "invoice", "payment"], CreatedAt = started, UpdatedAt = started, LastRunId = "run-live" }, CancellationToken.None);
+            await store.PutRunAsync(new() { RunId = "run-live", ConnectorId = "default", Mode = RunMode.Historical, Status = RunStatus.Running, StartedAt = started }, CancellationToken.None);
+            await store.PutRunProgressAsync("default", "run-live", new() { ObjectIndex = 2, ObjectCount = 3, ObjectName = "invoice", Phase = "extracting", Rows = 12_000, Bytes = 3 * 1024 * 1024, RunStartedAt = started, ObjectStartedAt = started.AddSeconds(20), UpdatedAt = started.AddSeconds(24) }, CancellationToken.None);
+        }
+
+        await serve.StartAsync([]);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(serve.Url.ToString());
+
+        await Expect(page.Locator("#state")).ToHaveTextAsync("In Progress");
+        await Expect(page.Locator("#progress-object")).ToHaveTextAsync("Object 2 of 3: invoice (extracting)");
+        await Expect(page.Locator("#progress-rows")).ToHaveTextAsync("12,000 (3.0 MiB)");
+        await Expect(page.Locator("#progress-rate")).ToHaveTextAsync("3,000 rows/s");
+        // One object took 20 s: two more take 40 s, less the 4 s this one has run.
+        await Expect(page.Locator("#progress-eta")).ToHaveTextAsync("about 36 s");
+        await BrowserFixture.ScreenshotAsync(page, "progress");
     }
 
     private static long Count(ServeHarness serve, string table)
