@@ -194,13 +194,15 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         }
 
         // The schema exists by now: it was created above, with the ledger the replay check reads.
-        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, await ReadColumnsAsync(connection, schema.Name, cancellationToken), schemaExists: true);
+        var existing = await ReadColumnsAsync(connection, schema.Name, cancellationToken);
+        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, existing, schemaExists: true);
         foreach (var sql in plan.Statements)
         {
             await ExecuteAsync(connection, sql, cancellationToken);
         }
 
-        var load = LoadSql.Load(dialect, SchemaName, manifest, plan.Columns, partLocations, syncedAt);
+        // A table created by this transaction is empty: the batch goes in without the merge's classifying join.
+        var load = LoadSql.Load(dialect, SchemaName, manifest, plan.Columns, partLocations, syncedAt, targetIsEmpty: existing.Count == 0);
         LoadOutcome? outcome = null;
         for (var i = 0; i < load.Sqls.Count; i++)
         {
