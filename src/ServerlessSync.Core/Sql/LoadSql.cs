@@ -106,7 +106,7 @@ public static class LoadSql
         var classified = dialect.TempTable(ClassifiedTable);
         var names = string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted));
 
-        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources, manifest.NullMarker));
+        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources, manifest.NullMarker, manifest.Codec));
         var statements = new List<string>();
         if (dialect.LocksLedgerForLoad)
         {
