@@ -59,6 +59,7 @@ extract_ms=$(field "$work/full.json" extractMilliseconds)
 load_ms=$(field "$work/full.json" loadMilliseconds)
 full_ms=$(wall_ms "$work/full.time")
 full_kib=$(peak_kib "$work/full.time")
+full_cpu=$(awk '/User time|System time/ { s += $NF } END { print s }' "$work/full.time")
 echo "  compressor floor: load average $(load_avg) before" >&2
 compress_ms=$(floors compress "$home/staging")
 echo "  DuckDB floor: load average $(load_avg) before" >&2
@@ -79,10 +80,10 @@ if [ "$large_run" = 1 ]; then
 fi
 
 awk -v rows="$rows" -v full="$full_ms" -v ex="$extract_ms" -v ld="$load_ms" -v comp="$compress_ms" -v floor="$floor_ms" \
-    -v mib="$staged_mib" -v codec="$codec" -v inc="$inc_ms" -v incr="$inc_rows" -v kib="$full_kib" \
+    -v cpu="$full_cpu" -v mib="$staged_mib" -v codec="$codec" -v inc="$inc_ms" -v incr="$inc_rows" -v kib="$full_kib" \
     -v large="${large_kib:-0}" -v lms="${large_ms:-0}" -v lrows="$large" -v small="$small" 'function verdict(ok) { return ok ? "PASS" : "MISS" }
 BEGIN {
-  printf "historical sync of %d rows: %.2f s wall, %d MiB staged (%s)\n", rows, full / 1000, mib, codec
+  printf "historical sync of %d rows: %.2f s wall, %.2f s CPU (user + system), %d MiB staged (%s)\n", rows, full / 1000, cpu, mib, codec
   e2e = rows / (full / 1000)
   printf "  1 end to end         %8.0f rows/s                      target >= 250000 rows/s           %s\n", e2e, verdict(e2e >= 250000)
   printf "  2 extract->stage     %8.0f rows/s (%5.2f s summed)     compressor alone %8.0f rows/s (%5.2f s): ratio %.2f, target >= 0.80  %s\n", rows / (ex / 1000), ex / 1000, rows / (comp / 1000), comp / 1000, comp / ex, verdict(comp / ex >= 0.8)
