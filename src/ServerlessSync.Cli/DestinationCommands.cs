@@ -127,7 +127,7 @@ internal sealed class DestinationCommands
         _ => "SKIP",
     };
 
-    private static AWSCredentials StandardChain()
+    internal static AWSCredentials StandardChain()
     {
         try
         {
