@@ -40,6 +40,8 @@ internal static partial class CliApp
         var lookback = new Option<int>("--lookback-minutes") { Description = "How far before the cursor incremental windows start", DefaultValueFactory = _ => 5 };
         var partSize = new Option<int>("--part-size-mb") { Description = "Close a staged part at about this many compressed MiB", DefaultValueFactory = _ => 64 };
         var fullResync = new Option<string?>("--full-resync") { Description = "Read objects whole again every so many days, to catch changes and deletes incremental reads miss: OBJECT=DAYS[,OBJECT=DAYS...], '*' for every selected object, e.g. invoice=7,*=30" };
+        var stagingCodec = new Option<string>("--staging-codec") { Description = "How staged parts are compressed: zstd (level 1) or gzip (fastest)", DefaultValueFactory = _ => "zstd" };
+        stagingCodec.AcceptOnlyFromAmong("zstd", "gzip");
         var keepStaged = new Option<bool>("--keep-staged") { Description = "Keep staged parts and manifests after a committed load (to inspect them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
         var zuoraEnv = new Option<string?>("--zuora-env") { Description = $"Zuora environment ({string.Join(", ", Zuora.ZuoraEnvironments.Known.Keys)}) or the tenant's REST base URL [default: ${ZuoraConnection.EnvironmentVariable}]" };
@@ -76,6 +78,7 @@ internal static partial class CliApp
                 EnvironmentVariable = environment ?? Environment.GetEnvironmentVariable,
                 WrapSource = wrapSource,
                 PartSizeBytes = Get(partSize, (int)(defaults.PartSizeBytes / (1024 * 1024))) * 1024L * 1024,
+                StagingCodec = Given(stagingCodec) && r.GetValue(stagingCodec) == "gzip" ? Core.Staging.StagingCodec.Gzip : defaults.StagingCodec,
                 Sync = new SyncOptions
                 {
                     ConnectorId = connectorId,
@@ -86,7 +89,7 @@ internal static partial class CliApp
             };
         }
 
-        var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed.\n\nExamples:\n  serverless-sync sync\n  serverless-sync sync --objects account,invoice --json") { lookback, partSize, fullResync, keepStaged, json };
+        var sync = new Command("sync", "Sync the source into the warehouse: historical the first time, then only what changed.\n\nExamples:\n  serverless-sync sync\n  serverless-sync sync --objects account,invoice --json") { lookback, partSize, stagingCodec, fullResync, keepStaged, json };
         sync.SetAction((r, ct) => GuardAsync(error, HomeOf(r), async () =>
         {
             await using var embedded = EmbeddedConnector.Open(Settings(r), systemClock, error);

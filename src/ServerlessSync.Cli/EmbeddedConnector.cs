@@ -34,7 +34,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
             : new DuckDbWarehouse(settings.WarehousePath, settings.DestinationSchema);
         Pipeline = new InProcessPipeline(source, Staging, _warehouse, _status, _status, clock)
         {
-            StagingOptions = new StagingOptions { PartSizeBytes = settings.PartSizeBytes },
+            StagingOptions = new StagingOptions { PartSizeBytes = settings.PartSizeBytes, Codec = settings.StagingCodec },
         };
     }
 

@@ -50,6 +50,9 @@ internal sealed record EmbeddedSettings
 
     public long PartSizeBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>How staged parts are compressed (<c>--staging-codec</c>).</summary>
+    public Core.Staging.StagingCodec StagingCodec { get; init; } = Core.Staging.StagingCodec.Zstd;
+
     public string HomePath => Path.GetFullPath(Home);
 
     public string WarehousePath => Path.GetFullPath(DestinationPath ?? Path.Combine(HomePath, "warehouse.duckdb"));

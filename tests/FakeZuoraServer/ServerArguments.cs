@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace ServerlessSync.FakeZuoraServer;
 
-/// <summary>The server's command line: how many sample accounts and the seed their values come from.</summary>
-internal sealed record ServerArguments(int Accounts, int Seed)
+/// <summary>
+/// The server's command line: how many sample accounts, the seed their values come from, and how long the slowest
+/// object's AQuA job takes (0: jobs complete by polls alone; N: the k-th of the tenant's n objects takes N·k/n seconds).
+/// </summary>
+internal sealed record ServerArguments(int Accounts, int Seed, int JobSeconds = 0)
 {
     public const int DefaultAccounts = 1000;
     public const int DefaultSeed = 1;
@@ -19,6 +22,7 @@ internal sealed record ServerArguments(int Accounts, int Seed)
     {
         var accounts = DefaultAccounts;
         var seed = DefaultSeed;
+        var jobSeconds = 0;
         for (var i = 0; i < args.Count; i += 2)
         {
             if (i + 1 >= args.Count || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
@@ -34,11 +38,14 @@ internal sealed record ServerArguments(int Accounts, int Seed)
                 case "--seed":
                     seed = value;
                     break;
+                case "--job-seconds" when value <= 3600:
+                    jobSeconds = value;
+                    break;
                 default:
                     return null;
             }
         }
 
-        return new ServerArguments(accounts, seed);
+        return new ServerArguments(accounts, seed, jobSeconds);
     }
 }

@@ -25,7 +25,7 @@ public class FailureTests
             Assert.Equal(Core.Model.RunStatus.Failed, run.Status);
             var failed = Assert.Single(run.Objects, o => o.Status != Core.Model.RunStatus.Succeeded);
             Assert.Equal("invoiceitem", failed.ObjectName);
-            Assert.True(failed.Error!.Contains("part-00001.csv.gz", StringComparison.Ordinal), failed.Error);
+            Assert.True(failed.Error!.Contains("part-00001.csv.zst", StringComparison.Ordinal), failed.Error);
             Assert.True(corrupting.Corrupted);
             failedManifest = failed.ManifestKey!;
             var invoiceItem = (await embedded.Status.GetObjectsAsync("default", CancellationToken.None)).SingleOrDefault(o => o.ObjectName == "invoiceitem");
@@ -35,7 +35,7 @@ public class FailureTests
         // The failed load left the warehouse untouched (its first part was not half-merged) and kept its files.
         Assert.Equal(0, cli.Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'zuora' AND table_name = 'invoiceitem'"));
         Assert.Contains(cli.StagedFiles(), f => f.EndsWith(Path.GetFileName(failedManifest), StringComparison.Ordinal));
-        Assert.True(cli.StagedFiles().Count(f => f.Contains("invoiceitem", StringComparison.Ordinal) && f.EndsWith(".csv.gz", StringComparison.Ordinal)) >= 2);
+        Assert.True(cli.StagedFiles().Count(f => f.Contains("invoiceitem", StringComparison.Ordinal) && f.EndsWith(".csv.zst", StringComparison.Ordinal)) >= 2);
         var status = await SyncEndToEndTests.StatusAsync(cli);
         Assert.Equal("FAILED", status.GetProperty("connector").GetProperty("status").GetString());
         Assert.Contains("invoiceitem", status.GetProperty("connector").GetProperty("lastError").GetString(), StringComparison.Ordinal);

@@ -64,6 +64,24 @@ public class SyncEndToEndTests
         Assert.Empty(cli.StagedFiles());
     }
 
+    [Theory]
+    [InlineData(null, ".csv.zst")]
+    [InlineData("gzip", ".csv.gz")]
+    public async Task Sync_StagingCodec_PartsCompressedSoAndEveryRowLoads(string? codec, string extension)
+    {
+        using var cli = new CliHarness();
+        string[] args = ["sync", "--scale", "1000", "--objects", "account,invoice", "--keep-staged"];
+        var run = await cli.RunAsync(codec is null ? args : [.. args, "--staging-codec", codec]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var parts = cli.StagedFiles().Where(f => Path.GetFileName(f).StartsWith("part-", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(parts);
+        Assert.All(parts, f => Assert.EndsWith(extension, f, StringComparison.Ordinal));
+        var loaded = (await StatusAsync(cli)).GetProperty("runs")[0].GetProperty("objects").EnumerateArray().Sum(o => o.GetProperty("rowsInserted").GetInt64());
+        Assert.Equal(loaded, cli.Scalar("SELECT count(*) FROM zuora.account") + cli.Scalar("SELECT count(*) FROM zuora.invoice"));
+        Assert.True(loaded > 0);
+    }
+
     [Fact]
     public async Task Sync_SecondRunWithoutChanges_ChangesNothing()
     {

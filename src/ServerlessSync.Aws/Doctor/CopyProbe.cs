@@ -54,8 +54,8 @@ internal sealed class CopyProbe(RedshiftDataClient dataApi, IStagingStore stagin
             var manifest = await stager.StagePartsAsync(settings.ConnectorId, runId, Schema, SyncWindow.Historical(clock.GetUtcNow()), ReadRows(), null, null, cancellationToken);
             keys.AddRange(manifest.Parts.Select(p => p.Key));
             var marker = manifest.NullMarker;
-            var quotedMarkerPart = StagingKeys.Part(settings.ConnectorId, runId, ObjectName, manifest.Parts.Count);
-            var quotedMarkerBytes = await WriteQuotedMarkerPartAsync(quotedMarkerPart, marker, cancellationToken);
+            var quotedMarkerPart = StagingKeys.Part(settings.ConnectorId, runId, ObjectName, manifest.Parts.Count, manifest.Codec);
+            var quotedMarkerBytes = await WriteQuotedMarkerPartAsync(quotedMarkerPart, marker, manifest.Codec, cancellationToken);
             keys.Add(quotedMarkerPart);
 
             var copyManifestKey = StagingKeys.ObjectPrefix(settings.ConnectorId, runId, ObjectName) + ObjectName + RedshiftWarehouse.CopyManifestSuffix;
@@ -63,7 +63,7 @@ internal sealed class CopyProbe(RedshiftDataClient dataApi, IStagingStore stagin
             await WriteAsync(copyManifestKey, RedshiftSql.CopyManifestJson(entries), cancellationToken);
             keys.Add(copyManifestKey);
 
-            return await LoadAndCompareAsync(staging.LocationOf(copyManifestKey), marker, cancellationToken);
+            return await LoadAndCompareAsync(staging.LocationOf(copyManifestKey), marker, manifest.Codec, cancellationToken);
         }
         finally
         {
@@ -74,14 +74,14 @@ internal sealed class CopyProbe(RedshiftDataClient dataApi, IStagingStore stagin
         }
     }
 
-    private async Task<CheckResult> LoadAndCompareAsync(string copyManifestUrl, string marker, CancellationToken cancellationToken)
+    private async Task<CheckResult> LoadAndCompareAsync(string copyManifestUrl, string marker, StagingCodec codec, CancellationToken cancellationToken)
     {
         var dialect = new RedshiftDialect(settings.CopyRoleArn, copyRegion: null, truncateLongStrings: false);
         var columns = Schema.Columns;
         var createTarget = new StringBuilder("CREATE TEMP TABLE ").Append(RedshiftSql.Identifier(TargetTable)).Append(" (")
             .AppendJoin(", ", columns.Select(c => $"{RedshiftSql.Identifier(c.Name)} {RedshiftSql.TypeName(c.Type)}"))
             .Append(", ").Append(RedshiftSql.Identifier(ObjectSchema.DeletedColumn)).Append(" BOOLEAN)").ToString();
-        var stage = dialect.Stage(new Core.Sql.StagingRequest(StagedTable, RedshiftSql.Identifier(TargetTable), columns, [copyManifestUrl], marker));
+        var stage = dialect.Stage(new Core.Sql.StagingRequest(StagedTable, RedshiftSql.Identifier(TargetTable), columns, [copyManifestUrl], marker, codec));
         var select = $"SELECT {string.Join(", ", columns.Select(c => RedshiftSql.Identifier(c.Name)))}, OCTET_LENGTH({RedshiftSql.Identifier("text")}) FROM {RedshiftSql.Identifier(StagedTable)}";
         List<string> sqls = [createTarget, .. stage.Sqls, select];
 
@@ -151,7 +151,7 @@ internal sealed class CopyProbe(RedshiftDataClient dataApi, IStagingStore stagin
         {
             return Fail(
                 $"the staged format does not survive COPY on this cluster: {string.Join("; ", differences)}",
-                "Do not sync until this is understood: the loader's COPY (FORMAT AS CSV, NULL AS the staged object's marker, GZIP MANIFEST, TIMEFORMAT 'auto') reads these values differently here. Report the values above with the cluster's version.",
+                "Do not sync until this is understood: the loader's COPY (FORMAT AS CSV, NULL AS the staged object's marker, ZSTD MANIFEST, TIMEFORMAT 'auto') reads these values differently here. Report the values above with the cluster's version.",
                 null);
         }
 
@@ -187,7 +187,7 @@ internal sealed class CopyProbe(RedshiftDataClient dataApi, IStagingStore stagin
         }
     }
 
-    private async Task<long> WriteQuotedMarkerPartAsync(string key, string marker, CancellationToken cancellationToken)
+    private async Task<long> WriteQuotedMarkerPartAsync(string key, string marker, StagingCodec codec, CancellationToken cancellationToken)
     {
         // The one line the stager refuses to write: the marker as quoted text. Formatted by the same CsvFormat.
         var line = new StringBuilder();
@@ -200,9 +200,9 @@ internal sealed class CopyProbe(RedshiftDataClient dataApi, IStagingStore stagin
 
         line.Append("false\n");
         using var buffer = new MemoryStream();
-        await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        await using (var compressed = codec.OpenCompressor(buffer, CompressionLevel.Fastest))
         {
-            await gzip.WriteAsync(Encoding.UTF8.GetBytes(line.ToString()), cancellationToken);
+            await compressed.WriteAsync(Encoding.UTF8.GetBytes(line.ToString()), cancellationToken);
         }
 
         var bytes = buffer.ToArray();

@@ -64,7 +64,7 @@ internal sealed class RedshiftDialect(string copyRoleArn, string? copyRegion, bo
         {
             [] => new StagingStatements([create], CopyIndex: -1),
             [var manifestUrl] => new StagingStatements(
-                [create, RedshiftSql.Copy(request.StagedTable, request.Columns, new RedshiftSql.CopySource(manifestUrl, request.NullMarker, copyRoleArn, copyRegion, truncateLongStrings))],
+                [create, RedshiftSql.Copy(request.StagedTable, request.Columns, new RedshiftSql.CopySource(manifestUrl, request.NullMarker, copyRoleArn, copyRegion, truncateLongStrings, request.Codec))],
                 CopyIndex: 1),
             _ => throw new ArgumentException($"Redshift reads a load's parts from one COPY manifest, not {request.Sources.Count} sources", nameof(request)),
         };

@@ -125,7 +125,7 @@ public static class RedshiftSql
     }
 
     /// <summary>What COPY needs besides the columns: where the COPY manifest is, the parts' NULL marker, the role Redshift reads S3 with, and options.</summary>
-    internal sealed record CopySource(string ManifestUrl, string NullMarker, string IamRoleArn, string? Region, bool TruncateLongStrings);
+    internal sealed record CopySource(string ManifestUrl, string NullMarker, string IamRoleArn, string? Region, bool TruncateLongStrings, StagingCodec Codec = StagingCodec.Gzip);
 
     /// <summary>COPY from the staged parts, stating every option of the staged CSV dialect (<see cref="CsvFormat"/>).</summary>
     internal static string Copy(string stagedTable, IReadOnlyList<ColumnSchema> columns, CopySource copy)
@@ -138,7 +138,7 @@ public static class RedshiftSql
             .Append("FORMAT AS CSV QUOTE AS ").Append(Literal(CsvFormat.Quote.ToString()))
             .Append(" DELIMITER AS ").Append(Literal(CsvFormat.Delimiter.ToString()))
             .Append(" NULL AS ").Append(Literal(copy.NullMarker))
-            .Append(" GZIP MANIFEST\n")
+            .Append(' ').Append(copy.Codec.Name().ToUpperInvariant()).Append(" MANIFEST\n")
             .Append("TIMEFORMAT 'auto' DATEFORMAT 'auto' COMPUPDATE OFF STATUPDATE OFF");
         if (copy.Region is { } region)
         {

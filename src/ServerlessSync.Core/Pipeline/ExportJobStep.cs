@@ -27,6 +27,12 @@ public sealed class ExportJobStep(ISource source)
     public Task<ExportJobs> CheckAsync(ObjectPlan plan, ExportJobs jobs, CancellationToken cancellationToken) =>
         JobsOf(source).CheckAsync(For(plan, jobs), cancellationToken);
 
+    /// <summary>Whether the source reads through export jobs (otherwise <see cref="SubmitAsync"/> answers null).</summary>
+    public bool UsesJobs => source is IExportJobSource;
+
+    /// <summary>Cancels the object's jobs not yet ended (a run stopped while they ran).</summary>
+    public Task CancelAsync(ExportJobs jobs, CancellationToken cancellationToken) => JobsOf(source).CancelAsync(jobs, cancellationToken);
+
     /// <summary>The source as a job source; throws when it reads without jobs.</summary>
     internal static IExportJobSource JobsOf(ISource source) => source as IExportJobSource
         ?? throw new InvalidOperationException($"source '{source.Name}' reads without export jobs; extract its objects without a job");

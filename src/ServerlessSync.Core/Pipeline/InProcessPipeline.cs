@@ -27,17 +27,23 @@ public sealed record InProcessPipeline(ISource Source, IStagingStore Staging, IW
     /// <summary>The run lock a start takes and the finish gives up, as in the cloud; null where the caller holds its own.</summary>
     public RunGuard? RunGuard { get; init; }
 
+    /// <summary>How many objects' export jobs may run at once in the source (a source that reads without jobs ignores it).</summary>
+    public int JobConcurrency { get; init; } = InProcessSyncRunner.DefaultJobConcurrency;
+
     /// <param name="keepStagedFiles">skip cleanup after committed loads (for inspection and benchmarks)</param>
     public InProcessSyncRunner CreateRunner(bool keepStagedFiles = false) =>
         new(
             new StartRunStep(Status, Source, Clock, RunGuard),
+            new ExportJobStep(Source),
             new ExtractStep(Source, new ObjectStager(Staging, StagingOptions, Clock), Status, Clock),
             CreateLoadStep(),
             new CompleteObjectStep(Status, Clock),
             new CleanupStep(Staging),
             new FinishRunStep(Status, Clock, RunGuard?.Lock),
             LoadEnds,
-            keepStagedFiles);
+            Clock,
+            keepStagedFiles,
+            JobConcurrency);
 
     /// <summary>The load step the runner uses, answering no workflow (the runner's manifests carry no task token).</summary>
     public LoadStep CreateLoadStep() => new(Staging, Warehouse, Claims, callbacks: null, Clock, LoadOptions);

@@ -89,7 +89,11 @@ public static class LoadSql
     /// <param name="columns">the load's columns, as the target spells them (<see cref="SchemaPlan.Columns"/>)</param>
     /// <param name="sources">where the dialect reads the parts from (<see cref="StagingRequest.Sources"/>)</param>
     /// <param name="syncedAt">the <c>_synced_at</c> of every row written, and the ledger's <c>loaded_at</c></param>
-    public static LoadStatements Load(SqlDialect dialect, string schema, StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> sources, DateTimeOffset syncedAt)
+    /// <param name="targetIsEmpty">
+    /// the caller knows the target holds no row (it created the table in this same transaction): the batch is inserted
+    /// as it is, with no classifying join, no update and no absent rows to look for (<see cref="LoadIntoEmpty"/>)
+    /// </param>
+    public static LoadStatements Load(SqlDialect dialect, string schema, StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> sources, DateTimeOffset syncedAt, bool targetIsEmpty = false)
     {
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(manifest);
@@ -102,7 +106,7 @@ public static class LoadSql
         var classified = dialect.TempTable(ClassifiedTable);
         var names = string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted));
 
-        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources, manifest.NullMarker));
+        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources, manifest.NullMarker, manifest.Codec));
         var statements = new List<string>();
         if (dialect.LocksLedgerForLoad)
         {
@@ -117,6 +121,12 @@ public static class LoadSql
         statements.Add($"DELETE FROM {staged} WHERE {loaded}");
 
         var order = $"{Cursor} DESC NULLS LAST, {Deleted} DESC" + (dialect.ArrivalOrder is { } arrival ? $", {arrival} DESC" : "");
+        if (targetIsEmpty)
+        {
+            LoadIntoEmpty(dialect, manifest, statements, target, ledger, loaded, staged, names, order, syncedAt);
+            return new LoadStatements(statements, copyIndex, statements.Count - 3, stagedIndex);
+        }
+
         statements.Add($"CREATE TEMP TABLE {SqlText.QuoteIdentifier(BatchTable)} AS\n{dialect.FirstRowPer(names, staged, Id, order)}");
         statements.Add(Classify(dialect, target, batch, columns));
 
@@ -178,15 +188,7 @@ public static class LoadSql
                 """);
         }
 
-        var window = manifest.WindowStart is { } start ? dialect.TimestampLiteral(start) : "CAST(NULL AS TIMESTAMPTZ)";
-        statements.Add(
-            $"""
-            INSERT INTO {ledger} ({string.Join(", ", LedgerColumns.Select(SqlText.QuoteIdentifier))})
-            SELECT {dialect.Literal(manifest.LoadId)}, {dialect.Literal(manifest.ConnectorId)}, {dialect.Literal(manifest.RunId)}, {dialect.Literal(manifest.ObjectName)}, {window}, {dialect.TimestampLiteral(manifest.WindowEnd)},
-                {manifest.Rows.ToString(CultureInfo.InvariantCulture)}, counts.inserted, counts.updated, counts.deleted, {synced}
-            FROM (SELECT {inserted} AS inserted, {updated} AS updated, {deleted} AS deleted FROM {classified}) AS counts
-            WHERE NOT {loaded}
-            """);
+        statements.Add(RecordInLedger(dialect, manifest, ledger, loaded, $"SELECT {inserted} AS inserted, {updated} AS updated, {deleted} AS deleted FROM {classified}", synced));
 
         foreach (var temp in snapshot ? [AbsentTable, ClassifiedTable, BatchTable, StagedTable] : new[] { ClassifiedTable, BatchTable, StagedTable })
         {
@@ -194,6 +196,43 @@ public static class LoadSql
         }
 
         return new LoadStatements(statements, copyIndex, countIndex, stagedIndex);
+    }
+
+    /// <summary>
+    /// The rest of a load into a target known to be empty: every batch row is an insert (a reported-deleted one inserted
+    /// deleted), so the collapsed batch goes straight into the target, and the counts are read back from it; with the
+    /// same counts, ledger and replay guard as the merge. Adds insert, count, ledger and drop, in that order.
+    /// </summary>
+    private static void LoadIntoEmpty(SqlDialect dialect, StagedManifest manifest, List<string> statements, string target, string ledger, string loaded, string staged, string names, string order, DateTimeOffset syncedAt)
+    {
+        var synced = dialect.TimestampLiteral(syncedAt);
+        statements.Add(
+            $"""
+            INSERT INTO {target} ({names}, {SyncedAt})
+            SELECT {names}, {synced} FROM ({dialect.FirstRowPer(names, staged, Id, order)}) AS b
+            """);
+        var counts = $"SELECT COUNT(CASE WHEN NOT {Deleted} THEN 1 END) AS inserted, 0 AS updated, COUNT(CASE WHEN {Deleted} THEN 1 END) AS deleted, 0 AS unchanged FROM {target}";
+        statements.Add(
+            $"""
+            SELECT counts.inserted, counts.updated, counts.deleted, counts.unchanged,
+                (SELECT COUNT(*) FROM {ledger} WHERE {LoadIdColumn} = {dialect.Literal(manifest.LoadId)}) AS already_loaded
+            FROM ({counts}) AS counts
+            """);
+        statements.Add(RecordInLedger(dialect, manifest, ledger, loaded, counts, synced));
+        statements.Add($"DROP TABLE {staged}");
+    }
+
+    /// <summary>Records the manifest in the ledger with the counts <paramref name="counts"/> selects (inserted, updated, deleted), unless it is there already.</summary>
+    private static string RecordInLedger(SqlDialect dialect, StagedManifest manifest, string ledger, string loaded, string counts, string synced)
+    {
+        var window = manifest.WindowStart is { } start ? dialect.TimestampLiteral(start) : "CAST(NULL AS TIMESTAMPTZ)";
+        return $"""
+            INSERT INTO {ledger} ({string.Join(", ", LedgerColumns.Select(SqlText.QuoteIdentifier))})
+            SELECT {dialect.Literal(manifest.LoadId)}, {dialect.Literal(manifest.ConnectorId)}, {dialect.Literal(manifest.RunId)}, {dialect.Literal(manifest.ObjectName)}, {window}, {dialect.TimestampLiteral(manifest.WindowEnd)},
+                {manifest.Rows.ToString(CultureInfo.InvariantCulture)}, counts.inserted, counts.updated, counts.deleted, {synced}
+            FROM ({counts}) AS counts
+            WHERE NOT {loaded}
+            """;
     }
 
     /// <summary>The outcome from the row of <see cref="LoadStatements.CountIndex"/>: (inserted, updated, deleted, unchanged, already_loaded).</summary>

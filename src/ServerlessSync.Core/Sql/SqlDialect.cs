@@ -87,7 +87,8 @@ public abstract class SqlDialect
 /// (Redshift); empty for a manifest without parts
 /// </param>
 /// <param name="NullMarker">what stands for NULL in the parts, unquoted (the manifest's <see cref="Staging.StagedManifest.NullMarker"/>)</param>
-public sealed record StagingRequest(string StagedTable, string Target, IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<string> Sources, string NullMarker);
+/// <param name="Codec">how the parts are compressed (the manifest's <see cref="Staging.StagedManifest.Codec"/>)</param>
+public sealed record StagingRequest(string StagedTable, string Target, IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<string> Sources, string NullMarker, Staging.StagingCodec Codec = Staging.StagingCodec.Gzip);
 
 /// <summary>The staging statements, in order.</summary>
 /// <param name="Sqls">the statements</param>

@@ -9,7 +9,7 @@ namespace ServerlessSync.Core.Staging;
 public sealed record ExtractProgress(string ObjectName, long Rows, long CompressedBytes, int Parts);
 
 /// <summary>
-/// Streams rows into gzip CSV parts in the staging store and writes the manifest last. Memory stays at
+/// Streams rows into compressed CSV parts (<see cref="StagingOptions.Codec"/>) in the staging store and writes the manifest last. Memory stays at
 /// one row plus the compressor's and the store's buffers, whatever the object's size.
 /// </summary>
 public sealed class ObjectStager(IStagingStore store, StagingOptions options, TimeProvider time)
@@ -86,7 +86,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
 
                 line.Append(row.Deleted ? "true" : "false").Append('\n');
 
-                part ??= await PartWriter.OpenAsync(store, StagingKeys.Part(connectorId, runId, schema.Name, parts.Count), options.CompressionLevel, cancellationToken);
+                part ??= await PartWriter.OpenAsync(store, StagingKeys.Part(connectorId, runId, schema.Name, parts.Count, options.Codec), options, cancellationToken);
                 await part.WriteLineAsync(line, cancellationToken);
                 totalRows++;
                 if (part.CompressedBytes >= options.PartSizeBytes)
@@ -117,7 +117,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         }
 
         var manifest = new StagedManifest(
-            StagedManifest.CurrentFormat,
+            StagedManifest.FormatOf(options.Codec),
             connectorId,
             runId,
             schema.Name,
@@ -139,24 +139,24 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         private readonly string _key;
         private readonly IStagedObjectWriter _target;
         private readonly HashingCountingStream _counted;
-        private readonly GZipStream _gzip;
+        private readonly Stream _compressor;
         private readonly StreamWriter _text;
         private long _rows;
         private bool _closed;
 
-        private PartWriter(string key, IStagedObjectWriter target, CompressionLevel level)
+        private PartWriter(string key, IStagedObjectWriter target, StagingOptions options)
         {
             _key = key;
             _target = target;
             _counted = new HashingCountingStream(target.Body);
-            _gzip = new GZipStream(_counted, level, leaveOpen: true);
-            _text = new StreamWriter(_gzip, Utf8NoBom, bufferSize: 1 << 16, leaveOpen: true);
+            _compressor = options.Codec.OpenCompressor(_counted, options.CompressionLevel);
+            _text = new StreamWriter(_compressor, Utf8NoBom, bufferSize: 1 << 16, leaveOpen: true);
         }
 
         public long CompressedBytes => _counted.BytesWritten;
 
-        public static async Task<PartWriter> OpenAsync(IStagingStore store, string key, CompressionLevel level, CancellationToken cancellationToken) =>
-            new(key, await store.OpenWriteAsync(key, cancellationToken), level);
+        public static async Task<PartWriter> OpenAsync(IStagingStore store, string key, StagingOptions options, CancellationToken cancellationToken) =>
+            new(key, await store.OpenWriteAsync(key, cancellationToken), options);
 
         public async Task WriteLineAsync(StringBuilder line, CancellationToken cancellationToken)
         {
@@ -168,7 +168,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         {
             await _text.FlushAsync(cancellationToken);
             await _text.DisposeAsync();
-            await _gzip.DisposeAsync();
+            await _compressor.DisposeAsync();
             _closed = true;
             await _counted.FlushAsync(cancellationToken);
             var part = new StagedPart(_key, _counted.BytesWritten, _rows, _counted.FinishHashHex());
@@ -182,7 +182,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
             {
                 _closed = true;
                 await _text.DisposeAsync();
-                await _gzip.DisposeAsync();
+                await _compressor.DisposeAsync();
             }
 
             await _counted.DisposeAsync();
@@ -197,6 +197,10 @@ public sealed record StagingOptions
     /// <summary>A part closes once this many compressed bytes were written (default 64 MiB).</summary>
     public long PartSizeBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>How parts are compressed (default zstd, at level <see cref="StagingCodecs.ZstdLevel"/>).</summary>
+    public StagingCodec Codec { get; init; } = StagingCodec.Zstd;
+
+    /// <summary>The gzip level, when <see cref="Codec"/> is gzip.</summary>
     public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Fastest;
 
     public long ProgressEveryRows { get; init; } = 10_000;

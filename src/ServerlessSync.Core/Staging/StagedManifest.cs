@@ -4,7 +4,7 @@ using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Core.Staging;
 
-// One gzip CSV part of a staged object.
+// One compressed CSV part of a staged object (the manifest's format names the codec).
 public sealed record StagedPart(string Key, long Bytes, long Rows, string Sha256);
 
 // A column as the manifest names it: name and text type (ColumnType.ToString).
@@ -33,10 +33,20 @@ public sealed record StagedManifest(
     string? TaskToken)
 {
     /// <summary>
-    /// The format written: v2 names its NULL marker. A loader of v1 would read the marker as text, so the version changed; v1
-    /// manifests (NULL as <see cref="CsvFormat.LegacyNullMarker"/>) are still read.
+    /// The format of gzip parts: v2 names its NULL marker. A loader of v1 would read the marker as text, so the version
+    /// changed; v1 manifests (NULL as <see cref="CsvFormat.LegacyNullMarker"/>) are still read.
     /// </summary>
     public const string CurrentFormat = "serverless-sync/csv-gzip/v2";
+
+    /// <summary>The format of zstd parts, otherwise v2's: a loader that knows only gzip refuses it by name.</summary>
+    public const string ZstdFormat = "serverless-sync/csv-zstd/v2";
+
+    /// <summary>The format of manifests whose parts <paramref name="codec"/> compresses.</summary>
+    public static string FormatOf(StagingCodec codec) => codec == StagingCodec.Zstd ? ZstdFormat : CurrentFormat;
+
+    /// <summary>How the parts are compressed, from <see cref="Format"/>.</summary>
+    [JsonIgnore]
+    public StagingCodec Codec => Format == ZstdFormat ? StagingCodec.Zstd : StagingCodec.Gzip;
 
     /// <summary>The format before the NULL marker was named: always <see cref="CsvFormat.LegacyNullMarker"/>.</summary>
     public const string LegacyFormat = "serverless-sync/csv-gzip/v1";
@@ -99,9 +109,9 @@ public sealed record StagedManifest(
         {
             manifest = manifest with { Format = CurrentFormat, NullMarker = CsvFormat.LegacyNullMarker };
         }
-        else if (manifest.Format != CurrentFormat)
+        else if (manifest.Format is not (CurrentFormat or ZstdFormat))
         {
-            throw new InvalidDataException($"manifest {key} has format '{manifest.Format}'; this version reads '{CurrentFormat}' and '{LegacyFormat}'");
+            throw new InvalidDataException($"manifest {key} has format '{manifest.Format}'; this version reads '{ZstdFormat}', '{CurrentFormat}' and '{LegacyFormat}'");
         }
         else if (NullMarkers.Problem(manifest.NullMarker) is { } problem)
         {

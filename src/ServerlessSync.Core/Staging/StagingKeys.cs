@@ -8,8 +8,8 @@ public static class StagingKeys
     public static string ObjectPrefix(string connectorId, string runId, string objectName) =>
         $"runs/{connectorId}/{runId}/{objectName}/";
 
-    public static string Part(string connectorId, string runId, string objectName, int index) =>
-        $"{ObjectPrefix(connectorId, runId, objectName)}part-{index:D5}.csv.gz";
+    public static string Part(string connectorId, string runId, string objectName, int index, StagingCodec codec = StagingCodec.Gzip) =>
+        $"{ObjectPrefix(connectorId, runId, objectName)}part-{index:D5}{codec.Extension()}";
 
     public static string Manifest(string connectorId, string runId, string objectName) =>
         $"{ObjectPrefix(connectorId, runId, objectName)}{objectName}{ManifestSuffix}";

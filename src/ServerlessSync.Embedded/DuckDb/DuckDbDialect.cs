@@ -55,6 +55,6 @@ internal sealed class DuckDbDialect : SqlDialect
         ArgumentNullException.ThrowIfNull(request);
         return request.Sources.Count == 0
             ? new StagingStatements([DuckDbSql.CreateEmptyStaged(request.StagedTable, request.Columns)], CopyIndex: -1)
-            : new StagingStatements([DuckDbSql.StageParts(request.StagedTable, request.Columns, request.Sources, request.NullMarker)], CopyIndex: 0);
+            : new StagingStatements([DuckDbSql.StageParts(request.StagedTable, request.Columns, request.Sources, request.NullMarker, request.Codec)], CopyIndex: 0);
     }
 }

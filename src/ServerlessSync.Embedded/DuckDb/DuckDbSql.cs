@@ -102,7 +102,7 @@ public static class DuckDbSql
         """;
 
     /// <summary>The read_csv call for the staged dialect (<see cref="CsvFormat"/>): nothing sniffed, every option stated.</summary>
-    internal static string ReadCsv(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker)
+    internal static string ReadCsv(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker, StagingCodec codec)
     {
         var sql = new StringBuilder();
         sql.Append("read_csv([").AppendJoin(", ", files.Select(Literal)).Append("], columns = {");
@@ -125,7 +125,7 @@ public static class DuckDbSql
             .Append(", null_padding = false")
             .Append(", skip = 0")
             .Append(", encoding = ").Append(Literal("utf-8"))
-            .Append(", compression = ").Append(Literal("gzip"))
+            .Append(", compression = ").Append(Literal(codec.Name()))
             .Append(", max_line_size = ").Append(MaxLineBytes.ToString(CultureInfo.InvariantCulture))
             // DuckDB's default read buffer is 16 × max_line_size per reader; two lines' worth is enough and
             // keeps a load inside the warehouse's memory limit.
@@ -136,8 +136,8 @@ public static class DuckDbSql
     }
 
     /// <summary>Loads every part into the staging table; its rowid keeps file and line order.</summary>
-    internal static string StageParts(string stagedTable, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker) =>
-        $"CREATE TEMP TABLE {Identifier(stagedTable)} AS SELECT * FROM {ReadCsv(columns, files, nullMarker)}";
+    internal static string StageParts(string stagedTable, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker, StagingCodec codec) =>
+        $"CREATE TEMP TABLE {Identifier(stagedTable)} AS SELECT * FROM {ReadCsv(columns, files, nullMarker, codec)}";
 
     /// <summary>An empty staging table of the same shape, for a manifest without parts.</summary>
     internal static string CreateEmptyStaged(string stagedTable, IReadOnlyList<ColumnSchema> columns)
@@ -161,10 +161,10 @@ public static class DuckDbSql
         """;
 
     /// <summary>Per file: (filename, rows, rows lacking id or _deleted); run only to explain a failed check.</summary>
-    internal static string CountPerFile(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker) =>
+    internal static string CountPerFile(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> files, string nullMarker, StagingCodec codec) =>
         $"""
         SELECT filename, count(*), count(*) FILTER (WHERE {Identifier(ObjectSchema.PrimaryKey)} IS NULL OR {Identifier(ObjectSchema.DeletedColumn)} IS NULL)
-        FROM {ReadCsv(columns, files, nullMarker)}
+        FROM {ReadCsv(columns, files, nullMarker, codec)}
         GROUP BY filename
         """;
 

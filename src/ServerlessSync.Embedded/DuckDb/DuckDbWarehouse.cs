@@ -194,13 +194,15 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         }
 
         // The schema exists by now: it was created above, with the ledger the replay check reads.
-        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, await ReadColumnsAsync(connection, schema.Name, cancellationToken), schemaExists: true);
+        var existing = await ReadColumnsAsync(connection, schema.Name, cancellationToken);
+        var plan = SchemaEvolution.Plan(dialect, SchemaName, schema, existing, schemaExists: true);
         foreach (var sql in plan.Statements)
         {
             await ExecuteAsync(connection, sql, cancellationToken);
         }
 
-        var load = LoadSql.Load(dialect, SchemaName, manifest, plan.Columns, partLocations, syncedAt);
+        // A table created by this transaction is empty: the batch goes in without the merge's classifying join.
+        var load = LoadSql.Load(dialect, SchemaName, manifest, plan.Columns, partLocations, syncedAt, targetIsEmpty: existing.Count == 0);
         LoadOutcome? outcome = null;
         for (var i = 0; i < load.Sqls.Count; i++)
         {
@@ -242,7 +244,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         }
         catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw ReadFailure(manifest, partLocations, e, await FindUnreadablePartAsync(schema, partLocations, manifest.NullMarker, e, cancellationToken));
+            throw ReadFailure(manifest, partLocations, e, await FindUnreadablePartAsync(schema, partLocations, manifest.NullMarker, manifest.Codec, e, cancellationToken));
         }
     }
 
@@ -269,7 +271,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     private async Task<DuckDbLoadException> ExplainStagedMismatchAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, long rows, long incomplete, CancellationToken cancellationToken)
     {
         var perFile = new Dictionary<string, (long Rows, long Incomplete)>(StringComparer.Ordinal);
-        await using (var command = Command(connection, DuckDbSql.CountPerFile(schema.Columns, partLocations, manifest.NullMarker)))
+        await using (var command = Command(connection, DuckDbSql.CountPerFile(schema.Columns, partLocations, manifest.NullMarker, manifest.Codec)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -300,7 +302,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     /// own, on a separate connection (the load's transaction is aborted by now), and returns the first one
     /// that fails; null when the error names its file already or no single part fails alone.
     /// </summary>
-    private async Task<string?> FindUnreadablePartAsync(ObjectSchema schema, IReadOnlyList<string> partLocations, string nullMarker, DuckDBException e, CancellationToken cancellationToken)
+    private async Task<string?> FindUnreadablePartAsync(ObjectSchema schema, IReadOnlyList<string> partLocations, string nullMarker, StagingCodec codec, DuckDBException e, CancellationToken cancellationToken)
     {
         if (partLocations.Count < 2 || partLocations.Any(p => e.Message.Contains(p, StringComparison.Ordinal)))
         {
@@ -312,7 +314,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         {
             try
             {
-                await ExecuteAsync(probe, DuckDbSql.CountPerFile(schema.Columns, [part], nullMarker), cancellationToken);
+                await ExecuteAsync(probe, DuckDbSql.CountPerFile(schema.Columns, [part], nullMarker, codec), cancellationToken);
             }
             catch (DuckDBException)
             {

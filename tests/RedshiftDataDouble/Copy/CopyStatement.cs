@@ -25,7 +25,7 @@ internal sealed record S3Location(string Bucket, string Key)
 
 /// <summary>
 /// A Redshift <c>COPY table [(columns)] FROM 's3://…' options</c> statement, parsed. Only the options the
-/// double can emulate faithfully are accepted (CSV, QUOTE, DELIMITER, NULL AS, GZIP, MANIFEST,
+/// double can emulate faithfully are accepted (CSV, QUOTE, DELIMITER, NULL AS, GZIP, ZSTD, MANIFEST,
 /// TIMEFORMAT/DATEFORMAT 'auto', IAM_ROLE, REGION, and COMPUPDATE/STATUPDATE which do not change the data);
 /// anything else fails the statement with an error naming the option.
 /// </summary>
@@ -39,7 +39,8 @@ internal sealed record CopyStatement(
     char Quote,
     string? NullString,
     string? IamRole,
-    string? Region)
+    string? Region,
+    bool Zstd = false)
 {
     /// <summary>The table's own name, as Redshift names it in load error messages.</summary>
     public string TableDisplayName => TableName[^1];
@@ -90,6 +91,7 @@ internal sealed record CopyStatement(
         var csv = false;
         var manifest = false;
         var gzip = false;
+        var zstd = false;
         var delimiter = ',';
         var quote = '"';
         string? nullString = null;
@@ -128,6 +130,9 @@ internal sealed record CopyStatement(
                     break;
                 case "GZIP":
                     gzip = true;
+                    break;
+                case "ZSTD":
+                    zstd = true;
                     break;
                 case "MANIFEST":
                     manifest = true;
@@ -171,7 +176,12 @@ internal sealed record CopyStatement(
             throw Unsupported("COPY QUOTE and DELIMITER must differ");
         }
 
-        return new CopyStatement(table, columns, source, manifest, gzip, delimiter, quote, nullString, iamRole, region);
+        if (gzip && zstd)
+        {
+            throw Unsupported("COPY with both GZIP and ZSTD: a file has one compression");
+        }
+
+        return new CopyStatement(table, columns, source, manifest, gzip, delimiter, quote, nullString, iamRole, region, zstd);
     }
 
     private static StatementFailedException Unsupported(string message) => new($"ERROR: {message}");

@@ -144,7 +144,7 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
         DateTimeOffset startTime,
         CancellationToken cancellationToken)
     {
-        var text = await OpenAsync(file.Location, copy.Gzip, cancellationToken);
+        var text = await OpenAsync(file.Location, copy, cancellationToken);
         if (text is null)
         {
             return file.Mandatory
@@ -178,10 +178,10 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
             catch (Exception e)
             {
                 await AbandonAsync(import);
-                if (e is InvalidDataException or DecoderFallbackException)
+                if (e is InvalidDataException or DecoderFallbackException or ZstdSharp.ZstdException)
                 {
                     throw new StatementFailedException(
-                        $"ERROR: Load into table '{copy.TableDisplayName}' failed: {file.Location.Url} is not {(e is DecoderFallbackException ? "valid UTF-8" : "valid gzip data")}: {e.Message}");
+                        $"ERROR: Load into table '{copy.TableDisplayName}' failed: {file.Location.Url} is not {(e is DecoderFallbackException ? "valid UTF-8" : copy.Zstd ? "valid zstd data" : "valid gzip data")}: {e.Message}");
                 }
 
                 throw;
@@ -215,7 +215,7 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
         }
     }
 
-    private async Task<TextReader?> OpenAsync(S3Location location, bool gzip, CancellationToken cancellationToken)
+    private async Task<TextReader?> OpenAsync(S3Location location, CopyStatement copy, CancellationToken cancellationToken)
     {
         GetObjectResponse response;
         try
@@ -227,11 +227,15 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
             return null;
         }
 
-        // The reader owns the chain: disposing it closes the gzip stream and the S3 response stream.
+        // The reader owns the chain: disposing it closes the decompressor and the S3 response stream.
         Stream content = response.ResponseStream;
-        if (gzip)
+        if (copy.Gzip)
         {
             content = new GZipStream(content, CompressionMode.Decompress);
+        }
+        else if (copy.Zstd)
+        {
+            content = new ZstdSharp.DecompressionStream(content);
         }
 
         return new StreamReader(content, StrictUtf8, detectEncodingFromByteOrderMarks: false, ChunkChars);
@@ -321,7 +325,7 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
     {
         try
         {
-            using var text = await OpenAsync(file, copy.Gzip, cancellationToken);
+            using var text = await OpenAsync(file, copy, cancellationToken);
             if (text is null)
             {
                 return "";
@@ -338,7 +342,7 @@ internal sealed partial class S3CopyLoader(IAmazonS3 s3, LoadErrorTable loadErro
             records.Finish();
             return records.Captured ?? "";
         }
-        catch (Exception e) when (e is AmazonS3Exception or IOException or InvalidDataException or DecoderFallbackException)
+        catch (Exception e) when (e is AmazonS3Exception or IOException or InvalidDataException or DecoderFallbackException or ZstdSharp.ZstdException)
         {
             return "";
         }

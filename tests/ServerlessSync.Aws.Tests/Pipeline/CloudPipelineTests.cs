@@ -195,8 +195,8 @@ public sealed class CloudPipelineTests : IAsyncLifetime
             PartKey = part.Key;
             List<IReadOnlyList<(string Field, bool Quoted)>> records;
             await using (var read = await pipeline.Staging.OpenReadAsync(part.Key, cancellationToken))
-            await using (var gzip = new GZipStream(read, CompressionMode.Decompress))
-            using (var text = new StreamReader(gzip, Encoding.UTF8))
+            await using (var decompressed = manifest.Codec.OpenDecompressor(read))
+            using (var text = new StreamReader(decompressed, Encoding.UTF8))
             {
                 records = [.. CsvFormat.ReadRecords(text).Take(3)];
             }
@@ -206,9 +206,9 @@ public sealed class CloudPipelineTests : IAsyncLifetime
                 line == 1 && column == amount ? "not-a-number"
                 : f.Quoted ? $"\"{f.Field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : f.Field))).ToList();
             using var buffer = new MemoryStream();
-            await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            await using (var compressed = manifest.Codec.OpenCompressor(buffer, CompressionLevel.Fastest))
             {
-                await gzip.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"), cancellationToken);
+                await compressed.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"), cancellationToken);
             }
 
             await WriteAsync(part.Key, buffer.ToArray(), cancellationToken);

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Amazon.S3.Model;
@@ -83,7 +82,7 @@ public sealed class ObjectStagerOnS3Tests : IAsyncLifetime
             Assert.Equal(part.Bytes, copy.Length);
             Assert.Equal(part.Sha256, Convert.ToHexStringLower(SHA256.HashData(copy.GetBuffer().AsSpan(0, (int)copy.Length))));
             copy.Position = 0;
-            using var reader = new StreamReader(new GZipStream(copy, CompressionMode.Decompress));
+            using var reader = new StreamReader(manifest.Codec.OpenDecompressor(copy));
             var partRows = CsvFormat.ReadRecords(reader).Count();
             Assert.Equal(part.Rows, partRows);
             rows += partRows;

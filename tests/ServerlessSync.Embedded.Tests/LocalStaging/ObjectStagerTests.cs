@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
@@ -48,7 +47,7 @@ public class ObjectStagerTests
         Assert.NotEqual(first.NullMarker, second.NullMarker);
         var written = StagedManifest.Parse(await File.ReadAllBytesAsync(store.LocationOf(StagingKeys.Manifest("default", "run-1", "account"))), "k");
         Assert.Equal(first.NullMarker, written.NullMarker);
-        using var reader = new StreamReader(new GZipStream(File.OpenRead(store.LocationOf(first.Parts[0].Key)), CompressionMode.Decompress));
+        using var reader = new StreamReader(first.Codec.OpenDecompressor(File.OpenRead(store.LocationOf(first.Parts[0].Key))));
         var records = CsvFormat.ReadRecords(reader).ToList();
         Assert.Equal((first.NullMarker, false), records[0][2]);
         Assert.Equal(("\\N", true), records[1][2]);
@@ -90,7 +89,7 @@ public class ObjectStagerTests
             var bytes = await File.ReadAllBytesAsync(store.LocationOf(part.Key));
             Assert.Equal(part.Bytes, bytes.Length);
             Assert.Equal(part.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
-            using var reader = new StreamReader(new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress));
+            using var reader = new StreamReader(manifest.Codec.OpenDecompressor(new MemoryStream(bytes)));
             var partLines = CsvFormat.ReadRecords(reader).Count();
             Assert.Equal(part.Rows, partLines);
             lines += partLines;
@@ -197,7 +196,7 @@ public class ObjectStagerTests
         public Task OnManifestCommittedAsync(string manifestKey, CancellationToken cancellationToken)
         {
             Keys.Add(manifestKey);
-            PartsPresentAtNotification = Directory.EnumerateFiles(store.Root, "part-*.csv.gz", SearchOption.AllDirectories).Count();
+            PartsPresentAtNotification = Directory.EnumerateFiles(store.Root, "part-*.csv.*", SearchOption.AllDirectories).Count();
             return Task.CompletedTask;
         }
     }

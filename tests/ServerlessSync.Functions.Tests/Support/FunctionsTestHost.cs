@@ -377,9 +377,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             })) + ",false\n";
 
         using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        using (var rewrittenPart = manifest.Codec.OpenCompressor(compressed, CompressionLevel.Fastest))
         {
-            gzip.Write(Encoding.UTF8.GetBytes(Record("good-row", "2026-11-26 21:00:00.000000+00") + Record("broken-row", "not a timestamp")));
+            rewrittenPart.Write(Encoding.UTF8.GetBytes(Record("good-row", "2026-11-26 21:00:00.000000+00") + Record("broken-row", "not a timestamp")));
         }
 
         var bytes = compressed.ToArray();

@@ -198,7 +198,7 @@ public sealed partial class FakeZuora
             return;
         }
 
-        if (job.NeverCompletes || StillRunning(job.SubmittedAt))
+        if (job.NeverCompletes || StillRunning(job.SubmittedAt, job.Batches.FirstOrDefault()?.ObjectName))
         {
             return;
         }

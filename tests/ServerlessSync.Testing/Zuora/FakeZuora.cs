@@ -258,7 +258,10 @@ public sealed partial class FakeZuora : LocalEndpoint
         _neverCompleteLongerThan is { } span && (window.To ?? submitted) - (window.From ?? _options.HistoricalFloor) > span;
 
     /// <summary>Whether a job submitted at <paramref name="submitted"/> is still inside <see cref="FakeZuoraOptions.JobDuration"/>. Call under the gate.</summary>
-    private bool StillRunning(DateTimeOffset submitted) => _options.JobDuration is { } duration && Now < submitted + duration;
+    private bool StillRunning(DateTimeOffset submitted, string? objectName = null) =>
+        (objectName is not null && _options.JobDurationPerObject?.FirstOrDefault(d => string.Equals(d.Key, objectName, StringComparison.OrdinalIgnoreCase)) is { Key: not null } own
+            ? own.Value
+            : _options.JobDuration) is { } duration && Now < submitted + duration;
 
     /// <summary>Whether one more status poll moves a job with <paramref name="polls"/> polls since its last step. Call under the gate.</summary>
     private bool StepDue(ref int polls)

@@ -21,6 +21,12 @@ public sealed record FakeZuoraOptions
     /// </summary>
     public TimeSpan? JobDuration { get; init; }
 
+    /// <summary>
+    /// Per Zuora object (case-insensitive), how long after its submission an AQuA job exporting it may complete at the
+    /// earliest, in place of <see cref="JobDuration"/>: a tenant whose objects' jobs take different times.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan>? JobDurationPerObject { get; init; }
+
     /// <summary>The clock token expiry and job timestamps read.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

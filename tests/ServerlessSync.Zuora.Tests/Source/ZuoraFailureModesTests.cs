@@ -66,6 +66,8 @@ public class ZuoraFailureModesTests
     public async Task Run_FailedAquaJob_IsNotCancelledAgain()
     {
         await using var pipeline = await ZuoraPipeline.StartAsync(Sample());
+        // The source's own read; the job steps' check (ExportJobStep) still sends a cancel for the failed job.
+        pipeline.JobConcurrency = 1;
         pipeline.Fake.FailNextAquaJob("Query timed out on the database", "Product", AquaJobFailure.Error, "90011");
 
         var run = await pipeline.RunAsync("product");

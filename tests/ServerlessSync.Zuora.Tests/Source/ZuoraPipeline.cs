@@ -63,6 +63,12 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
         return new ZuoraPipeline(fake, clock, configure is null ? options : configure(options));
     }
 
+    /// <summary>
+    /// How many objects' export jobs the runner keeps running at once (<see cref="InProcessPipeline.JobConcurrency"/>); 1
+    /// reads each object through the source's own read, one after another.
+    /// </summary>
+    public int JobConcurrency { get; set; } = InProcessSyncRunner.DefaultJobConcurrency;
+
     /// <summary>One sync run of <paramref name="objects"/> through every step.</summary>
     public Task<RunRecord> RunAsync(params string[] objects) => RunAsync(null, objects);
 
@@ -72,6 +78,7 @@ internal sealed class ZuoraPipeline : IAsyncDisposable
         var pipeline = new InProcessPipeline(Source, _staging, _warehouse, _status, _status, Clock)
         {
             StagingOptions = new StagingOptions { PartSizeBytes = 64 * 1024 },
+            JobConcurrency = JobConcurrency,
         };
         return pipeline.CreateRunner().RunAsync(new SyncOptions { ConnectorId = ConnectorId, Objects = objects, Lookback = TimeSpan.Zero, FullResyncEvery = fullResyncEvery }, null, CancellationToken.None);
     }

@@ -95,6 +95,7 @@ public class ZuoraSyncEndToEndTests
     {
         var tenant = Sample();
         await using var pipeline = await ZuoraPipeline.StartAsync(tenant, fakeOptions: o => o with { SegmentRecords = 5 });
+        pipeline.JobConcurrency = 1; // the source's own read, whose message sums the segments
         pipeline.Fake.CutNextFileShort();
 
         var run = await pipeline.RunAsync("account");
@@ -290,6 +291,8 @@ public class ZuoraSyncEndToEndTests
     {
         // Each object's job takes two polls (5 s, then 7.5 s): three objects outlast a 20-second token.
         await using var pipeline = await ZuoraPipeline.StartAsync(Sample(), o => o with { PollInterval = TimeSpan.FromSeconds(5) });
+        // One object at a time: on the immediate clock concurrent waits add up, and would age a token mid-request.
+        pipeline.JobConcurrency = 1;
         pipeline.Fake.SetTokenLifetime(TimeSpan.FromSeconds(20));
 
         var run = await pipeline.RunAsync("product", "account", "contact");
