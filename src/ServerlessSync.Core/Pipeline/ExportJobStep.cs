@@ -11,7 +11,11 @@ namespace ServerlessSync.Core.Pipeline;
 public sealed class ExportJobStep(ISource source)
 {
     /// <summary>Submits the object's jobs; null when the source reads without jobs (extract it in one call instead).</summary>
-    public async Task<ExportJobs?> SubmitAsync(ObjectPlan plan, CancellationToken cancellationToken)
+    public Task<ExportJobs?> SubmitAsync(ObjectPlan plan, CancellationToken cancellationToken) =>
+        SubmitAsync(plan, null, cancellationToken);
+
+    /// <summary>Submits the jobs of one <paramref name="slice"/> of the object's window (all of it when null); null when the source reads without jobs.</summary>
+    public async Task<ExportJobs?> SubmitAsync(ObjectPlan plan, ExportSlice? slice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (source is not IExportJobSource jobSource)
@@ -20,7 +24,9 @@ public sealed class ExportJobStep(ISource source)
         }
 
         var schema = await source.DescribeAsync(plan.ObjectName, cancellationToken);
-        return await jobSource.SubmitAsync(schema, plan.Window, cancellationToken);
+        return slice is null
+            ? await jobSource.SubmitAsync(schema, plan.Window, cancellationToken)
+            : await jobSource.SubmitSliceAsync(schema, plan.Window, slice.Window, cancellationToken);
     }
 
     /// <summary>Checks the object's jobs once: the answer says whether they completed and how long to wait before asking again.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
 using ServerlessSync.Testing.Zuora;
 
@@ -24,7 +25,7 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
     private ZuoraFunctionsStack _stack = null!;
     private LocalWorkflow _workflow = null!;
 
-    public Task InitializeAsync() => StartAsync(null);
+    public Task InitializeAsync() => StartAsync((TimeSpan?)null);
 
     public async Task DisposeAsync()
     {
@@ -58,9 +59,17 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.All(run.Objects, o => Assert.Equal(o.WindowEnd, cursors.Single(c => c.ObjectName == o.ObjectName).Cursor));
     }
 
-    [Fact]
-    public async Task HistoricalRun_OneJobFails_ItsObjectFailsWithZuorasCodeAndMessage_CursorUnmoved_OtherObjectLoads()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task HistoricalRun_OneJobFails_ItsObjectFailsWithZuorasCodeAndMessage_NothingOfItLoaded_CursorUnmoved_OtherObjectLoads(int slices)
     {
+        if (slices > 1)
+        {
+            // One slice's job fails: the other slices finish, the object loads nothing.
+            await RestartSlicedAsync();
+        }
+
         _stack.Zuora.FailNextAquaJob("Query failed: the tenant is being maintained", "Account", errorCode: "90004");
 
         var outcome = await _workflow.RunAsync(Objects("account", "invoice"));
@@ -71,6 +80,8 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Equal(RunStatus.Failed, account.Status);
         Assert.Contains("Query failed: the tenant is being maintained", account.Error, StringComparison.Ordinal);
         Assert.Contains("90004", account.Error, StringComparison.Ordinal);
+        Assert.True(slices == 1 || account.Error!.Contains($"of {slices} failed", StringComparison.Ordinal), account.Error);
+        Assert.Equal(0, await _stack.Host.LiveRowCountAsync("account"));
         Assert.Equal(RunStatus.Succeeded, run.Objects.Single(o => o.ObjectName == "invoice").Status);
         Assert.Equal(_tenant.Records("Invoice").Count, await _stack.Host.LiveRowCountAsync("invoice"));
         var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
@@ -126,14 +137,79 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Equal(0, _stack.Zuora.RunningJobs);
     }
 
+    [Fact]
+    public async Task HistoricalRun_EightSlices_EachSliceWaitsForItsOwnJob_ObjectLoadsOnceWithExactlyTheRowsOfTheWholeRead()
+    {
+        await RestartSlicedAsync();
+
+        var outcome = await _workflow.RunAsync(Objects("invoice"));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal(8, _tasks.Count(t => t == "SubmitSlice"));
+        Assert.Equal(8, _tasks.Count(t => t == "StageSlice"));
+        Assert.Equal(1, _tasks.Count(t => t == "LoadSlices"));
+        Assert.DoesNotContain("StageAndLoad", _tasks);
+        // Eight AQuA jobs, one per slice, whose windows meet end to end; each ran its own two simulated hours.
+        var zoql = AquaQueries("Invoice");
+        Assert.Equal(8, zoql.Count);
+        Assert.Single(zoql, q => !q.Contains("UpdatedDate >=", StringComparison.Ordinal));
+        Assert.True(_clock.GetUtcNow() - FunctionsTestHost.SampleTime >= JobDuration);
+        var expected = _tenant.Records("Invoice").Select(r => r.Id).Order(StringComparer.Ordinal).ToList();
+        var rows = await _stack.Host.Redshift.QueryAsync("SELECT id, _deleted FROM zuora.invoice");
+        Assert.Equal(expected, rows.Select(r => (string)r["id"]!).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.False((bool)r["_deleted"]!));
+        // One manifest, one load: the ledger has the object once.
+        Assert.Single(await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'invoice'"));
+        var invoice = (await RunOfAsync()).Objects.Single();
+        Assert.Equal(RunStatus.Succeeded, invoice.Status);
+        Assert.Equal(((long)expected.Count, (long)expected.Count), (invoice.RowsExtracted, invoice.RowsInserted));
+        var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.Equal(invoice.WindowEnd, cursors.Single(c => c.ObjectName == "invoice").Cursor);
+        Assert.Equal(0, _stack.Zuora.RunningJobs);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_Sliced_EveryEventDeliveredTwice_LoadsOnce()
+    {
+        await RestartSlicedAsync();
+        _workflow.S3NotificationCopies = 2;
+        _workflow.DataApiEventCopies = 2;
+
+        var outcome = await _workflow.RunAsync(Objects("account"));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        var rows = await _stack.Host.Redshift.QueryAsync("SELECT id FROM zuora.account");
+        Assert.Equal(_tenant.Records("Account").Count, rows.Count);
+        Assert.Equal(rows.Count, rows.Select(r => (string)r["id"]!).Distinct().Count());
+        Assert.Single(await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'account'"));
+    }
+
+    /// <summary>The ZOQL of every AQuA job submitted for <paramref name="zuoraObject"/>.</summary>
+    private List<string> AquaQueries(string zuoraObject) =>
+        [.. _stack.Zuora.Requests
+            .Where(r => r.Method == "POST" && r.Path.TrimEnd('/') == "/v1/batch-query")
+            .Select(r => (string)JsonNode.Parse(r.Body)!["queries"]![0]!["query"]!)
+            .Where(q => q.Contains($" from {zuoraObject} ", StringComparison.Ordinal))];
+
+    /// <summary>The stack again, with historical reads in 8 slices over the sample tenant's two years.</summary>
+    private async Task RestartSlicedAsync()
+    {
+        await _workflow.DisposeAsync();
+        _workflow = null!;
+        await StartAsync(settings => settings with { HistoricalSlices = 8, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+    }
+
     private int DataQueryPolls() => _stack.Zuora.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/query/jobs/", StringComparison.Ordinal));
 
-    private async Task StartAsync(TimeSpan? jobTimeout)
+    private Task StartAsync(TimeSpan? jobTimeout) =>
+        StartAsync(jobTimeout is { } timeout ? settings => settings with { ZuoraJobTimeout = timeout } : null);
+
+    private async Task StartAsync(Func<FunctionSettings, FunctionSettings>? configure)
     {
         _stack = await ZuoraFunctionsStack.StartAsync(
             _tenant,
             _clock,
-            jobTimeout is { } timeout ? settings => settings with { ZuoraJobTimeout = timeout } : null,
+            configure,
             new FakeZuoraOptions { JobDuration = JobDuration });
         _workflow = await LocalWorkflow.StartAsync(_stack);
         _workflow.BeforeTask = (state, payload) =>
@@ -141,7 +217,7 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
             lock (_tasks)
             {
                 _tasks.Add(state);
-                if (state == "CheckExport")
+                if (state is "CheckExport" or "CheckSlice")
                 {
                     // The Wait state before this check waited what the job's last answer asked for.
                     _clock.Advance(TimeSpan.FromSeconds((int)payload["job"]!["nextCheckSeconds"]!));
