@@ -41,10 +41,11 @@ public sealed class SubmitExportFunction : LambdaFunction
         if (slice is null && ExportSlices.Plan(plan.Window, Host.Settings.HistoricalSlices, Host.Settings.HistoricalSliceFrom) is { Count: > 0 } slices)
         {
             log.Info($"historical read in {slices.Count} slices of UpdatedDate from {Host.Settings.HistoricalSliceFrom:yyyy-MM-dd}");
+            await step.RecordSlicedAsync(run, plan, slices, cancellationToken);
             return Messages.ToSlicedOutput(slices);
         }
 
-        var jobs = await step.SubmitAsync(plan, slice, cancellationToken);
+        var jobs = await step.SubmitAsync(run, plan, slice, cancellationToken);
         var sliceText = slice is null ? "" : $", slice {slice.Index + 1} of {slice.Count}";
         log.Info(jobs is null
             ? "the source reads without jobs"

@@ -8,8 +8,35 @@ namespace ServerlessSync.Core.Pipeline;
 /// between calls), then <see cref="ExtractStep"/> stages their result. For any other source submit answers null and
 /// the object is extracted in one call, as before.
 /// </summary>
-public sealed class ExportJobStep(ISource source)
+public sealed class ExportJobStep(ISource source, IStatusStore? status = null, TimeProvider? time = null)
 {
+    /// <summary>
+    /// Submits the jobs of the object (or one <paramref name="slice"/> of it) and records in the run that it waits for
+    /// them (when the step has a status store); null when the source reads without jobs.
+    /// </summary>
+    public async Task<ExportJobs?> SubmitAsync(RunPlan run, ObjectPlan plan, ExportSlice? slice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var jobs = await SubmitAsync(plan, slice, cancellationToken);
+        if (jobs is not null && slice is null && status is not null)
+        {
+            await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, jobs.SubmittedAt, jobs, 0, 0), cancellationToken);
+        }
+
+        return jobs;
+    }
+
+    /// <summary>Records that the object's historical read runs as <paramref name="slices"/>, none staged yet.</summary>
+    public async Task RecordSlicedAsync(RunPlan run, ObjectPlan plan, IReadOnlyList<ExportSlice> slices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(slices);
+        if (status is not null && time is not null)
+        {
+            await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, time.GetUtcNow(), null, 0, slices.Count), cancellationToken);
+        }
+    }
+
     /// <summary>Submits the object's jobs; null when the source reads without jobs (extract it in one call instead).</summary>
     public Task<ExportJobs?> SubmitAsync(ObjectPlan plan, CancellationToken cancellationToken) =>
         SubmitAsync(plan, null, cancellationToken);

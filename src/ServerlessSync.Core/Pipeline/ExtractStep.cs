@@ -51,6 +51,8 @@ public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStor
         var rows = ExportJobStep.JobsOf(source).ReadCompletedAsync(schema, ExportJobStep.For(plan, jobs), cancellationToken);
         var staged = await stager.StagePartsAsync(run.ConnectorId, run.RunId, schema, plan.Window, rows, null, null, slice.Index, cancellationToken);
         await stager.WriteSliceAsync(staged, slice.Index, cancellationToken);
+        var done = await stager.CountSlicesAsync(run.ConnectorId, run.RunId, plan.ObjectName, cancellationToken);
+        await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, jobs.SubmittedAt, jobs, done, slice.Count), cancellationToken);
         return new ExtractResult(StagingKeys.Slice(run.ConnectorId, run.RunId, plan.ObjectName, slice.Index), staged, (long)time.GetElapsedTime(started).TotalMilliseconds);
     }
 
@@ -90,7 +92,7 @@ public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStor
             TaskToken = taskToken,
         };
         var result = new ExtractResult(StagingKeys.Manifest(run.ConnectorId, run.RunId, plan.ObjectName), manifest, 0);
-        await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Extracted(run.RunId, plan, result), cancellationToken);
+        await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Extracted(run.RunId, plan, result) with { SlicesDone = sliceCount, SlicesTotal = sliceCount }, cancellationToken);
         await stager.WriteManifestAsync(manifest, cancellationToken);
         return result;
     }

@@ -56,6 +56,18 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         return StagedManifest.Parse(buffer.ToArray(), key);
     }
 
+    /// <summary>How many slices of the object are staged (their lists written).</summary>
+    public async Task<int> CountSlicesAsync(string connectorId, string runId, string objectName, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await foreach (var item in store.ListAsync(StagingKeys.ObjectPrefix(connectorId, runId, objectName), cancellationToken))
+        {
+            count += item.Key.EndsWith(StagingKeys.SliceSuffix, StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return count;
+    }
+
     private async Task WriteJsonAsync(string key, StagedManifest manifest, CancellationToken cancellationToken)
     {
         await using var writer = await store.OpenWriteAsync(key, cancellationToken);

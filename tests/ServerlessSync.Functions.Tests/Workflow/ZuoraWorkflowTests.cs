@@ -22,6 +22,7 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(FunctionsTestHost.SampleTime);
     private readonly FakeZuoraTenant _tenant = FakeZuoraTenant.CreateSample(6, seed: 3, now: FunctionsTestHost.SampleTime.AddMinutes(-5));
     private readonly List<string> _tasks = [];
+    private readonly List<(string State, ObjectRunRecord Record, DateTimeOffset At)> _seen = [];
     private ZuoraFunctionsStack _stack = null!;
     private LocalWorkflow _workflow = null!;
 
@@ -51,6 +52,11 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.True(_clock.GetUtcNow() - FunctionsTestHost.SampleTime >= JobDuration, $"the clock moved only to {_clock.GetUtcNow():O}");
         Assert.Equal(2, _tasks.Count(t => t == "StageAndLoad"));
         Assert.DoesNotContain("ExtractAndLoad", _tasks);
+        // An hour into the wait the run shows the object waiting for its job, with the job's id and the minutes waited.
+        var (_, waiting, at) = _seen.First(s => s.Record.ObjectName == "account" && s.At - FunctionsTestHost.SampleTime >= TimeSpan.FromHours(1));
+        Assert.StartsWith("aqua ", waiting.Jobs, StringComparison.Ordinal);
+        Assert.Equal($"waiting for Zuora job {waiting.Jobs} ({(int)(at - waiting.JobsSubmittedAt!.Value).TotalMinutes} minutes)", waiting.WaitingText(at, "Zuora"));
+        Assert.True((at - waiting.JobsSubmittedAt!.Value).TotalMinutes >= 59, waiting.WaitingText(at, "Zuora"));
         Assert.Equal(0, _stack.Zuora.RunningJobs);
         Assert.Equal(0, _stack.Zuora.JobsCancelled);
         var run = await RunOfAsync();
@@ -149,6 +155,15 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Equal(8, _tasks.Count(t => t == "StageSlice"));
         Assert.Equal(1, _tasks.Count(t => t == "LoadSlices"));
         Assert.DoesNotContain("StageAndLoad", _tasks);
+        // While the slices wait the run shows slices done of total; when LoadSlices starts, every slice is staged.
+        var firstCheck = _seen.First(s => s.State == "CheckSlice").Record;
+        Assert.Equal((0, 8), (firstCheck.SlicesDone, firstCheck.SlicesTotal));
+        Assert.StartsWith("waiting for Zuora jobs", firstCheck.WaitingText(_clock.GetUtcNow(), "Zuora"), StringComparison.Ordinal);
+        Assert.EndsWith("slices 0 of 8", firstCheck.WaitingText(_clock.GetUtcNow(), "Zuora"), StringComparison.Ordinal);
+        var beforeLoad = _seen.Single(s => s.State == "LoadSlices").Record;
+        Assert.Equal(8, beforeLoad.SlicesTotal);
+        // Each StageSlice counts the staged slices' lists; concurrent ones may record their counts out of order.
+        Assert.InRange(beforeLoad.SlicesDone, 1, 8);
         // Eight AQuA jobs, one per slice, whose windows meet end to end; each ran its own two simulated hours.
         var zoql = AquaQueries("Invoice");
         Assert.Equal(8, zoql.Count);
@@ -163,6 +178,7 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         var invoice = (await RunOfAsync()).Objects.Single();
         Assert.Equal(RunStatus.Succeeded, invoice.Status);
         Assert.Equal(((long)expected.Count, (long)expected.Count), (invoice.RowsExtracted, invoice.RowsInserted));
+        Assert.Equal((8, 8), (invoice.SlicesDone, invoice.SlicesTotal));
         var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
         Assert.Equal(invoice.WindowEnd, cursors.Single(c => c.ObjectName == "invoice").Cursor);
         Assert.Equal(0, _stack.Zuora.RunningJobs);
@@ -212,7 +228,7 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
             configure,
             new FakeZuoraOptions { JobDuration = JobDuration });
         _workflow = await LocalWorkflow.StartAsync(_stack);
-        _workflow.BeforeTask = (state, payload) =>
+        _workflow.BeforeTask = async (state, payload) =>
         {
             lock (_tasks)
             {
@@ -224,7 +240,16 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
                 }
             }
 
-            return Task.CompletedTask;
+            if (state is "CheckExport" or "CheckSlice" or "LoadSlices")
+            {
+                // What the status API and `status` show for the object while it waits.
+                var run = await _stack.Host.Host.Status.GetRunAsync(SyncOptions.DefaultConnectorId, (string)payload["run"]!["runId"]!, None);
+                var record = run!.Objects.Single(o => o.ObjectName == (string)payload["object"]!["objectName"]!);
+                lock (_tasks)
+                {
+                    _seen.Add((state, record, _clock.GetUtcNow()));
+                }
+            }
         };
     }
 
