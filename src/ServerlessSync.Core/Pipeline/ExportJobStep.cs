@@ -26,6 +26,26 @@ public sealed class ExportJobStep(ISource source, IStatusStore? status = null, T
         return jobs;
     }
 
+    /// <summary>
+    /// Cancels the jobs recorded (<see cref="Model.ObjectRunRecord.Jobs"/>) for the objects of <paramref name="run"/> still
+    /// running: the workflow ended around them, so no check will ever see those jobs again. A job the source has already
+    /// ended is no error. Answers how many objects had jobs to cancel.
+    /// </summary>
+    public async Task<int> CancelRecordedAsync(Model.RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var cancelled = 0;
+        foreach (var o in run.Objects.Where(o => o.Status == Model.RunStatus.Running && !string.IsNullOrEmpty(o.Jobs)))
+        {
+            List<ExportJob> jobs = [.. o.Jobs!.Split(", ").Select(text => text.Split(' ', 2)).Where(p => p.Length == 2).Select(p => new ExportJob(p[0], p[1], false, [], null))];
+            var since = o.JobsSubmittedAt ?? run.StartedAt;
+            await JobsOf(source).CancelAsync(new ExportJobs(o.ObjectName, new Model.SyncWindow(o.WindowStart, o.WindowEnd), [], jobs, since, since, 0, TimeSpan.Zero), cancellationToken);
+            cancelled++;
+        }
+
+        return cancelled;
+    }
+
     /// <summary>Records that the object's historical read runs as <paramref name="slices"/>, none staged yet.</summary>
     public async Task RecordSlicedAsync(RunPlan run, ObjectPlan plan, IReadOnlyList<ExportSlice> slices, CancellationToken cancellationToken)
     {

@@ -200,6 +200,31 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Single(await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'account'"));
     }
 
+    [Fact]
+    public async Task FinishRun_WorkflowFailedAroundAWaitingObject_CancelsTheJobItRecorded()
+    {
+        // The functions as FinishRunAfterError reaches them: the object waits for its job when the workflow fails around it.
+        await SampleRun.StartAsync(_stack.Host, "account");
+        var submitInput = JsonNode.Parse(ZuoraFunctionsStack.ExtractInput("account"))!.AsObject();
+        submitInput.Remove("taskToken");
+        var submitted = await _stack.Host.InvokeAsync("SubmitExport", submitInput.ToJsonString());
+        var jobId = (string)submitted["job"]!["jobs"]![0]!["jobId"]!;
+        Assert.Equal(1, _stack.Zuora.RunningJobs);
+        var finishInput = new JsonObject
+        {
+            ["connectorId"] = "default",
+            ["runId"] = FunctionsTestHost.SampleRunId,
+            ["error"] = new JsonObject { ["Error"] = "States.Runtime", ["Cause"] = "the Map failed" },
+        };
+
+        await _stack.Host.InvokeAsync("FinishRun", finishInput.ToJsonString());
+
+        Assert.Equal((0, 1), (_stack.Zuora.RunningJobs, _stack.Zuora.JobsCancelled));
+        Assert.Contains(_stack.Zuora.Requests, r => r.Method == "DELETE" && r.Path.EndsWith(jobId, StringComparison.Ordinal));
+        var account = Assert.Single((await _stack.Host.Host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None))!.Objects);
+        Assert.Equal((Core.Model.RunStatus.Failed, $"aqua {jobId}"), (account.Status, account.Jobs));
+    }
+
     /// <summary>The ZOQL of every AQuA job submitted for <paramref name="zuoraObject"/>.</summary>
     private List<string> AquaQueries(string zuoraObject) =>
         [.. _stack.Zuora.Requests
