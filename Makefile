@@ -1,7 +1,7 @@
 # Builds the Lambda functions for `sam build` (template.yaml: CodeUri ".", Metadata BuildMethod: makefile).
 #
 # SAM runs `make build-<LogicalId>` once per function with ARTIFACTS_DIR set to that function's folder under
-# .aws-sam/build/. All eight functions are one assembly, so the first target publishes
+# .aws-sam/build/. All the functions are one assembly, so the first target publishes
 # src/ServerlessSync.Functions once (Release, framework-dependent, ReadyToRun) into PUBLISH_DIR and every target
 # copies that output; a later build publishes again only when a source file changed.
 #
@@ -16,7 +16,7 @@ PUBLISH_DIR ?= .aws-sam/functions-publish/$(LAMBDA_RID)
 PUBLISHED := $(PUBLISH_DIR)/.published
 
 FUNCTIONS := StartRunFunction ExtractFunction LoadFunction LoadCompletedFunction RecordObjectFunction \
-	CleanupFunction FinishRunFunction StatusApiFunction SubmitExportFunction CheckExportFunction
+	CleanupFunction FinishRunFunction StatusApiFunction SubmitExportFunction CheckExportFunction DoctorFunction
 BUILD_TARGETS := $(addprefix build-,$(FUNCTIONS))
 
 # What the published assembly depends on: every project file and source under src/ and the shared build files.

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Amazon.Runtime;
 using ServerlessSync.Aws.Doctor;
+using ServerlessSync.Cli.Serve;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
@@ -27,7 +28,7 @@ internal static partial class CliApp
     /// Runs one command; <paramref name="environment"/> is where the Zuora and Redshift settings' environment variables are
     /// read (null = the process's); <paramref name="awsCredentials"/> signs the destination checks (null = the SDK's standard chain).
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default, Func<string, string?>? environment = null, AWSCredentials? awsCredentials = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider systemClock, bool interactive, CancellationToken cancellationToken = default, Func<string, string?>? environment = null, AWSCredentials? awsCredentials = null, Func<ISource, ISource>? wrapSource = null)
     {
         var home = new Option<string>("--home") { Description = "State directory: warehouse, status, staging and tenant files", DefaultValueFactory = _ => EmbeddedSettings.DefaultHome, Recursive = true };
         var source = new Option<string>("--source") { Description = "Where data comes from: 'synthetic' (a seeded demo tenant), 'files:DIR' (JSON Lines exports) or 'zuora' (a Zuora tenant through its REST API)", DefaultValueFactory = _ => EmbeddedSettings.SyntheticSource };
@@ -73,6 +74,7 @@ internal static partial class CliApp
                 ZuoraEntityIds = Remembered(zuoraEntityIds, last?.ZuoraEntityIds, defaults.ZuoraEntityIds),
                 ZuoraPollSeconds = Given(zuoraPollSeconds) ? r.GetValue(zuoraPollSeconds) : last?.ZuoraPollSeconds ?? Get(zuoraPollSeconds, defaults.ZuoraPollSeconds),
                 EnvironmentVariable = environment ?? Environment.GetEnvironmentVariable,
+                WrapSource = wrapSource,
                 PartSizeBytes = Get(partSize, (int)(defaults.PartSizeBytes / (1024 * 1024))) * 1024L * 1024,
                 Sync = new SyncOptions
                 {
@@ -100,10 +102,13 @@ internal static partial class CliApp
             var runner = embedded.Pipeline.CreateRunner(r.GetValue(keepStaged));
             reporter.Header(embedded);
             var connectorId = embedded.Settings.Sync.ConnectorId;
+            // The run's live progress goes to the status file too, for a Status page (serve) to follow.
+            var recorder = new ProgressRecorder(embedded.Status, systemClock);
             RunRecord run;
             try
             {
-                run = await runner.RunAsync(embedded.Settings.Sync, reporter, ct);
+                run = await runner.RunAsync(embedded.Settings.Sync, new ProgressFanOut(reporter, recorder), ct);
+                await recorder.FlushAsync();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -221,11 +226,13 @@ internal static partial class CliApp
             return Ok;
         }));
 
+        var serve = ServeCommand.Create(Settings, HomeOf, output, error, systemClock, environment, awsCredentials);
+
         var redshift = new DestinationCommands();
         var doctorJson = new Option<bool>("--json") { Description = "Print the checks as one JSON document" };
         string? ExplicitSchema(ParseResult r) => r.GetResult(schema) is { Implicit: false } ? r.GetValue(schema) : null;
         DestinationSettings RedshiftSettings(ParseResult r, bool requireBucketAndRole) =>
-            redshift.Settings(r, environment ?? Environment.GetEnvironmentVariable, Path.Combine(Path.GetFullPath(r.GetValue(home)!), $"{r.GetValue(connector)}.destination.json"), ExplicitSchema(r), r.GetValue(connector)!, requireBucketAndRole);
+            redshift.Settings(r, environment ?? Environment.GetEnvironmentVariable, SavedSettings.Load(HomeOf(r), r.GetValue(connector)!)?.Redshift ?? new Dictionary<string, string>(), ExplicitSchema(r), r.GetValue(connector)!, requireBucketAndRole);
 
         var doctor = new Command("doctor", DestinationCommands.DoctorDescription + "\n\nExamples:\n  serverless-sync doctor --source zuora --zuora-env us-sandbox --objects account,invoice\n  serverless-sync doctor --destination redshift --cluster-id analytics --database dev --db-user serverless_sync --staging-bucket BUCKET --copy-role-arn ARN --region eu-west-1")
         {
@@ -308,7 +315,7 @@ internal static partial class CliApp
 
         var root = new RootCommand("ServerlessSync: keeps a billing tenant's data (Zuora objects) in sync with a warehouse. On one machine: a synthetic tenant, JSON Lines exports or a Zuora tenant into an embedded DuckDB file.")
         {
-            home, sync, status, verify, doctor, setup, tenant,
+            home, sync, status, verify, doctor, setup, tenant, serve,
         };
 
         // Each command lists the options it uses, and only those (--home applies to every command).
@@ -318,6 +325,7 @@ internal static partial class CliApp
         AddOptions(verify, [source, destination, schema, objects, connector, .. zuoraOptions]);
         AddOptions(doctor, [source, destination, schema, objects, connector, .. zuoraOptions]);
         AddOptions(print, [schema, connector]);
+        AddOptions(serve, [source, destination, schema, objects, scale, connector, .. zuoraOptions]);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -330,7 +338,7 @@ internal static partial class CliApp
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 
-    private static void AddOptions(Command command, IEnumerable<Option> options)
+    internal static void AddOptions(Command command, IEnumerable<Option> options)
     {
         foreach (var option in options)
         {
@@ -353,7 +361,7 @@ internal static partial class CliApp
     /// <summary>
     /// Runs a command's action and turns whatever it throws into one line on stderr and an exit code: never a stack trace.
     /// </summary>
-    private static async Task<int> GuardAsync(TextWriter error, string homePath, Func<Task<int>> action)
+    internal static async Task<int> GuardAsync(TextWriter error, string homePath, Func<Task<int>> action)
     {
         try
         {

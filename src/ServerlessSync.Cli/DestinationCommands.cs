@@ -4,13 +4,14 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using ServerlessSync.Aws.Auth;
 using ServerlessSync.Aws.Doctor;
+using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Cli;
 
 /// <summary>
 /// <c>doctor --destination redshift</c> and <c>setup print</c>: the options naming a Redshift destination (each the
 /// functions' environment variable of the same meaning), read over the environment and the connector's saved settings
-/// (<c>HOME/{connector}.destination.json</c>), then handed to <see cref="RedshiftDoctor"/> or <see cref="SetupDocuments"/>.
+/// (the <c>redshift</c> member of <c>HOME/connector-{connector}.json</c>, <see cref="SavedSettings.Redshift"/>), then handed to <see cref="RedshiftDoctor"/> or <see cref="SetupDocuments"/>.
 /// </summary>
 internal sealed class DestinationCommands
 {
@@ -52,16 +53,15 @@ internal sealed class DestinationCommands
         "Check that the source can be read before syncing (for Zuora, the credentials and each selected object). "
         + "With --destination redshift, check the customer's Redshift setup item by item instead, each check PASS, FAIL (with the policy JSON, trust policy JSON or SQL GRANT to apply), WARN or SKIP; "
         + "exit 0 when none FAILs, 1 otherwise; --json prints one document. AWS credentials: the SDK's standard chain (environment, profile, SSO). "
-        + "Settings: these options, else the functions' environment variables in brackets, else HOME/{connector}.destination.json. The checks:"
+        + "Settings: these options, else the functions' environment variables in brackets, else the redshift member of the connector's settings file HOME/connector-{connector}.json. The checks:"
         + string.Concat(DestinationChecks.All.Select(c => $"\n  {c.Number}. {c.Name}: {c.Proves}"))
         + $"\nAccess errors are classified as one of: {string.Join(", ", AuthCauses.All.Select(c => c.Code))}.";
 
-    /// <summary>The settings from options (<paramref name="explicitSchema"/>: --schema when given), then <paramref name="environment"/>, then the saved file.</summary>
-    public DestinationSettings Settings(ParseResult parse, Func<string, string?> environment, string savedFile, string? explicitSchema, string connectorId, bool requireBucketAndRole)
+    /// <summary>The settings from options (<paramref name="explicitSchema"/>: --schema when given), then <paramref name="environment"/>, then the connector's saved ones.</summary>
+    public DestinationSettings Settings(ParseResult parse, Func<string, string?> environment, IReadOnlyDictionary<string, string> saved, string? explicitSchema, string connectorId, bool requireBucketAndRole)
     {
         try
         {
-            var saved = DestinationSettingsReader.ReadSavedFile(savedFile);
             string? Lookup(string name)
             {
                 var given = name == "REDSHIFT_SCHEMA" ? explicitSchema : _values.Where(v => v.Variable == name).Select(v => parse.GetValue(v.Option)).FirstOrDefault();
@@ -127,7 +127,7 @@ internal sealed class DestinationCommands
         _ => "SKIP",
     };
 
-    private static AWSCredentials StandardChain()
+    internal static AWSCredentials StandardChain()
     {
         try
         {

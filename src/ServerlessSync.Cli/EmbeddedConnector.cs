@@ -23,6 +23,7 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     private EmbeddedConnector(EmbeddedSettings settings, ISource source, TimeProvider clock, SyntheticTenant? tenant, bool readOnly)
     {
         Settings = settings;
+        source = settings.WrapSource?.Invoke(source) ?? source;
         Source = source;
         Clock = clock;
         Tenant = tenant;
@@ -202,19 +203,23 @@ internal sealed class EmbeddedConnector : IAsyncDisposable
     public Verifier CreateVerifier() => new(Source, Warehouse);
 
     /// <summary>Holds the home's lock for a sync: two syncs of one home never overlap.</summary>
-    public FileStream AcquireSyncLock()
+    public FileStream AcquireSyncLock() => AcquireSyncLock(Settings);
+
+    /// <summary>Holds the lock of <paramref name="settings"/>'s home (which must exist) for a sync; <see cref="UsageException"/> when another sync holds it.</summary>
+    public static FileStream AcquireSyncLock(EmbeddedSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         try
         {
-            return new FileStream(Settings.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return new FileStream(settings.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
         catch (UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write to --home {Settings.HomePath} (read-only or not yours); sync needs a home it can write: fix its permissions or choose another --home");
+            throw new UsageException($"cannot write to --home {settings.HomePath} (read-only or not yours); sync needs a home it can write: fix its permissions or choose another --home");
         }
         catch (IOException e) when (!HomeErrors.IsDiskFull(e))
         {
-            throw new UsageException($"another sync is running with --home {Settings.HomePath} (lock {Settings.LockPath})");
+            throw new SyncRunningException($"another sync is running with --home {settings.HomePath} (lock {settings.LockPath})");
         }
     }
 

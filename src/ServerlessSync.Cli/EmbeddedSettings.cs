@@ -1,4 +1,5 @@
 using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Sql;
 
 namespace ServerlessSync.Cli;
@@ -43,6 +44,9 @@ internal sealed record EmbeddedSettings
     public ulong Seed { get; init; } = 20261126;
 
     public SyncOptions Sync { get; init; } = new();
+
+    /// <summary>Tests only: wraps the source the pipeline reads (to hold a sync at a point, say); null in the CLI.</summary>
+    internal Func<ISource, ISource>? WrapSource { get; init; }
 
     public long PartSizeBytes { get; init; } = 64L * 1024 * 1024;
 
@@ -111,7 +115,10 @@ internal sealed record EmbeddedSettings
 }
 
 /// <summary>The user asked for something that cannot be done as asked (exit code 2).</summary>
-internal sealed class UsageException(string message) : Exception(message);
+internal class UsageException(string message) : Exception(message);
+
+/// <summary>Another sync holds the home's lock (exit code 2, as every <see cref="UsageException"/>).</summary>
+internal sealed class SyncRunningException(string message) : UsageException(message);
 
 /// <summary>A reading command on a home where the connector has not synced (exit code 2).</summary>
 internal sealed class NotSyncedYetException(string connectorId, string home)

@@ -8,7 +8,8 @@ namespace ServerlessSync.Functions;
 /// <summary>
 /// FinishRun: <c>{"connectorId","runId"}</c> closes the run from its objects' records (SUCCEEDED, or FAILED naming the
 /// failed objects) and sets the connector's status; with <c>error</c> (the workflow failed around the objects) every
-/// unfinished object fails with it first. Either way the connector's run lock is released. Output:
+/// unfinished object fails with it first; with <c>checksFailed</c> (the destination checks failed before the first
+/// historical sync) the objects fail with it and the connector stays IN_PROGRESS, showing it as its last error. Either way the connector's run lock is released. Output:
 /// <c>{"connectorId","runId","status","error"?}</c>.
 /// </summary>
 public sealed class FinishRunFunction : LambdaFunction
@@ -33,7 +34,12 @@ public sealed class FinishRunFunction : LambdaFunction
         log.About(request.ConnectorId, request.RunId);
         var step = Host.FinishRunStep();
         RunRecord finished;
-        if (request.Error is { } error)
+        if (request.ChecksFailed is { } check)
+        {
+            log.Warn($"the destination checks failed before the first historical sync: {check}");
+            finished = await step.BlockAsync(request.ConnectorId, request.RunId, $"destination {check}", cancellationToken);
+        }
+        else if (request.Error is { } error)
         {
             var message = StepErrorText.Describe(error);
             log.Warn($"the workflow failed: {message}");

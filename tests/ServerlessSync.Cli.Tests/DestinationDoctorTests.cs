@@ -70,7 +70,7 @@ public sealed class DestinationDoctorTests
         }
 
         // The connector's saved settings give the database and the COPY role; the environment the region and endpoints.
-        await File.WriteAllTextAsync(Path.Combine(cli.Home, "default.destination.json"), """{"REDSHIFT_DATABASE": "dev", "COPY_ROLE_ARN": "arn:aws:iam::123456789012:role/copy"}""");
+        await File.WriteAllTextAsync(Path.Combine(cli.Home, "connector-default.json"), """{"redshift": {"REDSHIFT_DATABASE": "dev", "COPY_ROLE_ARN": "arn:aws:iam::123456789012:role/copy"}}""");
         var environment = new Dictionary<string, string>
         {
             ["AWS_REGION"] = "us-east-1",

@@ -234,6 +234,8 @@ public class DiskFullTests
 
         public Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken) => Write(() => inner.PutObjectRunAsync(connectorId, record, cancellationToken));
 
+        public Task PutRunProgressAsync(string connectorId, string runId, RunProgress progress, CancellationToken cancellationToken) => Write(() => inner.PutRunProgressAsync(connectorId, runId, progress, cancellationToken));
+
         public Task<RunRecord?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken) => inner.GetRunAsync(connectorId, runId, cancellationToken);
 
         public Task<IReadOnlyList<RunRecord>> ListRunsAsync(string connectorId, int limit, CancellationToken cancellationToken) => inner.ListRunsAsync(connectorId, limit, cancellationToken);

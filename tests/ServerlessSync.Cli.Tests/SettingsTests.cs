@@ -28,6 +28,42 @@ public class SettingsTests
     }
 
     [Fact]
+    public async Task DestinationSettings_AFormerDestinationFile_MovesIntoTheConnectorsOneSettingsFile_WhichASyncKeeps()
+    {
+        using var cli = new CliHarness();
+        var former = Path.Combine(cli.Home, "default.destination.json");
+        var unified = Path.Combine(cli.Home, "connector-default.json");
+        await File.WriteAllTextAsync(former, """{"REDSHIFT_CLUSTER_ID": "analytics", "REDSHIFT_DATABASE": "dev", "REDSHIFT_DB_USER": "loader"}""");
+        var region = new Dictionary<string, string> { ["AWS_REGION"] = "eu-west-1" };
+
+        var migrated = await cli.RunWithAsync(region, new Amazon.Runtime.AnonymousAWSCredentials(), TimeProvider.System, "setup", "print");
+
+        Assert.True(migrated.ExitCode == 0, migrated.ToString());
+        Assert.Contains("dbuser:analytics/loader", migrated.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(former));
+        Assert.Equal("analytics", Redshift(unified).GetProperty("REDSHIFT_CLUSTER_ID").GetString());
+
+        var sync = await cli.RunAsync("sync", "--scale", "200", "--objects", "account");
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        var again = await cli.RunWithAsync(region, new Amazon.Runtime.AnonymousAWSCredentials(), TimeProvider.System, "setup", "print");
+
+        using (var saved = JsonDocument.Parse(await File.ReadAllTextAsync(unified)))
+        {
+            Assert.Equal("synthetic", saved.RootElement.GetProperty("source").GetString());
+        }
+
+        Assert.Equal(["REDSHIFT_CLUSTER_ID", "REDSHIFT_DATABASE", "REDSHIFT_DB_USER"], Redshift(unified).EnumerateObject().Select(p => p.Name));
+        Assert.Contains("dbuser:analytics/loader", again.Output, StringComparison.Ordinal);
+        Assert.Equal(["connector-default.json"], Directory.EnumerateFiles(cli.Home, "*default*.json").Select(Path.GetFileName));
+    }
+
+    private static JsonElement Redshift(string settingsFile)
+    {
+        using var saved = JsonDocument.Parse(File.ReadAllText(settingsFile));
+        return saved.RootElement.GetProperty("redshift").Clone();
+    }
+
+    [Fact]
     public async Task ObjectsAll_SelectsEveryObjectAgain()
     {
         using var cli = new CliHarness();

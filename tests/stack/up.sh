@@ -35,6 +35,14 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
 fi
 
+# The Status page's browser tests drive Debian's chromium through Playwright (no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -ne 0 ]; then log "chromium is missing and installing it needs root: apt-get install -y chromium"; exit 1; fi
+  log "installing chromium (apt)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+
 if [ ! -x "$here/node_modules/.bin/asl-validator" ] || [ ! -d "$here/node_modules/aws-local-stepfunctions" ]; then
   log "installing asl-validator and aws-local-stepfunctions (npm)"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2)

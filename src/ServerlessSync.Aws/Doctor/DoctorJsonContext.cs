@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ServerlessSync.Core.Model;
 
 namespace ServerlessSync.Aws.Doctor;
 

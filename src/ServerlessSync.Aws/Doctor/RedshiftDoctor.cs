@@ -9,6 +9,8 @@ using ServerlessSync.Aws.Auth;
 using ServerlessSync.Aws.Http;
 using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Aws.S3;
+using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Ports;
 
 namespace ServerlessSync.Aws.Doctor;
 
@@ -31,7 +33,7 @@ public sealed record DoctorOptions
 /// one is set, as the loader does. Every access error goes through the one classifier (<see cref="AuthCauses"/>) and the
 /// propagation-delay retry.
 /// </summary>
-public sealed class RedshiftDoctor(DestinationSettings settings, AWSCredentials credentials, DoctorOptions options)
+public sealed class RedshiftDoctor(DestinationSettings settings, AWSCredentials credentials, DoctorOptions options) : IDestinationChecks
 {
     private readonly DestinationSettings _settings = settings ?? throw new ArgumentNullException(nameof(settings));
     private readonly AWSCredentials _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));

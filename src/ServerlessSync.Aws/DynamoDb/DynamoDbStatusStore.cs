@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using ServerlessSync.Core.Model;
@@ -205,6 +206,39 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         Put(item, "error", Truncate(run.Error, MaxErrorBytes));
         Expire(item, run.StartedAt);
         await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the run's progress as JSON in its item's <c>progress</c> (one UpdateItem, conditional on the item being
+    /// there, after finding the run's sort key); a run the table does not have is left alone.
+    /// </summary>
+    public async Task PutRunProgressAsync(string connectorId, string runId, RunProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(progress);
+        if (await FindRunSortKeyAsync(connectorId, runId, cancellationToken) is not { } runSortKey)
+        {
+            return;
+        }
+
+        try
+        {
+            await _client.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = TableName,
+                    Key = StatusKeys.Key(connectorId, runSortKey),
+                    UpdateExpression = "SET progress = :progress",
+                    ConditionExpression = "attribute_exists(runId)",
+                    ExpressionAttributeValues = new() { [":progress"] = String(JsonSerializer.Serialize(progress, StatusItemJson.Default.RunProgress)) },
+                },
+                cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // The run's item is gone (expired): nothing to record against.
+        }
     }
 
     /// <summary>
@@ -555,6 +589,7 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         EndedAt = OptionalTime(item, "endedAt"),
         Error = OptionalString(item, "error"),
         Objects = [],
+        Progress = OptionalString(item, "progress") is { } progress ? JsonSerializer.Deserialize(progress, StatusItemJson.Default.RunProgress) : null,
     };
 
     private static ObjectRunRecord ReadObjectRun(Dictionary<string, AttributeValue> item) => new ObjectRunRecord

@@ -24,6 +24,9 @@ internal static class StatusKeys
     /// <summary>The connector's run lock (no <c>#</c>: no prefix query of runs, locators or claims matches it).</summary>
     public const string RunLockSort = "RUNLOCK";
 
+    /// <summary>The connector's latest destination checks (no <c>#</c>, like <see cref="RunLockSort"/>).</summary>
+    public const string ChecksSort = "CHECKS";
+
     public static string Partition(string connectorId) => "CONNECTOR#" + connectorId;
 
     public static string Object(string objectName) => ObjectPrefix + objectName;
@@ -60,6 +63,7 @@ internal static class ItemTypes
     public const string RunLocator = "RUN_LOCATOR";
     public const string Load = "LOAD";
     public const string RunLock = "RUN_LOCK";
+    public const string Checks = "CHECKS";
 }
 
 /// <summary>

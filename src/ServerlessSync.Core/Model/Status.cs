@@ -167,4 +167,34 @@ public sealed record RunRecord
     public string? Error { get; init; }
 
     public IReadOnlyList<ObjectRunRecord> Objects { get; init; } = [];
+
+    /// <summary>Where a running run is, as its runner last recorded it (<c>IStatusStore.PutRunProgressAsync</c>); null when none is recorded or the run has ended.</summary>
+    public RunProgress? Progress { get; init; }
+}
+
+/// <summary>
+/// A running run's live progress: the object it works on (the <see cref="ObjectIndex"/>th of <see cref="ObjectCount"/>,
+/// 1-based), what it is doing (<c>extracting</c>, <c>loading</c>), the rows and compressed bytes staged so far for that
+/// object, and when the run and the object started and this was recorded. Rate and time left are worked out from these.
+/// </summary>
+public sealed record RunProgress
+{
+    public required int ObjectIndex { get; init; }
+
+    public required int ObjectCount { get; init; }
+
+    public required string ObjectName { get; init; }
+
+    public required string Phase { get; init; }
+
+    public long Rows { get; init; }
+
+    public long Bytes { get; init; }
+
+    /// <summary>When the run started, on the same clock as the other two times (the recorder's, which may not be the pipeline's).</summary>
+    public required DateTimeOffset RunStartedAt { get; init; }
+
+    public required DateTimeOffset ObjectStartedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
 }

@@ -16,7 +16,18 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
     /// still RUNNING fails with <paramref name="error"/>, staged files and cursors stay as they are, and the run
     /// finishes FAILED.
     /// </summary>
-    public async Task<RunRecord> FailAsync(string connectorId, string runId, string error, CancellationToken cancellationToken)
+    public Task<RunRecord> FailAsync(string connectorId, string runId, string error, CancellationToken cancellationToken) =>
+        FailAsync(connectorId, runId, error, blocked: false, cancellationToken);
+
+    /// <summary>
+    /// Closes a run that did not start extracting because the destination's checks failed before the connector's first
+    /// historical sync: its objects fail with <paramref name="failedCheck"/> and the run finishes FAILED, but the connector
+    /// stays IN_PROGRESS (nothing was loaded, so nothing is broken), its last error naming the failed check.
+    /// </summary>
+    public Task<RunRecord> BlockAsync(string connectorId, string runId, string failedCheck, CancellationToken cancellationToken) =>
+        FailAsync(connectorId, runId, failedCheck, blocked: true, cancellationToken);
+
+    private async Task<RunRecord> FailAsync(string connectorId, string runId, string error, bool blocked, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(error);
         var run = await status.GetRunAsync(connectorId, runId, cancellationToken)
@@ -26,7 +37,7 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
             await status.PutObjectRunAsync(connectorId, record with { Status = RunStatus.Failed, Error = error }, cancellationToken);
         }
 
-        return await FinishAsync(PlanOf(run), cancellationToken);
+        return await FinishAsync(PlanOf(run), blocked ? error : null, cancellationToken);
     }
 
     /// <summary>The plan a stored run was started with (windows from its object records).</summary>
@@ -36,7 +47,9 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
         return new RunPlan(run.ConnectorId, run.RunId, run.StartedAt, [.. run.Objects.Select(o => new ObjectPlan(o.ObjectName, new SyncWindow(o.WindowStart, o.WindowEnd), null))]);
     }
 
-    public async Task<RunRecord> FinishAsync(RunPlan run, CancellationToken cancellationToken)
+    public Task<RunRecord> FinishAsync(RunPlan run, CancellationToken cancellationToken) => FinishAsync(run, null, cancellationToken);
+
+    private async Task<RunRecord> FinishAsync(RunPlan run, string? blockedBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var now = time.GetUtcNow();
@@ -59,7 +72,9 @@ public sealed class FinishRunStep(IStatusStore status, TimeProvider time, IRunLo
             ?? throw new InvalidOperationException($"connector {run.ConnectorId} is not in the status store");
         var objects = await status.GetObjectsAsync(run.ConnectorId, cancellationToken);
         var historicalDone = connector.SelectedObjects.All(name => objects.Any(o => o.ObjectName == name && o.HistoricalComplete));
-        connector = failed.Count > 0
+        connector = blockedBy is not null
+            ? connector with { Status = ConnectorStatus.InProgress, LastError = blockedBy, UpdatedAt = now }
+            : failed.Count > 0
             ? connector with { Status = ConnectorStatus.Failed, LastError = error, UpdatedAt = now }
             : connector with
             {

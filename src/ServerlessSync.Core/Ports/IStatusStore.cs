@@ -26,7 +26,13 @@ public interface IStatusStore
     /// <summary>Creates or replaces one object's record within a run.</summary>
     Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken);
 
-    /// <summary>The run with its object records, or null.</summary>
+    /// <summary>
+    /// Records where run <paramref name="runId"/> is now (<see cref="RunRecord.Progress"/>), replacing what was recorded
+    /// before; a no-op for a run the store does not have. <see cref="PutRunAsync"/> clears it.
+    /// </summary>
+    Task PutRunProgressAsync(string connectorId, string runId, RunProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>The run with its object records (and its progress while one is recorded), or null.</summary>
     Task<RunRecord?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken);
 
     /// <summary>Runs newest first, with their object records.</summary>

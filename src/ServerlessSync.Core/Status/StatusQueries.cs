@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 
@@ -220,7 +221,12 @@ public sealed record RunSummaryView
 }
 
 /// <summary>One run in detail: its summary, each object's part (by object name) and every error met.</summary>
-public sealed record RunView(string ConnectorId, RunSummaryView Run, IReadOnlyList<ObjectRunRecord> Objects, IReadOnlyList<RunErrorView> Errors)
+public sealed record RunView(
+    string ConnectorId,
+    RunSummaryView Run,
+    IReadOnlyList<ObjectRunRecord> Objects,
+    IReadOnlyList<RunErrorView> Errors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProgressView? Progress = null)
 {
     internal static RunView Of(string connectorId, RunRecord run)
     {
@@ -230,11 +236,40 @@ public sealed record RunView(string ConnectorId, RunSummaryView Run, IReadOnlyLi
             .Prepend(run.Error is null ? null : new RunErrorView(null, run.Error))
             .OfType<RunErrorView>()
             .ToList();
-        return new RunView(connectorId, RunSummaryView.Of(run), run.Objects, errors);
+        var progress = run is { Status: RunStatus.Running, Progress: { } recorded } ? ProgressView.Of(recorded) : null;
+        return new RunView(connectorId, RunSummaryView.Of(run), run.Objects, errors, progress);
     }
 }
 
-/// <summary>A connector with its newest runs in detail: each part is the document the status API answers for it.</summary>
+/// <summary>
+/// A running run's live progress (present only while the run is RUNNING and its runner records progress): object k of
+/// n, its phase, rows and bytes so far, the rows per second of this object, and the run's seconds left estimated from
+/// the objects done so far (null before the first is done). Rate and time left are as of <see cref="RunProgress.UpdatedAt"/>.
+/// </summary>
+public sealed record ProgressView(
+    int ObjectIndex,
+    int ObjectCount,
+    string ObjectName,
+    string Phase,
+    long Rows,
+    long Bytes,
+    DateTimeOffset ObjectStartedAt,
+    DateTimeOffset UpdatedAt,
+    double? RowsPerSecond,
+    double? SecondsLeft)
+{
+    internal static ProgressView Of(RunProgress p)
+    {
+        var objectSeconds = Math.Max(0, (p.UpdatedAt - p.ObjectStartedAt).TotalSeconds);
+        var done = p.ObjectIndex - 1;
+        double? left = done <= 0
+            ? null
+            : Math.Round(Math.Max(0, ((p.ObjectStartedAt - p.RunStartedAt).TotalSeconds / done * (p.ObjectCount - done)) - objectSeconds), 1);
+        double? rate = objectSeconds < 0.5 ? null : Math.Round(p.Rows / objectSeconds, 1);
+        return new ProgressView(p.ObjectIndex, p.ObjectCount, p.ObjectName, p.Phase, p.Rows, p.Bytes, p.ObjectStartedAt, p.UpdatedAt, rate, left);
+    }
+}
+
 public sealed record ConnectorStatusView(ConnectorView Connector, IReadOnlyList<RunView> Runs);
 
 /// <summary>An error a run met: the run's own (<see cref="ObjectName"/> null) or one object's.</summary>

@@ -221,7 +221,8 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                 started_at = excluded.started_at,
                 started_at_utc_ticks = excluded.started_at_utc_ticks,
                 ended_at = excluded.ended_at,
-                error = excluded.error
+                error = excluded.error,
+                progress = NULL
             """);
         Add(command, "$connector_id", run.ConnectorId);
         Add(command, "$run_id", run.RunId);
@@ -231,6 +232,20 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$started_at_utc_ticks", run.StartedAt.UtcTicks);
         Add(command, "$ended_at", Text(run.EndedAt));
         Add(command, "$error", run.Error);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Records the run's progress (JSON in the run's row); a run without a row is left alone.</summary>
+    public async Task PutRunProgressAsync(string connectorId, string runId, RunProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(progress);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "UPDATE runs SET progress = $progress WHERE connector_id = $connector_id AND run_id = $run_id");
+        Add(command, "$progress", JsonSerializer.Serialize(progress, StatusJsonContext.Default.RunProgress));
+        Add(command, "$connector_id", connectorId);
+        Add(command, "$run_id", runId);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -299,7 +314,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         await using var connection = await OpenAsync(cancellationToken);
         var runs = await ReadRunsAsync(
             connection,
-            "SELECT connector_id, run_id, mode, status, started_at, ended_at, error FROM runs WHERE connector_id = $connector_id AND run_id = $run_id",
+            "SELECT connector_id, run_id, mode, status, started_at, ended_at, error, progress FROM runs WHERE connector_id = $connector_id AND run_id = $run_id",
             $"""
             SELECT {ObjectRunColumns} FROM object_runs
             WHERE connector_id = $connector_id AND run_id = $run_id
@@ -348,7 +363,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
     {
         await using var connection = await OpenAsync(cancellationToken);
         const string Runs = """
-            SELECT connector_id, run_id, mode, status, started_at, ended_at, error FROM runs
+            SELECT connector_id, run_id, mode, status, started_at, ended_at, error, progress FROM runs
             WHERE connector_id = $connector_id
             """;
         const string AfterPosition = """
@@ -502,6 +517,7 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                     EndedAt = NullableTime(reader, 5),
                     Error = NullableString(reader, 6),
                     Objects = [],
+                    Progress = NullableString(reader, 7) is { } progress ? JsonSerializer.Deserialize(progress, StatusJsonContext.Default.RunProgress) : null,
                 });
             }
         }

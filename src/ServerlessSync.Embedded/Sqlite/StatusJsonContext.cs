@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 
 namespace ServerlessSync.Embedded.Sqlite;
@@ -7,4 +8,5 @@ namespace ServerlessSync.Embedded.Sqlite;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(LoadOutcome))]
+[JsonSerializable(typeof(RunProgress))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;

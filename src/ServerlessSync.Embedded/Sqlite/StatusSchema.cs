@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 internal static class StatusSchema
 {
     /// <summary>The <c>user_version</c> this build writes and reads.</summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     /// <summary>Creates version 1 in an empty file.</summary>
     public const string CreateVersion1 = """
@@ -114,11 +114,16 @@ internal static class StatusSchema
         ALTER TABLE object_runs ADD COLUMN full_resync INTEGER NOT NULL DEFAULT 0;
         """;
 
+    /// <summary>Version 5 records a running run's live progress (JSON, <c>RunProgress</c>), cleared when the run is put again.</summary>
+    public const string UpgradeToVersion5 = """
+        ALTER TABLE runs ADD COLUMN progress TEXT;
+        """;
+
     /// <summary>
-    /// Version 5 records, per object run, the source's jobs it waits for (when submitted, their ids) and for a sliced
+    /// Version 6 records, per object run, the source's jobs it waits for (when submitted, their ids) and for a sliced
     /// historical read how many slices are staged of how many.
     /// </summary>
-    public const string UpgradeToVersion5 = """
+    public const string UpgradeToVersion6 = """
         ALTER TABLE object_runs ADD COLUMN jobs_submitted_at TEXT;
         ALTER TABLE object_runs ADD COLUMN jobs TEXT;
         ALTER TABLE object_runs ADD COLUMN slices_done INTEGER NOT NULL DEFAULT 0;
@@ -128,7 +133,7 @@ internal static class StatusSchema
     /// <summary>The script that brings a file at <paramref name="version"/> (0: empty) to <see cref="Version"/>, each step in order.</summary>
     public static string UpgradeFrom(long version)
     {
-        string[] steps = [CreateVersion1, UpgradeToVersion2, UpgradeToVersion3, UpgradeToVersion4, UpgradeToVersion5];
+        string[] steps = [CreateVersion1, UpgradeToVersion2, UpgradeToVersion3, UpgradeToVersion4, UpgradeToVersion5, UpgradeToVersion6];
         return string.Concat(steps.Skip((int)version));
     }
 }

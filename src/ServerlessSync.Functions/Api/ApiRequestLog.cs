@@ -1,3 +1,4 @@
+using ServerlessSync.Core.Status;
 using ServerlessSync.Functions.Hosting;
 
 namespace ServerlessSync.Functions.Api;
@@ -13,7 +14,7 @@ internal sealed class ApiRequestLog(TextWriter output, TimeProvider time)
 {
     public const string Function = "StatusApi";
 
-    public void Write(string? requestId, ApiAnswer answer)
+    public void Write(string? requestId, StatusApiAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
         var failed = answer.Response.StatusCode >= 500;

@@ -30,16 +30,6 @@ internal sealed record HttpApiResponse(int StatusCode, Dictionary<string, string
     public bool IsBase64Encoded => false;
 }
 
-/// <summary>Every error answer's body: one member saying what is wrong.</summary>
-internal sealed record ApiErrorBody(string Error);
-
-/// <summary>The optional body of <c>POST /connectors/{id}/runs</c>: the objects to sync (absent: the connector's selection).</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record StartRunBody(IReadOnlyList<string?>? Objects);
-
-/// <summary>The answer to a started run (202).</summary>
-internal sealed record RunStartedBody(string ConnectorId, string RunId, string ExecutionArn);
-
 /// <summary>The sync state machine's execution input for a run the API starts (docs/workflow.md, StartRun).</summary>
 internal sealed record RunExecutionInput(
     string ConnectorId,

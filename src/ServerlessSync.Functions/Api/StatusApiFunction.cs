@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using ServerlessSync.Aws.DynamoDb;
 using ServerlessSync.Aws.Http;
+using ServerlessSync.Aws.Lambda;
 using ServerlessSync.Aws.StepFunctions;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Status;
@@ -11,9 +12,11 @@ using ServerlessSync.Functions.Hosting;
 namespace ServerlessSync.Functions.Api;
 
 /// <summary>
-/// The status HTTP API (API Gateway HTTP API, payload format 2.0): a connector's status, its runs, one run, and
-/// starting a run. Handler <c>ServerlessSync.Functions::ServerlessSync.Functions.Api.StatusApiFunction::HandleAsync</c>.
-/// The routes and their answers are <see cref="StatusApi"/>'s; the configuration is <see cref="StatusApiSettings"/>'s.
+/// The status HTTP API (API Gateway HTTP API, payload format 2.0): a connector's status, its runs, one run, starting
+/// a run, and the destination checks (start them: <see cref="LambdaChecksStarter"/>; their latest result). Handler <c>ServerlessSync.Functions::ServerlessSync.Functions.Api.StatusApiFunction::HandleAsync</c>.
+/// The routes and their answers are Core's <see cref="StatusApi"/> (the CLI's <c>serve</c> answers with the same);
+/// this maps the HTTP API v2 event to its request and its response back, and starts runs with
+/// <see cref="StepFunctionsRunStarter"/>. The configuration is <see cref="StatusApiSettings"/>'s.
 /// Every request is answered (errors as <c>{"error":"…"}</c> with their status) and logged as one JSON line.
 /// </summary>
 public sealed class StatusApiFunction
@@ -38,10 +41,14 @@ public sealed class StatusApiFunction
             settings.StateMachineArn,
             settings.ConnectorId,
             time,
-            log) => _settings = settings;
+            log,
+            settings.DoctorFunctionArn is { } doctor ? new LambdaChecksStarter(new LambdaEventInvoker(credentials, settings.Region, settings.LambdaEndpoint), doctor) : null) => _settings = settings;
 
-    /// <summary>For tests: the function over the given status store and Step Functions client.</summary>
-    internal StatusApiFunction(IStatusStore status, StepFunctionsClient stepFunctions, string stateMachineArn, string deploymentConnectorId, TimeProvider time, TextWriter log)
+    /// <summary>
+    /// For tests: the function over the given status store and Step Functions client; with <paramref name="checksStarter"/>
+    /// (and a status store that keeps destination checks) the checks routes too.
+    /// </summary>
+    internal StatusApiFunction(IStatusStore status, StepFunctionsClient stepFunctions, string stateMachineArn, string deploymentConnectorId, TimeProvider time, TextWriter log, IChecksStarter? checksStarter = null)
     {
         ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(stepFunctions);
@@ -49,7 +56,7 @@ public sealed class StatusApiFunction
         ArgumentException.ThrowIfNullOrEmpty(deploymentConnectorId);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(log);
-        _api = new StatusApi(new StatusQueries(status), stepFunctions, stateMachineArn, deploymentConnectorId, time);
+        _api = new StatusApi(new StatusQueries(status), new StepFunctionsRunStarter(stepFunctions, stateMachineArn), deploymentConnectorId, time, status as IDestinationCheckStore, checksStarter);
         _log = new ApiRequestLog(log, time);
     }
 
@@ -74,12 +81,53 @@ public sealed class StatusApiFunction
 
         // Not an HTTP API request at all: answered as one of the wrong payload format.
         request ??= new HttpApiRequest(null, null, null, null, null, null, null, null, null, false);
-        var answer = await _api.HandleAsync(request, CancellationToken.None);
+        var apiRequest = new StatusApiRequest(
+            request.RequestContext?.Http?.Method ?? "",
+            PathOf(request),
+            QueryOf(request),
+            request.Body,
+            request.IsBase64Encoded,
+            request.RequestContext?.RequestId);
+        var answer = request.Version == "2.0"
+            ? await _api.HandleAsync(apiRequest, CancellationToken.None)
+            : _api.Reject(apiRequest, $"the event is not an HTTP API request of payload format 2.0 (version is '{request.Version}')");
         _log.Write(request.RequestContext?.RequestId, answer);
+        var response = new HttpApiResponse(answer.Response.StatusCode, answer.Response.Headers, answer.Response.Body);
 
         var output = new MemoryStream();
-        await JsonSerializer.SerializeAsync(output, answer.Response, ApiJsonContext.Default.HttpApiResponse);
+        await JsonSerializer.SerializeAsync(output, response, ApiJsonContext.Default.HttpApiResponse);
         output.Position = 0;
         return output;
     }
+
+    /// <summary>The request's path without the stage prefix a named stage adds to <c>rawPath</c>.</summary>
+    private static string PathOf(HttpApiRequest request)
+    {
+        var path = request.RawPath ?? request.RequestContext?.Http?.Path ?? "/";
+        var stage = request.RequestContext?.Stage;
+        return stage is null or "$default" || !path.StartsWith($"/{stage}/", StringComparison.Ordinal) ? path : path[(stage.Length + 1)..];
+    }
+
+    /// <summary>The query parameters: API Gateway's decoded <c>queryStringParameters</c>, else <c>rawQueryString</c> decoded here.</summary>
+    private static Dictionary<string, string> QueryOf(HttpApiRequest request)
+    {
+        if (request.QueryStringParameters is { } parameters)
+        {
+            return parameters;
+        }
+
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (request.RawQueryString ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Decode(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? "" : Decode(pair[(equals + 1)..]);
+            // As API Gateway does: repeated parameters are joined with commas.
+            query[name] = query.TryGetValue(name, out var before) ? before + "," + value : value;
+        }
+
+        return query;
+    }
+
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 }

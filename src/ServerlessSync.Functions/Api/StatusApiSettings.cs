@@ -10,7 +10,8 @@ namespace ServerlessSync.Functions.Api;
 /// <item><term>STATE_MACHINE_ARN</term><description>the sync state machine runs are started on (required)</description></item>
 /// <item><term>AWS_REGION</term><description>the region (set by Lambda)</description></item>
 /// <item><term>CONNECTOR_ID</term><description>the deployment's connector, which may be started before its first run has created it (default <c>default</c>)</description></item>
-/// <item><term>SSYNC_DYNAMODB_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
+/// <item><term>DOCTOR_FUNCTION_ARN</term><description>the Doctor function <c>POST /connectors/{id}/checks</c> invokes; without it the checks routes are not served</description></item>
+/// <item><term>SSYNC_DYNAMODB_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT, SSYNC_LAMBDA_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
 /// </list>
 /// A missing or invalid variable fails with an <see cref="InvalidOperationException"/> naming it. The variables the
 /// functions share are read as <see cref="FunctionSettings"/> reads them.
@@ -23,6 +24,11 @@ internal sealed record StatusApiSettings(
     Uri? DynamoDbEndpoint,
     Uri? StepFunctionsEndpoint)
 {
+    /// <summary>DOCTOR_FUNCTION_ARN: the function the checks route invokes; null: no checks routes.</summary>
+    public string? DoctorFunctionArn { get; init; }
+
+    public Uri? LambdaEndpoint { get; init; }
+
     /// <summary>The settings from <paramref name="variable"/> (a name → value lookup; null or blank = not set).</summary>
     public static StatusApiSettings FromVariables(Func<string, string?> variable)
     {
@@ -42,6 +48,10 @@ internal sealed record StatusApiSettings(
             region,
             connectorId,
             variables.Endpoint("SSYNC_DYNAMODB_ENDPOINT"),
-            variables.Endpoint("SSYNC_STEPFUNCTIONS_ENDPOINT"));
+            variables.Endpoint("SSYNC_STEPFUNCTIONS_ENDPOINT"))
+        {
+            DoctorFunctionArn = variables.Optional("DOCTOR_FUNCTION_ARN"),
+            LambdaEndpoint = variables.Endpoint("SSYNC_LAMBDA_ENDPOINT"),
+        };
     }
 }

@@ -31,5 +31,7 @@ namespace ServerlessSync.Functions.Events;
 [JsonSerializable(typeof(CleanupOutput))]
 [JsonSerializable(typeof(FinishRunInput))]
 [JsonSerializable(typeof(FinishRunOutput))]
+[JsonSerializable(typeof(DoctorInput))]
+[JsonSerializable(typeof(DoctorOutput))]
 [JsonSerializable(typeof(LambdaErrorCause))]
 public sealed partial class FunctionJsonContext : JsonSerializerContext;

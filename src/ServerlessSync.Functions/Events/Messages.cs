@@ -14,7 +14,10 @@ public static class Messages
             run.ConnectorId,
             run.RunId,
             run.StartedAt,
-            [.. run.Objects.Select(o => new ObjectPlanMessage { ObjectName = o.ObjectName, WindowStart = o.Window.Start, WindowEnd = o.Window.End, ExpectedCursor = o.ExpectedCursor })]);
+            [.. run.Objects.Select(o => new ObjectPlanMessage { ObjectName = o.ObjectName, WindowStart = o.Window.Start, WindowEnd = o.Window.End, ExpectedCursor = o.ExpectedCursor })])
+        {
+            CheckDestination = DestinationCheckStep.GatesRun(run),
+        };
     }
 
     /// <summary>The run as a step that handles one object sees it: the run with that object's plan only.</summary>

@@ -29,8 +29,36 @@ public sealed record ExecutionInput
     public string? TakeOverFrom { get; init; }
 }
 
-/// <summary>The run StartRun planned; the Map state iterates over <see cref="Objects"/>.</summary>
-public sealed record RunMessage(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlanMessage> Objects);
+/// <summary>
+/// The run StartRun planned; the Map state iterates over <see cref="Objects"/>. <see cref="CheckDestination"/>: the
+/// connector's first historical sync, which runs the destination checks (the Doctor function) before extracting.
+/// </summary>
+public sealed record RunMessage(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlanMessage> Objects)
+{
+    public bool CheckDestination { get; init; }
+}
+
+/// <summary>The Doctor function's input: the connector (default: the stack's), what started it, and the run it gates.</summary>
+public sealed record DoctorInput
+{
+    public string? ConnectorId { get; init; }
+
+    /// <summary><c>api</c> (<c>POST /connectors/{id}/checks</c>), <c>firstSync</c> (the state machine)…; default <c>invoke</c>.</summary>
+    public string? Trigger { get; init; }
+
+    public string? RunId { get; init; }
+}
+
+/// <summary>
+/// The Doctor function's output: whether every check passed and, when one FAILed, <see cref="Failed"/>: the first failing
+/// check in one line (<c>check 4 (database privileges) FAIL: …</c>), which a gated run's FinishRun keeps as its error.
+/// </summary>
+public sealed record DoctorOutput(string ConnectorId, bool Passed, DateTimeOffset RanAt)
+{
+    /// <summary>Written even when null: the state machine's ResultSelector reads it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Failed { get; init; }
+}
 
 /// <summary>A run as the later states name it (StartRun's output without its objects; extra members are ignored).</summary>
 public sealed record RunReference(string ConnectorId, string RunId, DateTimeOffset StartedAt);
@@ -215,10 +243,16 @@ public sealed record CleanupInput(string ManifestKey);
 
 public sealed record CleanupOutput(string ManifestKey, int Deleted);
 
-/// <summary>FinishRun's input; with <see cref="Error"/> (the workflow failed around the objects) the run's unfinished objects fail.</summary>
+/// <summary>
+/// FinishRun's input; with <see cref="Error"/> (the workflow failed around the objects) the run's unfinished objects fail;
+/// with <see cref="ChecksFailed"/> (the destination checks failed before extraction) they fail with it.
+/// </summary>
 public sealed record FinishRunInput(string ConnectorId, string RunId)
 {
     public StepError? Error { get; init; }
+
+    /// <summary>The destination check that FAILed before the first historical sync: the run ends, the connector stays IN_PROGRESS.</summary>
+    public string? ChecksFailed { get; init; }
 }
 
 // SUCCEEDED, FAILED on the wire (WireEnumConverter): the state machine's RunDone choice compares "SUCCEEDED".

@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using ServerlessSync.Aws.Auth;
+using ServerlessSync.Aws.Doctor;
 using ServerlessSync.Aws.DynamoDb;
 using ServerlessSync.Aws.Http;
 using ServerlessSync.Aws.Redshift;
@@ -41,6 +42,9 @@ public sealed class FunctionHost : IDisposable
     /// </summary>
     public static readonly TimeSpan DataApiAccessPatience = TimeSpan.FromMinutes(4);
 
+    /// <summary>How long each of the Doctor function's calls retries an access error: its seven checks fit its 15 minutes.</summary>
+    public static readonly TimeSpan DoctorAccessPatience = TimeSpan.FromMinutes(1);
+
     private static readonly Lazy<FunctionHost> SharedHost = new(() => new FunctionHost(FunctionSettings.FromEnvironment(), TimeProvider.System));
 
     private readonly IAmazonS3 _s3;
@@ -50,6 +54,7 @@ public sealed class FunctionHost : IDisposable
     private readonly TextWriter _logOutput;
     private readonly SyntheticTenantFile _tenantFile;
     private readonly ZuoraSourceHolder? _zuora;
+    private readonly AWSCredentials _credentials;
 
     /// <param name="settings">the configuration (<see cref="FunctionSettings.FromEnvironment"/> in Lambda)</param>
     /// <param name="clock">the pipeline's clock</param>
@@ -64,6 +69,7 @@ public sealed class FunctionHost : IDisposable
         Clock = clock;
         _logOutput = logOutput ?? Console.Out;
         credentials ??= DefaultAWSCredentialsIdentityResolver.GetCredentials();
+        _credentials = credentials;
 
         _s3 = ServiceClients.S3(credentials, settings.Region, settings.S3Endpoint);
         Staging = new S3StagingStore(_s3, new S3StagingOptions(settings.StagingBucket));
@@ -151,6 +157,42 @@ public sealed class FunctionHost : IDisposable
     public CleanupStep CleanupStep() => new(Staging);
 
     public FinishRunStep FinishRunStep() => new(Status, Clock, RunLock);
+
+    /// <summary>
+    /// The Doctor function's step: the seven destination checks (<see cref="RedshiftDoctor"/>) with this stack's settings,
+    /// signed as this function's role (the loader's: the identity the customer's trust policy names and the Data API
+    /// knows), the result kept in the status table. An access error right after a policy change is retried for
+    /// <see cref="DoctorAccessPatience"/>, saying so.
+    /// </summary>
+    public DestinationCheckStep DestinationCheckStep(string connectorId)
+    {
+        var doctor = new RedshiftDoctor(DestinationSettings(connectorId), _credentials, new DoctorOptions
+        {
+            Access = new AccessRetry { Patience = DoctorAccessPatience, Say = message => Log("Doctor").Warn(message) },
+        });
+        return new DestinationCheckStep(doctor, Status, Clock);
+    }
+
+    /// <summary>The checks' settings: the same destination, bucket and roles the functions load with.</summary>
+    public DestinationSettings DestinationSettings(string connectorId) => new()
+    {
+        Target = Settings.Redshift,
+        Schema = Settings.RedshiftSchema,
+        StagingBucket = Settings.StagingBucket,
+        CopyRoleArn = Settings.CopyRoleArn,
+        CustomerRoleArn = Settings.CustomerRoleArn,
+        CustomerExternalId = Settings.CustomerExternalId,
+        Region = Settings.Region,
+        ConnectorId = connectorId,
+        Endpoints = new DoctorEndpoints
+        {
+            Sts = Settings.StsEndpoint,
+            Redshift = Settings.RedshiftEndpoint,
+            RedshiftServerless = Settings.RedshiftServerlessEndpoint,
+            RedshiftData = Settings.RedshiftDataEndpoint,
+            S3 = Settings.S3Endpoint,
+        },
+    };
 
     /// <summary>A new log for one invocation of <paramref name="function"/>.</summary>
     public FunctionLog Log(string function) => new(_logOutput, Clock, function);

@@ -31,7 +31,7 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>STATUS_RETENTION_DAYS</term><description>days runs and load claims stay in the status table before its TTL removes them (default 90)</description></item>
 /// <item><term>CONNECTOR_ID</term><description>the connector when the execution input names none (default <c>default</c>)</description></item>
 /// <item><term>AWS_REGION</term><description>the region (set by Lambda)</description></item>
-/// <item><term>SSYNC_S3_ENDPOINT, SSYNC_DYNAMODB_ENDPOINT, SSYNC_REDSHIFT_DATA_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT, SSYNC_SECRETSMANAGER_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
+/// <item><term>SSYNC_S3_ENDPOINT, SSYNC_DYNAMODB_ENDPOINT, SSYNC_REDSHIFT_DATA_ENDPOINT, SSYNC_STEPFUNCTIONS_ENDPOINT, SSYNC_SECRETSMANAGER_ENDPOINT, SSYNC_STS_ENDPOINT, SSYNC_REDSHIFT_ENDPOINT, SSYNC_REDSHIFT_SERVERLESS_ENDPOINT</term><description>tests only: local endpoints in place of AWS's</description></item>
 /// </list>
 /// A missing or invalid variable fails with a <see cref="FunctionSettingsException"/> naming it.
 /// </summary>
@@ -126,6 +126,13 @@ public sealed partial record FunctionSettings
 
     public Uri? SecretsManagerEndpoint { get; init; }
 
+    /// <summary>The destination checks' STS (check 1), Redshift and Redshift Serverless (check 2) endpoints (tests only).</summary>
+    public Uri? StsEndpoint { get; init; }
+
+    public Uri? RedshiftEndpoint { get; init; }
+
+    public Uri? RedshiftServerlessEndpoint { get; init; }
+
     public long PartSizeBytes => PartSizeBytesOverride ?? PartSizeMb * 1024L * 1024L;
 
     /// <summary>The settings of this process's environment.</summary>
@@ -165,6 +172,9 @@ public sealed partial record FunctionSettings
             RedshiftDataEndpoint = variables.Endpoint("SSYNC_REDSHIFT_DATA_ENDPOINT"),
             StepFunctionsEndpoint = variables.Endpoint("SSYNC_STEPFUNCTIONS_ENDPOINT"),
             SecretsManagerEndpoint = variables.Endpoint("SSYNC_SECRETSMANAGER_ENDPOINT"),
+            StsEndpoint = variables.Endpoint("SSYNC_STS_ENDPOINT"),
+            RedshiftEndpoint = variables.Endpoint("SSYNC_REDSHIFT_ENDPOINT"),
+            RedshiftServerlessEndpoint = variables.Endpoint("SSYNC_REDSHIFT_SERVERLESS_ENDPOINT"),
         };
         settings.Validate();
         return settings;

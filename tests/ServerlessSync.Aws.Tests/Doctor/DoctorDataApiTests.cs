@@ -4,8 +4,10 @@ using Microsoft.Extensions.Time.Testing;
 using ServerlessSync.Aws.Auth;
 using ServerlessSync.Aws.Doctor;
 using ServerlessSync.Aws.Tests.Pipeline;
+using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Staging;
 using ServerlessSync.Testing;
+using ServerlessSync.Testing.Aws;
 
 namespace ServerlessSync.Aws.Tests.Doctor;
 
@@ -120,7 +122,7 @@ public sealed class DoctorDataApiTests
     public async Task WholeReport_AgainstTheDoubleAndMoto_PassesEveryApplicableCheck()
     {
         await using var pipeline = await CloudPipeline.StartAsync(TimeProvider.System, nullStringMatchesQuotedFields: false);
-        await MotoCluster.CreateAsync(CloudPipeline.Target.ClusterIdentifier!);
+        await MotoQuery.CreateClusterAsync(CloudPipeline.Target.ClusterIdentifier!);
 
         var report = await Doctor(pipeline).RunAsync(CancellationToken.None);
 

@@ -1,13 +1,15 @@
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3.Model;
+using Microsoft.AspNetCore.Http;
 using ServerlessSync.Aws.Auth;
 using ServerlessSync.Aws.Doctor;
 using ServerlessSync.Aws.RedshiftData;
 using ServerlessSync.Aws.S3;
+using ServerlessSync.Core.Model;
 using ServerlessSync.Testing;
+using ServerlessSync.Testing.Aws;
 using ServerlessSync.Testing.Http;
 
 namespace ServerlessSync.Aws.Tests.Doctor;
@@ -84,7 +86,7 @@ public sealed class DoctorMotoTests
     public async Task TemporaryCredentials_ForACreatedCluster_Pass()
     {
         var cluster = "doctor-" + Guid.NewGuid().ToString("N")[..10];
-        await MotoCluster.CreateAsync(cluster);
+        await MotoQuery.CreateClusterAsync(cluster);
 
         var result = await Doctor(Settings(cluster)).CheckTemporaryCredentialsAsync(Keys, CancellationToken.None);
 
@@ -186,26 +188,7 @@ public sealed class DoctorMotoTests
     private static async Task<string> CreateRoleAsync(string name)
     {
         var trust = Uri.EscapeDataString("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"right-id"}}}]}""");
-        await PostFormAsync("iam", $"Action=CreateRole&Version=2010-05-08&RoleName={name}&AssumeRolePolicyDocument={trust}");
+        await MotoQuery.PostFormAsync("iam", $"Action=CreateRole&Version=2010-05-08&RoleName={name}&AssumeRolePolicyDocument={trust}");
         return $"arn:aws:iam::{Account}:role/{name}";
     }
-
-    /// <summary>A query-protocol call to moto, which reads the service from the signature's scope.</summary>
-    internal static async Task PostFormAsync(string service, string form)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, TestStack.MotoEndpoint) { Content = new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded") };
-        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential=doctor-test/20261201/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0");
-        using var response = await http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        // A cluster another test of this run created already is as good.
-        Assert.True(response.StatusCode == HttpStatusCode.OK || body.Contains("AlreadyExists", StringComparison.Ordinal), $"moto {service}: {body}");
-    }
-}
-
-/// <summary>Clusters in moto, for GetClusterCredentials (moto has no Serverless backend).</summary>
-internal static class MotoCluster
-{
-    public static Task CreateAsync(string cluster) =>
-        DoctorMotoTests.PostFormAsync("redshift", $"Action=CreateCluster&Version=2012-12-01&ClusterIdentifier={cluster}&NodeType=dc2.large&MasterUsername=admin&MasterUserPassword=Passw0rd1&DBName=dev");
 }

@@ -35,7 +35,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         Assert.True(File.Exists(DatabasePath));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(5L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(6L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal(
             "connectors,load_claims,object_runs,objects,run_locks,runs",
@@ -90,7 +90,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         Assert.Equal(T2, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
         await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await check.OpenAsync();
-        Assert.Equal(5L, Scalar(check, "PRAGMA user_version"));
+        Assert.Equal(6L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using ServerlessSync.Aws.DynamoDb;
 using ServerlessSync.Functions.Api;
 using ServerlessSync.Functions.Tests.Support;
 using ServerlessSync.Testing;
+using ServerlessSync.Testing.Http;
 
 namespace ServerlessSync.Functions.Tests.Api;
 
@@ -38,6 +39,12 @@ internal sealed class ApiHarness : IAsyncLifetime
 
     public LocalStepFunctions StepFunctions { get; private set; } = null!;
 
+    /// <summary>The Doctor function's ARN the checks route invokes (DOCTOR_FUNCTION_ARN).</summary>
+    public const string DoctorFunctionArn = "arn:aws:lambda:eu-west-1:123456789012:function:serverless-sync-DoctorFunction-Ab12Cd34";
+
+    /// <summary>Lambda, taking the checks route's asynchronous invocations of <see cref="DoctorFunctionArn"/>.</summary>
+    public LocalLambda Lambda { get; private set; } = null!;
+
     public StatusApiFunction Function { get; private set; } = null!;
 
     /// <summary>The log lines written so far, each parsed.</summary>
@@ -49,6 +56,7 @@ internal sealed class ApiHarness : IAsyncLifetime
         await DynamoDbStatusStore.CreateTableAsync(DynamoDb, TableName, CancellationToken.None);
         AwsCalls.Install();
         StepFunctions = await LocalStepFunctions.StartAsync();
+        Lambda = await LocalLambda.StartAsync(DoctorFunctionArn);
         Function = new StatusApiFunction(Settings(), Credentials, Time, _log);
     }
 
@@ -57,6 +65,7 @@ internal sealed class ApiHarness : IAsyncLifetime
         await DynamoDb.DeleteTableAsync(new DeleteTableRequest { TableName = TableName });
         DynamoDb.Dispose();
         await StepFunctions.DisposeAsync();
+        await Lambda.DisposeAsync();
     }
 
     /// <summary>The settings the function is composed from, as <c>StatusApiSettings.FromVariables</c> reads them.</summary>
@@ -69,6 +78,8 @@ internal sealed class ApiHarness : IAsyncLifetime
         ["AWS_REGION"] = "eu-west-1",
         ["SSYNC_DYNAMODB_ENDPOINT"] = TestStack.DynamoDbEndpoint.ToString(),
         ["SSYNC_STEPFUNCTIONS_ENDPOINT"] = StepFunctions.Url.ToString(),
+        ["DOCTOR_FUNCTION_ARN"] = DoctorFunctionArn,
+        ["SSYNC_LAMBDA_ENDPOINT"] = Lambda.Url.ToString(),
     };
 
     /// <summary>Invokes the handler with <paramref name="eventJson"/> and reads its HTTP API response.</summary>

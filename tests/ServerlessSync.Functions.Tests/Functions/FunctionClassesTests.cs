@@ -15,6 +15,7 @@ public sealed class FunctionClassesTests
         "ServerlessSync.Functions::ServerlessSync.Functions.RecordObjectFunction::HandleAsync",
         "ServerlessSync.Functions::ServerlessSync.Functions.CleanupFunction::HandleAsync",
         "ServerlessSync.Functions::ServerlessSync.Functions.FinishRunFunction::HandleAsync",
+        "ServerlessSync.Functions::ServerlessSync.Functions.DoctorFunction::HandleAsync",
     };
 
     [Theory]

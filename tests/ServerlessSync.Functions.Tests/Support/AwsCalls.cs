@@ -68,12 +68,16 @@ public static class AwsCalls
         return authorization[start..authorization.IndexOf('/', start)];
     }
 
+    private static string? Authorization(HttpRequestMessage request) =>
+        request.Headers.TryGetValues("Authorization", out var values) ? values.FirstOrDefault() : null;
+
     // X-Amz-Target's prefix → the IAM service prefix.
     private static string ServiceOf(string target) => target[..target.IndexOf('.', StringComparison.Ordinal)] switch
     {
         "RedshiftData" => "redshift-data",
         "AWSStepFunctions" => "states",
         "secretsmanager" => "secretsmanager",
+        "RedshiftServerless" => "redshift-serverless",
         var other => throw new InvalidOperationException($"no IAM service known for X-Amz-Target {target} ({other})"),
     };
 
@@ -122,8 +126,22 @@ public static class AwsCalls
                     }
                 }
 
-                var authorization = request.Headers.TryGetValues("Authorization", out var values) ? values.FirstOrDefault() : null;
-                Add(ServiceOf(target), target[(target.LastIndexOf('.') + 1)..], AccessKeyOf(authorization), fields);
+                Add(ServiceOf(target), target[(target.LastIndexOf('.') + 1)..], AccessKeyOf(Authorization(request)), fields);
+            }
+            else if (FunctionScope.Current is not null && request.RequestUri?.AbsolutePath.Split('/') is ["", "2015-03-31", "functions", var function, "invocations"])
+            {
+                // Lambda's REST Invoke: the function is in the path.
+                Add("lambda", "Invoke", AccessKeyOf(Authorization(request)), new Dictionary<string, string>(StringComparer.Ordinal) { ["FunctionName"] = Uri.UnescapeDataString(function) });
+            }
+            else if (FunctionScope.Current is not null && request.Content?.Headers.ContentType?.MediaType == "application/x-www-form-urlencoded")
+            {
+                // The query protocol (Redshift's GetClusterCredentials): the operation is the form's Action, the service the signature's scope.
+                var fields = (await request.Content.ReadAsStringAsync(cancellationToken)).Split('&', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(pair => pair.Split('=', 2))
+                    .ToDictionary(pair => Uri.UnescapeDataString(pair[0]), pair => Uri.UnescapeDataString(pair.Length > 1 ? pair[1].Replace('+', ' ') : ""), StringComparer.Ordinal);
+                var authorization = Authorization(request) ?? "";
+                var scope = authorization.Split('/');
+                Add(scope.Length > 3 ? scope[3] : "", fields.GetValueOrDefault("Action", ""), AccessKeyOf(authorization), fields);
             }
 
             return await base.SendAsync(request, cancellationToken);

@@ -18,6 +18,8 @@ using ServerlessSync.Core.Staging;
 using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Sources.Synthetic;
 using ServerlessSync.Testing;
+using ServerlessSync.Testing.Aws;
+using ServerlessSync.Testing.Http;
 
 namespace ServerlessSync.Functions.Tests.Support;
 
@@ -38,6 +40,9 @@ public sealed record FunctionsTestHostOptions
 
     /// <summary>A customer role (ARN, external id) the warehouse's calls assume through STS (moto's); null = none.</summary>
     public (string RoleArn, string ExternalId)? CustomerRole { get; init; }
+
+    /// <summary>The database user's grants in the Data API double (null: its defaults, CREATE and TEMPORARY on the database).</summary>
+    public IReadOnlyList<string>? DatabaseUserGrants { get; init; }
 
     /// <summary>Changes the settings the host is built from (after the stack's endpoints are in).</summary>
     public Func<FunctionSettings, FunctionSettings>? Configure { get; init; }
@@ -82,8 +87,11 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     private readonly RedshiftDataClient _dataApi;
     private readonly IAmazonDynamoDB _dynamoDb;
 
-    private FunctionsTestHost(FunctionSettings settings, TimeProvider clock, IAmazonS3 s3, IAmazonDynamoDB dynamoDb, RedshiftDataDoubleServer redshift, LocalStepFunctions stepFunctions)
+    private readonly LocalRedshiftServerless? _serverless;
+
+    private FunctionsTestHost(FunctionSettings settings, TimeProvider clock, IAmazonS3 s3, IAmazonDynamoDB dynamoDb, RedshiftDataDoubleServer redshift, LocalStepFunctions stepFunctions, LocalRedshiftServerless? serverless)
     {
+        _serverless = serverless;
         Settings = settings;
         Clock = clock;
         S3 = s3;
@@ -102,6 +110,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         RecordObject = new RecordObjectFunction(Host);
         Cleanup = new CleanupFunction(Host);
         FinishRun = new FinishRunFunction(Host);
+        Doctor = new DoctorFunction(Host);
     }
 
     /// <summary>What every client signs with: the local servers (moto, the doubles) take any credentials.</summary>
@@ -141,6 +150,8 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 
     public FinishRunFunction FinishRun { get; }
 
+    public DoctorFunction Doctor { get; }
+
     /// <summary>The JSON log lines the functions wrote so far.</summary>
     public IReadOnlyList<string> LogLines => _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
@@ -179,18 +190,51 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         {
             AdminConnectionString = TestStack.PostgresConnectionString,
             S3 = s3,
+            DatabaseUserGrants = options.DatabaseUserGrants ?? RedshiftDataDoubleOptions.DefaultDatabaseUserGrants,
             Targets = [settings.Redshift.WorkgroupName is { } workgroup
                 ? RedshiftDataTarget.Workgroup(workgroup, settings.Redshift.Database)
                 : RedshiftDataTarget.Cluster(settings.Redshift.ClusterIdentifier!, settings.Redshift.Database, settings.Redshift.DbUser!)],
         });
         var stepFunctions = await LocalStepFunctions.StartAsync();
-        settings = settings with { RedshiftDataEndpoint = redshift.Endpoint, StepFunctionsEndpoint = stepFunctions.Url };
+        // The destination checks: STS and Redshift's GetClusterCredentials on moto (the cluster created in the account the
+        // checks sign as: the customer role's, when one is assumed), GetCredentials on a local Serverless stand-in.
+        LocalRedshiftServerless? serverless = null;
+        if (settings.Redshift.IsServerless)
+        {
+            serverless = await LocalRedshiftServerless.StartAsync();
+        }
+        else
+        {
+            await MotoQuery.CreateClusterAsync(settings.Redshift.ClusterIdentifier!, await AccountKeyAsync(settings));
+        }
+
+        settings = settings with
+        {
+            RedshiftDataEndpoint = redshift.Endpoint,
+            StepFunctionsEndpoint = stepFunctions.Url,
+            StsEndpoint = TestStack.MotoEndpoint,
+            RedshiftEndpoint = TestStack.MotoEndpoint,
+            RedshiftServerlessEndpoint = serverless?.Url,
+        };
         if (options.Configure is { } configure)
         {
             settings = configure(settings);
         }
 
-        return new FunctionsTestHost(settings, clock, s3, dynamoDb, redshift, stepFunctions);
+        return new FunctionsTestHost(settings, clock, s3, dynamoDb, redshift, stepFunctions, serverless);
+    }
+
+    /// <summary>An access key of the account the Data API is called in: the customer role's session (moto keeps assumed keys in the role's account), else ours.</summary>
+    private static async Task<string> AccountKeyAsync(FunctionSettings settings)
+    {
+        if (settings.CustomerRoleArn is null)
+        {
+            return Credentials.GetCredentials().AccessKey;
+        }
+
+        using var sts = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(Credentials, new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig { ServiceURL = TestStack.MotoEndpoint.ToString(), AuthenticationRegion = settings.Region.SystemName });
+        var assumed = await sts.AssumeRoleAsync(new Amazon.SecurityToken.Model.AssumeRoleRequest { RoleArn = settings.CustomerRoleArn, RoleSessionName = "functions-test-host", ExternalId = settings.CustomerExternalId });
+        return assumed.Credentials.AccessKeyId;
     }
 
     /// <summary>Invokes the function named <paramref name="function"/> (<c>StartRun</c>, <c>Extract</c>, …) with <paramref name="inputJson"/>; returns its output.</summary>
@@ -212,6 +256,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         RecordObjectFunction.Name => RecordObject.HandleAsync(input),
         CleanupFunction.Name => Cleanup.HandleAsync(input),
         FinishRunFunction.Name => FinishRun.HandleAsync(input),
+        DoctorFunction.Name => Doctor.HandleAsync(input),
         _ => throw new ArgumentException($"no function '{function}'", nameof(function)),
     };
 
@@ -393,6 +438,11 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         _dataApi.Dispose();
         await StepFunctions.DisposeAsync();
         await Redshift.DisposeAsync();
+        if (_serverless is not null)
+        {
+            await _serverless.DisposeAsync();
+        }
+
         await _dynamoDb.DeleteTableAsync(new DeleteTableRequest { TableName = Settings.StatusTable });
         _dynamoDb.Dispose();
         S3.Dispose();

@@ -151,6 +151,31 @@ public static partial class CallPermissions
                 ];
             }
 
+            case "lambda" when call.Operation == "Invoke":
+            {
+                var function = fields["FunctionName"];
+                return [Ask("lambda:InvokeFunction", call.Settings is StatusApiSettings { DoctorFunctionArn: { } doctor } && function == doctor ? stack.DoctorFunctionArn : function)];
+            }
+
+            case "redshift" when call.Operation == "GetClusterCredentials":
+            {
+                // The destination checks' check 2, as the identity the Data API is called as.
+                var principal = call.Settings is FunctionSettings { CustomerRoleArn: not null } ? "customer role" : "function";
+                var cluster = fields.GetValueOrDefault("ClusterIdentifier", "");
+                return
+                [
+                    Ask("redshift:GetClusterCredentials", Arn("redshift", $"dbuser:{cluster}/{fields.GetValueOrDefault("DbUser", "")}"), principal: principal),
+                    Ask("redshift:GetClusterCredentials", Arn("redshift", $"dbname:{cluster}/{fields.GetValueOrDefault("DbName", "")}"), principal: principal),
+                ];
+            }
+
+            case "redshift-serverless" when call.Operation == "GetCredentials":
+            {
+                var principal = call.Settings is FunctionSettings { CustomerRoleArn: not null } ? "customer role" : "function";
+                var workgroup = fields.GetValueOrDefault("workgroupName", "");
+                return [Ask("redshift-serverless:GetCredentials", workgroup.StartsWith("arn:", StringComparison.Ordinal) ? workgroup : Arn("redshift-serverless", $"workgroup/{workgroup}"), principal: principal)];
+            }
+
             default:
                 return [Ask($"{call.Service}:{call.Operation}", "*")];
         }

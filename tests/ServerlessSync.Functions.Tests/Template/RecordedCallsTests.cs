@@ -36,7 +36,7 @@ public sealed class RecordedCallsTests
             || c.Settings is StatusApiSettings a && a.StatusTable == apiSettings.StatusTable).ToList();
         Assert.Contains(own, c => c.Function == StatusApiFunction.Name);
         Assert.Equal(
-            ["Cleanup", "Extract", "FinishRun", "Load", "LoadCompleted", "RecordObject", "StartRun", StatusApiFunction.Name],
+            ["Cleanup", "Doctor", "Extract", "FinishRun", "Load", "LoadCompleted", "RecordObject", "StartRun", StatusApiFunction.Name],
             own.Select(c => c.Function).Distinct().Order(StringComparer.Ordinal));
 
         var problems = NotAllowed(own).Concat(GrantedButNotCalled(settings, own)).ToList();
@@ -81,17 +81,22 @@ public sealed class RecordedCallsTests
         Assert.Contains("add to CleanupFunctionRole: {Effect: Allow, Action: s3:PutObject, Resource: \"arn:aws:s3:::serverless-sync-", problems[1], StringComparison.Ordinal);
     }
 
-    /// <summary>With a customer role the function assumes it (with the external id) and every Data API call is signed as that role.</summary>
+    /// <summary>With a customer role the function assumes it (with the external id) and every Data API and database-credentials call is signed as that role.</summary>
     private static void AssertDataApiRunsAsTheCustomerRole(IReadOnlyList<AwsCall> calls)
     {
+        // The Doctor's check 1 also asks without the external id, expecting a refusal (the confused-deputy guard).
         var assume = calls.Where(c => c.Service == "sts").ToList();
         Assert.NotEmpty(assume);
-        Assert.All(assume, c => Assert.Equal((CustomerRoleArn, CustomerExternalId), (c.Fields["RoleArn"], c.Fields["ExternalId"])));
-        var dataApi = calls.Where(c => c.Service == "redshift-data").ToList();
+        Assert.All(assume, c => Assert.Equal(CustomerRoleArn, c.Fields["RoleArn"]));
+        Assert.All(assume.Where(c => c.Function != DoctorFunction.Name), c => Assert.Equal(CustomerExternalId, c.Fields["ExternalId"]));
+        Assert.Contains(assume, c => c.Function == DoctorFunction.Name && c.Fields.GetValueOrDefault("ExternalId") == CustomerExternalId);
+        var asCustomer = new[] { "redshift-data", "redshift", "redshift-serverless" };
+        var dataApi = calls.Where(c => asCustomer.Contains(c.Service)).ToList();
         Assert.NotEmpty(dataApi);
+        Assert.Contains(dataApi, c => c.Service == "redshift" && c.Function == DoctorFunction.Name);
         var ownKey = FunctionsTestHost.Credentials.GetCredentials().AccessKey;
         Assert.All(dataApi, c => Assert.NotEqual(ownKey, c.AccessKeyId));
-        Assert.All(assume.Concat(calls.Where(c => c.Service != "redshift-data")), c => Assert.Equal(ownKey, c.AccessKeyId));
+        Assert.All(assume.Concat(calls.Where(c => !asCustomer.Contains(c.Service))), c => Assert.Equal(ownKey, c.AccessKeyId));
     }
 
     /// <summary>Runs the setup's workflow (three runs) and status API; returns the settings both ran with.</summary>
@@ -153,6 +158,10 @@ public sealed class RecordedCallsTests
             Assert.Equal(409, (await api.InvokeAsync(ApiHarness.Sample("api-start-run.json"))).Status);
             api.StepFunctions.SetExecutionStatus("r2", "FAILED");
             Assert.Equal(202, (await api.InvokeAsync(ApiHarness.Sample("api-start-run.json"))).Status);
+
+            // The destination checks: started (an asynchronous invocation of the Doctor function), then read.
+            Assert.Equal(202, (await api.InvokeAsync(ApiHarness.Sample("api-start-checks.json"))).Status);
+            Assert.Equal(404, (await api.InvokeAsync(ApiHarness.Sample("api-get-latest-checks.json"))).Status);
             return (settings, api.Settings());
         }
         finally

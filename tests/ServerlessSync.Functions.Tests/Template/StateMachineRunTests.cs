@@ -33,6 +33,68 @@ public class StateMachineRunTests
 
         AssertPayload(Json("""{"connectorId": "default", "runId": "r1"}"""), Single(outcome, "FinishRun"));
         Assert.Empty(Calls(outcome, "RecordFailure"));
+        Assert.Empty(Calls(outcome, "CheckDestination"));
+    }
+
+    [Fact]
+    public async Task Run_NotAFirstSync_SkipsTheDestinationChecks()
+    {
+        var responses = Responses();
+        responses["StartRun"]!["payload"]!["checkDestination"] = false;
+
+        var outcome = await RunAsync(responses);
+
+        Assert.Equal("SUCCEEDED", Text(outcome["status"]));
+        Assert.Empty(Calls(outcome, "CheckDestination"));
+        Assert.Equal(2, Calls(outcome, "ExtractAndLoad").Count);
+    }
+
+    [Fact]
+    public async Task Run_FirstSync_ChecksTheDestinationFirst_ThenLoadsWhenEveryCheckPassed()
+    {
+        var responses = Responses();
+        responses["StartRun"]!["payload"]!["checkDestination"] = true;
+        responses["CheckDestination"] = Json("""{"payload": {"connectorId": "default", "passed": true, "ranAt": "2026-11-26T21:30:00+00:00", "failed": null}}""");
+
+        var outcome = await RunAsync(responses);
+
+        Assert.Equal("SUCCEEDED", Text(outcome["status"]));
+        AssertPayload(Json("""{"connectorId": "default", "runId": "r1", "trigger": "firstSync"}"""), Single(outcome, "CheckDestination"));
+        var states = outcome["calls"]!.AsArray().Select(c => Text(c!["state"])).ToList();
+        Assert.True(states.IndexOf("CheckDestination") < states.IndexOf("SubmitExport"), string.Join(", ", states));
+        Assert.Equal(2, Calls(outcome, "ExtractAndLoad").Count);
+    }
+
+    [Fact]
+    public async Task Run_FirstSync_ACheckFails_ExtractsNothing_FinishesTheRunWithTheCheck_AndFailsNamingIt()
+    {
+        const string failed = "check 4 (database privileges) FAIL: database user sync_loader lacks TEMPORARY on database dev";
+        var responses = Responses();
+        responses["StartRun"]!["payload"]!["checkDestination"] = true;
+        responses["CheckDestination"] = Obj(("payload", Obj(("connectorId", "default"), ("passed", false), ("ranAt", StartedAt), ("failed", failed))));
+        responses["FinishRunAfterChecks"] = Json("""{"payload": {"connectorId": "default", "runId": "r1", "status": "FAILED"}}""");
+
+        var outcome = await RunAsync(responses);
+
+        Assert.Equal(("FAILED", "DestinationCheckFailed", failed), (Text(outcome["status"]), Text(outcome["error"]), Text(outcome["cause"])));
+        AssertPayload(Obj(("connectorId", "default"), ("runId", "r1"), ("checksFailed", failed)), Single(outcome, "FinishRunAfterChecks"));
+        Assert.Equal(["StartRun", "CheckDestination", "FinishRunAfterChecks"], outcome["calls"]!.AsArray().Select(c => Text(c!["state"])));
+    }
+
+    [Fact]
+    public async Task Run_FirstSync_TheChecksThemselvesFail_FinishesTheRunWithThatError()
+    {
+        var responses = Responses();
+        responses["StartRun"]!["payload"]!["checkDestination"] = true;
+        responses["CheckDestination"] = Json("""{"error": "AmazonDynamoDBException", "cause": "table not found"}""");
+
+        var outcome = await RunAsync(responses);
+
+        Assert.Equal(("FAILED", "AmazonDynamoDBException"), (Text(outcome["status"]), Text(outcome["error"])));
+        AssertPayload(
+            Json("""{"connectorId": "default", "runId": "r1", "error": {"Error": "AmazonDynamoDBException", "Cause": "table not found"}}"""),
+            Single(outcome, "FinishRunAfterError"));
+        Assert.Empty(Calls(outcome, "SubmitExport"));
     }
 
     [Fact]

@@ -9,6 +9,7 @@ public class TemplateTests
     [
         "StartRunFunction", "ExtractFunction", "LoadFunction", "LoadCompletedFunction", "RecordObjectFunction",
         "CleanupFunction", "FinishRunFunction", "StatusApiFunction", "SubmitExportFunction", "CheckExportFunction",
+        "DoctorFunction",
     ];
 
     /// <summary>What every function may read (docs/workflow.md); the optional ones are there only when set.</summary>
@@ -45,7 +46,7 @@ public class TemplateTests
     }
 
     [Fact]
-    public void Functions_AreTheWorkflowsTen() =>
+    public void Functions_AreTheWorkflowsEleven() =>
         Assert.Equal(WorkflowFunctions.Order(), _template.FunctionIds.Order());
 
     [Fact]
@@ -126,11 +127,13 @@ public class TemplateTests
         Assert.Equal("serverless-sync-123456789012-eu-west-1-0123456789ab", name);
         Assert.Matches("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", name);
 
-        // LoadFunction runs as LoaderRole (shared with LoadCompletedFunction); its S3 grants name the bucket by name.
+        // LoadFunction runs as LoaderRole (shared with LoadCompletedFunction and DoctorFunction); its S3 grants name the
+        // bucket by name; the Doctor's probes alone may be deleted.
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"Fn::GetAtt": ["LoaderRole", "Arn"]}"""), _template.Properties("LoadFunction")["Role"]));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"Fn::GetAtt": ["LoaderRole", "Arn"]}"""), _template.Properties("DoctorFunction")["Role"]));
         var loadGrants = _template.PolicyStatements().Where(s => s.Owner == "LoaderRole" && s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal)));
         Assert.Equal(
-            [$"arn:aws:s3:::{name}", $"arn:aws:s3:::{name}/runs/*"],
+            [$"arn:aws:s3:::{name}", $"arn:aws:s3:::{name}/runs/*", $"arn:aws:s3:::{name}/runs/*/doctor-*"],
             loadGrants.SelectMany(s => s.Resources).Select(_template.Resolve).Order());
         Assert.Equal($"arn:aws:s3:::{name}", _template.Resolve(_template.Properties("LoadFunctionS3Permission")["SourceArn"]));
         Assert.All(_template.FunctionIds, id => Assert.Equal(name, _template.Resolve(_template.FunctionEnvironment(id)["STAGING_BUCKET"])));
@@ -194,7 +197,7 @@ public class TemplateTests
     }
 
     [Fact]
-    public void StatusApi_ServesTheFourRoutesBehindIamAuthorisation()
+    public void StatusApi_ServesTheSixRoutesBehindIamAuthorisation()
     {
         var auth = _template.Properties("StatusHttpApi")["Auth"]!;
         Assert.Equal(("true", "AWS_IAM"), (SamTemplate.Text(auth["EnableIamAuthorizer"]), SamTemplate.Text(auth["DefaultAuthorizer"])));
@@ -203,7 +206,10 @@ public class TemplateTests
             .Select(e => e.Value!["Properties"]!)
             .Select(p => (SamTemplate.Text(p["ApiId"]?["Ref"]), $"{SamTemplate.Text(p["Method"])} {SamTemplate.Text(p["Path"])}"));
         Assert.Equal(
-            [("StatusHttpApi", "GET /connectors/{id}"), ("StatusHttpApi", "GET /connectors/{id}/runs"), ("StatusHttpApi", "GET /connectors/{id}/runs/{runId}"), ("StatusHttpApi", "POST /connectors/{id}/runs")],
+            [
+                ("StatusHttpApi", "GET /connectors/{id}"), ("StatusHttpApi", "GET /connectors/{id}/checks/latest"), ("StatusHttpApi", "GET /connectors/{id}/runs"),
+                ("StatusHttpApi", "GET /connectors/{id}/runs/{runId}"), ("StatusHttpApi", "POST /connectors/{id}/checks"), ("StatusHttpApi", "POST /connectors/{id}/runs"),
+            ],
             routes.Order());
     }
 

@@ -32,6 +32,7 @@ public sealed class TranslatedTemplate
         BucketName = (string)names["bucket"]!;
         TableName = (string)names["table"]!;
         StateMachineArn = (string)names["stateMachine"]!;
+        DoctorFunctionArn = (string)names["doctorFunction"]!;
     }
 
     /// <summary>Every function by logical id, with its role.</summary>
@@ -48,6 +49,9 @@ public sealed class TranslatedTemplate
     public string TableName { get; }
 
     public string StateMachineArn { get; }
+
+    /// <summary>The Doctor function's ARN (what the status API's checks route invokes).</summary>
+    public string DoctorFunctionArn { get; }
 
     /// <summary>The template translated for <paramref name="parameters"/> (the others at their defaults).</summary>
     public static TranslatedTemplate For(IReadOnlyDictionary<string, string> parameters)

@@ -6,7 +6,7 @@ The template's CodeUri and DefinitionUri become s3:// URIs (as `sam package` lea
 (aws-sam-translator) turns it into CloudFormation, and the intrinsics of the result are resolved for the given
 parameters with a fixed stack (account 123456789012, region us-east-1). Printed as JSON:
 {"functions": {LogicalId: {"role": RoleLogicalId, "statements": [{"sid", "effect", "actions", "resources",
-"conditions"}]}}, "resources": [LogicalId...], "names": {"bucket", "table", "stateMachine"},
+"conditions"}]}}, "resources": [LogicalId...], "names": {"bucket", "table", "stateMachine", "doctorFunction"},
 "failedRules": ["Rule: AssertDescription", ...]} (the template's Rules evaluated for the parameters). Every statement's "sid" names where it is written
 (Role/Policy[/index]). A failure prints one line on stderr and exits 1.
 """
@@ -229,6 +229,7 @@ def main():
         "bucket": resolver.ref("StagingBucket"),
         "table": resolver.ref("StatusTable"),
         "stateMachine": resolver.ref("SyncStateMachine"),
+        "doctorFunction": resolver.get_att("DoctorFunction", "Arn"),
     }
     print(json.dumps({"functions": functions, "resources": sorted(present), "names": names, "failedRules": failed_rules}, indent=1))
 
