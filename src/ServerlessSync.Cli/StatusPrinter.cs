@@ -40,12 +40,13 @@ internal static class StatusPrinter
         if (view.Runs.Count > 0)
         {
             var last = view.Runs[0];
+            var sourceTitle = c.Source.Length == 0 ? "source" : char.ToUpperInvariant(c.Source[0]) + c.Source[1..];
             output.WriteLine();
             output.WriteLine($"  Last run {last.RunId}: {WireText.Of(last.Status)}, {WireText.Of(last.Mode).ToLowerInvariant()}, {last.StartedAt:u} → {(last.EndedAt is { } ended ? ended.ToString("u") : "running")}");
             output.WriteLine($"  {"OBJECT",-24} {"MODE",-11} {"EXTRACTED",10} {"INSERTED",9} {"UPDATED",8} {"DELETED",8} {"FILES",5} {"BYTES",10} {"EXTRACT",8} {"LOAD",7}  STATUS");
             foreach (var o in last.Objects)
             {
-                output.WriteLine($"  {o.ObjectName,-24} {SyncReporter.ModeText(o),-11} {o.RowsExtracted,10:N0} {o.RowsInserted,9:N0} {o.RowsUpdated,8:N0} {o.RowsDeleted,8:N0} {o.Files,5} {SyncReporter.Bytes(o.Bytes),10} {SyncReporter.Seconds(o.ExtractMilliseconds),8} {SyncReporter.Seconds(o.LoadMilliseconds),7}  {WireText.Of(o.Status)}{(o.Error is null ? "" : $": {CliApp.OneLine(o.Error)}")}");
+                output.WriteLine($"  {o.ObjectName,-24} {SyncReporter.ModeText(o),-11} {o.RowsExtracted,10:N0} {o.RowsInserted,9:N0} {o.RowsUpdated,8:N0} {o.RowsDeleted,8:N0} {o.Files,5} {SyncReporter.Bytes(o.Bytes),10} {SyncReporter.Seconds(o.ExtractMilliseconds),8} {SyncReporter.Seconds(o.LoadMilliseconds),7}  {WireText.Of(o.Status)}{(o.WaitingText(now, sourceTitle) is { } waiting ? $": {waiting}" : "")}{(o.Error is null ? "" : $": {CliApp.OneLine(o.Error)}")}");
             }
         }
 

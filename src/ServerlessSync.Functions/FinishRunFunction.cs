@@ -43,6 +43,13 @@ public sealed class FinishRunFunction : LambdaFunction
         {
             var message = StepErrorText.Describe(error);
             log.Warn($"the workflow failed: {message}");
+            if (await Host.ExportJobStepAsync(cancellationToken) is { } jobs
+                && await Host.Status.GetRunAsync(request.ConnectorId, request.RunId, cancellationToken) is { } running)
+            {
+                var objects = await jobs.CancelRecordedAsync(running, cancellationToken);
+                log.Info($"cancelled the source's recorded jobs of {objects} object(s) still waiting");
+            }
+
             finished = await step.FailAsync(request.ConnectorId, request.RunId, message, cancellationToken);
         }
         else

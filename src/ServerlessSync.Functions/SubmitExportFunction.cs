@@ -1,3 +1,4 @@
+using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Functions.Events;
 using ServerlessSync.Functions.Hosting;
 
@@ -7,7 +8,8 @@ namespace ServerlessSync.Functions;
 /// SubmitExport: <c>{"run","object"}</c> → <c>{"submitted","completed","waitSeconds","job"?}</c>. Submits the object's
 /// export jobs in the source (Zuora: the AQuA export, and the Data Query for deletes) and returns at once; the state
 /// machine waits <c>waitSeconds</c> and asks CheckExport. A source that reads without jobs answers <c>submitted: false</c>,
-/// and the object is extracted in one Extract call.
+/// and the object is extracted in one Extract call. A historical read to be sliced (HISTORICAL_SLICES) submits nothing and
+/// answers the slices; each slice's iteration calls it again with its <c>slice</c>.
 /// </summary>
 public sealed class SubmitExportFunction : LambdaFunction
 {
@@ -35,10 +37,19 @@ public sealed class SubmitExportFunction : LambdaFunction
             return Messages.ToOutput(null);
         }
 
-        var jobs = await step.SubmitAsync(plan, cancellationToken);
+        var slice = request.Slice is { } s ? Messages.ToSlice(s) : null;
+        if (slice is null && ExportSlices.Plan(plan.Window, Host.Settings.HistoricalSlices, Host.Settings.HistoricalSliceFrom) is { Count: > 0 } slices)
+        {
+            log.Info($"historical read in {slices.Count} slices of UpdatedDate from {Host.Settings.HistoricalSliceFrom:yyyy-MM-dd}");
+            await step.RecordSlicedAsync(run, plan, slices, cancellationToken);
+            return Messages.ToSlicedOutput(slices);
+        }
+
+        var jobs = await step.SubmitAsync(run, plan, slice, cancellationToken);
+        var sliceText = slice is null ? "" : $", slice {slice.Index + 1} of {slice.Count}";
         log.Info(jobs is null
             ? "the source reads without jobs"
-            : $"submitted job(s) {string.Join(", ", jobs.Jobs.Select(j => $"{j.Kind} {j.JobId}"))} ({plan.Window.Mode}); deadline {jobs.Deadline:O}");
+            : $"submitted job(s) {string.Join(", ", jobs.Jobs.Select(j => $"{j.Kind} {j.JobId}"))} ({plan.Window.Mode}{sliceText}); deadline {jobs.Deadline:O}");
         return Messages.ToOutput(jobs);
     }
 }

@@ -22,13 +22,27 @@ public sealed partial class ZuoraSource
     /// Submits the AQuA export of the window and, for an incremental window of an object that reports deletes, the
     /// Data Query job for its deleted records. A refused second submission cancels the first.
     /// </summary>
-    public async Task<ExportJobs> SubmitAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken)
+    public Task<ExportJobs> SubmitAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken) =>
+        SubmitAsync(schema, window, null, cancellationToken);
+
+    /// <summary>
+    /// Submits the AQuA export of the <paramref name="slice"/> of a window; deleted records only when the whole window
+    /// is incremental (a historical window's slices read live rows, as the whole read would). The last slice ends where
+    /// the whole read would end (a day ahead of now, for a historical window).
+    /// </summary>
+    public Task<ExportJobs> SubmitSliceAsync(ObjectSchema schema, SyncWindow window, SyncWindow slice, CancellationToken cancellationToken)
     {
-        var (zuoraObject, aqua, concrete) = await ExportOfAsync(schema, window, cancellationToken);
-        window = concrete;
+        ArgumentNullException.ThrowIfNull(slice);
+        return SubmitAsync(schema, window, slice, cancellationToken);
+    }
+
+    private async Task<ExportJobs> SubmitAsync(ObjectSchema schema, SyncWindow whole, SyncWindow? slice, CancellationToken cancellationToken)
+    {
+        var (zuoraObject, aqua, concrete) = await ExportOfAsync(schema, whole, cancellationToken);
+        var window = slice is null ? concrete : slice with { End = slice.End >= whole.End ? concrete.End : slice.End };
         var submittedAt = _time.GetUtcNow();
         List<ExportJob> jobs = [new(AquaJobKind, await aqua.SubmitAsync(window, cancellationToken), false, [], null)];
-        if (window.Mode == SyncMode.Incremental && zuoraObject.ReportsDeletes)
+        if (whole.Mode == SyncMode.Incremental && zuoraObject.ReportsDeletes)
         {
             try
             {
@@ -121,9 +135,20 @@ public sealed partial class ZuoraSource
                 if (more is null)
                 {
                     _log($"Zuora {reader.Description} {WindowHalving.Describe(jobs.Window)}: the result file is over Zuora's download limit; exporting the window again in halves");
-                    await foreach (var row in ReadAsync(schema, jobs.Window, cancellationToken))
+                    // As the jobs read it: the export, and the deleted records only if they had a job for them (a
+                    // historical slice has a lower bound but reads live rows only).
+                    var export = new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema), _options.SystemTimeZone);
+                    await foreach (var row in RunAsync(export, jobs.Window, cancellationToken))
                     {
                         yield return row;
+                    }
+
+                    if (jobs.Jobs.Any(j => j.Kind == DeletesJobKind))
+                    {
+                        await foreach (var row in RunAsync(new DeletedRecordsQuery(Http, zuoraObject, schema, _options.SystemTimeZone), jobs.Window, cancellationToken))
+                        {
+                            yield return row;
+                        }
                     }
 
                     yield break;

@@ -349,6 +349,27 @@ public abstract partial class StatusStoreContract<TStore> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutObjectRun_WaitingForJobsInSlices_RoundTrips_AndTheDoneRecordDropsIt()
+    {
+        var store = NewStore();
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", status: RunStatus.Running), None);
+        var waiting = StatusBuilders.ObjectRun(runId: "run-1", objectName: "invoice", status: RunStatus.Running) with
+        {
+            JobsSubmittedAt = T1,
+            Jobs = "aqua 2c93808457d787030157e031e5f1449f",
+            SlicesDone = 3,
+            SlicesTotal = 8,
+        };
+        await store.PutObjectRunAsync(Connector, waiting, None);
+        var readWaiting = Assert.Single((await NewStore().GetRunAsync(Connector, "run-1", None))!.Objects);
+        var done = waiting with { Status = RunStatus.Succeeded, JobsSubmittedAt = null, Jobs = null, SlicesDone = 0, SlicesTotal = 0 };
+        await store.PutObjectRunAsync(Connector, done, None);
+
+        Assert.Equal(waiting, readWaiting);
+        Assert.Equal(done, Assert.Single((await NewStore().GetRunAsync(Connector, "run-1", None))!.Objects));
+    }
+
+    [Fact]
     public async Task ListRuns_NewestFirstByStartThenRunId_WithLimitAndObjects()
     {
         var store = NewStore();

@@ -277,6 +277,14 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
             item["fullResync"] = Bool(true);
         }
 
+        Put(item, "jobsSubmittedAt", record.JobsSubmittedAt);
+        Put(item, "jobs", record.Jobs);
+        if (record.SlicesTotal > 0)
+        {
+            item["slicesDone"] = Number(record.SlicesDone);
+            item["slicesTotal"] = Number(record.SlicesTotal);
+        }
+
         // The run starts at its objects' window end: the record expires with its run.
         Expire(item, record.WindowEnd);
         await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
@@ -603,6 +611,10 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         ManifestKey = OptionalString(item, "manifestKey"),
         Error = OptionalString(item, "error"),
         FullResync = OptionalBool(item, "fullResync"),
+        JobsSubmittedAt = OptionalTime(item, "jobsSubmittedAt"),
+        Jobs = OptionalString(item, "jobs"),
+        SlicesDone = item.ContainsKey("slicesDone") ? checked((int)RequiredNumber(item, "slicesDone")) : 0,
+        SlicesTotal = item.ContainsKey("slicesTotal") ? checked((int)RequiredNumber(item, "slicesTotal")) : 0,
     };
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string connectorId, string sortKey, CancellationToken cancellationToken)

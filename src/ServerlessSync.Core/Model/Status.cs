@@ -123,6 +123,30 @@ public sealed record ObjectRunRecord
 
     // True for a periodic full re-sync: a historical window (Mode Historical) of an object that already had a cursor.
     public bool FullResync { get; init; }
+
+    // While the source's export jobs run (the cloud's state machine waits for them): when the object's latest jobs were
+    // submitted and their ids ("aqua 8a1f…, deletes 2c3…"); null when the source reads without jobs.
+    public DateTimeOffset? JobsSubmittedAt { get; init; }
+
+    public string? Jobs { get; init; }
+
+    // A historical read in slices: how many of them are staged, of how many (both 0 when not sliced).
+    public int SlicesDone { get; init; }
+
+    public int SlicesTotal { get; init; }
+
+    /// <summary>"waiting for Zuora job 8a1f… (12 minutes), slices 3 of 8" while jobs run and nothing is extracted yet; null otherwise.</summary>
+    public string? WaitingText(DateTimeOffset now, string sourceTitle)
+    {
+        if (Status != RunStatus.Running || RowsExtracted > 0 || (JobsSubmittedAt is null && SlicesTotal == 0))
+        {
+            return null;
+        }
+
+        var minutes = JobsSubmittedAt is { } since ? $" ({Math.Max(0, (int)(now - since).TotalMinutes)} minutes)" : "";
+        var job = Jobs is null ? $"waiting for {sourceTitle} jobs{minutes}" : $"waiting for {sourceTitle} job {Jobs}{minutes}";
+        return SlicesTotal > 0 ? $"{job}, slices {SlicesDone} of {SlicesTotal}" : job;
+    }
 }
 
 // One sync run of a connector.

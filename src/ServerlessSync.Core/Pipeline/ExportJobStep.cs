@@ -8,10 +8,61 @@ namespace ServerlessSync.Core.Pipeline;
 /// between calls), then <see cref="ExtractStep"/> stages their result. For any other source submit answers null and
 /// the object is extracted in one call, as before.
 /// </summary>
-public sealed class ExportJobStep(ISource source)
+public sealed class ExportJobStep(ISource source, IStatusStore? status = null, TimeProvider? time = null)
 {
+    /// <summary>
+    /// Submits the jobs of the object (or one <paramref name="slice"/> of it) and records in the run that it waits for
+    /// them (when the step has a status store); null when the source reads without jobs.
+    /// </summary>
+    public async Task<ExportJobs?> SubmitAsync(RunPlan run, ObjectPlan plan, ExportSlice? slice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var jobs = await SubmitAsync(plan, slice, cancellationToken);
+        if (jobs is not null && slice is null && status is not null)
+        {
+            await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, jobs.SubmittedAt, jobs, 0, 0), cancellationToken);
+        }
+
+        return jobs;
+    }
+
+    /// <summary>
+    /// Cancels the jobs recorded (<see cref="Model.ObjectRunRecord.Jobs"/>) for the objects of <paramref name="run"/> still
+    /// running: the workflow ended around them, so no check will ever see those jobs again. A job the source has already
+    /// ended is no error. Answers how many objects had jobs to cancel.
+    /// </summary>
+    public async Task<int> CancelRecordedAsync(Model.RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var cancelled = 0;
+        foreach (var o in run.Objects.Where(o => o.Status == Model.RunStatus.Running && !string.IsNullOrEmpty(o.Jobs)))
+        {
+            List<ExportJob> jobs = [.. o.Jobs!.Split(", ").Select(text => text.Split(' ', 2)).Where(p => p.Length == 2).Select(p => new ExportJob(p[0], p[1], false, [], null))];
+            var since = o.JobsSubmittedAt ?? run.StartedAt;
+            await JobsOf(source).CancelAsync(new ExportJobs(o.ObjectName, new Model.SyncWindow(o.WindowStart, o.WindowEnd), [], jobs, since, since, 0, TimeSpan.Zero), cancellationToken);
+            cancelled++;
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>Records that the object's historical read runs as <paramref name="slices"/>, none staged yet.</summary>
+    public async Task RecordSlicedAsync(RunPlan run, ObjectPlan plan, IReadOnlyList<ExportSlice> slices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(slices);
+        if (status is not null && time is not null)
+        {
+            await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, time.GetUtcNow(), null, 0, slices.Count), cancellationToken);
+        }
+    }
+
     /// <summary>Submits the object's jobs; null when the source reads without jobs (extract it in one call instead).</summary>
-    public async Task<ExportJobs?> SubmitAsync(ObjectPlan plan, CancellationToken cancellationToken)
+    public Task<ExportJobs?> SubmitAsync(ObjectPlan plan, CancellationToken cancellationToken) =>
+        SubmitAsync(plan, null, cancellationToken);
+
+    /// <summary>Submits the jobs of one <paramref name="slice"/> of the object's window (all of it when null); null when the source reads without jobs.</summary>
+    public async Task<ExportJobs?> SubmitAsync(ObjectPlan plan, ExportSlice? slice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (source is not IExportJobSource jobSource)
@@ -20,7 +71,9 @@ public sealed class ExportJobStep(ISource source)
         }
 
         var schema = await source.DescribeAsync(plan.ObjectName, cancellationToken);
-        return await jobSource.SubmitAsync(schema, plan.Window, cancellationToken);
+        return slice is null
+            ? await jobSource.SubmitAsync(schema, plan.Window, cancellationToken)
+            : await jobSource.SubmitSliceAsync(schema, plan.Window, slice.Window, cancellationToken);
     }
 
     /// <summary>Checks the object's jobs once: the answer says whether they completed and how long to wait before asking again.</summary>

@@ -160,6 +160,16 @@ public static class ObjectRuns
         };
     }
 
+    /// <summary>The object waiting for its source's jobs since <paramref name="since"/> (<paramref name="jobs"/>: the latest jobs' kinds and ids); sliced: <paramref name="slicesDone"/> of <paramref name="slicesTotal"/> staged.</summary>
+    public static ObjectRunRecord Waiting(string runId, ObjectPlan plan, DateTimeOffset since, ExportJobs? jobs, int slicesDone, int slicesTotal) =>
+        Pending(runId, plan) with
+        {
+            JobsSubmittedAt = since,
+            Jobs = jobs is null ? null : string.Join(", ", jobs.Jobs.Select(j => $"{j.Kind} {j.JobId}")),
+            SlicesDone = slicesDone,
+            SlicesTotal = slicesTotal,
+        };
+
     public static ObjectRunRecord Extracted(string runId, ObjectPlan plan, ExtractResult extract)
     {
         ArgumentNullException.ThrowIfNull(extract);

@@ -13,6 +13,12 @@ public interface IExportJobSource
     Task<ExportJobs> SubmitAsync(ObjectSchema schema, SyncWindow window, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Submits the jobs that read the <paramref name="slice"/> of <paramref name="window"/> (a historical window's
+    /// slice: live rows only, as the whole read would give them); the answer's <see cref="ExportJobs.Window"/> is the slice.
+    /// </summary>
+    Task<ExportJobs> SubmitSliceAsync(ObjectSchema schema, SyncWindow window, SyncWindow slice, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Asks the source once about each job not yet completed. Throws the source's error when a job failed (after
     /// cancelling the others), and <see cref="ExportJobTimeoutException"/> when the jobs are still running at their
     /// <see cref="ExportJobs.Deadline"/> (after cancelling them).

@@ -33,15 +33,61 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
     }
 
     /// <summary>Writes the manifest, last: its arrival is what triggers the load.</summary>
-    public async Task WriteManifestAsync(StagedManifest manifest, CancellationToken cancellationToken)
+    public Task WriteManifestAsync(StagedManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        await using var manifestWriter = await store.OpenWriteAsync(StagingKeys.Manifest(manifest.ConnectorId, manifest.RunId, manifest.ObjectName), cancellationToken);
-        await manifestWriter.Body.WriteAsync(manifest.ToJson(), cancellationToken);
-        await manifestWriter.CommitAsync(cancellationToken);
+        return WriteJsonAsync(StagingKeys.Manifest(manifest.ConnectorId, manifest.RunId, manifest.ObjectName), manifest, cancellationToken);
+    }
+
+    /// <summary>Writes what one slice staged (its parts, in a manifest's form) under <see cref="StagingKeys.Slice"/>: no load starts.</summary>
+    public Task WriteSliceAsync(StagedManifest slice, int index, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        return WriteJsonAsync(StagingKeys.Slice(slice.ConnectorId, slice.RunId, slice.ObjectName, index), slice, cancellationToken);
+    }
+
+    /// <summary>What slice <paramref name="index"/> of the object staged, as <see cref="WriteSliceAsync"/> wrote it.</summary>
+    public async Task<StagedManifest> ReadSliceAsync(string connectorId, string runId, string objectName, int index, CancellationToken cancellationToken)
+    {
+        var key = StagingKeys.Slice(connectorId, runId, objectName, index);
+        await using var stream = await store.OpenReadAsync(key, cancellationToken);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return StagedManifest.Parse(buffer.ToArray(), key);
+    }
+
+    /// <summary>How many slices of the object are staged (their lists written).</summary>
+    public async Task<int> CountSlicesAsync(string connectorId, string runId, string objectName, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await foreach (var item in store.ListAsync(StagingKeys.ObjectPrefix(connectorId, runId, objectName), cancellationToken))
+        {
+            count += item.Key.EndsWith(StagingKeys.SliceSuffix, StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private async Task WriteJsonAsync(string key, StagedManifest manifest, CancellationToken cancellationToken)
+    {
+        await using var writer = await store.OpenWriteAsync(key, cancellationToken);
+        await writer.Body.WriteAsync(manifest.ToJson(), cancellationToken);
+        await writer.CommitAsync(cancellationToken);
     }
 
     /// <summary>Streams the rows into committed parts and returns the manifest that describes them, not yet written.</summary>
+    public Task<StagedManifest> StagePartsAsync(
+        string connectorId,
+        string runId,
+        ObjectSchema schema,
+        SyncWindow window,
+        IAsyncEnumerable<SourceRow> rows,
+        string? taskToken,
+        IProgress<ExtractProgress>? progress,
+        CancellationToken cancellationToken) =>
+        StagePartsAsync(connectorId, runId, schema, window, rows, taskToken, progress, slice: null, cancellationToken);
+
+    /// <summary>As above; with <paramref name="slice"/> the parts go under that slice's folder (<see cref="StagingKeys.SlicePart"/>).</summary>
     public async Task<StagedManifest> StagePartsAsync(
         string connectorId,
         string runId,
@@ -50,6 +96,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         IAsyncEnumerable<SourceRow> rows,
         string? taskToken,
         IProgress<ExtractProgress>? progress,
+        int? slice,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -86,7 +133,11 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
 
                 line.Append(row.Deleted ? "true" : "false").Append('\n');
 
-                part ??= await PartWriter.OpenAsync(store, StagingKeys.Part(connectorId, runId, schema.Name, parts.Count, options.Codec), options, cancellationToken);
+                part ??= await PartWriter.OpenAsync(
+                    store,
+                    slice is { } s ? StagingKeys.SlicePart(connectorId, runId, schema.Name, s, parts.Count, options.Codec) : StagingKeys.Part(connectorId, runId, schema.Name, parts.Count, options.Codec),
+                    options,
+                    cancellationToken);
                 await part.WriteLineAsync(line, cancellationToken);
                 totalRows++;
                 if (part.CompressedBytes >= options.PartSizeBytes)

@@ -22,7 +22,8 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
 
     private const string ObjectRunColumns = """
         run_id, object_name, mode, window_start, window_end, status, rows_extracted, rows_inserted, rows_updated,
-        rows_deleted, files, bytes, extract_ms, load_ms, manifest_key, error, full_resync
+        rows_deleted, files, bytes, extract_ms, load_ms, manifest_key, error, full_resync, jobs_submitted_at, jobs,
+        slices_done, slices_total
         """;
 
     private readonly bool _readOnly;
@@ -257,7 +258,8 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         await using var command = Command(connection, $"""
             INSERT INTO object_runs (connector_id, {ObjectRunColumns})
             VALUES ($connector_id, $run_id, $object_name, $mode, $window_start, $window_end, $status, $rows_extracted, $rows_inserted,
-                    $rows_updated, $rows_deleted, $files, $bytes, $extract_ms, $load_ms, $manifest_key, $error, $full_resync)
+                    $rows_updated, $rows_deleted, $files, $bytes, $extract_ms, $load_ms, $manifest_key, $error, $full_resync,
+                    $jobs_submitted_at, $jobs, $slices_done, $slices_total)
             ON CONFLICT (connector_id, run_id, object_name) DO UPDATE SET
                 mode = excluded.mode,
                 window_start = excluded.window_start,
@@ -273,7 +275,11 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
                 load_ms = excluded.load_ms,
                 manifest_key = excluded.manifest_key,
                 error = excluded.error,
-                full_resync = excluded.full_resync
+                full_resync = excluded.full_resync,
+                jobs_submitted_at = excluded.jobs_submitted_at,
+                jobs = excluded.jobs,
+                slices_done = excluded.slices_done,
+                slices_total = excluded.slices_total
             """);
         Add(command, "$connector_id", connectorId);
         Add(command, "$run_id", record.RunId);
@@ -293,6 +299,10 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$manifest_key", record.ManifestKey);
         Add(command, "$error", record.Error);
         Add(command, "$full_resync", record.FullResync ? 1L : 0L);
+        Add(command, "$jobs_submitted_at", Text(record.JobsSubmittedAt));
+        Add(command, "$jobs", record.Jobs);
+        Add(command, "$slices_done", (long)record.SlicesDone);
+        Add(command, "$slices_total", (long)record.SlicesTotal);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -564,6 +574,10 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         ManifestKey = NullableString(reader, 14),
         Error = NullableString(reader, 15),
         FullResync = reader.GetInt64(16) != 0,
+        JobsSubmittedAt = NullableTime(reader, 17),
+        Jobs = NullableString(reader, 18),
+        SlicesDone = reader.GetInt32(19),
+        SlicesTotal = reader.GetInt32(20),
     };
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

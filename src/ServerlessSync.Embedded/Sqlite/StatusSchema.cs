@@ -13,7 +13,7 @@ namespace ServerlessSync.Embedded.Sqlite;
 internal static class StatusSchema
 {
     /// <summary>The <c>user_version</c> this build writes and reads.</summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     /// <summary>Creates version 1 in an empty file.</summary>
     public const string CreateVersion1 = """
@@ -119,10 +119,21 @@ internal static class StatusSchema
         ALTER TABLE runs ADD COLUMN progress TEXT;
         """;
 
+    /// <summary>
+    /// Version 6 records, per object run, the source's jobs it waits for (when submitted, their ids) and for a sliced
+    /// historical read how many slices are staged of how many.
+    /// </summary>
+    public const string UpgradeToVersion6 = """
+        ALTER TABLE object_runs ADD COLUMN jobs_submitted_at TEXT;
+        ALTER TABLE object_runs ADD COLUMN jobs TEXT;
+        ALTER TABLE object_runs ADD COLUMN slices_done INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE object_runs ADD COLUMN slices_total INTEGER NOT NULL DEFAULT 0;
+        """;
+
     /// <summary>The script that brings a file at <paramref name="version"/> (0: empty) to <see cref="Version"/>, each step in order.</summary>
     public static string UpgradeFrom(long version)
     {
-        string[] steps = [CreateVersion1, UpgradeToVersion2, UpgradeToVersion3, UpgradeToVersion4, UpgradeToVersion5];
+        string[] steps = [CreateVersion1, UpgradeToVersion2, UpgradeToVersion3, UpgradeToVersion4, UpgradeToVersion5, UpgradeToVersion6];
         return string.Concat(steps.Skip((int)version));
     }
 }

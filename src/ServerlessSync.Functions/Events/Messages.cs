@@ -73,6 +73,19 @@ public static class Messages
         ? new ExportOutput(false, false, 0)
         : new ExportOutput(true, jobs.Completed, WaitSeconds(jobs.NextCheckAfter)) { Job = ToMessage(jobs) };
 
+    /// <summary>SubmitExport's answer for an object whose historical read runs as <paramref name="slices"/>.</summary>
+    public static ExportOutput ToSlicedOutput(IReadOnlyList<ExportSlice> slices)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        return new ExportOutput(true, false, 0) { Slices = [.. slices.Select(s => new SliceMessage(s.Index, s.Count, s.Window.Start, s.Window.End))] };
+    }
+
+    public static ExportSlice ToSlice(SliceMessage slice)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        return new ExportSlice(slice.Index, slice.Count, new SyncWindow(slice.WindowStart, slice.WindowEnd));
+    }
+
     /// <summary>A wait as a Wait state's whole seconds: at least 1.</summary>
     private static int WaitSeconds(TimeSpan wait) => (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, int.MaxValue);
 }

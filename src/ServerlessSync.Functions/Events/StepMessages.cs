@@ -83,14 +83,39 @@ public sealed record ObjectPlanMessage
 /// <summary>
 /// Extract's input: the run, one of its objects, and the task token the manifest carries to the load; with
 /// <see cref="Job"/> (completed, from CheckExport) the object is staged from the job's result.
+/// With <see cref="Slice"/> and <see cref="Job"/> (StageSlice) it stages one slice and no token is given; with
+/// <see cref="Slices"/> (LoadSlices) it writes the sliced object's one manifest from its staged slices.
 /// </summary>
-public sealed record ExtractInput(RunReference Run, ObjectPlanMessage Object, string TaskToken)
+public sealed record ExtractInput(RunReference Run, ObjectPlanMessage Object)
 {
+    /// <summary>The token the manifest carries to the load; every call but StageSlice's passes one.</summary>
+    public string? TaskToken { get; init; }
+
     public ExportJobsMessage? Job { get; init; }
+
+    public SliceMessage? Slice { get; init; }
+
+    public IReadOnlyList<SliceOutcomeMessage>? Slices { get; init; }
 }
 
-/// <summary>SubmitExport's input: the run and one of its objects.</summary>
-public sealed record SubmitExportInput(RunReference Run, ObjectPlanMessage Object);
+/// <summary>SubmitExport's input: the run and one of its objects; with <see cref="Slice"/>, one slice of its historical read.</summary>
+public sealed record SubmitExportInput(RunReference Run, ObjectPlanMessage Object)
+{
+    public SliceMessage? Slice { get; init; }
+}
+
+/// <summary>One slice of an object's historical read (<c>ExportSlice</c>): the ExportSlices Map's item.</summary>
+public sealed record SliceMessage(
+    int Index,
+    int Count,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? WindowStart,
+    DateTimeOffset WindowEnd);
+
+/// <summary>How one slice ended, as the ExportSlices Map collects them: staged, or failed with the error its states caught.</summary>
+public sealed record SliceOutcomeMessage(int Index, bool Failed)
+{
+    public StepError? Error { get; init; }
+}
 
 /// <summary>CheckExport's input: the run, one of its objects, and its jobs as the last SubmitExport or CheckExport answered.</summary>
 public sealed record CheckExportInput(RunReference Run, ObjectPlanMessage Object, ExportJobsMessage Job);
@@ -102,6 +127,12 @@ public sealed record CheckExportInput(RunReference Run, ObjectPlanMessage Object
 /// </summary>
 public sealed record ExportOutput(bool Submitted, bool Completed, int WaitSeconds)
 {
+    /// <summary>
+    /// SubmitExport of a historical read to be sliced submits nothing and lists the slices instead (no <see cref="Job"/>):
+    /// the ExportSlices Map runs each. Empty otherwise; always written, as the ResultSelector reads it.
+    /// </summary>
+    public IReadOnlyList<SliceMessage> Slices { get; init; } = [];
+
     /// <summary>Written even when null: the state machine's ResultSelector reads <c>$.Payload.job</c>, and a path to nothing fails it.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public ExportJobsMessage? Job { get; init; }

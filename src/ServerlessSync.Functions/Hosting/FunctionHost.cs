@@ -148,7 +148,7 @@ public sealed class FunctionHost : IDisposable
 
     /// <summary>SubmitExport's and CheckExport's step over the Zuora source; null for a source that reads without jobs (the synthetic tenant).</summary>
     public async Task<ExportJobStep?> ExportJobStepAsync(CancellationToken cancellationToken) =>
-        _zuora is null ? null : new ExportJobStep(await _zuora.GetAsync(cancellationToken));
+        _zuora is null ? null : new ExportJobStep(await _zuora.GetAsync(cancellationToken), Status, Clock);
 
     public LoadStep LoadStep() => new(Staging, Warehouse, Status, Callbacks, Clock, LoadOptions);
 

@@ -23,6 +23,7 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>SOURCE_SECRET_ARN</term><description>the source's credentials in Secrets Manager: required for <c>zuora</c> (JSON with <c>clientId</c> and <c>clientSecret</c>), unused by the synthetic source</description></item>
 /// <item><term>ZUORA_ENV</term><description>for <c>zuora</c> (required): the environment name (<c>us</c>, <c>eu-sandbox</c>, …) or the REST base URL</description></item>
 /// <item><term>ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: how long an export job may run from its submission before it is cancelled and its object fails (default 180, at most 180: Zuora ends an AQuA query after 3 hours); the state machine waits for it, no function does</description></item>
+/// <item><term>HISTORICAL_SLICES, HISTORICAL_SLICE_FROM</term><description>for <c>zuora</c>: a historical read is split into this many slices of <c>UpdatedDate</c> (default 1: not split; at most 100), of equal length from the date HISTORICAL_SLICE_FROM (<c>yyyy-MM-dd</c>, UTC; default 2015-01-01) to the window's end, the first also holding everything before; each slice runs its own jobs and the object loads them as one manifest</description></item>
 /// <item><term>SYNTHETIC_SCALE, SYNTHETIC_SEED</term><description>rows and seed of the synthetic tenant when it is created (defaults 100000, 20261126)</description></item>
 /// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
 /// <item><term>EXTRACT_TIME_LIMIT_SECONDS</term><description>how long one Extract may read its object before it stops, cancels the source's jobs and fails with a clear error rather than being killed at the function's timeout (default 840, for Extract's 900)</description></item>
@@ -82,6 +83,14 @@ public sealed partial record FunctionSettings
     public string? ZuoraEnvironment { get; init; }
 
     public TimeSpan ZuoraJobTimeout { get; init; } = DefaultZuoraJobTimeout;
+
+    /// <summary>HISTORICAL_SLICES: how many slices a historical read of a job source is split into (1: not split).</summary>
+    public int HistoricalSlices { get; init; } = 1;
+
+    /// <summary>HISTORICAL_SLICE_FROM: where the slices' equal lengths start (the first slice also holds everything before).</summary>
+    public DateTimeOffset HistoricalSliceFrom { get; init; } = DefaultHistoricalSliceFrom;
+
+    public static readonly DateTimeOffset DefaultHistoricalSliceFrom = new(2015, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Wall-clock time one Extract invocation may read for (Lambda's real time, not the pipeline's clock).</summary>
     public TimeSpan ExtractTimeLimit { get; init; } = DefaultExtractTimeLimit;
@@ -147,6 +156,8 @@ public sealed partial record FunctionSettings
             SourceSecretArn = variables.Optional("SOURCE_SECRET_ARN"),
             ZuoraEnvironment = variables.Optional("ZUORA_ENV"),
             ZuoraJobTimeout = TimeSpan.FromMinutes(variables.Integer("ZUORA_JOB_TIMEOUT_MINUTES", (int)DefaultZuoraJobTimeout.TotalMinutes, 1, MaxZuoraJobTimeoutMinutes)),
+            HistoricalSlices = variables.Integer("HISTORICAL_SLICES", 1, 1, ExportSlices.MaxSlices),
+            HistoricalSliceFrom = SliceFrom(variables.Optional("HISTORICAL_SLICE_FROM")),
             SyntheticScale = variables.Integer("SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
             SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
             PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),
@@ -168,6 +179,13 @@ public sealed partial record FunctionSettings
         settings.Validate();
         return settings;
     }
+
+    private static DateTimeOffset SliceFrom(string? text) =>
+        text is null
+            ? DefaultHistoricalSliceFrom
+            : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+                : throw new FunctionSettingsException("HISTORICAL_SLICE_FROM", $"HISTORICAL_SLICE_FROM '{text}' is not a date as yyyy-MM-dd (UTC), such as 2015-01-01");
 
     /// <summary>Checks what the variables cannot check one by one; throws <see cref="FunctionSettingsException"/> naming the variable.</summary>
     public void Validate()

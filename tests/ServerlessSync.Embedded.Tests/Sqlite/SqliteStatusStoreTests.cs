@@ -35,7 +35,7 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         Assert.True(File.Exists(DatabasePath));
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(5L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(6L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal(
             "connectors,load_claims,object_runs,objects,run_locks,runs",
@@ -83,13 +83,14 @@ public sealed class SqliteStatusStoreTests : IAsyncLifetime
         var oldRun = Assert.Single(await store.ListRunsAsync(Connector, 10, None));
         Assert.Equal("run-old", oldRun.RunId);
         Assert.False(Assert.Single(oldRun.Objects).FullResync);
+        Assert.Equal((null, null, 0, 0), (oldRun.Objects[0].JobsSubmittedAt, oldRun.Objects[0].Jobs, oldRun.Objects[0].SlicesDone, oldRun.Objects[0].SlicesTotal));
         var oldObject = Assert.Single(await store.GetObjectsAsync(Connector, None));
         Assert.Equal((T1, 4L, (DateTimeOffset?)null), (oldObject.Cursor!.Value, oldObject.TotalInserted, oldObject.LastFullSyncAt));
         Assert.True(await store.TryAdvanceCursorAsync(Connector, "account", T1, T2, LoadOutcome.Replayed, T2, fullSync: true, None));
         Assert.Equal(T2, Assert.Single(await store.GetObjectsAsync(Connector, None)).LastFullSyncAt);
         await using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await check.OpenAsync();
-        Assert.Equal(5L, Scalar(check, "PRAGMA user_version"));
+        Assert.Equal(6L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]

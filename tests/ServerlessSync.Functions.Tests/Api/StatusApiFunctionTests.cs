@@ -184,7 +184,7 @@ public sealed partial class StatusApiFunctionTests : IAsyncLifetime
         Assert.Equal(["invoice"], run.GetProperty("failedObjects").EnumerateArray().Select(o => o.GetString()));
         Assert.Equal(["account", "invoice"], result.Body.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("objectName").GetString()));
         Assert.Equal(
-            """{"runId":"20261126T213000Z-a1b2c3","objectName":"invoice","mode":"Incremental","windowStart":"2026-11-26T20:25:00+00:00","windowEnd":"2026-11-26T21:30:00+00:00","status":"FAILED","rowsExtracted":120,"rowsInserted":40,"rowsUpdated":20,"rowsDeleted":2,"files":2,"bytes":4096,"extractMilliseconds":1500,"loadMilliseconds":2500,"manifestKey":"runs/default/20261126T213000Z-a1b2c3/invoice/invoice.manifest.json","error":"COPY failed: invoice.00001.csv.gz line 3, column amount","fullResync":false}""",
+            """{"runId":"20261126T213000Z-a1b2c3","objectName":"invoice","mode":"Incremental","windowStart":"2026-11-26T20:25:00+00:00","windowEnd":"2026-11-26T21:30:00+00:00","status":"FAILED","rowsExtracted":120,"rowsInserted":40,"rowsUpdated":20,"rowsDeleted":2,"files":2,"bytes":4096,"extractMilliseconds":1500,"loadMilliseconds":2500,"manifestKey":"runs/default/20261126T213000Z-a1b2c3/invoice/invoice.manifest.json","error":"COPY failed: invoice.00001.csv.gz line 3, column amount","fullResync":false,"jobsSubmittedAt":null,"jobs":null,"slicesDone":0,"slicesTotal":0}""",
             result.Body.GetProperty("objects")[1].GetRawText());
         Assert.Equal(
             """[{"objectName":null,"error":"1 of 2 objects failed"},{"objectName":"invoice","error":"COPY failed: invoice.00001.csv.gz line 3, column amount"}]""",

@@ -250,6 +250,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     {
         StartRunFunction.Name => StartRun.HandleAsync(input),
         ExtractFunction.Name => Extract.HandleAsync(input),
+        SubmitExportFunction.Name => new SubmitExportFunction(Host).HandleAsync(input),
         LoadFunction.Name => Load.HandleAsync(input),
         LoadCompletedFunction.Name => LoadCompleted.HandleAsync(input),
         RecordObjectFunction.Name => RecordObject.HandleAsync(input),

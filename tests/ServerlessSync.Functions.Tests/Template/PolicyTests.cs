@@ -60,6 +60,7 @@ public class PolicyTests
                 var allowed = resource == bucketArn ? ["s3:ListBucket"]
                     : resource == $"{bucketArn}/runs/*" ? s.Actions
                     : resource == $"{bucketArn}/tenant/*" ? ["s3:GetObject", "s3:PutObject"]
+                    : resource == $"{bucketArn}/runs/*.slice.json" ? ["s3:GetObject"]
                     : resource == $"{bucketArn}/runs/*/doctor-*" ? ["s3:DeleteObject"]
                     : Array.Empty<string>();
                 Assert.True(s.Actions.All(allowed.Contains), $"{s.Owner} grants {string.Join(", ", s.Actions)} on {resource}");

@@ -232,7 +232,7 @@ public class StateMachineRunTests
 
     /// <summary>SubmitExport's or CheckExport's answer for one object's job.</summary>
     private static JsonObject Export(string objectName, bool completed, int checks) =>
-        Obj(("submitted", true), ("completed", completed), ("waitSeconds", 10), ("job", Job(objectName, completed, checks)));
+        Obj(("submitted", true), ("completed", completed), ("waitSeconds", 10), ("job", Job(objectName, completed, checks)), ("slices", new JsonArray()));
 
     private static JsonObject Job(string objectName, bool completed, int checks) => Obj(
         ("objectName", objectName), ("windowStart", null), ("windowEnd", "2026-11-27T21:30:00Z"), ("columns", new JsonArray("id", "updateddate")),
@@ -242,7 +242,7 @@ public class StateMachineRunTests
     private static JsonObject Responses() => new()
     {
         ["StartRun"] = Obj(("payload", Obj(("connectorId", "default"), ("runId", "r1"), ("startedAt", StartedAt), ("objects", new JsonArray(Plan("account"), Plan("invoice")))))),
-        ["SubmitExport"] = ByKey(_ => Obj(("payload", Obj(("submitted", false), ("completed", false), ("waitSeconds", 0), ("job", null))))),
+        ["SubmitExport"] = ByKey(_ => Obj(("payload", Obj(("submitted", false), ("completed", false), ("waitSeconds", 0), ("job", null), ("slices", new JsonArray()))))),
         ["ExtractAndLoad"] = ByKey(name => Obj(("result", Loaded(name)))),
         ["RecordLoaded"] = ByKey(name => Obj(("payload", Obj(("objectName", name), ("status", "SUCCEEDED"))))),
         ["RecordFailure"] = ByKey(name => Obj(("payload", Obj(("objectName", name), ("status", "FAILED"))))),

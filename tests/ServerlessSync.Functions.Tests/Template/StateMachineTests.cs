@@ -76,18 +76,19 @@ public class StateMachineTests
     }
 
     [Fact]
-    public void ExtractAndLoad_AndStageAndLoad_WaitForTheTokenTheyHandOn_AtMostTheObjectTimeout()
+    public void ExtractAndLoad_StageAndLoad_AndLoadSlices_WaitForTheTokenTheyHandOn_AtMostTheObjectTimeout()
     {
         var machine = StateMachineDefinition.Substituted(_template);
         var waiting = Tasks(machine).Where(t => SamTemplate.Text(t.State["Resource"])!.EndsWith(".waitForTaskToken", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(["ExtractAndLoad", "StageAndLoad"], waiting.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["ExtractAndLoad", "LoadSlices", "StageAndLoad"], waiting.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(waiting, t =>
         {
             Assert.Equal("$$.Task.Token", SamTemplate.Text(t.State["Parameters"]!["Payload"]!["taskToken.$"]));
             Assert.Equal(7200, t.State["TimeoutSeconds"]!.GetValue<int>());
         });
         Assert.Equal("$.export.job", SamTemplate.Text(waiting.Single(t => t.Name == "StageAndLoad").State["Parameters"]!["Payload"]!["job.$"]));
+        Assert.Equal("$.slices", SamTemplate.Text(waiting.Single(t => t.Name == "LoadSlices").State["Parameters"]!["Payload"]!["slices.$"]));
         Assert.Equal(86400, machine["TimeoutSeconds"]!.GetValue<int>());
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Functions.Hosting;
 using ServerlessSync.Functions.Tests.Support;
 using ServerlessSync.Testing.Zuora;
 
@@ -21,10 +22,11 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(FunctionsTestHost.SampleTime);
     private readonly FakeZuoraTenant _tenant = FakeZuoraTenant.CreateSample(6, seed: 3, now: FunctionsTestHost.SampleTime.AddMinutes(-5));
     private readonly List<string> _tasks = [];
+    private readonly List<(string State, ObjectRunRecord Record, DateTimeOffset At)> _seen = [];
     private ZuoraFunctionsStack _stack = null!;
     private LocalWorkflow _workflow = null!;
 
-    public Task InitializeAsync() => StartAsync(null);
+    public Task InitializeAsync() => StartAsync((TimeSpan?)null);
 
     public async Task DisposeAsync()
     {
@@ -50,6 +52,11 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.True(_clock.GetUtcNow() - FunctionsTestHost.SampleTime >= JobDuration, $"the clock moved only to {_clock.GetUtcNow():O}");
         Assert.Equal(2, _tasks.Count(t => t == "StageAndLoad"));
         Assert.DoesNotContain("ExtractAndLoad", _tasks);
+        // An hour into the wait the run shows the object waiting for its job, with the job's id and the minutes waited.
+        var (_, waiting, at) = _seen.First(s => s.Record.ObjectName == "account" && s.At - FunctionsTestHost.SampleTime >= TimeSpan.FromHours(1));
+        Assert.StartsWith("aqua ", waiting.Jobs, StringComparison.Ordinal);
+        Assert.Equal($"waiting for Zuora job {waiting.Jobs} ({(int)(at - waiting.JobsSubmittedAt!.Value).TotalMinutes} minutes)", waiting.WaitingText(at, "Zuora"));
+        Assert.True((at - waiting.JobsSubmittedAt!.Value).TotalMinutes >= 59, waiting.WaitingText(at, "Zuora"));
         Assert.Equal(0, _stack.Zuora.RunningJobs);
         Assert.Equal(0, _stack.Zuora.JobsCancelled);
         var run = await RunOfAsync();
@@ -58,9 +65,17 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.All(run.Objects, o => Assert.Equal(o.WindowEnd, cursors.Single(c => c.ObjectName == o.ObjectName).Cursor));
     }
 
-    [Fact]
-    public async Task HistoricalRun_OneJobFails_ItsObjectFailsWithZuorasCodeAndMessage_CursorUnmoved_OtherObjectLoads()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task HistoricalRun_OneJobFails_ItsObjectFailsWithZuorasCodeAndMessage_NothingOfItLoaded_CursorUnmoved_OtherObjectLoads(int slices)
     {
+        if (slices > 1)
+        {
+            // One slice's job fails: the other slices finish, the object loads nothing.
+            await RestartSlicedAsync();
+        }
+
         _stack.Zuora.FailNextAquaJob("Query failed: the tenant is being maintained", "Account", errorCode: "90004");
 
         var outcome = await _workflow.RunAsync(Objects("account", "invoice"));
@@ -71,6 +86,8 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Equal(RunStatus.Failed, account.Status);
         Assert.Contains("Query failed: the tenant is being maintained", account.Error, StringComparison.Ordinal);
         Assert.Contains("90004", account.Error, StringComparison.Ordinal);
+        Assert.True(slices == 1 || account.Error!.Contains($"of {slices} failed", StringComparison.Ordinal), account.Error);
+        Assert.Equal(0, await _stack.Host.LiveRowCountAsync("account"));
         Assert.Equal(RunStatus.Succeeded, run.Objects.Single(o => o.ObjectName == "invoice").Status);
         Assert.Equal(_tenant.Records("Invoice").Count, await _stack.Host.LiveRowCountAsync("invoice"));
         var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
@@ -126,29 +143,138 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Equal(0, _stack.Zuora.RunningJobs);
     }
 
+    [Fact]
+    public async Task HistoricalRun_EightSlices_EachSliceWaitsForItsOwnJob_ObjectLoadsOnceWithExactlyTheRowsOfTheWholeRead()
+    {
+        await RestartSlicedAsync();
+
+        var outcome = await _workflow.RunAsync(Objects("invoice"));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal(8, _tasks.Count(t => t == "SubmitSlice"));
+        Assert.Equal(8, _tasks.Count(t => t == "StageSlice"));
+        Assert.Equal(1, _tasks.Count(t => t == "LoadSlices"));
+        Assert.DoesNotContain("StageAndLoad", _tasks);
+        // While the slices wait the run shows slices done of total; when LoadSlices starts, every slice is staged.
+        var firstCheck = _seen.First(s => s.State == "CheckSlice").Record;
+        Assert.Equal((0, 8), (firstCheck.SlicesDone, firstCheck.SlicesTotal));
+        Assert.StartsWith("waiting for Zuora jobs", firstCheck.WaitingText(_clock.GetUtcNow(), "Zuora"), StringComparison.Ordinal);
+        Assert.EndsWith("slices 0 of 8", firstCheck.WaitingText(_clock.GetUtcNow(), "Zuora"), StringComparison.Ordinal);
+        var beforeLoad = _seen.Single(s => s.State == "LoadSlices").Record;
+        Assert.Equal(8, beforeLoad.SlicesTotal);
+        // Each StageSlice counts the staged slices' lists; concurrent ones may record their counts out of order.
+        Assert.InRange(beforeLoad.SlicesDone, 1, 8);
+        // Eight AQuA jobs, one per slice, whose windows meet end to end; each ran its own two simulated hours.
+        var zoql = AquaQueries("Invoice");
+        Assert.Equal(8, zoql.Count);
+        Assert.Single(zoql, q => !q.Contains("UpdatedDate >=", StringComparison.Ordinal));
+        Assert.True(_clock.GetUtcNow() - FunctionsTestHost.SampleTime >= JobDuration);
+        var expected = _tenant.Records("Invoice").Select(r => r.Id).Order(StringComparer.Ordinal).ToList();
+        var rows = await _stack.Host.Redshift.QueryAsync("SELECT id, _deleted FROM zuora.invoice");
+        Assert.Equal(expected, rows.Select(r => (string)r["id"]!).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.False((bool)r["_deleted"]!));
+        // One manifest, one load: the ledger has the object once.
+        Assert.Single(await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'invoice'"));
+        var invoice = (await RunOfAsync()).Objects.Single();
+        Assert.Equal(RunStatus.Succeeded, invoice.Status);
+        Assert.Equal(((long)expected.Count, (long)expected.Count), (invoice.RowsExtracted, invoice.RowsInserted));
+        Assert.Equal((8, 8), (invoice.SlicesDone, invoice.SlicesTotal));
+        var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
+        Assert.Equal(invoice.WindowEnd, cursors.Single(c => c.ObjectName == "invoice").Cursor);
+        Assert.Equal(0, _stack.Zuora.RunningJobs);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_Sliced_EveryEventDeliveredTwice_LoadsOnce()
+    {
+        await RestartSlicedAsync();
+        _workflow.S3NotificationCopies = 2;
+        _workflow.DataApiEventCopies = 2;
+
+        var outcome = await _workflow.RunAsync(Objects("account"));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        var rows = await _stack.Host.Redshift.QueryAsync("SELECT id FROM zuora.account");
+        Assert.Equal(_tenant.Records("Account").Count, rows.Count);
+        Assert.Equal(rows.Count, rows.Select(r => (string)r["id"]!).Distinct().Count());
+        Assert.Single(await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'account'"));
+    }
+
+    [Fact]
+    public async Task FinishRun_WorkflowFailedAroundAWaitingObject_CancelsTheJobItRecorded()
+    {
+        // The functions as FinishRunAfterError reaches them: the object waits for its job when the workflow fails around it.
+        await SampleRun.StartAsync(_stack.Host, "account");
+        var submitInput = JsonNode.Parse(ZuoraFunctionsStack.ExtractInput("account"))!.AsObject();
+        submitInput.Remove("taskToken");
+        var submitted = await _stack.Host.InvokeAsync("SubmitExport", submitInput.ToJsonString());
+        var jobId = (string)submitted["job"]!["jobs"]![0]!["jobId"]!;
+        Assert.Equal(1, _stack.Zuora.RunningJobs);
+        var finishInput = new JsonObject
+        {
+            ["connectorId"] = "default",
+            ["runId"] = FunctionsTestHost.SampleRunId,
+            ["error"] = new JsonObject { ["Error"] = "States.Runtime", ["Cause"] = "the Map failed" },
+        };
+
+        await _stack.Host.InvokeAsync("FinishRun", finishInput.ToJsonString());
+
+        Assert.Equal((0, 1), (_stack.Zuora.RunningJobs, _stack.Zuora.JobsCancelled));
+        Assert.Contains(_stack.Zuora.Requests, r => r.Method == "DELETE" && r.Path.EndsWith(jobId, StringComparison.Ordinal));
+        var account = Assert.Single((await _stack.Host.Host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None))!.Objects);
+        Assert.Equal((Core.Model.RunStatus.Failed, $"aqua {jobId}"), (account.Status, account.Jobs));
+    }
+
+    /// <summary>The ZOQL of every AQuA job submitted for <paramref name="zuoraObject"/>.</summary>
+    private List<string> AquaQueries(string zuoraObject) =>
+        [.. _stack.Zuora.Requests
+            .Where(r => r.Method == "POST" && r.Path.TrimEnd('/') == "/v1/batch-query")
+            .Select(r => (string)JsonNode.Parse(r.Body)!["queries"]![0]!["query"]!)
+            .Where(q => q.Contains($" from {zuoraObject} ", StringComparison.Ordinal))];
+
+    /// <summary>The stack again, with historical reads in 8 slices over the sample tenant's two years.</summary>
+    private async Task RestartSlicedAsync()
+    {
+        await _workflow.DisposeAsync();
+        _workflow = null!;
+        await StartAsync(settings => settings with { HistoricalSlices = 8, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+    }
+
     private int DataQueryPolls() => _stack.Zuora.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/query/jobs/", StringComparison.Ordinal));
 
-    private async Task StartAsync(TimeSpan? jobTimeout)
+    private Task StartAsync(TimeSpan? jobTimeout) =>
+        StartAsync(jobTimeout is { } timeout ? settings => settings with { ZuoraJobTimeout = timeout } : null);
+
+    private async Task StartAsync(Func<FunctionSettings, FunctionSettings>? configure)
     {
         _stack = await ZuoraFunctionsStack.StartAsync(
             _tenant,
             _clock,
-            jobTimeout is { } timeout ? settings => settings with { ZuoraJobTimeout = timeout } : null,
+            configure,
             new FakeZuoraOptions { JobDuration = JobDuration });
         _workflow = await LocalWorkflow.StartAsync(_stack);
-        _workflow.BeforeTask = (state, payload) =>
+        _workflow.BeforeTask = async (state, payload) =>
         {
             lock (_tasks)
             {
                 _tasks.Add(state);
-                if (state == "CheckExport")
+                if (state is "CheckExport" or "CheckSlice")
                 {
                     // The Wait state before this check waited what the job's last answer asked for.
                     _clock.Advance(TimeSpan.FromSeconds((int)payload["job"]!["nextCheckSeconds"]!));
                 }
             }
 
-            return Task.CompletedTask;
+            if (state is "CheckExport" or "CheckSlice" or "LoadSlices")
+            {
+                // What the status API and `status` show for the object while it waits.
+                var run = await _stack.Host.Host.Status.GetRunAsync(SyncOptions.DefaultConnectorId, (string)payload["run"]!["runId"]!, None);
+                var record = run!.Objects.Single(o => o.ObjectName == (string)payload["object"]!["objectName"]!);
+                lock (_tasks)
+                {
+                    _seen.Add((state, record, _clock.GetUtcNow()));
+                }
+            }
         };
     }
 

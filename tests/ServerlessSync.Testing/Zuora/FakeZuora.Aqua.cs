@@ -8,6 +8,12 @@ namespace ServerlessSync.Testing.Zuora;
 public sealed partial class FakeZuora
 {
     private const int MaxQueriesPerJob = 50;
+
+    /// <summary>
+    /// Zuora's limit on stateless AQuA jobs per tenant that are submitted or executing ("Limits" of the AQuA API
+    /// introduction: 50, and further job requests are rejected once it is reached).
+    /// </summary>
+    public const int MaxConcurrentStatelessJobs = 50;
     private const int MaxJobNameLength = 32;
     private const string SyntaxErrorCode = "90005";
     private const string SyntaxErrorMessage = "There is a syntax error in one of the queries in the AQuA input";
@@ -50,6 +56,12 @@ public sealed partial class FakeZuora
         if (RefusalOf(request, queries) is { } refusal)
         {
             return WriteJsonAsync(context, 200, AquaError(refusal.Code, refusal.Message));
+        }
+
+        // Zuora documents that a request past the limit is rejected, not the form of the rejection: an AQuA error body, as for its other refusals.
+        if (Locked(() => _aquaJobs.Values.Count(j => !j.Ended)) >= MaxConcurrentStatelessJobs)
+        {
+            return WriteJsonAsync(context, 200, AquaError("90000", $"The tenant already has {MaxConcurrentStatelessJobs} stateless AQuA jobs submitted or executing; submit again when one has ended"));
         }
 
         var submitted = Now;

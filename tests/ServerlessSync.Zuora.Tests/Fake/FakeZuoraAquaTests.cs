@@ -37,6 +37,27 @@ public sealed class FakeZuoraAquaTests
     }
 
     [Fact]
+    public async Task Submit_FiftyStatelessJobsRunning_TheNextIsRefused_UntilOneEnds()
+    {
+        await using var calls = await FakeZuoraCalls.StartAuthenticatedAsync(SmallTenant(), new FakeZuoraOptions { PollsPerStep = 100 });
+        var ids = new List<string>();
+        for (var i = 0; i < FakeZuora.MaxConcurrentStatelessJobs; i++)
+        {
+            ids.Add((await calls.SubmitAquaJobAsync("select Id from Account"))["id"]!.GetValue<string>());
+        }
+
+        using var refusal = await calls.SubmitAquaAsync(FakeZuoraCalls.AquaRequest("select Id from Account"));
+        var refused = JsonNode.Parse(await refusal.Content.ReadAsStringAsync())!;
+        (await calls.Http.DeleteAsync($"v1/batch-query/jobs/{ids[0]}")).EnsureSuccessStatusCode();
+        var accepted = await calls.SubmitAquaJobAsync("select Id from Account");
+
+        Assert.Equal("error", refused["status"]?.GetValue<string>());
+        Assert.Contains("50 stateless AQuA jobs", refused["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(accepted["id"]);
+        Assert.Equal(FakeZuora.MaxConcurrentStatelessJobs + 1, calls.Zuora.JobsSubmitted);
+    }
+
+    [Fact]
     public async Task Submit_DatetimeAtMidnightZuoraTime_ExportedAsTheDateAlone()
     {
         var tenant = SmallTenant();
