@@ -80,7 +80,7 @@ public sealed class ExportJobStep(ISource source, IStatusStore? status = null, T
     public Task<ExportJobs> CheckAsync(ObjectPlan plan, ExportJobs jobs, CancellationToken cancellationToken) =>
         JobsOf(source).CheckAsync(For(plan, jobs), cancellationToken);
 
-    /// <summary>Whether the source reads through export jobs (otherwise <see cref="SubmitAsync"/> answers null).</summary>
+    /// <summary>Whether the source reads through export jobs (otherwise <see cref="SubmitAsync(ObjectPlan, CancellationToken)"/> answers null).</summary>
     public bool UsesJobs => source is IExportJobSource;
 
     /// <summary>Cancels the object's jobs not yet ended (a run stopped while they ran).</summary>
