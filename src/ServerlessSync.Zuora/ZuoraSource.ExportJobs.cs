@@ -70,6 +70,7 @@ public sealed partial class ZuoraSource
         ArgumentNullException.ThrowIfNull(jobs);
         var zuoraObject = Find(jobs.ObjectName);
         var checkedJobs = new List<ExportJob>(jobs.Jobs.Count);
+        ExportJob? polling = null;
         try
         {
             foreach (var job in jobs.Jobs)
@@ -80,13 +81,16 @@ public sealed partial class ZuoraSource
                     continue;
                 }
 
+                polling = job;
                 var poll = await JobOf(zuoraObject, job.Kind, null).PollAsync(job.JobId, jobs.Window, cancellationToken);
                 checkedJobs.Add(poll.Completed ? job with { Completed = true, Results = poll.Results, Records = poll.Records } : job);
             }
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            await CancelAllAsync(zuoraObject, jobs.Jobs.Where(j => !j.Completed));
+            // A job Zuora reported ended (failed or cancelled) is not cancelled again; the others may still run.
+            var ended = e is JobEndedException ? polling : null;
+            await CancelAllAsync(zuoraObject, jobs.Jobs.Where(j => !j.Completed && j != ended));
             throw;
         }
 

@@ -1,4 +1,5 @@
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Testing.Zuora;
 
 namespace ServerlessSync.Zuora.Tests.Source;
@@ -62,12 +63,13 @@ public class ZuoraFailureModesTests
         Assert.Equal(0, pipeline.Fake.RunningJobs);
     }
 
-    [Fact]
-    public async Task Run_FailedAquaJob_IsNotCancelledAgain()
+    [Theory]
+    [InlineData(1)] // the source's own read
+    [InlineData(InProcessSyncRunner.DefaultJobConcurrency)] // the job steps, as the runner overlaps objects
+    public async Task Run_FailedAquaJob_IsNotCancelledAgain(int jobConcurrency)
     {
         await using var pipeline = await ZuoraPipeline.StartAsync(Sample());
-        // The source's own read; the job steps' check (ExportJobStep) still sends a cancel for the failed job.
-        pipeline.JobConcurrency = 1;
+        pipeline.JobConcurrency = jobConcurrency;
         pipeline.Fake.FailNextAquaJob("Query timed out on the database", "Product", AquaJobFailure.Error, "90011");
 
         var run = await pipeline.RunAsync("product");
