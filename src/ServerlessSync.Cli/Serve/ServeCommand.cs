@@ -51,7 +51,7 @@ internal static class ServeCommand
             settings.Validate();
             await using var status = new SqliteStatusStore(settings.StatusPath);
             var starter = new EmbeddedRunStarter(settings, systemClock, error, ct);
-            var core = new StatusApi(new StatusQueries(status), starter, connectorId, systemClock);
+            var core = new StatusApi(new StatusQueries(status, systemClock), starter, connectorId, systemClock);
             var code = await ServeAsync(portNumber, connectorId, $"Home {settings.HomePath}", StatusServer.CoreApi(core, error), output, ct);
             await starter.Current;
             return code;

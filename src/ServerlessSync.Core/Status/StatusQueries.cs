@@ -9,8 +9,12 @@ namespace ServerlessSync.Core.Status;
 /// runs, one run in detail. Built from the status store only; knows nothing of HTTP. Every query answers null for a
 /// connector or run the store does not know.
 /// </summary>
-public sealed class StatusQueries(IStatusStore status)
+/// <param name="status">Where the connector, its objects and its runs are read.</param>
+/// <param name="clock">The clock a running run's progress is reckoned on when its runner records none (the system's when null).</param>
+public sealed class StatusQueries(IStatusStore status, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     /// <summary>The runs a page holds when the caller does not say.</summary>
     public const int DefaultRunsPerPage = 20;
 
@@ -64,7 +68,7 @@ public sealed class StatusQueries(IStatusStore status)
         }
 
         var recent = await status.ListRunsAsync(connectorId, runs, cancellationToken);
-        return new ConnectorStatusView(connector, [.. recent.Select(run => RunView.Of(connectorId, run))]);
+        return new ConnectorStatusView(connector, [.. recent.Select(run => RunView.Of(connectorId, run, _clock.GetUtcNow()))]);
     }
 
     /// <summary>
@@ -97,7 +101,7 @@ public sealed class StatusQueries(IStatusStore status)
             return null;
         }
 
-        return RunView.Of(connectorId, run);
+        return RunView.Of(connectorId, run, _clock.GetUtcNow());
     }
 }
 
@@ -228,7 +232,7 @@ public sealed record RunView(
     IReadOnlyList<RunErrorView> Errors,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProgressView? Progress = null)
 {
-    internal static RunView Of(string connectorId, RunRecord run)
+    internal static RunView Of(string connectorId, RunRecord run, DateTimeOffset now)
     {
         var errors = run.Objects
             .Where(o => o.Error is not null)
@@ -236,15 +240,21 @@ public sealed record RunView(
             .Prepend(run.Error is null ? null : new RunErrorView(null, run.Error))
             .OfType<RunErrorView>()
             .ToList();
-        var progress = run is { Status: RunStatus.Running, Progress: { } recorded } ? ProgressView.Of(recorded) : null;
+        var progress = run switch
+        {
+            { Status: not RunStatus.Running } => null,
+            { Progress: { } recorded } => ProgressView.Of(recorded),
+            _ => ProgressView.FromObjects(run, now),
+        };
         return new RunView(connectorId, RunSummaryView.Of(run), run.Objects, errors, progress);
     }
 }
 
 /// <summary>
-/// A running run's live progress (present only while the run is RUNNING and its runner records progress): object k of
-/// n, its phase, rows and bytes so far, the rows per second of this object, and the run's seconds left estimated from
-/// the objects done so far (null before the first is done). Rate and time left are as of <see cref="RunProgress.UpdatedAt"/>.
+/// A running run's live progress (present only while the run is RUNNING): object k of n, its phase, rows and bytes so
+/// far, the rows per second, and the run's seconds left estimated from the objects done so far (null before the first
+/// is done). The in-process runner records it (<see cref="Of"/>, as of <see cref="RunProgress.UpdatedAt"/>); for a run
+/// whose runner records none, it is reckoned from the objects' records (<see cref="FromObjects"/>).
 /// </summary>
 public sealed record ProgressView(
     int ObjectIndex,
@@ -258,6 +268,53 @@ public sealed record ProgressView(
     double? RowsPerSecond,
     double? SecondsLeft)
 {
+    /// <summary>The phase of an object whose source's export jobs have not completed.</summary>
+    public const string WaitingPhase = "waiting for its export jobs";
+
+    /// <summary>
+    /// The progress of a run whose runner records none (the cloud's, whose objects run at once in a Map), reckoned from
+    /// its objects' records as of <paramref name="now"/>: object k of n with k − 1 objects ended; the object shown is a
+    /// running one, loading before waiting before extracting; rows and bytes are those staged so far, the rate is per
+    /// second of the run, and the time left is the run's time per ended object times those not ended. Null when the run
+    /// has no object records.
+    /// </summary>
+    internal static ProgressView? FromObjects(RunRecord run, DateTimeOffset now)
+    {
+        if (run.Objects.Count == 0)
+        {
+            return null;
+        }
+
+        var ended = run.Objects.Count(o => o.Status != RunStatus.Running);
+        var running = run.Objects.Where(o => o.Status == RunStatus.Running).ToList();
+        var shown = running.FirstOrDefault(o => o.ManifestKey is not null)
+            ?? running.FirstOrDefault(o => o.JobsSubmittedAt is not null)
+            ?? running.FirstOrDefault()
+            ?? run.Objects[^1];
+        var phase = shown switch
+        {
+            { Status: not RunStatus.Running } => "finishing",
+            { ManifestKey: not null } => "loading",
+            { JobsSubmittedAt: not null } => WaitingPhase,
+            _ => "extracting",
+        };
+        var seconds = Math.Max(0, (now - run.StartedAt).TotalSeconds);
+        var rows = run.Objects.Sum(o => o.RowsExtracted);
+        double? rate = seconds < 0.5 ? null : Math.Round(rows / seconds, 1);
+        double? left = ended == 0 ? null : Math.Round(seconds / ended * (run.Objects.Count - ended), 1);
+        return new ProgressView(
+            Math.Min(ended + 1, run.Objects.Count),
+            run.Objects.Count,
+            shown.ObjectName,
+            phase,
+            rows,
+            run.Objects.Sum(o => o.Bytes),
+            shown.JobsSubmittedAt ?? run.StartedAt,
+            now,
+            rate,
+            left);
+    }
+
     internal static ProgressView Of(RunProgress p)
     {
         var objectSeconds = Math.Max(0, (p.UpdatedAt - p.ObjectStartedAt).TotalSeconds);

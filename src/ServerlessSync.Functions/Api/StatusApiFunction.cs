@@ -56,7 +56,7 @@ public sealed class StatusApiFunction
         ArgumentException.ThrowIfNullOrEmpty(deploymentConnectorId);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(log);
-        _api = new StatusApi(new StatusQueries(status), new StepFunctionsRunStarter(stepFunctions, stateMachineArn), deploymentConnectorId, time, status as IDestinationCheckStore, checksStarter);
+        _api = new StatusApi(new StatusQueries(status, time), new StepFunctionsRunStarter(stepFunctions, stateMachineArn), deploymentConnectorId, time, status as IDestinationCheckStore, checksStarter);
         _log = new ApiRequestLog(log, time);
     }
 

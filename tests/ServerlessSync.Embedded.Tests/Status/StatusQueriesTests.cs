@@ -160,4 +160,30 @@ public sealed class StatusQueriesTests : IAsyncLifetime
         Assert.Equal([account, invoice], view.Objects);
         Assert.Equal([new RunErrorView(null, "1 of 2 objects failed"), new RunErrorView("invoice", "COPY failed: line 3, column amount")], view.Errors);
     }
+
+    [Fact]
+    public async Task GetRun_RunningWithoutRecordedProgress_ReckonsItFromTheObjectsRecords()
+    {
+        // A cloud run: its objects run at once and no runner records progress; one ended, one waits for its jobs, one
+        // has not started.
+        var store = _file.Open();
+        var started = T0;
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", status: RunStatus.Running, startedAt: started), None);
+        await store.PutObjectRunAsync(Connector, StatusBuilders.ObjectRun(objectName: "account", status: RunStatus.Succeeded, rowsExtracted: 600, bytes: 6000), None);
+        await store.PutObjectRunAsync(Connector, StatusBuilders.ObjectRun(objectName: "invoice", status: RunStatus.Running) with { JobsSubmittedAt = started.AddMinutes(1) }, None);
+        await store.PutObjectRunAsync(Connector, StatusBuilders.ObjectRun(objectName: "payment", status: RunStatus.Running), None);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(started.AddMinutes(10));
+
+        var view = await new StatusQueries(_file.Open(), clock).GetRunAsync(Connector, "run-1", None);
+
+        var progress = Assert.IsType<ProgressView>(view?.Progress);
+        Assert.Equal((2, 3, "invoice", ProgressView.WaitingPhase), (progress.ObjectIndex, progress.ObjectCount, progress.ObjectName, progress.Phase));
+        Assert.Equal((600L, 6000L), (progress.Rows, progress.Bytes));
+        Assert.Equal(1.0, progress.RowsPerSecond); // 600 rows in 10 minutes of the run
+        Assert.Equal(1200.0, progress.SecondsLeft); // 10 minutes for the one object ended, two to go
+        Assert.Equal(started.AddMinutes(1), progress.ObjectStartedAt);
+
+        await store.PutRunAsync(StatusBuilders.Run(runId: "run-1", status: RunStatus.Succeeded, startedAt: started, endedAt: started.AddMinutes(30)), None);
+        Assert.Null((await new StatusQueries(_file.Open(), clock).GetRunAsync(Connector, "run-1", None))?.Progress);
+    }
 }
