@@ -234,6 +234,9 @@ public class DiskFullTests
 
         public Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken) => Write(() => inner.PutObjectRunAsync(connectorId, record, cancellationToken));
 
+        public Task PutSliceJobsAsync(string connectorId, string runId, string name, string jobs, bool running, int? slicesDone, CancellationToken cancellationToken) =>
+            Write(() => inner.PutSliceJobsAsync(connectorId, runId, name, jobs, running, slicesDone, cancellationToken));
+
         public Task PutRunProgressAsync(string connectorId, string runId, RunProgress progress, CancellationToken cancellationToken) => Write(() => inner.PutRunProgressAsync(connectorId, runId, progress, cancellationToken));
 
         public Task<RunRecord?> GetRunAsync(string connectorId, string runId, CancellationToken cancellationToken) => inner.GetRunAsync(connectorId, runId, cancellationToken);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 using static ServerlessSync.Aws.DynamoDb.StatusValues;
 
@@ -288,6 +289,59 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         // The run starts at its objects' window end: the record expires with its run.
         Expire(item, record.WindowEnd);
         await _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = item }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds or takes away one slice's job ids in the object's record with one UpdateItem (ADD or DELETE on the string set
+    /// <c>sliceJobs</c>, which no other slice's update overwrites), conditional on the record existing.
+    /// </summary>
+    public async Task PutSliceJobsAsync(string connectorId, string runId, string objectName, string jobs, bool running, int? slicesDone, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(objectName);
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (await FindRunSortKeyAsync(connectorId, runId, cancellationToken) is not { } runSortKey)
+        {
+            return;
+        }
+
+        var ids = jobs.Split(", ", StringSplitOptions.RemoveEmptyEntries).ToList();
+        var values = new Dictionary<string, AttributeValue>();
+        var update = new List<string>();
+        if (ids.Count > 0)
+        {
+            values[":ids"] = new AttributeValue { SS = ids };
+            update.Add((running ? "ADD" : "DELETE") + " sliceJobs :ids");
+        }
+
+        if (slicesDone is { } done)
+        {
+            values[":done"] = Number(done);
+            update.Add("SET slicesDone = :done");
+        }
+
+        if (update.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _client.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = TableName,
+                    Key = StatusKeys.Key(connectorId, StatusKeys.ObjectRun(runSortKey, objectName)),
+                    UpdateExpression = string.Join(" ", update),
+                    ConditionExpression = "attribute_exists(objectName)",
+                    ExpressionAttributeValues = values,
+                },
+                cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // The object has no record in the run (or it expired): nothing to record against.
+        }
     }
 
     /// <summary>
@@ -612,7 +666,10 @@ public sealed partial class DynamoDbStatusStore : IStatusStore, ILoadClaims
         Error = OptionalString(item, "error"),
         FullResync = OptionalBool(item, "fullResync"),
         JobsSubmittedAt = OptionalTime(item, "jobsSubmittedAt"),
-        Jobs = OptionalString(item, "jobs"),
+        // A sliced object's running slices add their jobs to the set sliceJobs (PutSliceJobsAsync).
+        Jobs = item.TryGetValue("sliceJobs", out var slices) && slices.SS is { Count: > 0 } running
+            ? ObjectRuns.WithSliceJobs(OptionalString(item, "jobs"), string.Join(", ", running.Order(StringComparer.Ordinal)), running: true)
+            : OptionalString(item, "jobs"),
         SlicesDone = item.ContainsKey("slicesDone") ? checked((int)RequiredNumber(item, "slicesDone")) : 0,
         SlicesTotal = item.ContainsKey("slicesTotal") ? checked((int)RequiredNumber(item, "slicesTotal")) : 0,
     };

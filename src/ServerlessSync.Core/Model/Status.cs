@@ -135,7 +135,7 @@ public sealed record ObjectRunRecord
 
     public int SlicesTotal { get; init; }
 
-    /// <summary>"waiting for Zuora job 8a1f… (12 minutes), slices 3 of 8" while jobs run and nothing is extracted yet; null otherwise.</summary>
+    /// <summary>"waiting for Zuora job aqua 8a1f… (12 minutes)", sliced "waiting for Zuora jobs aqua 8a1f…, aqua 2c3… (12 minutes), slices 3 of 8", while jobs run and nothing is extracted yet; null otherwise.</summary>
     public string? WaitingText(DateTimeOffset now, string sourceTitle)
     {
         if (Status != RunStatus.Running || RowsExtracted > 0 || (JobsSubmittedAt is null && SlicesTotal == 0))
@@ -144,7 +144,10 @@ public sealed record ObjectRunRecord
         }
 
         var minutes = JobsSubmittedAt is { } since ? $" ({Math.Max(0, (int)(now - since).TotalMinutes)} minutes)" : "";
-        var job = Jobs is null ? $"waiting for {sourceTitle} jobs{minutes}" : $"waiting for {sourceTitle} job {Jobs}{minutes}";
+        // A sliced object lists the jobs of every slice still running.
+        var job = Jobs is null ? $"waiting for {sourceTitle} jobs{minutes}"
+            : SlicesTotal > 0 ? $"waiting for {sourceTitle} jobs {Jobs}{minutes}"
+            : $"waiting for {sourceTitle} job {Jobs}{minutes}";
         return SlicesTotal > 0 ? $"{job}, slices {SlicesDone} of {SlicesTotal}" : job;
     }
 }

@@ -18,9 +18,13 @@ public sealed class ExportJobStep(ISource source, IStatusStore? status = null, T
     {
         ArgumentNullException.ThrowIfNull(run);
         var jobs = await SubmitAsync(plan, slice, cancellationToken);
-        if (jobs is not null && slice is null && status is not null)
+        if (jobs is not null && status is not null)
         {
-            await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, jobs.SubmittedAt, jobs, 0, 0), cancellationToken);
+            // A slice adds its ids to its object's record (its other slices run at once), so that the status lists them
+            // and a run failing around them cancels them (CancelRecordedAsync); staging the slice takes them away.
+            await (slice is null
+                ? status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, jobs.SubmittedAt, jobs, 0, 0), cancellationToken)
+                : status.PutSliceJobsAsync(run.ConnectorId, run.RunId, plan.ObjectName, ObjectRuns.JobsText(jobs), running: true, slicesDone: null, cancellationToken));
         }
 
         return jobs;

@@ -52,7 +52,7 @@ public sealed class ExtractStep(ISource source, ObjectStager stager, IStatusStor
         var staged = await stager.StagePartsAsync(run.ConnectorId, run.RunId, schema, plan.Window, rows, null, null, slice.Index, cancellationToken);
         await stager.WriteSliceAsync(staged, slice.Index, cancellationToken);
         var done = await stager.CountSlicesAsync(run.ConnectorId, run.RunId, plan.ObjectName, cancellationToken);
-        await status.PutObjectRunAsync(run.ConnectorId, ObjectRuns.Waiting(run.RunId, plan, jobs.SubmittedAt, jobs, done, slice.Count), cancellationToken);
+        await status.PutSliceJobsAsync(run.ConnectorId, run.RunId, plan.ObjectName, ObjectRuns.JobsText(jobs), running: false, done, cancellationToken);
         return new ExtractResult(StagingKeys.Slice(run.ConnectorId, run.RunId, plan.ObjectName, slice.Index), staged, (long)time.GetElapsedTime(started).TotalMilliseconds);
     }
 

@@ -165,10 +165,31 @@ public static class ObjectRuns
         Pending(runId, plan) with
         {
             JobsSubmittedAt = since,
-            Jobs = jobs is null ? null : string.Join(", ", jobs.Jobs.Select(j => $"{j.Kind} {j.JobId}")),
+            Jobs = jobs is null ? null : JobsText(jobs),
             SlicesDone = slicesDone,
             SlicesTotal = slicesTotal,
         };
+
+    /// <summary>The kinds and ids of <paramref name="jobs"/> as <see cref="ObjectRunRecord.Jobs"/> lists them ("aqua 8a1f…, deletes 2c3…").</summary>
+    public static string JobsText(ExportJobs jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return string.Join(", ", jobs.Jobs.Select(j => $"{j.Kind} {j.JobId}"));
+    }
+
+    /// <summary>
+    /// <paramref name="listed"/> (an <see cref="ObjectRunRecord.Jobs"/> text) with the jobs of <paramref name="jobs"/> added
+    /// (<paramref name="running"/>, each once) or taken away; null when none is left.
+    /// </summary>
+    public static string? WithSliceJobs(string? listed, string jobs, bool running)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var current = (listed ?? "").Split(", ", StringSplitOptions.RemoveEmptyEntries).ToList();
+        var slice = jobs.Split(", ", StringSplitOptions.RemoveEmptyEntries);
+        var next = running ? current.Concat(slice.Where(j => !current.Contains(j, StringComparer.Ordinal))) : current.Where(j => !slice.Contains(j, StringComparer.Ordinal));
+        var text = string.Join(", ", next);
+        return text.Length == 0 ? null : text;
+    }
 
     public static ObjectRunRecord Extracted(string runId, ObjectPlan plan, ExtractResult extract)
     {

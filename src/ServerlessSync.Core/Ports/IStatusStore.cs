@@ -27,6 +27,15 @@ public interface IStatusStore
     Task PutObjectRunAsync(string connectorId, ObjectRunRecord record, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Adds (<paramref name="running"/>) or takes away (the slice is staged: its jobs ended) one slice's export jobs
+    /// (<paramref name="jobs"/>, "aqua 8a1f…, deletes 2c3…") in the object's record of the run, and sets how many slices are
+    /// staged to <paramref name="slicesDone"/> (null: as recorded), leaving the rest of the record as it is: slices submitted and staged at
+    /// once each keep their ids (<see cref="ObjectRunRecord.Jobs"/> lists every running slice's jobs). A no-op when the
+    /// object has no record in the run.
+    /// </summary>
+    Task PutSliceJobsAsync(string connectorId, string runId, string objectName, string jobs, bool running, int? slicesDone, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Records where run <paramref name="runId"/> is now (<see cref="RunRecord.Progress"/>), replacing what was recorded
     /// before; a no-op for a run the store does not have. <see cref="PutRunAsync"/> clears it.
     /// </summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using ServerlessSync.Core.Model;
+using ServerlessSync.Core.Pipeline;
 using ServerlessSync.Core.Ports;
 
 namespace ServerlessSync.Embedded.Sqlite;
@@ -304,6 +305,43 @@ public sealed partial class SqliteStatusStore : IStatusStore, ILoadClaims, IAsyn
         Add(command, "$slices_done", (long)record.SlicesDone);
         Add(command, "$slices_total", (long)record.SlicesTotal);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Adds or takes away one slice's job ids in the object's record: read and written in one serializable transaction, so no other slice's ids are lost.</summary>
+    public async Task PutSliceJobsAsync(string connectorId, string runId, string objectName, string jobs, bool running, int? slicesDone, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectorId);
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(objectName);
+        ArgumentNullException.ThrowIfNull(jobs);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        const string Where = "WHERE connector_id = $connector_id AND run_id = $run_id AND object_name = $object_name";
+        string? listed;
+        await using (var read = Command(connection, $"SELECT jobs FROM object_runs {Where}"))
+        {
+            read.Transaction = transaction;
+            Add(read, "$connector_id", connectorId);
+            Add(read, "$run_id", runId);
+            Add(read, "$object_name", objectName);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return;
+            }
+
+            listed = NullableString(reader, 0);
+        }
+
+        await using var write = Command(connection, $"UPDATE object_runs SET jobs = $jobs, slices_done = coalesce($slices_done, slices_done) {Where}");
+        write.Transaction = transaction;
+        Add(write, "$connector_id", connectorId);
+        Add(write, "$run_id", runId);
+        Add(write, "$object_name", objectName);
+        Add(write, "$jobs", ObjectRuns.WithSliceJobs(listed, jobs, running));
+        Add(write, "$slices_done", slicesDone is { } done ? (long)done : null);
+        await write.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>The run with its object records ordered by object name (ordinal), or null.</summary>

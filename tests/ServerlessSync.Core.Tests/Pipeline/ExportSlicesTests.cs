@@ -60,7 +60,7 @@ public class ExportSlicesTests
         };
 
         Assert.Equal("waiting for Zuora job aqua 8a1f (12 minutes)", record.WaitingText(End.AddMinutes(12.5), "Zuora"));
-        Assert.Equal("waiting for Zuora job aqua 8a1f (12 minutes), slices 3 of 8", (record with { SlicesDone = 3, SlicesTotal = 8 }).WaitingText(End.AddMinutes(12.5), "Zuora"));
+        Assert.Equal("waiting for Zuora jobs aqua 8a1f, aqua 2c3 (12 minutes), slices 3 of 8", (record with { Jobs = "aqua 8a1f, aqua 2c3", SlicesDone = 3, SlicesTotal = 8 }).WaitingText(End.AddMinutes(12.5), "Zuora"));
         Assert.Equal("waiting for Zuora jobs (0 minutes), slices 0 of 8", (record with { Jobs = null, SlicesTotal = 8 }).WaitingText(End, "Zuora"));
         Assert.Null((record with { Status = RunStatus.Succeeded }).WaitingText(End, "Zuora"));
         Assert.Null((record with { RowsExtracted = 5 }).WaitingText(End, "Zuora"));

@@ -158,7 +158,10 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         // While the slices wait the run shows slices done of total; when LoadSlices starts, every slice is staged.
         var firstCheck = _seen.First(s => s.State == "CheckSlice").Record;
         Assert.Equal((0, 8), (firstCheck.SlicesDone, firstCheck.SlicesTotal));
-        Assert.StartsWith("waiting for Zuora jobs", firstCheck.WaitingText(_clock.GetUtcNow(), "Zuora"), StringComparison.Ordinal);
+        Assert.StartsWith("waiting for Zuora jobs aqua ", firstCheck.WaitingText(_clock.GetUtcNow(), "Zuora"), StringComparison.Ordinal);
+        // Each slice's job was listed in the record while the slice waited for it; once all are staged, none is left.
+        Assert.Equal(8, _seen.Where(s => s.State == "CheckSlice").SelectMany(s => s.Record.Jobs!.Split(", ")).Distinct().Count());
+        Assert.Null(_seen.Single(s => s.State == "LoadSlices").Record.Jobs);
         Assert.EndsWith("slices 0 of 8", firstCheck.WaitingText(_clock.GetUtcNow(), "Zuora"), StringComparison.Ordinal);
         var beforeLoad = _seen.Single(s => s.State == "LoadSlices").Record;
         Assert.Equal(8, beforeLoad.SlicesTotal);
@@ -223,6 +226,44 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Contains(_stack.Zuora.Requests, r => r.Method == "DELETE" && r.Path.EndsWith(jobId, StringComparison.Ordinal));
         var account = Assert.Single((await _stack.Host.Host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None))!.Objects);
         Assert.Equal((Core.Model.RunStatus.Failed, $"aqua {jobId}"), (account.Status, account.Jobs));
+    }
+
+    [Fact]
+    public async Task FinishRun_WorkflowFailedAroundASlicedObjectWaiting_CancelsEverySlicesJob()
+    {
+        // The functions as the ExportSlices Map and then FinishRunAfterError reach them: the eight slices submit at once
+        // and wait for their jobs when the workflow fails around the object.
+        await RestartSlicedAsync();
+        await SampleRun.StartAsync(_stack.Host, "invoice");
+        var submitInput = JsonNode.Parse(ZuoraFunctionsStack.ExtractInput("invoice"))!.AsObject();
+        submitInput.Remove("taskToken");
+        var sliced = await _stack.Host.InvokeAsync("SubmitExport", submitInput.ToJsonString());
+        var slices = sliced["slices"]!.AsArray();
+        Assert.Equal(8, slices.Count);
+        var submitted = await Task.WhenAll(slices.Select(slice =>
+        {
+            var input = submitInput.DeepClone().AsObject();
+            input["slice"] = slice!.DeepClone();
+            return _stack.Host.InvokeAsync("SubmitExport", input.ToJsonString());
+        }));
+        var jobIds = submitted.Select(s => (string)s["job"]!["jobs"]![0]!["jobId"]!).ToList();
+        Assert.Equal(8, _stack.Zuora.RunningJobs);
+        var waiting = Assert.Single((await RunOfAsync()).Objects);
+        var finishInput = new JsonObject
+        {
+            ["connectorId"] = "default",
+            ["runId"] = FunctionsTestHost.SampleRunId,
+            ["error"] = new JsonObject { ["Error"] = "States.Runtime", ["Cause"] = "the Map failed" },
+        };
+
+        await _stack.Host.InvokeAsync("FinishRun", finishInput.ToJsonString());
+
+        // While they ran, the run's record listed every slice's job; the failure cancelled each of them.
+        Assert.Equal(jobIds.Select(id => $"aqua {id}").Order(StringComparer.Ordinal), waiting.Jobs!.Split(", ").Order(StringComparer.Ordinal));
+        Assert.Equal((0, 8), (_stack.Zuora.RunningJobs, _stack.Zuora.JobsCancelled));
+        Assert.All(jobIds, id => Assert.Contains(_stack.Zuora.Requests, r => r.Method == "DELETE" && r.Path.EndsWith(id, StringComparison.Ordinal)));
+        var invoice = Assert.Single((await RunOfAsync()).Objects);
+        Assert.Equal(RunStatus.Failed, invoice.Status);
     }
 
     /// <summary>The ZOQL of every AQuA job submitted for <paramref name="zuoraObject"/>.</summary>
