@@ -14,7 +14,7 @@ internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProv
     private int _lastLength;
     private int _objectCount;
     private int _objectsDone;
-    private int _objectIndex;
+    private Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private long _runStarted;
     private long _objectStarted;
 
@@ -32,38 +32,38 @@ internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProv
         {
             case SyncEvent.RunStarted s:
                 _objectCount = s.Plan.Objects.Count;
+                _positions = s.Plan.Objects.Select((o, i) => (o.ObjectName, Position: i + 1)).ToDictionary(p => p.ObjectName, p => p.Position, StringComparer.Ordinal);
                 _runStarted = clock.GetTimestamp();
                 var historical = s.Plan.Objects.Count(o => o.Window.Mode == SyncMode.Historical);
                 var resyncs = s.Plan.Objects.Count(o => o.FullResync);
                 output.WriteLine($"run {s.Plan.RunId}: {s.Plan.Objects.Count} objects ({historical} historical{(resyncs > 0 ? $" of which {resyncs} full re-sync" : "")}, {s.Plan.Objects.Count - historical} incremental)");
                 break;
             case SyncEvent.ObjectStarted s:
-                _objectIndex++;
                 _objectStarted = clock.GetTimestamp();
                 var window = s.Plan.Window.Start is null
                     ? $"{(s.Plan.FullResync ? "full re-sync" : "historical")}, up to {s.Plan.Window.End:u}"
                     : $"incremental, {s.Plan.Window.Start:u} → {s.Plan.Window.End:u}";
                 if (interactive)
                 {
-                    Overwrite($"  {Position} {s.Plan.ObjectName,-24} extracting ({window}){TimeLeft()}");
+                    Overwrite($"  {Position(s.Plan.ObjectName)} {s.Plan.ObjectName,-24} extracting ({window}){TimeLeft()}");
                 }
                 else
                 {
-                    output.WriteLine($"  {Position} {s.Plan.ObjectName}: extracting ({window})");
+                    output.WriteLine($"  {Position(s.Plan.ObjectName)} {s.Plan.ObjectName}: extracting ({window})");
                 }
 
                 break;
             case SyncEvent.Extracting e when interactive:
-                Overwrite($"  {Position} {e.Progress.ObjectName,-24} extracting {e.Progress.Rows,12:N0} rows {Bytes(e.Progress.CompressedBytes),10}{Rate(e.Progress.Rows)}{TimeLeft()}");
+                Overwrite($"  {Position(e.Progress.ObjectName)} {e.Progress.ObjectName,-24} extracting {e.Progress.Rows,12:N0} rows {Bytes(e.Progress.CompressedBytes),10}{Rate(e.Progress.Rows)}{TimeLeft()}");
                 break;
             case SyncEvent.Loading l:
                 if (interactive)
                 {
-                    Overwrite($"  {Position} {l.ObjectName,-24} loading    {l.Rows,12:N0} rows {Bytes(l.Bytes),10}{TimeLeft()}");
+                    Overwrite($"  {Position(l.ObjectName)} {l.ObjectName,-24} loading    {l.Rows,12:N0} rows {Bytes(l.Bytes),10}{TimeLeft()}");
                 }
                 else
                 {
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Position} {l.ObjectName}: loading {l.Rows:N0} rows"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Position(l.ObjectName)} {l.ObjectName}: loading {l.Rows:N0} rows"));
                 }
 
                 break;
@@ -99,7 +99,9 @@ internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProv
         }
     }
 
-    private string Position => string.Create(CultureInfo.InvariantCulture, $"{_objectIndex}/{_objectCount}");
+    // An object's k/n is its place in the run's plan: with objects overlapping, the object loading is not the one extracting.
+    private string Position(string objectName) =>
+        string.Create(CultureInfo.InvariantCulture, $"{_positions.GetValueOrDefault(objectName)}/{_objectCount}");
 
     private string Rate(long rows)
     {

@@ -17,6 +17,15 @@ public class SyncEndToEndTests
         Assert.Contains("SUCCEEDED", first.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\r", first.Output, StringComparison.Ordinal);
         Assert.Empty(cli.StagedFiles());
+        // Objects overlap (one loads while the next extracts), and each keeps its own k/n on both of its lines.
+        var positions = first.Output.Split('\n')
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"^  (\d+)/13 (\w+): (extracting|loading)"))
+            .Where(m => m.Success)
+            .GroupBy(m => m.Groups[2].Value, m => m.Groups[1].Value)
+            .ToList();
+        Assert.Equal(13, positions.Count);
+        Assert.All(positions, lines => Assert.Single(lines.Distinct()));
+        Assert.Equal(Enumerable.Range(1, 13).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), positions.Select(p => p.First()));
 
         var status = await StatusAsync(cli);
         Assert.Equal("ACTIVE", status.GetProperty("connector").GetProperty("status").GetString());

@@ -19,7 +19,7 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
     private string? _connectorId;
     private string? _runId;
     private int _objectCount;
-    private int _objectIndex;
+    private Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private DateTimeOffset _runStartedAt;
     private DateTimeOffset _objectStartedAt;
     private DateTimeOffset _lastWrite;
@@ -30,10 +30,10 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
         switch (value)
         {
             case SyncEvent.RunStarted s:
-                (_connectorId, _runId, _objectCount, _objectIndex, _runStartedAt) = (s.Plan.ConnectorId, s.Plan.RunId, s.Plan.Objects.Count, 0, now);
+                (_connectorId, _runId, _objectCount, _runStartedAt) = (s.Plan.ConnectorId, s.Plan.RunId, s.Plan.Objects.Count, now);
+                _positions = s.Plan.Objects.Select((o, i) => (o.ObjectName, Position: i + 1)).ToDictionary(p => p.ObjectName, p => p.Position, StringComparer.Ordinal);
                 break;
             case SyncEvent.ObjectStarted s:
-                _objectIndex++;
                 _objectStartedAt = now;
                 Write(s.Plan.ObjectName, "extracting", 0, 0, now);
                 break;
@@ -65,7 +65,8 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
         _lastWrite = now;
         var progress = new RunProgress
         {
-            ObjectIndex = _objectIndex,
+            // The object's place in the run's plan: with objects overlapping, the one loading is not the one extracting.
+            ObjectIndex = _positions.GetValueOrDefault(objectName),
             ObjectCount = _objectCount,
             ObjectName = objectName,
             Phase = phase,
