@@ -9,7 +9,9 @@ namespace ServerlessSync.Functions;
 /// FinishRun: <c>{"connectorId","runId"}</c> closes the run from its objects' records (SUCCEEDED, or FAILED naming the
 /// failed objects) and sets the connector's status; with <c>error</c> (the workflow failed around the objects) every
 /// unfinished object fails with it first; with <c>checksFailed</c> (the destination checks failed before the first
-/// historical sync) the objects fail with it and the connector stays IN_PROGRESS, showing it as its last error. Either way the connector's run lock is released. Output:
+/// historical sync) the objects fail with it and the connector stays IN_PROGRESS, showing it as its last error; with
+/// <c>stopped</c> (the template's <c>RunStoppedRule</c>: the execution was ABORTED or TIMED_OUT) a run still RUNNING fails
+/// as with <c>error</c>, and a run already closed is left as it is. Either way the connector's run lock is released. Output:
 /// <c>{"connectorId","runId","status","error"?}</c>.
 /// </summary>
 public sealed class FinishRunFunction : LambdaFunction
@@ -39,18 +41,21 @@ public sealed class FinishRunFunction : LambdaFunction
             log.Warn($"the destination checks failed before the first historical sync: {check}");
             finished = await step.BlockAsync(request.ConnectorId, request.RunId, $"destination {check}", cancellationToken);
         }
-        else if (request.Error is { } error)
+        else if (request.Stopped is { } stopped)
         {
-            var message = StepErrorText.Describe(error);
-            log.Warn($"the workflow failed: {message}");
-            if (await Host.ExportJobStepAsync(cancellationToken) is { } jobs
-                && await Host.Status.GetRunAsync(request.ConnectorId, request.RunId, cancellationToken) is { } running)
+            var run = await Host.Status.GetRunAsync(request.ConnectorId, request.RunId, cancellationToken);
+            if (run is not { Status: RunStatus.Running })
             {
-                var objects = await jobs.CancelRecordedAsync(running, cancellationToken);
-                log.Info($"cancelled the source's recorded jobs of {objects} object(s) still waiting");
+                // Delivered again, or the run was closed (or taken over by a later run) before the event arrived.
+                log.Info(run is null ? "the stopped execution's run was never recorded: nothing to close" : $"the run is already {WireText.Of(run.Status)}: left as it is");
+                return new FinishRunOutput(request.ConnectorId, request.RunId, run?.Status == RunStatus.Succeeded ? RunOutcome.Succeeded : RunOutcome.Failed) { Error = run?.Error };
             }
 
-            finished = await step.FailAsync(request.ConnectorId, request.RunId, message, cancellationToken);
+            finished = await FailAroundAsync(request, stopped.Describe(), log, cancellationToken);
+        }
+        else if (request.Error is { } error)
+        {
+            finished = await FailAroundAsync(request, StepErrorText.Describe(error), log, cancellationToken);
         }
         else
         {
@@ -64,5 +69,19 @@ public sealed class FinishRunFunction : LambdaFunction
         {
             Error = finished.Error,
         };
+    }
+
+    // The workflow ended around the objects: their recorded source jobs are cancelled, then the run fails with message.
+    private async Task<RunRecord> FailAroundAsync(FinishRunInput request, string message, FunctionLog log, CancellationToken cancellationToken)
+    {
+        log.Warn($"the workflow failed: {message}");
+        if (await Host.ExportJobStepAsync(cancellationToken) is { } jobs
+            && await Host.Status.GetRunAsync(request.ConnectorId, request.RunId, cancellationToken) is { } running)
+        {
+            var objects = await jobs.CancelRecordedAsync(running, cancellationToken);
+            log.Info($"cancelled the source's recorded jobs of {objects} object(s) still waiting");
+        }
+
+        return await Host.FinishRunStep().FailAsync(request.ConnectorId, request.RunId, message, cancellationToken);
     }
 }

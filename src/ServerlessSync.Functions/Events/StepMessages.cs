@@ -245,7 +245,9 @@ public sealed record CleanupOutput(string ManifestKey, int Deleted);
 
 /// <summary>
 /// FinishRun's input; with <see cref="Error"/> (the workflow failed around the objects) the run's unfinished objects fail;
-/// with <see cref="ChecksFailed"/> (the destination checks failed before extraction) they fail with it.
+/// with <see cref="ChecksFailed"/> (the destination checks failed before extraction) they fail with it; with
+/// <see cref="Stopped"/> (the template's <c>RunStoppedRule</c>: the execution was stopped or timed out, so the workflow
+/// never reached FinishRun) a run still RUNNING fails as with an error, and a run already closed is left as it is.
 /// </summary>
 public sealed record FinishRunInput(string ConnectorId, string RunId)
 {
@@ -253,6 +255,19 @@ public sealed record FinishRunInput(string ConnectorId, string RunId)
 
     /// <summary>The destination check that FAILed before the first historical sync: the run ends, the connector stays IN_PROGRESS.</summary>
     public string? ChecksFailed { get; init; }
+
+    public ExecutionStopped? Stopped { get; init; }
+}
+
+/// <summary>How the run's execution ended without finishing it: <see cref="Status"/> ABORTED or TIMED_OUT, from Step Functions' status-change event.</summary>
+public sealed record ExecutionStopped(string Status, string? ExecutionArn)
+{
+    /// <summary>The run's error: what ended the execution, and that the staged files and cursors stay as they are.</summary>
+    public string Describe() => Status switch
+    {
+        "TIMED_OUT" => $"the execution {ExecutionArn} timed out (past the stack's MaxRunHours) before it finished the run; staged files and cursors are kept, and the next run starts again from them",
+        _ => $"the execution {ExecutionArn} ended {Status} (stopped) before it finished the run; staged files and cursors are kept, and the next run starts again from them",
+    };
 }
 
 // SUCCEEDED, FAILED on the wire (WireEnumConverter): the state machine's RunDone choice compares "SUCCEEDED".

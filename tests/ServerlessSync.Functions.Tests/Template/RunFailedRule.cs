@@ -31,13 +31,30 @@ public static class RunFailedRule
     public static JsonObject? Announce(SamTemplate template, JsonObject statusChange, string stateMachineArn, string connectorId)
     {
         var rule = template.Properties("RunFailedRule");
+        var target = Assert.Single(rule["Targets"]!.AsArray())!;
+        Assert.Equal("RunFailedTopic", SamTemplate.Text(target["Arn"]!["Ref"]));
+        return Deliver(rule, target, statusChange, stateMachineArn, connectorId);
+    }
+
+    /// <summary>
+    /// FinishRun's input as the template's <c>RunStoppedRule</c> makes it from <paramref name="statusChange"/>, or null
+    /// when the rule does not match it.
+    /// </summary>
+    public static JsonObject? StoppedRunInput(SamTemplate template, JsonObject statusChange, string stateMachineArn, string connectorId)
+    {
+        var rule = template.Properties("RunStoppedRule");
+        var target = Assert.Single(rule["Targets"]!.AsArray())!;
+        Assert.Equal("FinishRunFunction", SamTemplate.Text(target["Arn"]!["Fn::GetAtt"]![0]));
+        return Deliver(rule, target, statusChange, stateMachineArn, connectorId);
+    }
+
+    private static JsonObject? Deliver(JsonNode rule, JsonNode target, JsonObject statusChange, string stateMachineArn, string connectorId)
+    {
         if (!Matches(rule["EventPattern"]!.AsObject(), statusChange, stateMachineArn))
         {
             return null;
         }
 
-        var target = Assert.Single(rule["Targets"]!.AsArray())!;
-        Assert.Equal("RunFailedTopic", SamTemplate.Text(target["Arn"]!["Ref"]));
         var transformer = target["InputTransformer"]!;
         var text = SamTemplate.Text(transformer["InputTemplate"]!["Fn::Sub"])!.Replace("${ConnectorId}", connectorId, StringComparison.Ordinal);
         foreach (var (name, path) in transformer["InputPathsMap"]!.AsObject())

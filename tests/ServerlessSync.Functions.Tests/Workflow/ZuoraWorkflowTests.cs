@@ -228,6 +228,49 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Equal((Core.Model.RunStatus.Failed, $"aqua {jobId}"), (account.Status, account.Jobs));
     }
 
+    [Theory]
+    [InlineData("ABORTED", "(stopped)")]
+    [InlineData("TIMED_OUT", "timed out")]
+    public async Task ExecutionStoppedWhileAnObjectWaits_RunStoppedRuleHasFinishRunCloseTheRunAndCancelTheJob(string status, string said)
+    {
+        // A stopped or timed-out execution runs no Catch: only the template's RunStoppedRule reaches FinishRun.
+        await SampleRun.StartAsync(_stack.Host, "account");
+        var submitInput = JsonNode.Parse(ZuoraFunctionsStack.ExtractInput("account"))!.AsObject();
+        submitInput.Remove("taskToken");
+        var submitted = await _stack.Host.InvokeAsync("SubmitExport", submitInput.ToJsonString());
+        var jobId = (string)submitted["job"]!["jobs"]![0]!["jobId"]!;
+        var template = Template.SamTemplate.Load();
+        const string StateMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:serverless-sync";
+        var statusChange = Template.RunFailedRule.StatusChangeEvent(StateMachineArn, FunctionsTestHost.SampleRunId, status, null, null);
+        Assert.Null(Template.RunFailedRule.StoppedRunInput(template, Template.RunFailedRule.StatusChangeEvent(StateMachineArn, FunctionsTestHost.SampleRunId, "FAILED", "SyncRunFailed", "x"), StateMachineArn, "default"));
+        var finishInput = Template.RunFailedRule.StoppedRunInput(template, statusChange, StateMachineArn, "default");
+        Assert.NotNull(finishInput);
+
+        await _stack.Host.InvokeAsync("FinishRun", finishInput.ToJsonString());
+
+        Assert.Equal((0, 1), (_stack.Zuora.RunningJobs, _stack.Zuora.JobsCancelled));
+        Assert.Contains(_stack.Zuora.Requests, r => r.Method == "DELETE" && r.Path.EndsWith(jobId, StringComparison.Ordinal));
+        var run = (await _stack.Host.Host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None))!;
+        Assert.Equal(Core.Model.RunStatus.Failed, run.Status);
+        Assert.Contains(said, Assert.Single(run.Objects).Error, StringComparison.Ordinal);
+        Assert.Equal(Core.Model.ConnectorStatus.Failed, (await _stack.Host.Host.Status.GetConnectorAsync("default", CancellationToken.None))!.Status);
+
+        // EventBridge may deliver it again: the closed run is left as it is.
+        await _stack.Host.InvokeAsync("FinishRun", finishInput.ToJsonString());
+        var again = (await _stack.Host.Host.Status.GetRunAsync("default", FunctionsTestHost.SampleRunId, CancellationToken.None))!;
+        Assert.Equal((run.Status, run.EndedAt, run.Error), (again.Status, again.EndedAt, again.Error));
+        Assert.Equal(run.Objects, again.Objects);
+        Assert.Equal(1, _stack.Zuora.JobsCancelled);
+
+        // The run lock was given up: the next run starts (StartRun throws RunInProgressException while the lock is held).
+        var next = await _stack.Host.InvokeAsync("StartRun", new JsonObject
+        {
+            ["input"] = new JsonObject { ["objects"] = new JsonArray("account") },
+            ["executionName"] = "next-run",
+        }.ToJsonString());
+        Assert.Equal("next-run", (string?)next["runId"]);
+    }
+
     [Fact]
     public async Task FinishRun_WorkflowFailedAroundASlicedObjectWaiting_CancelsEverySlicesJob()
     {
