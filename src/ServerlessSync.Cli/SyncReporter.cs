@@ -12,9 +12,10 @@ namespace ServerlessSync.Cli;
 internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProvider clock) : IProgress<SyncEvent>
 {
     private int _lastLength;
-    private int _objectCount;
     private int _objectsDone;
-    private Dictionary<string, int> _positions = new(StringComparer.Ordinal);
+    private RunPlan? _plan;
+
+    private int ObjectCount => _plan?.Objects.Count ?? 0;
     private long _runStarted;
     private long _objectStarted;
 
@@ -31,8 +32,7 @@ internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProv
         switch (value)
         {
             case SyncEvent.RunStarted s:
-                _objectCount = s.Plan.Objects.Count;
-                _positions = s.Plan.Objects.Select((o, i) => (o.ObjectName, Position: i + 1)).ToDictionary(p => p.ObjectName, p => p.Position, StringComparer.Ordinal);
+                _plan = s.Plan;
                 _runStarted = clock.GetTimestamp();
                 var historical = s.Plan.Objects.Count(o => o.Window.Mode == SyncMode.Historical);
                 var resyncs = s.Plan.Objects.Count(o => o.FullResync);
@@ -101,7 +101,7 @@ internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProv
 
     // An object's k/n is its place in the run's plan: with objects overlapping, the object loading is not the one extracting.
     private string Position(string objectName) =>
-        string.Create(CultureInfo.InvariantCulture, $"{_positions.GetValueOrDefault(objectName)}/{_objectCount}");
+        string.Create(CultureInfo.InvariantCulture, $"{_plan?.PositionOf(objectName)}/{ObjectCount}");
 
     private string Rate(long rows)
     {
@@ -118,7 +118,7 @@ internal sealed class SyncReporter(TextWriter output, bool interactive, TimeProv
         }
 
         var perObject = clock.GetElapsedTime(_runStarted).TotalSeconds / _objectsDone;
-        var left = Math.Max(0, (_objectCount - _objectsDone) * perObject - clock.GetElapsedTime(_objectStarted).TotalSeconds);
+        var left = Math.Max(0, (ObjectCount - _objectsDone) * perObject - clock.GetElapsedTime(_objectStarted).TotalSeconds);
         return string.Create(CultureInfo.InvariantCulture, $"  about {left:F0}s left");
     }
 

@@ -16,10 +16,7 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
 
     private readonly Lock _gate = new();
     private Task _writes = Task.CompletedTask;
-    private string? _connectorId;
-    private string? _runId;
-    private int _objectCount;
-    private Dictionary<string, int> _positions = new(StringComparer.Ordinal);
+    private RunPlan? _plan;
     private DateTimeOffset _runStartedAt;
     private DateTimeOffset _objectStartedAt;
     private DateTimeOffset _lastWrite;
@@ -30,8 +27,7 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
         switch (value)
         {
             case SyncEvent.RunStarted s:
-                (_connectorId, _runId, _objectCount, _runStartedAt) = (s.Plan.ConnectorId, s.Plan.RunId, s.Plan.Objects.Count, now);
-                _positions = s.Plan.Objects.Select((o, i) => (o.ObjectName, Position: i + 1)).ToDictionary(p => p.ObjectName, p => p.Position, StringComparer.Ordinal);
+                (_plan, _runStartedAt) = (s.Plan, now);
                 break;
             case SyncEvent.ObjectStarted s:
                 _objectStartedAt = now;
@@ -57,7 +53,7 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
 
     private void Write(string objectName, string phase, long rows, long bytes, DateTimeOffset now)
     {
-        if (_connectorId is not { } connectorId || _runId is not { } runId)
+        if (_plan is not { } plan)
         {
             return;
         }
@@ -66,8 +62,8 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
         var progress = new RunProgress
         {
             // The object's place in the run's plan: with objects overlapping, the one loading is not the one extracting.
-            ObjectIndex = _positions.GetValueOrDefault(objectName),
-            ObjectCount = _objectCount,
+            ObjectIndex = plan.PositionOf(objectName),
+            ObjectCount = plan.Objects.Count,
             ObjectName = objectName,
             Phase = phase,
             Rows = rows,
@@ -83,7 +79,7 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
                 {
                     try
                     {
-                        await status.PutRunProgressAsync(connectorId, runId, progress, CancellationToken.None);
+                        await status.PutRunProgressAsync(plan.ConnectorId, plan.RunId, progress, CancellationToken.None);
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {

@@ -11,7 +11,22 @@ public sealed record ObjectPlan(string ObjectName, SyncWindow Window, DateTimeOf
 }
 
 /// <summary>What the start step decided: the run's id and each selected object's plan.</summary>
-public sealed record RunPlan(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlan> Objects);
+public sealed record RunPlan(string ConnectorId, string RunId, DateTimeOffset StartedAt, IReadOnlyList<ObjectPlan> Objects)
+{
+    /// <summary>The object's place in the run, 1 to n (the "k" of "object k of n"); 0 for an object not in the run.</summary>
+    public int PositionOf(string objectName)
+    {
+        for (var i = 0; i < Objects.Count; i++)
+        {
+            if (Objects[i].ObjectName == objectName)
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+}
 
 /// <summary>What extraction staged for one object: the manifest it wrote, and how long staging took.</summary>
 public sealed record ExtractResult(string ManifestKey, StagedManifest Manifest, long ExtractMilliseconds)
