@@ -268,13 +268,13 @@ public sealed record ProgressView(
     double? RowsPerSecond,
     double? SecondsLeft)
 {
-    /// <summary>The phase of an object whose source's export jobs have not completed.</summary>
-    public const string WaitingPhase = "waiting for its export jobs";
+    /// <summary>How the phase of an object waiting for its jobs names the source (<see cref="ObjectRunRecord.WaitingText"/>), which a run's records do not name.</summary>
+    public const string WaitingSourceTitle = "export";
 
     /// <summary>
     /// The progress of a run whose runner records none (the cloud's, whose objects run at once in a Map), reckoned from
     /// its objects' records as of <paramref name="now"/>: object k of n with k − 1 objects ended; the object shown is a
-    /// running one, loading before waiting before extracting; rows and bytes are those staged so far, the rate is per
+    /// running one, loading before waiting (its phase the record's waiting text) before extracting; rows and bytes are those staged so far, the rate is per
     /// second of the run, and the time left is the run's time per ended object times those not ended. Null when the run
     /// has no object records.
     /// </summary>
@@ -287,17 +287,12 @@ public sealed record ProgressView(
 
         var ended = run.Objects.Count(o => o.Status != RunStatus.Running);
         var running = run.Objects.Where(o => o.Status == RunStatus.Running).ToList();
-        var shown = running.FirstOrDefault(o => o.ManifestKey is not null)
-            ?? running.FirstOrDefault(o => o.JobsSubmittedAt is not null)
-            ?? running.FirstOrDefault()
-            ?? run.Objects[^1];
-        var phase = shown switch
-        {
-            { Status: not RunStatus.Running } => "finishing",
-            { ManifestKey: not null } => "loading",
-            { JobsSubmittedAt: not null } => WaitingPhase,
-            _ => "extracting",
-        };
+        var loading = running.FirstOrDefault(o => o.ManifestKey is not null);
+        var waiting = running.Select(o => (Record: o, Text: o.WaitingText(now, WaitingSourceTitle))).FirstOrDefault(w => w.Text is not null);
+        var (shown, phase) = loading is not null ? (loading, "loading")
+            : waiting.Text is not null ? (waiting.Record, waiting.Text)
+            : running.FirstOrDefault() is { } extracting ? (extracting, "extracting")
+            : (run.Objects[^1], "finishing");
         var seconds = Math.Max(0, (now - run.StartedAt).TotalSeconds);
         var rows = run.Objects.Sum(o => o.RowsExtracted);
         double? rate = seconds < 0.5 ? null : Math.Round(rows / seconds, 1);

@@ -177,7 +177,7 @@ public sealed class StatusQueriesTests : IAsyncLifetime
         var view = await new StatusQueries(_file.Open(), clock).GetRunAsync(Connector, "run-1", None);
 
         var progress = Assert.IsType<ProgressView>(view?.Progress);
-        Assert.Equal((2, 3, "invoice", ProgressView.WaitingPhase), (progress.ObjectIndex, progress.ObjectCount, progress.ObjectName, progress.Phase));
+        Assert.Equal((2, 3, "invoice", "waiting for export jobs (9 minutes)"), (progress.ObjectIndex, progress.ObjectCount, progress.ObjectName, progress.Phase));
         Assert.Equal((600L, 6000L), (progress.Rows, progress.Bytes));
         Assert.Equal(1.0, progress.RowsPerSecond); // 600 rows in 10 minutes of the run
         Assert.Equal(1200.0, progress.SecondsLeft); // 10 minutes for the one object ended, two to go
