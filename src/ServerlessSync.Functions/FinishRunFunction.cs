@@ -51,11 +51,11 @@ public sealed class FinishRunFunction : LambdaFunction
                 return new FinishRunOutput(request.ConnectorId, request.RunId, run?.Status == RunStatus.Succeeded ? RunOutcome.Succeeded : RunOutcome.Failed) { Error = run?.Error };
             }
 
-            finished = await FailAroundAsync(request, stopped.Describe(), log, cancellationToken);
+            finished = await FailAroundAsync(step, request, run, stopped.Describe(), log, cancellationToken);
         }
         else if (request.Error is { } error)
         {
-            finished = await FailAroundAsync(request, StepErrorText.Describe(error), log, cancellationToken);
+            finished = await FailAroundAsync(step, request, null, StepErrorText.Describe(error), log, cancellationToken);
         }
         else
         {
@@ -72,16 +72,17 @@ public sealed class FinishRunFunction : LambdaFunction
     }
 
     // The workflow ended around the objects: their recorded source jobs are cancelled, then the run fails with message.
-    private async Task<RunRecord> FailAroundAsync(FinishRunInput request, string message, FunctionLog log, CancellationToken cancellationToken)
+    // run: the run as already read, if it was.
+    private async Task<RunRecord> FailAroundAsync(FinishRunStep step, FinishRunInput request, RunRecord? run, string message, FunctionLog log, CancellationToken cancellationToken)
     {
         log.Warn($"the workflow failed: {message}");
         if (await Host.ExportJobStepAsync(cancellationToken) is { } jobs
-            && await Host.Status.GetRunAsync(request.ConnectorId, request.RunId, cancellationToken) is { } running)
+            && (run ?? await Host.Status.GetRunAsync(request.ConnectorId, request.RunId, cancellationToken)) is { } running)
         {
             var objects = await jobs.CancelRecordedAsync(running, cancellationToken);
             log.Info($"cancelled the source's recorded jobs of {objects} object(s) still waiting");
         }
 
-        return await Host.FinishRunStep().FailAsync(request.ConnectorId, request.RunId, message, cancellationToken);
+        return await step.FailAsync(request.ConnectorId, request.RunId, message, cancellationToken);
     }
 }
