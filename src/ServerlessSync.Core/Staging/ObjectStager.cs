@@ -122,7 +122,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
                 {
                     if (row.Values[i] is string text && text == nullMarker)
                     {
-                        // Never met by chance (60 bits no source value was written knowing); refused so that no file holds its marker as text.
+                        // Never met by chance (40 bits no source value was written knowing); refused so that no file holds its marker as text.
                         throw new SourceDataException(
                             $"object '{schema.Name}' column '{schema.Columns[i].Name}' holds the text '{text}', which is this staging's NULL marker; run the sync again: each run has its own marker");
                     }
