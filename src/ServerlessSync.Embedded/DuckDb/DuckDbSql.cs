@@ -153,11 +153,11 @@ public static class DuckDbSql
         return sql.ToString();
     }
 
-    /// <summary>Returns (rows, rows lacking id or _deleted).</summary>
-    internal static string CheckStaged() =>
+    /// <summary>Returns (rows, rows lacking id or _deleted) of <paramref name="stagedRows"/> (<see cref="LoadStatements.StagedRows"/>).</summary>
+    internal static string CheckStaged(string stagedRows) =>
         $"""
         SELECT count(*), count(*) FILTER (WHERE {Identifier(ObjectSchema.PrimaryKey)} IS NULL OR {Identifier(ObjectSchema.DeletedColumn)} IS NULL)
-        FROM {Temp(LoadSql.StagedTable)}
+        FROM {stagedRows}
         """;
 
     /// <summary>Per file: (filename, rows, rows lacking id or _deleted); run only to explain a failed check.</summary>

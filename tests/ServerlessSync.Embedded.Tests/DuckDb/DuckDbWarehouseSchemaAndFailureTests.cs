@@ -122,6 +122,26 @@ public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
         Assert.Contains("NULL id", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LoadAsync_NullDeleted_ThrowsNamingFileAndChangesNothing(bool tableExists)
+    {
+        if (tableExists)
+        {
+            await _scratch.LoadAsync(_scratch.WriteByHand(_schema, [$"\"z\",{Ts},\"Z\",1.00,false"]), Sync1);
+        }
+
+        var (table, ledger) = (await _scratch.DumpAsync("account"), await _scratch.DumpLedgerAsync());
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"], [$"\"b\",{Ts},\"B\",1.00,\\N"]);
+
+        var e = await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(load, Sync1));
+
+        Assert.Contains(load.Parts[1], e.Message, StringComparison.Ordinal);
+        Assert.Contains("1 rows have a NULL id or _deleted", e.Message, StringComparison.Ordinal);
+        Assert.Equal((table, ledger), (await _scratch.DumpAsync("account"), await _scratch.DumpLedgerAsync()));
+    }
+
     [Fact]
     public async Task LoadAsync_QuotedNullMarker_IsTextNotNull()
     {
