@@ -168,6 +168,13 @@ public static class DuckDbSql
         GROUP BY filename
         """;
 
+    /// <summary>Sets the database instance's worker threads.</summary>
+    internal static string Threads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        return string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}");
+    }
+
     /// <summary>Caps the database instance's memory; beyond it DuckDB spills to its temp directory.</summary>
     internal static string MemoryLimit(long bytes)
     {

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.DuckDb;
@@ -27,6 +28,22 @@ public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
         await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
 
         Assert.True(File.Exists(_scratch.DatabasePath));
+    }
+
+    [Fact]
+    public async Task LoadAsync_DatabaseOpened_RunsWithTheWarehousesThreadsAndMemoryLimit()
+    {
+        await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
+
+        // A connection of the test's own shares the warehouse's database instance, and so its settings.
+        await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = _scratch.DatabasePath }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT current_setting('threads'), current_setting('memory_limit')";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((1L, "160.0 MiB"), (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1)));
+        Assert.Equal((1, 160L * 1024 * 1024), (_scratch.Warehouse.Threads, _scratch.Warehouse.MemoryLimitBytes));
     }
 
     [Fact]
