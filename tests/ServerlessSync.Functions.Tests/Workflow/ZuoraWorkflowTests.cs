@@ -245,6 +245,8 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Null(Template.RunFailedRule.StoppedRunInput(template, Template.RunFailedRule.StatusChangeEvent(StateMachineArn, FunctionsTestHost.SampleRunId, "FAILED", "SyncRunFailed", "x"), StateMachineArn, "default"));
         var finishInput = Template.RunFailedRule.StoppedRunInput(template, statusChange, StateMachineArn, "default");
         Assert.NotNull(finishInput);
+        // The object's child execution (the object Map is a Distributed Map) is stopped with the run: not a run of its own.
+        Assert.Null(Template.RunFailedRule.StoppedRunInput(template, Template.RunFailedRule.ChildStatusChangeEvent(StateMachineArn, "SyncObjects", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", status, labelledStateMachineArn: false), StateMachineArn, "default"));
 
         await _stack.Host.InvokeAsync("FinishRun", finishInput.ToJsonString());
 
