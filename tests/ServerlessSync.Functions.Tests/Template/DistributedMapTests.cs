@@ -49,7 +49,11 @@ public sealed partial class DistributedMapTests
     [Fact]
     public void TheRunsOwnExecution_NeitherWaitsNorIteratesInline_SoItsHistoryDoesNotGrowWithObjectsOrSlices()
     {
-        var byExecution = ExecutionOfEachState(StateMachineDefinition.Substituted(_template));
+        var machine = StateMachineDefinition.Substituted(_template);
+        var states = StateMachineDefinition.AllStates(machine).ToDictionary(s => s.Name, s => s.State, StringComparer.Ordinal);
+        var byExecution = StateMachineDefinition.ExecutionOfEachState(machine)
+            .GroupBy(e => e.Value, e => (Name: e.Key, State: states[e.Key]))
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
 
         // The run's execution: start, checks, the objects' Map Run, finish; no state that waits or loops per item.
         var run = byExecution["run"];
@@ -148,30 +152,6 @@ public sealed partial class DistributedMapTests
 
     private static bool IsEnd(JsonObject state) =>
         state["End"]?.GetValue<bool>() == true || SamTemplate.Text(state["Type"]) == "Succeed";
-
-    /// <summary>
-    /// Each state by the execution whose history records it: the run's (<c>run</c>), or a child execution of the
-    /// Distributed Map named; an Inline Map's iterations count in the execution around it.
-    /// </summary>
-    private static Dictionary<string, List<(string Name, JsonObject State)>> ExecutionOfEachState(JsonObject machine)
-    {
-        var found = new Dictionary<string, List<(string Name, JsonObject State)>>(StringComparer.Ordinal);
-        Walk(machine, "run");
-        return found;
-
-        void Walk(JsonNode scope, string execution)
-        {
-            foreach (var (name, node) in scope["States"]!.AsObject())
-            {
-                var state = node!.AsObject();
-                (found.TryGetValue(execution, out var states) ? states : found[execution] = []).Add((name, state));
-                if (state["ItemProcessor"] is { } processor)
-                {
-                    Walk(processor, SamTemplate.Text(processor["ProcessorConfig"]?["Mode"]) == "DISTRIBUTED" ? name : execution);
-                }
-            }
-        }
-    }
 
     /// <summary>The states of a Map's item processor, not those of Maps nested in it.</summary>
     private static List<(string Name, JsonObject State)> ProcessorStates(JsonObject machine, string map)

@@ -185,6 +185,17 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
         Assert.Equal(invoice.WindowEnd, cursors.Single(c => c.ObjectName == "invoice").Cursor);
         Assert.Equal(0, _stack.Zuora.RunningJobs);
+        // Both Maps are Distributed: the slices' dozens of checks are events of the slices' own executions; the run's
+        // and the object's executions record the same few states however long the jobs wait (the emulator runs the
+        // Maps inline; each event is counted in the execution Step Functions would record it in).
+        var executionOf = Template.StateMachineDefinition.ExecutionOfEachState(JsonNode.Parse(_workflow.StateMachine.DefinitionJson)!.AsObject());
+        var events = outcome.History.GroupBy(e => executionOf[e.State]).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var sliceChecks = outcome.Entered("CheckSlice").Count();
+        var counts = string.Join(", ", events.Select(e => $"{e.Key} {e.Value}"));
+        Assert.True(sliceChecks > 24, $"the slices checked their jobs {sliceChecks} times");
+        Assert.True(events["run"] <= 30, counts);
+        Assert.True(events["SyncObjects"] <= 30, counts);
+        Assert.True(events["ExportSlices"] > 2 * sliceChecks, counts);
     }
 
     [Fact]
