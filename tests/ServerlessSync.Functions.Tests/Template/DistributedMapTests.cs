@@ -87,7 +87,7 @@ public sealed partial class DistributedMapTests
     }
 
     [Fact]
-    public void StateMachineRole_StartsItself_AndDescribesAndStopsItsChildExecutionsOnly()
+    public void StateMachineRole_StartsItself_AndStopsOnlyItsChildExecutions()
     {
         var stack = TranslatedTemplate.For(new Dictionary<string, string>
         {
@@ -101,13 +101,14 @@ public sealed partial class DistributedMapTests
         var grants = role.Statements.Where(s => s.Effect == "Allow")
             .SelectMany(s => s.Actions.Where(a => a.StartsWith("states:", StringComparison.Ordinal)).SelectMany(a => s.Resources.Select(r => $"{a} {r}")))
             .Order(StringComparer.Ordinal);
+        // AWS's page once granted Describe and Stop on the children, now Describe on …:execution:{name}:*: both.
         Assert.Equal(
-            [$"states:DescribeExecution {executions}/*", $"states:StartExecution {stack.StateMachineArn}", $"states:StopExecution {executions}/*"],
+            [$"states:DescribeExecution {executions}/*", $"states:DescribeExecution {executions}:*", $"states:StartExecution {stack.StateMachineArn}", $"states:StopExecution {executions}/*"],
             grants);
 
         // Held against the ARNs Step Functions uses: each Map's children (…/{label}:{id}), the slices' too (their Map
-        // runs inside an object's child), may be described and stopped; the run's own execution and other state
-        // machines' may not.
+        // runs inside an object's child), may be described and stopped; the run's own execution may be described,
+        // never stopped, and other state machines' executions neither.
         foreach (var label in Maps)
         {
             var child = $"{executions}/{label}:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
@@ -117,8 +118,9 @@ public sealed partial class DistributedMapTests
 
         Assert.True(Allows(role, "states:StartExecution", stack.StateMachineArn));
         Assert.False(Allows(role, "states:StopExecution", $"{executions}:{FunctionsTestHost.SampleRunId}"));
-        Assert.False(Allows(role, "states:DescribeExecution", $"{executions}:{FunctionsTestHost.SampleRunId}"));
+        Assert.True(Allows(role, "states:DescribeExecution", $"{executions}:{FunctionsTestHost.SampleRunId}"));
         Assert.False(Allows(role, "states:StopExecution", $"{executions}-copy/SyncObjects:1"));
+        Assert.False(Allows(role, "states:DescribeExecution", $"{executions}-copy:{FunctionsTestHost.SampleRunId}"));
         Assert.False(Allows(role, "states:StartExecution", $"{stack.StateMachineArn}-copy"));
         Assert.Null(_template.FindDependencyCycle());
     }
