@@ -188,6 +188,48 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HistoricalRun_SlicedByRecordCount_ObjectOverRowsPerSliceReadInThatManySlices_SmallerObjectWhole_ExactlyTheRowsOfTheWholeRead()
+    {
+        // More invoices, updated over the two years the slices span; the accounts are exactly one slice's worth.
+        for (var i = 0; i < 14; i++)
+        {
+            _tenant.Put("Invoice", $"extra-invoice-{i:D2}", FunctionsTestHost.SampleTime.AddDays(-700 + (50 * i)));
+        }
+
+        var invoices = _tenant.Records("Invoice").Count;
+        var accounts = _tenant.Records("Account").Count;
+        var rowsPerSlice = accounts;
+        var slices = ExportSlices.CountFor(invoices, rowsPerSlice);
+        Assert.True(slices >= 4 && ExportSlices.CountFor(accounts, rowsPerSlice) == 1, $"{invoices} invoices and {accounts} accounts at {rowsPerSlice} rows per slice");
+        await _workflow.DisposeAsync();
+        _workflow = null!;
+        await StartAsync(settings => settings with { HistoricalSlices = 1, HistoricalSliceRows = rowsPerSlice, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+
+        var outcome = await _workflow.RunAsync(Objects("account", "invoice"));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        // SubmitExport counted each object once (one query action asking for one record), then sliced only the invoices.
+        Assert.Equal(
+            ["select Id from Account where UpdatedDate < '", "select Id from Invoice where UpdatedDate < '"],
+            _stack.Zuora.ActionQueries.Select(q => q[..q.IndexOf('\'', StringComparison.Ordinal)] + "'").Order(StringComparer.Ordinal));
+        Assert.Equal(slices, _tasks.Count(t => t == "SubmitSlice"));
+        Assert.Equal(slices, _tasks.Count(t => t == "StageSlice"));
+        Assert.Equal(slices, AquaQueries("Invoice").Count);
+        Assert.Single(AquaQueries("Account"));
+        Assert.Equal(1, _tasks.Count(t => t == "StageAndLoad"));
+        Assert.Equal(1, _tasks.Count(t => t == "LoadSlices"));
+        var expected = _tenant.Records("Invoice").Select(r => r.Id).Order(StringComparer.Ordinal).ToList();
+        var rows = await _stack.Host.Redshift.QueryAsync("SELECT id, _deleted FROM zuora.invoice");
+        Assert.Equal(expected, rows.Select(r => (string)r["id"]!).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.False((bool)r["_deleted"]!));
+        Assert.Equal(accounts, await _stack.Host.LiveRowCountAsync("account"));
+        Assert.Single(await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'invoice'"));
+        var invoice = (await RunOfAsync()).Objects.Single(o => o.ObjectName == "invoice");
+        Assert.Equal((slices, slices), (invoice.SlicesDone, invoice.SlicesTotal));
+        Assert.Equal(((long)invoices, (long)invoices), (invoice.RowsExtracted, invoice.RowsInserted));
+    }
+
+    [Fact]
     public async Task HistoricalRun_Sliced_EveryEventDeliveredTwice_LoadsOnce()
     {
         await RestartSlicedAsync();
@@ -321,7 +363,7 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
     {
         await _workflow.DisposeAsync();
         _workflow = null!;
-        await StartAsync(settings => settings with { HistoricalSlices = 8, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+        await StartAsync(settings => settings with { HistoricalSlices = 8, HistoricalSliceRows = 0, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
     }
 
     private int DataQueryPolls() => _stack.Zuora.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/query/jobs/", StringComparison.Ordinal));
