@@ -313,6 +313,28 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Equal("next-run", (string?)next["runId"]);
     }
 
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(3, 3)]
+    public async Task SubmitExport_ZuoraRefusesTheCount_FallsBackToHistoricalSlices_SubmitsNothingWhenSliced(int fixedSlices, int expectedSlices)
+    {
+        await _workflow.DisposeAsync();
+        _workflow = null!;
+        await StartAsync(settings => settings with { HistoricalSlices = fixedSlices, HistoricalSliceRows = 1, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+        await SampleRun.StartAsync(_stack.Host, "invoice");
+        var submitInput = JsonNode.Parse(ZuoraFunctionsStack.ExtractInput("invoice"))!.AsObject();
+        submitInput.Remove("taskToken");
+        // The next call to Zuora after the token, the count, is refused.
+        _stack.Zuora.FailNext(1, 400);
+
+        var answer = await _stack.Host.InvokeAsync("SubmitExport", submitInput.ToJsonString());
+
+        Assert.Equal(expectedSlices, answer["slices"]!.AsArray().Count);
+        Assert.Equal(expectedSlices == 0, answer["job"] is not null);
+        Assert.Equal(expectedSlices == 0 ? 1 : 0, _stack.Zuora.JobsSubmitted);
+        Assert.Single(_stack.Zuora.Requests, r => r.Path == "/v1/action/query");
+    }
+
     [Fact]
     public async Task FinishRun_WorkflowFailedAroundASlicedObjectWaiting_CancelsEverySlicesJob()
     {
