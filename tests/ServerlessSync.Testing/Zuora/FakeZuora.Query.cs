@@ -23,6 +23,17 @@ public sealed partial class FakeZuora
     private static readonly string[] InvoiceSettlementObjects = ["CreditMemo", "DebitMemo"];
 
     private readonly List<string> _actionQueries = [];
+    private int _batchSizedQueries;
+
+    /// <summary>
+    /// The next <paramref name="count"/> query actions answer <c>size</c> as the records returned, not the query's
+    /// total: the other reading of the definition's "The number of the returned query results".
+    /// </summary>
+    public void SizeNextQueriesAsTheirBatch(int count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Locked(() => _batchSizedQueries += count);
+    }
 
     /// <summary>Every <c>queryString</c> received by the query action, in order (also those refused).</summary>
     public IReadOnlyList<string> ActionQueries => Locked(() => _actionQueries.ToList());
@@ -66,7 +77,7 @@ public sealed partial class FakeZuora
             {
                 ["Id"] = r.Id,
             })]),
-            ["size"] = matching.Count,
+            ["size"] = TakeBatchSizedQuery() ? Math.Min(batchSize, matching.Count) : matching.Count,
             ["done"] = matching.Count <= batchSize,
         };
         if (matching.Count > batchSize)
@@ -76,6 +87,18 @@ public sealed partial class FakeZuora
 
         return WriteJsonAsync(context, 200, answer);
     }
+
+    /// <summary>Whether this answer's <c>size</c> counts only its batch (<see cref="SizeNextQueriesAsTheirBatch"/>).</summary>
+    private bool TakeBatchSizedQuery() => Locked(() =>
+    {
+        if (_batchSizedQueries == 0)
+        {
+            return false;
+        }
+
+        _batchSizedQueries--;
+        return true;
+    });
 
     /// <summary>Why the query action refuses <paramref name="text"/>, or null when it answers it.</summary>
     private (string Code, string Message)? QueryRefusal(string text)

@@ -61,4 +61,17 @@ public class ZuoraCountTests
         Assert.DoesNotContain('\n', e.Message);
         Assert.Equal(0, pipeline.Fake.JobsSubmitted);
     }
+
+    [Fact]
+    public async Task Count_SizeOnlyTheRecordsReturnedWithMoreToCome_RefusedAsNotATotal()
+    {
+        var tenant = FakeZuoraTenant.CreateSample(6, seed: 5, now: ZuoraPipeline.T0.AddMinutes(-1));
+        await using var pipeline = await ZuoraPipeline.StartAsync(tenant);
+        pipeline.Fake.SizeNextQueriesAsTheirBatch();
+
+        var e = await Assert.ThrowsAsync<ZuoraApiException>(() => pipeline.Source.CountAsync("account", SyncWindow.Historical(ZuoraPipeline.T0), None));
+
+        Assert.Contains("size 1 with 1 record(s) returned and done false is not the query's total", e.Message, StringComparison.Ordinal);
+        Assert.Equal(tenant.Records("Account").Count, await pipeline.Source.CountAsync("account", SyncWindow.Historical(ZuoraPipeline.T0), None));
+    }
 }
