@@ -78,7 +78,7 @@ public sealed class ExportJobStep(ISource source, IStatusStore? status = null, T
 
         var count = ExportSlices.CountFor(rows, sizing.RowsPerSlice);
         var capped = rows > sizing.RowsPerSlice * (long)ExportSlices.MaxSlices ? $", capped at {ExportSlices.MaxSlices}: about {rows / count:N0} records each" : "";
-        return new SlicePlan(ExportSlices.Plan(plan.Window, count, sizing.From), $"{rows:N0} records updated before {plan.Window.End:O}: {count} slice(s) of at most {sizing.RowsPerSlice:N0}{capped}");
+        return new SlicePlan(ExportSlices.Plan(plan.Window, count, sizing.From), $"{rows:N0} records in the historical window: {count} slice(s) of at most {sizing.RowsPerSlice:N0} (HISTORICAL_SLICE_ROWS){capped}");
     }
 
     /// <summary>Records that the object's historical read runs as <paramref name="slices"/>, none staged yet.</summary>
