@@ -181,4 +181,11 @@ public static class DuckDbSql
         ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 16L * 1024 * 1024);
         return string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = {Literal($"{bytes / (1024 * 1024)}MiB")}");
     }
+
+    /// <summary>Hands memory freed in bulk back to the system once more than <paramref name="bytes"/> of it is cached.</summary>
+    internal static string AllocatorReturn(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 1024L * 1024);
+        return string.Create(CultureInfo.InvariantCulture, $"SET allocator_bulk_deallocation_flush_threshold = {Literal($"{bytes / (1024 * 1024)}MiB")}");
+    }
 }

@@ -31,7 +31,7 @@ public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadAsync_DatabaseOpened_RunsWithTheWarehousesThreadsAndMemoryLimit()
+    public async Task LoadAsync_DatabaseOpened_RunsWithTheWarehousesThreadsMemoryLimitAndAllocatorReturn()
     {
         await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
 
@@ -39,10 +39,11 @@ public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
         await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = _scratch.DatabasePath }.ConnectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT current_setting('threads'), current_setting('memory_limit')";
+        command.CommandText = "SELECT current_setting('threads'), current_setting('memory_limit'), current_setting('allocator_bulk_deallocation_flush_threshold')";
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal((1L, "160.0 MiB"), (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1)));
+        Assert.Equal("8.0 MiB", reader.GetString(2));
         Assert.Equal((1, 160L * 1024 * 1024), (_scratch.Warehouse.Threads, _scratch.Warehouse.MemoryLimitBytes));
     }
 
