@@ -117,16 +117,18 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var filled = Channel.CreateUnbounded<CsvRecordBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var empty = Channel.CreateUnbounded<CsvRecordBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            // Smaller parts than a buffer (tests) get smaller buffers, so that a part can still close after a few rows.
+            var handOffBytes = (int)Math.Min(BufferBytes, options.PartSizeBytes);
             for (var i = 0; i < BuffersInFlight; i++)
             {
-                empty.Writer.TryWrite(new CsvRecordBuffer(BufferBytes + (BufferBytes / 4)));
+                empty.Writer.TryWrite(new CsvRecordBuffer(handOffBytes + (handOffBytes / 4)));
             }
 
             var writing = Task.Run(() => WritePartsAsync(parts, filled.Reader, empty.Writer, stop), CancellationToken.None);
             long totalRows;
             try
             {
-                totalRows = await FormatRowsAsync(schema, rows, Encoding.UTF8.GetBytes(nullMarker), nullMarker, parts, filled.Writer, empty.Reader, progress, stop.Token);
+                totalRows = await FormatRowsAsync(schema, rows, Encoding.UTF8.GetBytes(nullMarker), nullMarker, handOffBytes, parts, filled.Writer, empty.Reader, progress, stop.Token);
                 filled.Writer.Complete();
             }
             catch (Exception e)
@@ -165,7 +167,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         }
     }
 
-    /// <summary>About how many bytes of CSV one buffer carries to the compressor (a record is never split).</summary>
+    /// <summary>About how many bytes of CSV one buffer carries to the compressor (a record is never split); fewer when parts are smaller.</summary>
     internal const int BufferBytes = 256 * 1024;
 
     /// <summary>Buffers in flight between formatting and compressing: one being filled, the others queued or compressed.</summary>
@@ -177,6 +179,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         IAsyncEnumerable<SourceRow> rows,
         byte[] nullMarkerBytes,
         string nullMarker,
+        int handOffBytes,
         PartSequence parts,
         ChannelWriter<CsvRecordBuffer> filled,
         ChannelReader<CsvRecordBuffer> empty,
@@ -206,7 +209,7 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
 
             buffer.AppendRecord(columns, row.Values, row.Deleted, nullMarkerBytes);
             totalRows++;
-            if (buffer.Length >= BufferBytes)
+            if (buffer.Length >= handOffBytes)
             {
                 await filled.WriteAsync(buffer, cancellationToken);
                 buffer = await empty.ReadAsync(cancellationToken);
