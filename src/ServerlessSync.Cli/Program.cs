@@ -13,7 +13,7 @@ void OnStopSignal(PosixSignalContext context)
         Environment.Exit(CliApp.Interrupted);
     }
 
-    Console.Error.WriteLine("stopping: closing the run (press Ctrl-C again to quit at once)");
+    Console.Error.WriteLine("stopping: a sync in flight closes its run first (press Ctrl-C again to quit at once)");
     _ = Task.Run(stop.Cancel);
 }
 

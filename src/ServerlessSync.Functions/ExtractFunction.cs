@@ -57,7 +57,7 @@ public sealed class ExtractFunction : LambdaFunction
         {
             var what = request.Job is null
                 ? "the source's jobs were cancelled and nothing was loaded"
-                : "its completed Zuora result is too large to download and stage in one invocation (Zuora's file endpoint offers no ranged download); nothing was loaded: raise HistoricalSlices so that each slice's result is smaller, or give Extract more memory, or ask Zuora Global Support about large file optimization";
+                : "its completed Zuora result is too large to download and stage in one invocation (Zuora's file endpoint offers no ranged download); nothing was loaded: lower HistoricalSliceRows (or, with it 0, raise HistoricalSlices) so that each slice's result is smaller, or give Extract more memory, or ask Zuora Global Support about large file optimization";
             throw new ExtractTimeLimitException(
                 $"extracting {plan.ObjectName} ({plan.Window.Mode}, window end {plan.Window.End:O}) did not finish within {Host.Settings.ExtractTimeLimit.TotalSeconds:0} s, " +
                 $"the Extract function's limit inside its 15 minutes; {what}. The staged parts so far are kept until the bucket's expiry rule removes them", e);

@@ -1,4 +1,4 @@
-using ServerlessSync.Core.Pipeline;
+using ServerlessSync.Core.Model;
 using ServerlessSync.Functions.Events;
 using ServerlessSync.Functions.Hosting;
 
@@ -8,8 +8,8 @@ namespace ServerlessSync.Functions;
 /// SubmitExport: <c>{"run","object"}</c> → <c>{"submitted","completed","waitSeconds","job"?}</c>. Submits the object's
 /// export jobs in the source (Zuora: the AQuA export, and the Data Query for deletes) and returns at once; the state
 /// machine waits <c>waitSeconds</c> and asks CheckExport. A source that reads without jobs answers <c>submitted: false</c>,
-/// and the object is extracted in one Extract call. A historical read to be sliced (HISTORICAL_SLICES) submits nothing and
-/// answers the slices; each slice's iteration calls it again with its <c>slice</c>.
+/// and the object is extracted in one Extract call. A historical read to be sliced (sized from the object's record count,
+/// HISTORICAL_SLICE_ROWS, or HISTORICAL_SLICES) submits nothing and answers the slices; each slice's iteration calls it again with its <c>slice</c>.
 /// </summary>
 public sealed class SubmitExportFunction : LambdaFunction
 {
@@ -38,11 +38,17 @@ public sealed class SubmitExportFunction : LambdaFunction
         }
 
         var slice = request.Slice is { } s ? Messages.ToSlice(s) : null;
-        if (slice is null && ExportSlices.Plan(plan.Window, Host.Settings.HistoricalSlices, Host.Settings.HistoricalSliceFrom) is { Count: > 0 } slices)
+        if (slice is null && plan.Window.Mode == SyncMode.Historical)
         {
-            log.Info($"historical read in {slices.Count} slices of UpdatedDate from {Host.Settings.HistoricalSliceFrom:yyyy-MM-dd}");
-            await step.RecordSlicedAsync(run, plan, slices, cancellationToken);
-            return Messages.ToSlicedOutput(slices);
+            var (slices, reason) = await step.PlanSlicesAsync(plan, Host.Settings.SliceSizing, cancellationToken);
+            if (slices.Count > 0)
+            {
+                log.Info($"historical read in {slices.Count} slices of UpdatedDate from {Host.Settings.HistoricalSliceFrom:yyyy-MM-dd} ({reason})");
+                await step.RecordSlicedAsync(run, plan, slices, cancellationToken);
+                return Messages.ToSlicedOutput(slices);
+            }
+
+            log.Info($"historical read whole ({reason})");
         }
 
         var jobs = await step.SubmitAsync(run, plan, slice, cancellationToken);

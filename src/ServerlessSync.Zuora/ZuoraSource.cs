@@ -94,11 +94,17 @@ public sealed partial class ZuoraSource : ISource, IExportJobSource, IDisposable
         // A historical read is loaded as a snapshot: rows it lacks are marked deleted. A record edited while the export
         // runs gets an UpdatedDate after the planned end, so a snapshot reads up to the same day-ahead bound: the edited
         // record is in it (and merges as the newer row) instead of passing for deleted.
-        var latest = _time.GetUtcNow().AddDays(1);
-        var concrete = window.End > latest || window.Start is null ? window with { End = latest } : window;
+        var concrete = Concrete(window);
         var zuoraObject = Find(schema.Name);
         var described = await DescribeObjectAsync(zuoraObject, cancellationToken);
         return (zuoraObject, new AquaExport(Http, zuoraObject, schema, described.ZuoraNamesFor(schema), _options.SystemTimeZone), concrete);
+    }
+
+    /// <summary><paramref name="window"/> as its export reads it: a historical or open-ended window ends a day from now.</summary>
+    private SyncWindow Concrete(SyncWindow window)
+    {
+        var latest = _time.GetUtcNow().AddDays(1);
+        return window.End > latest || window.Start is null ? window with { End = latest } : window;
     }
 
     public void Dispose()

@@ -50,6 +50,37 @@ public sealed class ExportJobStep(ISource source, IStatusStore? status = null, T
         return cancelled;
     }
 
+    /// <summary>
+    /// The slices of the object's historical read (none for an incremental window, or when one slice is enough): sized
+    /// from the source's count of the window's records when <see cref="SliceSizing.RowsPerSlice"/> is above 0, else, or
+    /// when the source cannot count (its error goes into the reason), <see cref="SliceSizing.FixedCount"/> of them.
+    /// </summary>
+    public async Task<SlicePlan> PlanSlicesAsync(ObjectPlan plan, SliceSizing sizing, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(sizing);
+        var fixedSlices = $"{sizing.FixedCount} slice(s) as HISTORICAL_SLICES says";
+        if (plan.Window.Mode != Model.SyncMode.Historical || sizing.RowsPerSlice <= 0)
+        {
+            return new SlicePlan(ExportSlices.Plan(plan.Window, sizing.FixedCount, sizing.From), fixedSlices);
+        }
+
+        long rows;
+        try
+        {
+            rows = await JobsOf(source).CountAsync(plan.ObjectName, plan.Window, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The count only sizes the slices: an object the source cannot count is still read, in the fixed slices.
+            return new SlicePlan(ExportSlices.Plan(plan.Window, sizing.FixedCount, sizing.From), $"the record count is unavailable ({e.Message}); {fixedSlices}");
+        }
+
+        var count = ExportSlices.CountFor(rows, sizing.RowsPerSlice);
+        var capped = rows > sizing.RowsPerSlice * (long)ExportSlices.MaxSlices ? $", capped at {ExportSlices.MaxSlices}: about {rows / count:N0} records each" : "";
+        return new SlicePlan(ExportSlices.Plan(plan.Window, count, sizing.From), $"{rows:N0} records in the historical window: {count} slice(s) of at most {sizing.RowsPerSlice:N0} (HISTORICAL_SLICE_ROWS){capped}");
+    }
+
     /// <summary>Records that the object's historical read runs as <paramref name="slices"/>, none staged yet.</summary>
     public async Task RecordSlicedAsync(RunPlan run, ObjectPlan plan, IReadOnlyList<ExportSlice> slices, CancellationToken cancellationToken)
     {

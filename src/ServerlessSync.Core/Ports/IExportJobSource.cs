@@ -19,6 +19,12 @@ public interface IExportJobSource
     Task<ExportJobs> SubmitSliceAsync(ObjectSchema schema, SyncWindow window, SyncWindow slice, CancellationToken cancellationToken);
 
     /// <summary>
+    /// How many live records of <paramref name="objectName"/> <paramref name="window"/> holds, asked of the source at once
+    /// (one short call, no job): it sizes a historical read's slices. Throws the source's error when it cannot count.
+    /// </summary>
+    Task<long> CountAsync(string objectName, SyncWindow window, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Asks the source once about each job not yet completed. Throws the source's error when a job failed (after
     /// cancelling the others), and <see cref="ExportJobTimeoutException"/> when the jobs are still running at their
     /// <see cref="ExportJobs.Deadline"/> (after cancelling them).

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -18,11 +19,15 @@ namespace ServerlessSync.Core.Status;
 [JsonSerializable(typeof(ConnectorStatusView))]
 public sealed partial class StatusJsonContext : JsonSerializerContext
 {
-    /// <summary>The same JSON, indented (<c>"name": value</c>, one member a line) for people and line tools.</summary>
+    /// <summary>
+    /// The same JSON, indented (<c>"name": value</c>, one member a line) for people and line tools. Only what JSON itself
+    /// requires is escaped, so an error such as <c>Zuora's job</c> reads as written rather than as <c>Zuora\u0027s job</c>
+    /// (the HTML-safe escaping of the API's answers matters in a page, not in a terminal).
+    /// </summary>
     public static string Indented<T>(T value, JsonTypeInfo<T> typeInfo)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
         }

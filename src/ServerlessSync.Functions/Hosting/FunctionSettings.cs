@@ -24,6 +24,7 @@ namespace ServerlessSync.Functions.Hosting;
 /// <item><term>ZUORA_ENV</term><description>for <c>zuora</c> (required): the environment name (<c>us</c>, <c>eu-sandbox</c>, …) or the REST base URL</description></item>
 /// <item><term>ZUORA_JOB_TIMEOUT_MINUTES</term><description>for <c>zuora</c>: how long an export job may run from its submission before it is cancelled and its object fails (default 180, at most 180: Zuora ends an AQuA query after 3 hours); the state machine waits for it, no function does</description></item>
 /// <item><term>HISTORICAL_SLICES, HISTORICAL_SLICE_FROM</term><description>for <c>zuora</c>: a historical read is split into this many slices of <c>UpdatedDate</c> (default 1: not split; at most 100), of equal length from the date HISTORICAL_SLICE_FROM (<c>yyyy-MM-dd</c>, UTC; default 2015-01-01) to the window's end, the first also holding everything before; each slice runs its own jobs and the object loads them as one manifest</description></item>
+/// <item><term>HISTORICAL_SLICE_ROWS</term><description>for <c>zuora</c>: the records one slice of a historical read should hold (default 1000000; 0: do not count, use HISTORICAL_SLICES): the object's records are counted first (one ZOQL query call) and read in <c>ceil(count / HISTORICAL_SLICE_ROWS)</c> slices, at most 100, of equal length from HISTORICAL_SLICE_FROM; an object Zuora will not count is read in HISTORICAL_SLICES slices</description></item>
 /// <item><term>SYNTHETIC_SCALE, SYNTHETIC_SEED</term><description>rows and seed of the synthetic tenant when it is created (defaults 100000, 20261126)</description></item>
 /// <item><term>PART_SIZE_MB</term><description>compressed size at which a staged part closes (default 64)</description></item>
 /// <item><term>EXTRACT_TIME_LIMIT_SECONDS</term><description>how long one Extract may read its object before it stops, cancels the source's jobs and fails with a clear error rather than being killed at the function's timeout (default 840, for Extract's 900)</description></item>
@@ -92,6 +93,19 @@ public sealed partial record FunctionSettings
 
     public static readonly DateTimeOffset DefaultHistoricalSliceFrom = new(2015, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// HISTORICAL_SLICE_ROWS when not set: a million records is about 0.5–2 GB of AQuA CSV (500 B to 2 KB a row), within
+    /// Zuora's 2,047 MB file limit and two 500,000-record segments; staged at a pessimistic 5 MB/s that is at most some
+    /// 400 s of Extract's 840 s, and one such AQuA query stays far inside Zuora's 3 hours. 100 slices hold 100 million.
+    /// </summary>
+    public const int DefaultHistoricalSliceRows = 1_000_000;
+
+    /// <summary>HISTORICAL_SLICE_ROWS: the records one slice of a historical read should hold, from the object's count (0: use <see cref="HistoricalSlices"/>).</summary>
+    public int HistoricalSliceRows { get; init; } = DefaultHistoricalSliceRows;
+
+    /// <summary>How a historical read is sliced, from HISTORICAL_SLICES, HISTORICAL_SLICE_ROWS and HISTORICAL_SLICE_FROM.</summary>
+    public SliceSizing SliceSizing => new(HistoricalSlices, HistoricalSliceRows, HistoricalSliceFrom);
+
     /// <summary>Wall-clock time one Extract invocation may read for (Lambda's real time, not the pipeline's clock).</summary>
     public TimeSpan ExtractTimeLimit { get; init; } = DefaultExtractTimeLimit;
 
@@ -158,6 +172,7 @@ public sealed partial record FunctionSettings
             ZuoraJobTimeout = TimeSpan.FromMinutes(variables.Integer("ZUORA_JOB_TIMEOUT_MINUTES", (int)DefaultZuoraJobTimeout.TotalMinutes, 1, MaxZuoraJobTimeoutMinutes)),
             HistoricalSlices = variables.Integer("HISTORICAL_SLICES", 1, 1, ExportSlices.MaxSlices),
             HistoricalSliceFrom = SliceFrom(variables.Optional("HISTORICAL_SLICE_FROM")),
+            HistoricalSliceRows = variables.Integer("HISTORICAL_SLICE_ROWS", DefaultHistoricalSliceRows, 0, int.MaxValue),
             SyntheticScale = variables.Integer("SYNTHETIC_SCALE", DefaultSyntheticScale, 1, int.MaxValue),
             SyntheticSeed = Seed(variables.Optional("SYNTHETIC_SEED")),
             PartSizeMb = variables.Integer("PART_SIZE_MB", DefaultPartSizeMb, 1, 5 * 1024),

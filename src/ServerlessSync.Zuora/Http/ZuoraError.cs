@@ -18,8 +18,9 @@ internal readonly record struct ZuoraError(string? Code, string? Message)
     };
 
     /// <summary>
-    /// Reads <c>errorCode</c>/<c>code</c>, <c>message</c>/<c>errorMessage</c>/<c>error_description</c>/<c>error</c>,
-    /// the first of <c>reasons</c>, and the same under <c>data</c> (Data Query).
+    /// Reads <c>errorCode</c>/<c>code</c>/<c>FaultCode</c>, <c>message</c>/<c>errorMessage</c>/<c>error_description</c>/<c>error</c>/<c>FaultMessage</c>
+    /// (<c>FaultCode</c>/<c>FaultMessage</c>: the Actions API's refusal, e.g. of a ZOQL query), the first of
+    /// <c>reasons</c>, and the same under <c>data</c> (Data Query).
     /// </summary>
     public static ZuoraError From(JsonElement body)
     {
@@ -28,8 +29,8 @@ internal readonly record struct ZuoraError(string? Code, string? Message)
             return default;
         }
 
-        var code = Text(body, "errorCode") ?? Text(body, "code") ?? Text(body, "error");
-        var message = Text(body, "message") ?? Text(body, "errorMessage") ?? Text(body, "error_description");
+        var code = Text(body, "errorCode") ?? Text(body, "code") ?? Text(body, "FaultCode") ?? Text(body, "error");
+        var message = Text(body, "message") ?? Text(body, "errorMessage") ?? Text(body, "FaultMessage") ?? Text(body, "error_description");
         if (body.TryGetProperty("reasons", out var reasons) && reasons.ValueKind == JsonValueKind.Array && reasons.GetArrayLength() > 0)
         {
             code ??= Text(reasons[0], "code");
@@ -46,10 +47,11 @@ internal readonly record struct ZuoraError(string? Code, string? Message)
         return new ZuoraError(code, message);
     }
 
-    /// <summary>Zuora's REST error body: <c>"success": false</c>, or a non-empty <c>reasons</c> array.</summary>
+    /// <summary>Zuora's REST error body: <c>"success": false</c>, a non-empty <c>reasons</c> array, or an Actions API <c>FaultCode</c>.</summary>
     public static bool IsRefusal(JsonElement body) =>
         body.ValueKind == JsonValueKind.Object
         && ((body.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.False)
+            || Text(body, "FaultCode") is not null
             || (body.TryGetProperty("reasons", out var reasons) && reasons.ValueKind == JsonValueKind.Array && reasons.GetArrayLength() > 0));
 
     /// <summary>The error in a body that is not JSON: its start, on one line.</summary>

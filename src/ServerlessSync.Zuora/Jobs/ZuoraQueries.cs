@@ -20,6 +20,41 @@ internal static class ZuoraQueries
         return $"select {string.Join(", ", fields)} from {zuoraObject.ApiName} where {where}";
     }
 
+    /// <summary>
+    /// ZOQL for the query action that counts a window (<c>POST /v1/action/query</c>): <c>select Id from Object where
+    /// UpdatedDate &lt; 'end'</c> (and <c>&gt;=</c> 'start' for a window with a start). Keywords lowercase (the action
+    /// refuses others); datetimes in ZOQL's documented form, whole seconds with an offset: the start rounded down and the
+    /// end up to the second, so the count covers at least the window (it only sizes slices).
+    /// </summary>
+    public static string CountZoql(ZuoraObject zuoraObject, SyncWindow window)
+    {
+        var end = $"UpdatedDate < '{ZoqlSecondsTime(CeilingSecond(window.End))}'";
+        var where = window.Start is { } start ? $"UpdatedDate >= '{ZoqlSecondsTime(FloorSecond(start))}' and {end}" : end;
+        return $"select Id from {zuoraObject.ApiName} where {where}";
+    }
+
+    /// <summary>The fewest records the query action returns (<c>conf.batchSize</c>, 1 to 2,000): a count needs only its <c>size</c>.</summary>
+    public const int CountBatchSize = 1;
+
+    /// <summary>The query action's request: <c>{"queryString": zoql, "conf": {"batchSize": n}}</c>.</summary>
+    public static string ActionQuery(string zoql, int batchSize) => new JsonObject
+    {
+        ["queryString"] = zoql,
+        ["conf"] = new JsonObject { ["batchSize"] = batchSize },
+    }.ToJsonString();
+
+    /// <summary><c>2026-11-01T00:00:00+00:00</c>, in UTC.</summary>
+    private static string ZoqlSecondsTime(DateTimeOffset time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset FloorSecond(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private static DateTimeOffset CeilingSecond(DateTimeOffset time)
+    {
+        var rest = time.UtcTicks % TimeSpan.TicksPerSecond;
+        return new DateTimeOffset(time.UtcTicks + (rest == 0 ? 0 : TimeSpan.TicksPerSecond - rest), TimeSpan.Zero);
+    }
+
     /// <summary>Data Query SQL for the deleted records of an incremental window (only <c>id</c> and <c>updateddate</c>).</summary>
     public static string DeletedSql(ZuoraObject zuoraObject, SyncWindow window)
     {

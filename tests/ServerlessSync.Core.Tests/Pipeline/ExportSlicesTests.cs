@@ -37,6 +37,23 @@ public class ExportSlicesTests
     public void Plan_OneSliceOrNone_NotSliced(int count) =>
         Assert.Empty(ExportSlices.Plan(SyncWindow.Historical(End), count, From));
 
+    [Theory]
+    [InlineData(0, 1_000_000, 1)]
+    [InlineData(999_999, 1_000_000, 1)]
+    [InlineData(1_000_000, 1_000_000, 1)]
+    [InlineData(1_000_001, 1_000_000, 2)]
+    [InlineData(8_000_000, 1_000_000, 8)]
+    [InlineData(8_000_001, 1_000_000, 9)]
+    [InlineData(100_000_000, 1_000_000, 100)]
+    [InlineData(100_000_001, 1_000_000, 100)]
+    [InlineData(long.MaxValue, 1, 100)]
+    public void CountFor_RecordsAndRowsPerSlice_CeilingWithinOneToMaxSlices(long rows, long rowsPerSlice, int expected) =>
+        Assert.Equal(expected, ExportSlices.CountFor(rows, rowsPerSlice));
+
+    [Fact]
+    public void CountFor_NoRowsPerSlice_Refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExportSlices.CountFor(10, 0));
+
     [Fact]
     public void Plan_IncrementalWindow_NotSliced() =>
         Assert.Empty(ExportSlices.Plan(new SyncWindow(End.AddHours(-1), End), 8, From));

@@ -84,6 +84,7 @@ public sealed class FunctionSettingsTests
     [InlineData("SOURCE", "salesforce", "SOURCE 'salesforce' is not a source the functions have; use 'synthetic' or 'zuora'")]
     [InlineData("SOURCE", "zuora", "SOURCE_SECRET_ARN is not set but SOURCE is 'zuora'")]
     [InlineData("ZUORA_JOB_TIMEOUT_MINUTES", "181", "ZUORA_JOB_TIMEOUT_MINUTES '181' is not a whole number from 1 to 180")]
+    [InlineData("HISTORICAL_SLICE_ROWS", "-1", "HISTORICAL_SLICE_ROWS '-1' is not a whole number from 0 to")]
     [InlineData("EXTRACT_TIME_LIMIT_SECONDS", "900", "EXTRACT_TIME_LIMIT_SECONDS '900' is not a whole number from 1 to 890")]
     [InlineData("COPY_ROLE_ARN", "serverless-sync-copy", "COPY_ROLE_ARN 'serverless-sync-copy' is not an IAM role ARN")]
     [InlineData("CUSTOMER_ROLE_ARN", "arn:aws:iam::210987654321:role/customer-sync", "CUSTOMER_EXTERNAL_ID is not set but CUSTOMER_ROLE_ARN is")]
@@ -101,6 +102,18 @@ public sealed class FunctionSettingsTests
         var error = Assert.Throws<FunctionSettingsException>(() => Read(With(Cluster, (name, value))));
 
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, FunctionSettings.DefaultHistoricalSliceRows)]
+    [InlineData("0", 0)]
+    [InlineData("250000", 250_000)]
+    public void HistoricalSliceRows_DefaultZeroOrGiven_InTheSliceSizing(string? value, int expected)
+    {
+        var settings = Read(value is null ? Cluster : With(Cluster, ("HISTORICAL_SLICE_ROWS", value), ("HISTORICAL_SLICES", "3")));
+
+        Assert.Equal(expected, settings.SliceSizing.RowsPerSlice);
+        Assert.Equal(value is null ? 1 : 3, settings.SliceSizing.FixedCount);
     }
 
     [Fact]

@@ -27,6 +27,21 @@ public static class RunFailedRule
         },
     };
 
+    /// <summary>
+    /// The event of a child execution that a run's Distributed Map (labelled <paramref name="label"/>) started: its
+    /// execution ARN is <c>…:execution:{state machine}/{label}:{id}</c>, and its state machine ARN the labelled
+    /// <c>…:stateMachine:{state machine}/{label}</c> (the form Step Functions gives a Map Run's executions), or, with
+    /// <paramref name="labelledStateMachineArn"/> false, the state machine's own.
+    /// </summary>
+    public static JsonObject ChildStatusChangeEvent(string stateMachineArn, string label, string childName, string status, bool labelledStateMachineArn)
+    {
+        var statusChange = StatusChangeEvent(stateMachineArn, childName, status, null, null);
+        var detail = statusChange["detail"]!;
+        detail["executionArn"] = $"{stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal)}/{label}:{childName}";
+        detail["stateMachineArn"] = labelledStateMachineArn ? $"{stateMachineArn}/{label}" : stateMachineArn;
+        return statusChange;
+    }
+
     /// <summary>The message published for <paramref name="statusChange"/>, or null when the rule does not match it.</summary>
     public static JsonObject? Announce(SamTemplate template, JsonObject statusChange, string stateMachineArn, string connectorId)
     {
@@ -79,8 +94,9 @@ public static class RunFailedRule
             var holds = expected switch
             {
                 JsonObject inner => Matches(inner, actual, stateMachineArn),
-                JsonArray options => actual is JsonValue && options.Any(o =>
-                    (o is JsonObject { Count: 1 } reference && SamTemplate.Text(reference["Ref"]) == "SyncStateMachine" ? stateMachineArn : SamTemplate.Text(o)) == actual.ToString()),
+                JsonArray options => actual is JsonValue && options.Any(o => o is JsonObject { Count: 1 } filter && filter["prefix"] is { } prefix
+                    ? actual.ToString().StartsWith(OfStateMachine(prefix, stateMachineArn), StringComparison.Ordinal)
+                    : (o is JsonObject { Count: 1 } reference && SamTemplate.Text(reference["Ref"]) == "SyncStateMachine" ? stateMachineArn : SamTemplate.Text(o)) == actual.ToString()),
                 _ => throw new InvalidOperationException($"pattern field {key} is neither a list nor an object"),
             };
             if (!holds)
@@ -90,5 +106,23 @@ public static class RunFailedRule
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A pattern's text (plain or <c>Fn::Sub</c>) for the stack of <paramref name="stateMachineArn"/>: its partition,
+    /// region, account and the state machine's name.
+    /// </summary>
+    private static string OfStateMachine(JsonNode text, string stateMachineArn)
+    {
+        // arn:{partition}:states:{region}:{account}:stateMachine:{name}
+        var arn = stateMachineArn.Split(':');
+        var resolved = (SamTemplate.Text(text) ?? SamTemplate.Text(text["Fn::Sub"]) ?? throw new InvalidOperationException($"pattern value {text.ToJsonString()} is neither text nor a Sub"))
+            .Replace("${AWS::Partition}", arn[1], StringComparison.Ordinal)
+            .Replace("${AWS::Region}", arn[3], StringComparison.Ordinal)
+            .Replace("${AWS::AccountId}", arn[4], StringComparison.Ordinal)
+            .Replace("${SyncStateMachine.Name}", arn[6], StringComparison.Ordinal);
+        return resolved.Contains("${", StringComparison.Ordinal)
+            ? throw new InvalidOperationException($"pattern value {resolved} names what these tests do not resolve")
+            : resolved;
     }
 }

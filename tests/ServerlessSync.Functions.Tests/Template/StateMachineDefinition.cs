@@ -47,6 +47,31 @@ public static partial class StateMachineDefinition
         }
     }
 
+    /// <summary>
+    /// The execution whose history records each state (state names are unique in a state machine): <c>run</c>, the
+    /// run's own execution, or the name of the Distributed Map whose child executions run it. An Inline Map's
+    /// iterations count in the execution around it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ExecutionOfEachState(JsonObject machine)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        Walk(machine, "run");
+        return found;
+
+        void Walk(JsonNode scope, string execution)
+        {
+            foreach (var (name, node) in scope["States"]!.AsObject())
+            {
+                found.Add(name, execution);
+                if (node!["ItemProcessor"] is { } processor)
+                {
+                    Walk(processor, processor["ProcessorConfig"]?["Mode"]?.GetValue<string>() == "DISTRIBUTED" ? name : execution);
+                }
+            }
+        }
+    }
+
     [GeneratedRegex(@"\$\{([^}]*)\}")]
     private static partial Regex Placeholder();
 }

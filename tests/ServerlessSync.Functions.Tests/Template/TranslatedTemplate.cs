@@ -24,10 +24,11 @@ public sealed class TranslatedTemplate
 
     private static readonly ConcurrentDictionary<string, Lazy<TranslatedTemplate>> Cache = new();
 
-    private TranslatedTemplate(IReadOnlyDictionary<string, FunctionRole> functions, IReadOnlyList<string> resources, JsonObject names, IReadOnlyList<string> failedRules)
+    private TranslatedTemplate(IReadOnlyDictionary<string, FunctionRole> functions, FunctionRole stateMachineRole, IReadOnlyList<string> resources, JsonObject names, IReadOnlyList<string> failedRules)
     {
         FailedRules = failedRules;
         Functions = functions;
+        StateMachineRole = stateMachineRole;
         Resources = resources;
         BucketName = (string)names["bucket"]!;
         TableName = (string)names["table"]!;
@@ -37,6 +38,9 @@ public sealed class TranslatedTemplate
 
     /// <summary>Every function by logical id, with its role.</summary>
     public IReadOnlyDictionary<string, FunctionRole> Functions { get; }
+
+    /// <summary>The sync state machine's role (its <see cref="FunctionRole.Function"/> is <c>SyncStateMachine</c>).</summary>
+    public FunctionRole StateMachineRole { get; }
 
     /// <summary>The logical ids of the resources the stack creates for these parameters.</summary>
     public IReadOnlyList<string> Resources { get; }
@@ -97,22 +101,22 @@ public sealed class TranslatedTemplate
         }
 
         var root = JsonNode.Parse(output)!.AsObject();
-        var functions = root["functions"]!.AsObject().ToDictionary(
-            f => f.Key,
-            f => new FunctionRole(
-                f.Key,
-                (string)f.Value!["role"]!,
-                [.. f.Value!["statements"]!.AsArray().Select(s => new RoleStatement(
-                    (string)s!["sid"]!,
-                    (string)s["effect"]!,
-                    [.. s["actions"]!.AsArray().Select(a => (string)a!)],
-                    [.. s["resources"]!.AsArray().Select(r => (string)r!)],
-                    s["conditions"]!.AsObject()))]),
-            StringComparer.Ordinal);
+        var functions = root["functions"]!.AsObject().ToDictionary(f => f.Key, f => Role(f.Key, f.Value!), StringComparer.Ordinal);
         return new TranslatedTemplate(
             functions,
+            Role("SyncStateMachine", root["stateMachineRole"]!),
             [.. root["resources"]!.AsArray().Select(r => (string)r!)],
             root["names"]!.AsObject(),
             [.. root["failedRules"]!.AsArray().Select(r => (string)r!)]);
     }
+
+    private static FunctionRole Role(string owner, JsonNode role) => new(
+        owner,
+        (string)role["role"]!,
+        [.. role["statements"]!.AsArray().Select(s => new RoleStatement(
+            (string)s!["sid"]!,
+            (string)s["effect"]!,
+            [.. s["actions"]!.AsArray().Select(a => (string)a!)],
+            [.. s["resources"]!.AsArray().Select(r => (string)r!)],
+            s["conditions"]!.AsObject()))]);
 }

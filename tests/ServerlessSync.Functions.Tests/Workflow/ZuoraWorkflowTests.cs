@@ -185,6 +185,59 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         var cursors = await _stack.Host.Host.Status.GetObjectsAsync(SyncOptions.DefaultConnectorId, None);
         Assert.Equal(invoice.WindowEnd, cursors.Single(c => c.ObjectName == "invoice").Cursor);
         Assert.Equal(0, _stack.Zuora.RunningJobs);
+        // Both Maps are Distributed: the slices' dozens of checks are events of the slices' own executions; the run's
+        // and the object's executions record the same few states however long the jobs wait (the emulator runs the
+        // Maps inline; each event is counted in the execution Step Functions would record it in).
+        var executionOf = Template.StateMachineDefinition.ExecutionOfEachState(JsonNode.Parse(_workflow.StateMachine.DefinitionJson)!.AsObject());
+        var events = outcome.History.GroupBy(e => executionOf[e.State]).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var sliceChecks = outcome.Entered("CheckSlice").Count();
+        var counts = string.Join(", ", events.Select(e => $"{e.Key} {e.Value}"));
+        Assert.True(sliceChecks > 24, $"the slices checked their jobs {sliceChecks} times");
+        Assert.True(events["run"] <= 30, counts);
+        Assert.True(events["SyncObjects"] <= 30, counts);
+        Assert.True(events["ExportSlices"] > 2 * sliceChecks, counts);
+    }
+
+    [Fact]
+    public async Task HistoricalRun_SlicedByRecordCount_ObjectOverRowsPerSliceReadInThatManySlices_SmallerObjectWhole_ExactlyTheRowsOfTheWholeRead()
+    {
+        // More invoices, updated over the two years the slices span; the accounts are exactly one slice's worth.
+        for (var i = 0; i < 14; i++)
+        {
+            _tenant.Put("Invoice", $"extra-invoice-{i:D2}", FunctionsTestHost.SampleTime.AddDays(-700 + (50 * i)));
+        }
+
+        var invoices = _tenant.Records("Invoice").Count;
+        var accounts = _tenant.Records("Account").Count;
+        var rowsPerSlice = accounts;
+        var slices = ExportSlices.CountFor(invoices, rowsPerSlice);
+        Assert.True(slices >= 4 && ExportSlices.CountFor(accounts, rowsPerSlice) == 1, $"{invoices} invoices and {accounts} accounts at {rowsPerSlice} rows per slice");
+        await _workflow.DisposeAsync();
+        _workflow = null!;
+        await StartAsync(settings => settings with { HistoricalSlices = 1, HistoricalSliceRows = rowsPerSlice, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+
+        var outcome = await _workflow.RunAsync(Objects("account", "invoice"));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        // SubmitExport counted each object once (one query action asking for one record), then sliced only the invoices.
+        Assert.Equal(
+            ["select Id from Account where UpdatedDate < '", "select Id from Invoice where UpdatedDate < '"],
+            _stack.Zuora.ActionQueries.Select(q => q[..q.IndexOf('\'', StringComparison.Ordinal)] + "'").Order(StringComparer.Ordinal));
+        Assert.Equal(slices, _tasks.Count(t => t == "SubmitSlice"));
+        Assert.Equal(slices, _tasks.Count(t => t == "StageSlice"));
+        Assert.Equal(slices, AquaQueries("Invoice").Count);
+        Assert.Single(AquaQueries("Account"));
+        Assert.Equal(1, _tasks.Count(t => t == "StageAndLoad"));
+        Assert.Equal(1, _tasks.Count(t => t == "LoadSlices"));
+        var expected = _tenant.Records("Invoice").Select(r => r.Id).Order(StringComparer.Ordinal).ToList();
+        var rows = await _stack.Host.Redshift.QueryAsync("SELECT id, _deleted FROM zuora.invoice");
+        Assert.Equal(expected, rows.Select(r => (string)r["id"]!).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.False((bool)r["_deleted"]!));
+        Assert.Equal(accounts, await _stack.Host.LiveRowCountAsync("account"));
+        Assert.Single(await _stack.Host.Redshift.QueryAsync("SELECT run_id FROM zuora._serverless_sync_loads WHERE object = 'invoice'"));
+        var invoice = (await RunOfAsync()).Objects.Single(o => o.ObjectName == "invoice");
+        Assert.Equal((slices, slices), (invoice.SlicesDone, invoice.SlicesTotal));
+        Assert.Equal(((long)invoices, (long)invoices), (invoice.RowsExtracted, invoice.RowsInserted));
     }
 
     [Fact]
@@ -245,6 +298,8 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
         Assert.Null(Template.RunFailedRule.StoppedRunInput(template, Template.RunFailedRule.StatusChangeEvent(StateMachineArn, FunctionsTestHost.SampleRunId, "FAILED", "SyncRunFailed", "x"), StateMachineArn, "default"));
         var finishInput = Template.RunFailedRule.StoppedRunInput(template, statusChange, StateMachineArn, "default");
         Assert.NotNull(finishInput);
+        // The object's child execution (the object Map is a Distributed Map) is stopped with the run: not a run of its own.
+        Assert.Null(Template.RunFailedRule.StoppedRunInput(template, Template.RunFailedRule.ChildStatusChangeEvent(StateMachineArn, "SyncObjects", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", status, labelledStateMachineArn: false), StateMachineArn, "default"));
 
         await _stack.Host.InvokeAsync("FinishRun", finishInput.ToJsonString());
 
@@ -269,6 +324,28 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
             ["executionName"] = "next-run",
         }.ToJsonString());
         Assert.Equal("next-run", (string?)next["runId"]);
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(3, 3)]
+    public async Task SubmitExport_ZuoraRefusesTheCount_FallsBackToHistoricalSlices_SubmitsNothingWhenSliced(int fixedSlices, int expectedSlices)
+    {
+        await _workflow.DisposeAsync();
+        _workflow = null!;
+        await StartAsync(settings => settings with { HistoricalSlices = fixedSlices, HistoricalSliceRows = 1, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+        await SampleRun.StartAsync(_stack.Host, "invoice");
+        var submitInput = JsonNode.Parse(ZuoraFunctionsStack.ExtractInput("invoice"))!.AsObject();
+        submitInput.Remove("taskToken");
+        // The next call to Zuora after the token, the count, is refused.
+        _stack.Zuora.FailNext(1, 400);
+
+        var answer = await _stack.Host.InvokeAsync("SubmitExport", submitInput.ToJsonString());
+
+        Assert.Equal(expectedSlices, answer["slices"]!.AsArray().Count);
+        Assert.Equal(expectedSlices == 0, answer["job"] is not null);
+        Assert.Equal(expectedSlices == 0 ? 1 : 0, _stack.Zuora.JobsSubmitted);
+        Assert.Single(_stack.Zuora.Requests, r => r.Path == "/v1/action/query");
     }
 
     [Fact]
@@ -321,7 +398,7 @@ public sealed class ZuoraWorkflowTests : IAsyncLifetime
     {
         await _workflow.DisposeAsync();
         _workflow = null!;
-        await StartAsync(settings => settings with { HistoricalSlices = 8, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
+        await StartAsync(settings => settings with { HistoricalSlices = 8, HistoricalSliceRows = 0, HistoricalSliceFrom = FunctionsTestHost.SampleTime.AddYears(-2) });
     }
 
     private int DataQueryPolls() => _stack.Zuora.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/query/jobs/", StringComparison.Ordinal));

@@ -11,8 +11,8 @@ namespace ServerlessSync.Testing.Zuora;
 
 /// <summary>
 /// Zuora's REST API on a <see cref="LocalEndpoint"/>, answering the forms of docs/zuora-wire.md from a
-/// <see cref="FakeZuoraTenant"/>: the OAuth token, AQuA stateless export jobs and their files, describe, and Data Query
-/// jobs with their pre-signed-like result files. Every call but the token and the result file needs a valid, unexpired
+/// <see cref="FakeZuoraTenant"/>: the OAuth token, AQuA stateless export jobs and their files, describe, Data Query
+/// jobs with their pre-signed-like result files, and the ZOQL query action (record counts). Every call but the token and the result file needs a valid, unexpired
 /// bearer token (else 401 <c>{"message":"Authentication error"}</c>).
 /// <para>Jobs move one step per <see cref="FakeZuoraOptions.PollsPerStep"/> status polls, never by time. Faults are injected
 /// with the <c>Throttle…</c>/<c>Fail…</c>/<c>Expire…</c>/<c>Never…</c> methods; what arrived is in <see cref="Requests"/>,
@@ -201,6 +201,7 @@ public sealed partial class FakeZuora : LocalEndpoint
             ("DELETE", ["v1", "batch-query", "jobs", var id]) => CancelAquaAsync(context, id),
             ("GET", ["v1", "files", var fileId]) => FileAsync(context, fileId),
             ("GET", ["v1", "describe", var objectName]) => DescribeAsync(context, objectName),
+            ("POST", ["v1", "action", "query"]) => ActionQueryAsync(context, body),
             ("POST", ["query", "jobs"]) => SubmitDataQueryAsync(context, body),
             ("GET", ["query", "jobs", var id]) => DataQueryStatusAsync(context, id),
             ("DELETE", ["query", "jobs", var id]) => CancelDataQueryAsync(context, id),

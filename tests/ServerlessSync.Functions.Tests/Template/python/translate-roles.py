@@ -6,7 +6,7 @@ The template's CodeUri and DefinitionUri become s3:// URIs (as `sam package` lea
 (aws-sam-translator) turns it into CloudFormation, and the intrinsics of the result are resolved for the given
 parameters with a fixed stack (account 123456789012, region us-east-1). Printed as JSON:
 {"functions": {LogicalId: {"role": RoleLogicalId, "statements": [{"sid", "effect", "actions", "resources",
-"conditions"}]}}, "resources": [LogicalId...], "names": {"bucket", "table", "stateMachine", "doctorFunction"},
+"conditions"}]}}, "stateMachineRole": {"role", "statements"} (the sync state machine's role, alike), "resources": [LogicalId...], "names": {"bucket", "table", "stateMachine", "doctorFunction"},
 "failedRules": ["Rule: AssertDescription", ...]} (the template's Rules evaluated for the parameters). Every statement's "sid" names where it is written
 (Role/Policy[/index]). A failure prints one line on stderr and exits 1.
 """
@@ -61,7 +61,7 @@ class Resolver:
         if kind == "AWS::IAM::ManagedPolicy":
             return f"arn:{PARTITION}:iam::{ACCOUNT}:policy/{STACK_NAME}-{name}"
         if kind == "AWS::StepFunctions::StateMachine":
-            return f"arn:{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
+            return f"arn:{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:{self.state_machine_name(name)}"
         if kind == "AWS::Lambda::Function":
             return f"{STACK_NAME}-{name}"
         if kind == "AWS::DynamoDB::Table":
@@ -71,6 +71,12 @@ class Resolver:
         if kind == "AWS::IAM::Role":
             return f"{STACK_NAME}-{name}"
         return f"{STACK_NAME}-{name}"
+
+    def state_machine_name(self, name):
+        """The name the template gives the state machine (SAM's Name becomes StateMachineName), else its logical id."""
+        properties = self.template["Resources"][name].get("Properties", {})
+        given = properties.get("StateMachineName", properties.get("Name"))
+        return name if given is None else self.value(given)
 
     def get_att(self, name, attribute):
         resource = self.template["Resources"][name]
@@ -85,7 +91,7 @@ class Resolver:
         if kind == "AWS::IAM::Role" and attribute == "Arn":
             return f"arn:{PARTITION}:iam::{ACCOUNT}:role/{ref}"
         if kind == "AWS::StepFunctions::StateMachine" and attribute == "Name":
-            return name
+            return self.state_machine_name(name)
         if kind == "AWS::Logs::LogGroup" and attribute == "Arn":
             return f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
         if kind == "AWS::SNS::Topic" and attribute == "TopicArn":
@@ -225,13 +231,20 @@ def main():
         for policy in resolver.value(role.get("Policies", [])):
             found += statements(policy["PolicyDocument"], f"{role_id}/{policy['PolicyName']}")
         functions[name] = {"role": role_id, "statements": found}
+    # The state machine's own role (SAM makes it from the state machine's Policies), in the same form.
+    state_machine = resolver.template["Resources"]["SyncStateMachine"]["Properties"]
+    state_machine_role_id = state_machine["RoleArn"]["Fn::GetAtt"][0]
+    state_machine_statements = []
+    for policy in resolver.value(present[state_machine_role_id]["Properties"].get("Policies", [])):
+        state_machine_statements += statements(policy["PolicyDocument"], f"{state_machine_role_id}/{policy['PolicyName']}")
     names = {
         "bucket": resolver.ref("StagingBucket"),
         "table": resolver.ref("StatusTable"),
         "stateMachine": resolver.ref("SyncStateMachine"),
         "doctorFunction": resolver.get_att("DoctorFunction", "Arn"),
     }
-    print(json.dumps({"functions": functions, "resources": sorted(present), "names": names, "failedRules": failed_rules}, indent=1))
+    print(json.dumps({"functions": functions, "stateMachineRole": {"role": state_machine_role_id, "statements": state_machine_statements},
+                      "resources": sorted(present), "names": names, "failedRules": failed_rules}, indent=1))
 
 
 try:
