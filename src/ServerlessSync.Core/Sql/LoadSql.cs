@@ -93,11 +93,20 @@ public static class LoadSql
     /// the caller knows the target holds no row (it created the table in this same transaction): the batch is inserted
     /// as it is, with no classifying join, no update and no absent rows to look for (<see cref="LoadIntoEmpty"/>)
     /// </param>
-    public static LoadStatements Load(SqlDialect dialect, string schema, StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> sources, DateTimeOffset syncedAt, bool targetIsEmpty = false)
+    /// <param name="keptColumns">
+    /// the target's columns the batch lacks (<see cref="SchemaPlan.KeptColumns"/>), as the target spells them; needed where
+    /// the dialect replaces updated rows (<see cref="SqlDialect.ReplacesUpdatedRows"/>), which carry their values over
+    /// </param>
+    public static LoadStatements Load(SqlDialect dialect, string schema, StagedManifest manifest, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string> sources, DateTimeOffset syncedAt, bool targetIsEmpty = false, IReadOnlyList<string>? keptColumns = null)
     {
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(columns);
+        if (dialect.ReplacesUpdatedRows && !targetIsEmpty && keptColumns is null)
+        {
+            throw new ArgumentNullException(nameof(keptColumns), "a dialect that replaces updated rows needs the target's columns the batch lacks");
+        }
+
         var target = Table(schema, manifest.ObjectName);
         var ledger = Table(schema, LedgerTable);
         var loaded = $"EXISTS (SELECT 1 FROM {ledger} WHERE {LoadIdColumn} = {dialect.Literal(manifest.LoadId)})";
@@ -106,7 +115,7 @@ public static class LoadSql
         var classified = dialect.TempTable(ClassifiedTable);
         var names = string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name)).Append(Deleted));
 
-        var staging = dialect.Stage(new StagingRequest(StagedTable, target, columns, sources, manifest.NullMarker, manifest.Codec));
+        var request = new StagingRequest(StagedTable, target, columns, sources, manifest.NullMarker, manifest.Codec);
         var statements = new List<string>();
         if (dialect.LocksLedgerForLoad)
         {
@@ -114,21 +123,29 @@ public static class LoadSql
             statements.Add($"LOCK {ledger}");
         }
 
+        var order = $"{Cursor} DESC NULLS LAST, {Deleted} DESC" + (dialect.ArrivalOrder is { } arrival ? $", {arrival} DESC" : "");
+        if (targetIsEmpty && dialect.ReadParts(request) is { } parts)
+        {
+            return LoadPartsIntoEmpty(dialect, manifest, statements, target, ledger, loaded, parts, names, order, syncedAt);
+        }
+
+        var staging = dialect.Stage(request);
+
         var stagingStart = statements.Count;
         statements.AddRange(staging.Sqls);
         var stagedIndex = statements.Count - 1;
         var copyIndex = staging.CopyIndex < 0 ? -1 : stagingStart + staging.CopyIndex;
         statements.Add($"DELETE FROM {staged} WHERE {loaded}");
 
-        var order = $"{Cursor} DESC NULLS LAST, {Deleted} DESC" + (dialect.ArrivalOrder is { } arrival ? $", {arrival} DESC" : "");
         if (targetIsEmpty)
         {
             LoadIntoEmpty(dialect, manifest, statements, target, ledger, loaded, staged, names, order, syncedAt);
-            return new LoadStatements(statements, copyIndex, statements.Count - 3, stagedIndex);
+            return new LoadStatements(statements, copyIndex, statements.Count - 3, stagedIndex) { StagedRows = staged };
         }
 
         statements.Add($"CREATE TEMP TABLE {SqlText.QuoteIdentifier(BatchTable)} AS\n{dialect.FirstRowPer(names, staged, Id, order)}");
-        statements.Add(Classify(dialect, target, batch, columns));
+        var kept = dialect.ReplacesUpdatedRows ? keptColumns! : null;
+        statements.Add(Classify(dialect, target, batch, columns, kept));
 
         var snapshot = manifest.WindowStart is null;
         var absentCount = "0";
@@ -162,22 +179,27 @@ public static class LoadSql
             """);
 
         var synced = dialect.TimestampLiteral(syncedAt);
-        statements.Add(
-            $"""
-            INSERT INTO {target} ({names}, {SyncedAt})
-            SELECT {names}, {synced} FROM {classified} WHERE {Action} = {insert}
-            """);
+        if (kept is not null)
+        {
+            // The classified rows carry the merged values already: the updated rows are deleted, then inserted anew.
+            var all = string.Join(", ", kept.Select(SqlText.QuoteIdentifier).Prepend(names));
+            statements.Add($"DELETE FROM {target} WHERE {Id} IN (SELECT {Id} FROM {classified} WHERE {Action} = {update})");
+            statements.Add(
+                $"""
+                INSERT INTO {target} ({all}, {SyncedAt})
+                SELECT {all}, {synced} FROM {classified} WHERE {Action} IN ({insert}, {update})
+                """);
+        }
+        else
+        {
+            statements.Add(
+                $"""
+                INSERT INTO {target} ({names}, {SyncedAt})
+                SELECT {names}, {synced} FROM {classified} WHERE {Action} = {insert}
+                """);
+            statements.Add(UpdateInPlace(target, classified, columns, update, synced));
+        }
 
-        var set = string.Join(", ", columns.Where(c => c.Name != ObjectSchema.PrimaryKey)
-            .Select(c => SqlText.QuoteIdentifier(c.Name))
-            .Select(n => $"{n} = CASE WHEN k.{Deleted} THEN COALESCE(k.{n}, {target}.{n}) ELSE k.{n} END")
-            .Append($"{Deleted} = k.{Deleted}"));
-        statements.Add(
-            $"""
-            UPDATE {target} SET {set}, {SyncedAt} = {synced}
-            FROM {classified} AS k
-            WHERE {target}.{Id} = k.{Id} AND k.{Action} = {update}
-            """);
         if (snapshot)
         {
             statements.Add(
@@ -195,7 +217,52 @@ public static class LoadSql
             statements.Add($"DROP TABLE {dialect.TempTable(temp)}");
         }
 
-        return new LoadStatements(statements, copyIndex, countIndex, stagedIndex);
+        return new LoadStatements(statements, copyIndex, countIndex, stagedIndex) { StagedRows = staged };
+    }
+
+    /// <summary>Updates the target's rows the classified batch tags as updates; a row becoming deleted keeps the target's value wherever the batch has none.</summary>
+    private static string UpdateInPlace(string target, string classified, IReadOnlyList<ColumnSchema> columns, string update, string synced)
+    {
+        var set = string.Join(", ", columns.Where(c => c.Name != ObjectSchema.PrimaryKey)
+            .Select(c => SqlText.QuoteIdentifier(c.Name))
+            .Select(n => $"{n} = CASE WHEN k.{Deleted} THEN COALESCE(k.{n}, {target}.{n}) ELSE k.{n} END")
+            .Append($"{Deleted} = k.{Deleted}"));
+        return $"""
+            UPDATE {target} SET {set}, {SyncedAt} = {synced}
+            FROM {classified} AS k
+            WHERE {target}.{Id} = k.{Id} AND k.{Action} = {update}
+            """;
+    }
+
+    /// <summary>
+    /// A load into a target known to be empty, read straight from the parts (<see cref="SqlDialect.ReadParts"/>): every
+    /// part row goes into the target as it is, then the rows of an id seen more than once, only those, are collapsed to
+    /// the one the merge would keep (the same order; the arrival order is the target's now); counts, ledger and replay
+    /// guard as in <see cref="LoadIntoEmpty"/>. The staged rows are checked in the target (<see cref="LoadStatements.StagedRows"/>).
+    /// </summary>
+    private static LoadStatements LoadPartsIntoEmpty(SqlDialect dialect, StagedManifest manifest, List<string> statements, string target, string ledger, string loaded, string parts, string names, string order, DateTimeOffset syncedAt)
+    {
+        var synced = dialect.TimestampLiteral(syncedAt);
+        var copyIndex = statements.Count;
+        statements.Add(
+            $"""
+            INSERT INTO {target} ({names}, {SyncedAt})
+            SELECT {names}, {synced} FROM {parts}
+            WHERE NOT {loaded}
+            """);
+        var rank = SqlText.QuoteIdentifier(RankColumn);
+        var arrival = dialect.ArrivalOrder ?? throw new InvalidOperationException("a dialect reading parts into the target needs an arrival order");
+        statements.Add(
+            $"""
+            DELETE FROM {target} WHERE {arrival} IN (
+                SELECT {arrival} FROM (
+                    SELECT {arrival}, ROW_NUMBER() OVER (PARTITION BY {Id} ORDER BY {order}) AS {rank}
+                    FROM {target}
+                    WHERE {Id} IN (SELECT {Id} FROM {target} GROUP BY {Id} HAVING COUNT(*) > 1)) AS duplicates
+                WHERE {rank} > 1)
+            """);
+        AddCountsAndLedger(dialect, manifest, statements, target, ledger, loaded, synced);
+        return new LoadStatements(statements, copyIndex, statements.Count - 2, copyIndex) { StagedRows = target };
     }
 
     /// <summary>
@@ -211,6 +278,13 @@ public static class LoadSql
             INSERT INTO {target} ({names}, {SyncedAt})
             SELECT {names}, {synced} FROM ({dialect.FirstRowPer(names, staged, Id, order)}) AS b
             """);
+        AddCountsAndLedger(dialect, manifest, statements, target, ledger, loaded, synced);
+        statements.Add($"DROP TABLE {staged}");
+    }
+
+    /// <summary>The count row and the ledger's row of a load into an empty target, read back from the target.</summary>
+    private static void AddCountsAndLedger(SqlDialect dialect, StagedManifest manifest, List<string> statements, string target, string ledger, string loaded, string synced)
+    {
         var counts = $"SELECT COUNT(CASE WHEN NOT {Deleted} THEN 1 END) AS inserted, 0 AS updated, COUNT(CASE WHEN {Deleted} THEN 1 END) AS deleted, 0 AS unchanged FROM {target}";
         statements.Add(
             $"""
@@ -219,7 +293,6 @@ public static class LoadSql
             FROM ({counts}) AS counts
             """);
         statements.Add(RecordInLedger(dialect, manifest, ledger, loaded, counts, synced));
-        statements.Add($"DROP TABLE {staged}");
     }
 
     /// <summary>Records the manifest in the ledger with the counts <paramref name="counts"/> selects (inserted, updated, deleted), unless it is there already.</summary>
@@ -265,15 +338,25 @@ public static class LoadSql
             """);
     }
 
-    /// <summary>Tags every batch row: insert (id not in the target), update, or unchanged; keeps the target's <c>_deleted</c>.</summary>
-    private static string Classify(SqlDialect dialect, string target, string batch, IReadOnlyList<ColumnSchema> columns)
+    /// <summary>
+    /// Tags every batch row: insert (id not in the target), update, or unchanged; keeps the target's <c>_deleted</c>. With
+    /// <paramref name="kept"/> (a dialect replacing updated rows) the row holds the merged values instead of the batch's:
+    /// a row becoming deleted takes the target's value wherever the batch has none, and the kept columns the target's.
+    /// </summary>
+    private static string Classify(SqlDialect dialect, string target, string batch, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string>? kept)
     {
+        var values = kept is null
+            ? "b.*"
+            : string.Join(", ", columns.Select(c => SqlText.QuoteIdentifier(c.Name))
+                .Select(n => n == Id ? $"b.{n}" : $"CASE WHEN b.{Deleted} THEN COALESCE(b.{n}, t.{n}) ELSE b.{n} END AS {n}")
+                .Append($"b.{Deleted}")
+                .Concat(kept.Select(SqlText.QuoteIdentifier).Select(n => $"t.{n}")));
         var differs = string.Join(" OR ", columns.Append(new ColumnSchema(ObjectSchema.DeletedColumn, ColumnType.Boolean))
             .Select(c => (Name: SqlText.QuoteIdentifier(c.Name), c.Type))
             .Select(c => dialect.NullSafeDiffers($"b.{c.Name}", $"t.{c.Name}", c.Type)));
         return $"""
             CREATE TEMP TABLE {SqlText.QuoteIdentifier(ClassifiedTable)} AS
-            SELECT b.*,
+            SELECT {values},
                 CASE
                     WHEN t.{Id} IS NULL THEN {dialect.Literal(InsertAction)}
                     WHEN b.{Cursor} > t.{Cursor} OR (t.{Cursor} IS NULL AND b.{Cursor} IS NOT NULL) THEN {dialect.Literal(UpdateAction)}
@@ -292,4 +375,11 @@ public static class LoadSql
 /// <param name="CopyIndex">the position (0-based; -1 without parts) of the statement reading the staged parts: a failure there is explained by the load errors</param>
 /// <param name="CountIndex">the position of the statement returning the outcome counts</param>
 /// <param name="StagedIndex">the position of the last staging statement: checks of what was staged go after it</param>
-public sealed record LoadStatements(IReadOnlyList<string> Sqls, int CopyIndex, int CountIndex, int StagedIndex);
+public sealed record LoadStatements(IReadOnlyList<string> Sqls, int CopyIndex, int CountIndex, int StagedIndex)
+{
+    /// <summary>
+    /// The table holding the staged rows after <see cref="StagedIndex"/>, as the statements reference it: the temporary
+    /// staging table, or the target where the parts went into an empty target directly.
+    /// </summary>
+    public required string StagedRows { get; init; }
+}

@@ -90,7 +90,9 @@ public static class SchemaEvolution
             statements.Insert(0, LoadSql.CreateLedger(dialect, schema));
         }
 
-        return new SchemaPlan(statements, columns);
+        var loaded = new HashSet<string>(columns.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
+        var kept = existing.Select(c => c.Name).Where(n => !IsPipelineColumn(n) && loaded.Add(n)).ToList();
+        return new SchemaPlan(statements, columns) { KeptColumns = kept };
     }
 
     /// <summary>
@@ -163,4 +165,8 @@ public static class SchemaEvolution
 /// <summary>What a load does to the table before its batch, and the columns it then loads.</summary>
 /// <param name="Statements">DDL to run first, in order; empty when the table is ready</param>
 /// <param name="Columns">the manifest's columns, each spelled as the table spells it</param>
-public sealed record SchemaPlan(IReadOnlyList<string> Statements, IReadOnlyList<ColumnSchema> Columns);
+public sealed record SchemaPlan(IReadOnlyList<string> Statements, IReadOnlyList<ColumnSchema> Columns)
+{
+    /// <summary>The table's columns the manifest lacks (not the pipeline's), in table order: a load leaves their values as they are.</summary>
+    public IReadOnlyList<string> KeptColumns { get; init; } = [];
+}

@@ -35,8 +35,8 @@ public abstract class SqlDialect
     public abstract string TempTable(string name);
 
     /// <summary>
-    /// An expression of the staging table that grows with the rows' arrival (part, then line), the last tie-break
-    /// between duplicate ids; null when the dialect has none.
+    /// An expression of the staging table (or of a target filled by <see cref="ReadParts"/>) that grows with the rows'
+    /// arrival (part, then line), the last tie-break between duplicate ids; null when the dialect has none.
     /// </summary>
     public abstract string? ArrivalOrder { get; }
 
@@ -53,6 +53,24 @@ public abstract class SqlDialect
     /// time itself needs none.
     /// </summary>
     public abstract bool LocksLedgerForLoad { get; }
+
+    /// <summary>
+    /// Whether the merge replaces an updated row (deletes it, then inserts its new version) instead of updating it in
+    /// place. In a column store that keeps row groups compressed (DuckDB) an in-place update of rows spread over the
+    /// table rewrites nearly every row group at the next checkpoint, where a delete only marks rows and the new versions
+    /// append; the caller then names the target's columns the batch lacks (<see cref="SchemaPlan.KeptColumns"/>), whose
+    /// values a replaced row carries over.
+    /// </summary>
+    public virtual bool ReplacesUpdatedRows => false;
+
+    /// <summary>
+    /// A table expression reading the staged parts of <paramref name="request"/> as rows (the load's columns, then
+    /// <c>_deleted</c>), which a load into an empty target inserts from directly, without a staging table; null when the
+    /// dialect's parts can only be staged (<see cref="Stage"/>) or there are no parts. A dialect answering one has an
+    /// <see cref="ArrivalOrder"/> that the target's rows keep from the parts (the collapse of duplicate ids runs on the
+    /// target then).
+    /// </summary>
+    public virtual string? ReadParts(StagingRequest request) => null;
 
     /// <summary>
     /// The statements that create the temporary staging table <see cref="StagingRequest.StagedTable"/> and fill it

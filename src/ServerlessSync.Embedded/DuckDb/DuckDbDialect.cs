@@ -24,6 +24,12 @@ internal sealed class DuckDbDialect : SqlDialect
 
     public override bool SyncedAtNullable => false;
 
+    /// <summary>
+    /// An in-place UPDATE of a day's changes, spread over the whole table, makes the next checkpoint rewrite nearly every
+    /// row group; deleting them marks rows and the new versions append.
+    /// </summary>
+    public override bool ReplacesUpdatedRows => true;
+
     public override string Literal(string value) => DuckDbSql.Literal(value);
 
     /// <summary>QUALIFY filters inside the window operator: a 1M-row load peaks about 15% lower than with a ranked subquery.</summary>
@@ -48,6 +54,13 @@ internal sealed class DuckDbDialect : SqlDialect
     public override string NullSafeDiffers(string left, string right, ColumnType type) => $"({left} IS DISTINCT FROM {right})";
 
     public override string TempTable(string name) => DuckDbSql.Temp(name);
+
+    /// <summary>Every part in one <c>read_csv</c>, which keeps file and line order into the target's rowid.</summary>
+    public override string? ReadParts(StagingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Sources.Count == 0 ? null : DuckDbSql.ReadCsv(request.Columns, request.Sources, request.NullMarker, request.Codec);
+    }
 
     /// <summary>Every part read in one <c>read_csv</c> (the staging table's rowid keeps file and line order); without parts, an empty table of the same shape.</summary>
     public override StagingStatements Stage(StagingRequest request)

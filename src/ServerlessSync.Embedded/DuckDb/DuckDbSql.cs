@@ -153,11 +153,11 @@ public static class DuckDbSql
         return sql.ToString();
     }
 
-    /// <summary>Returns (rows, rows lacking id or _deleted).</summary>
-    internal static string CheckStaged() =>
+    /// <summary>Returns (rows, rows lacking id or _deleted) of <paramref name="stagedRows"/> (<see cref="LoadStatements.StagedRows"/>).</summary>
+    internal static string CheckStaged(string stagedRows) =>
         $"""
         SELECT count(*), count(*) FILTER (WHERE {Identifier(ObjectSchema.PrimaryKey)} IS NULL OR {Identifier(ObjectSchema.DeletedColumn)} IS NULL)
-        FROM {Temp(LoadSql.StagedTable)}
+        FROM {stagedRows}
         """;
 
     /// <summary>Per file: (filename, rows, rows lacking id or _deleted); run only to explain a failed check.</summary>
@@ -167,6 +167,13 @@ public static class DuckDbSql
         FROM {ReadCsv(columns, files, nullMarker, codec)}
         GROUP BY filename
         """;
+
+    /// <summary>Sets the database instance's worker threads.</summary>
+    internal static string Threads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        return string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}");
+    }
 
     /// <summary>Caps the database instance's memory; beyond it DuckDB spills to its temp directory.</summary>
     internal static string MemoryLimit(long bytes)

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Core.Sql;
@@ -61,8 +62,20 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
 
     public string SchemaName { get; }
 
-    /// <summary>The most memory DuckDB may use before it spills to disk (default 256 MiB).</summary>
-    public long MemoryLimitBytes { get; init; } = 256L * 1024 * 1024;
+    /// <summary>
+    /// The most memory DuckDB may use before it spills to disk (default 160 MiB). DuckDB's process memory runs well past
+    /// it (row groups being written, its allocator's caches): replaying a 10M-row sync's loads peaked at about 290 MiB over
+    /// the process's own with 160 MiB, 380 MiB with 192 MiB and 460 MiB with 256 MiB, at the same CPU time; at 128 MiB the
+    /// largest load spilled and took 40% more CPU.
+    /// </summary>
+    public long MemoryLimitBytes { get; init; } = 160L * 1024 * 1024;
+
+    /// <summary>
+    /// DuckDB's worker threads (default 1). A sync extracts the next object while one loads, so a load's second thread
+    /// only competes for the core the extraction holds; and each thread of a load into a table holds row groups of its
+    /// own, so that two threads under the same limit spilled and took twice the CPU.
+    /// </summary>
+    public int Threads { get; init; } = 1;
 
     /// <summary>The clock a load's duration is measured with.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
@@ -201,8 +214,9 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             await ExecuteAsync(connection, sql, cancellationToken);
         }
 
-        // A table created by this transaction is empty: the batch goes in without the merge's classifying join.
-        var load = LoadSql.Load(dialect, SchemaName, manifest, plan.Columns, partLocations, syncedAt, targetIsEmpty: existing.Count == 0);
+        // A table created by this transaction is empty: the parts go straight into it, without the merge's classifying join.
+        // Otherwise updated rows are replaced (DuckDbDialect.ReplacesUpdatedRows), carrying the columns the batch lacks.
+        var load = LoadSql.Load(dialect, SchemaName, manifest, plan.Columns, partLocations, syncedAt, targetIsEmpty: existing.Count == 0, plan.KeptColumns);
         LoadOutcome? outcome = null;
         for (var i = 0; i < load.Sqls.Count; i++)
         {
@@ -221,7 +235,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
 
             if (i == load.StagedIndex)
             {
-                await CheckStagedAsync(connection, manifest, schema, partLocations, cancellationToken);
+                await CheckStagedAsync(connection, manifest, schema, partLocations, load.StagedRows, cancellationToken);
             }
         }
 
@@ -244,16 +258,27 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
         }
         catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
         {
+            if (e.ErrorType == DuckDBErrorType.Constraint && partLocations.Count > 0)
+            {
+                // Parts read straight into the target: a row without _deleted broke its NOT NULL. Told as the check would
+                // tell it, on a connection of its own (this one's transaction is aborted).
+                await using var probe = await OpenAsync(cancellationToken);
+                if (await FindMismatchedPartAsync(probe, manifest, schema, partLocations, cancellationToken) is { } explained)
+                {
+                    throw explained;
+                }
+            }
+
             throw ReadFailure(manifest, partLocations, e, await FindUnreadablePartAsync(schema, partLocations, manifest.NullMarker, manifest.Codec, e, cancellationToken));
         }
     }
 
     /// <summary>Checks the staged rows against the manifest: as many, and each with id and _deleted.</summary>
-    private async Task CheckStagedAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
+    private async Task CheckStagedAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, string stagedRows, CancellationToken cancellationToken)
     {
         long rows;
         long incomplete;
-        await using (var command = Command(connection, DuckDbSql.CheckStaged()))
+        await using (var command = Command(connection, DuckDbSql.CheckStaged(stagedRows)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
@@ -268,7 +293,12 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
     }
 
     /// <summary>Names the part whose row count differs from the manifest, or that holds rows without id or _deleted.</summary>
-    private async Task<DuckDbLoadException> ExplainStagedMismatchAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, long rows, long incomplete, CancellationToken cancellationToken)
+    private async Task<DuckDbLoadException> ExplainStagedMismatchAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, long rows, long incomplete, CancellationToken cancellationToken) =>
+        await FindMismatchedPartAsync(connection, manifest, schema, partLocations, cancellationToken)
+            ?? new DuckDbLoadException($"load of {Describe(manifest)} failed: the parts hold {rows} rows ({incomplete} without {ObjectSchema.PrimaryKey} or {ObjectSchema.DeletedColumn}) but the manifest says {manifest.Rows}", manifest.ObjectName);
+
+    /// <summary>The failure of the first part holding rows without id or _deleted, or other than the manifest's count of rows; null when none does.</summary>
+    private async Task<DuckDbLoadException?> FindMismatchedPartAsync(DuckDBConnection connection, StagedManifest manifest, ObjectSchema schema, IReadOnlyList<string> partLocations, CancellationToken cancellationToken)
     {
         var perFile = new Dictionary<string, (long Rows, long Incomplete)>(StringComparer.Ordinal);
         await using (var command = Command(connection, DuckDbSql.CountPerFile(schema.Columns, partLocations, manifest.NullMarker, manifest.Codec)))
@@ -294,7 +324,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
             }
         }
 
-        return new DuckDbLoadException($"load of {Describe(manifest)} failed: the parts hold {rows} rows ({incomplete} without {ObjectSchema.PrimaryKey} or {ObjectSchema.DeletedColumn}) but the manifest says {manifest.Rows}", manifest.ObjectName);
+        return null;
     }
 
     /// <summary>
@@ -401,9 +431,11 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 keepAlive.Open();
                 using (var limit = keepAlive.CreateCommand())
                 {
-                    // DuckDB would take 80% of the machine's memory; a fixed limit keeps a sync's footprint
-                    // flat whatever the tenant's size (larger loads spill to DATABASE.tmp next to the file).
+                    // DuckDB would take 80% of the machine's memory and a thread per core; a fixed limit keeps a sync's
+                    // footprint flat whatever the tenant's size (larger loads spill to DATABASE.tmp next to the file).
                     limit.CommandText = DuckDbSql.MemoryLimit(MemoryLimitBytes);
+                    limit.ExecuteNonQuery();
+                    limit.CommandText = DuckDbSql.Threads(Threads);
                     limit.ExecuteNonQuery();
                 }
 

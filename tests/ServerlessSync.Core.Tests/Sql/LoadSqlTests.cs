@@ -92,6 +92,43 @@ public sealed class LoadSqlTests
     }
 
     [Fact]
+    public void Load_DialectReplacingUpdatedRows_DeletesThemAndInsertsTheMergedRowsWithTheKeptColumns_NoUpdate()
+    {
+        var load = LoadSql.Load(new TestDialect(replacesUpdatedRows: true), "zuora", Manifest(windowStart: T0), Columns, ["s3://b/m.json"], T0, keptColumns: ["legacy"]);
+
+        var classify = Assert.Single(load.Sqls, s => s.StartsWith("CREATE TEMP TABLE \"_sync_classified\"", StringComparison.Ordinal));
+        Assert.Contains("SELECT b.\"id\", CASE WHEN b.\"_deleted\" THEN COALESCE(b.\"updateddate\", t.\"updateddate\") ELSE b.\"updateddate\" END AS \"updateddate\", CASE WHEN b.\"_deleted\" THEN COALESCE(b.\"name\", t.\"name\") ELSE b.\"name\" END AS \"name\", b.\"_deleted\", t.\"legacy\",", classify, StringComparison.Ordinal);
+        var delete = load.Sqls.ToList().FindIndex(s => s.StartsWith("DELETE FROM \"zuora\".\"account\"", StringComparison.Ordinal));
+        Assert.Equal("DELETE FROM \"zuora\".\"account\" WHERE \"id\" IN (SELECT \"id\" FROM tmp.\"_sync_classified\" WHERE \"_sync_action\" = 'U')", load.Sqls[delete]);
+        Assert.True(delete > load.CountIndex);
+        Assert.StartsWith("INSERT INTO \"zuora\".\"account\" (\"id\", \"updateddate\", \"name\", \"_deleted\", \"legacy\", \"_synced_at\")", load.Sqls[delete + 1], StringComparison.Ordinal);
+        Assert.Contains("WHERE \"_sync_action\" IN ('I', 'U')", load.Sqls[delete + 1], StringComparison.Ordinal);
+        Assert.DoesNotContain(load.Sqls, s => s.StartsWith("UPDATE", StringComparison.Ordinal));
+        Assert.Throws<ArgumentNullException>(() => LoadSql.Load(new TestDialect(replacesUpdatedRows: true), "zuora", Manifest(windowStart: T0), Columns, [], T0));
+    }
+
+    [Fact]
+    public void Load_DialectReadingParts_IntoEmptyTarget_InsertsFromThePartsThenCollapsesRepeatedIdsInTheTarget()
+    {
+        var load = LoadSql.Load(new TestDialect(readsParts: true), "zuora", Manifest(windowStart: null), Columns, ["p0", "p1"], T0, targetIsEmpty: true);
+
+        Assert.Equal(0, load.CopyIndex);
+        Assert.Equal(0, load.StagedIndex);
+        Assert.Equal("\"zuora\".\"account\"", load.StagedRows);
+        Assert.StartsWith("INSERT INTO \"zuora\".\"account\" (\"id\", \"updateddate\", \"name\", \"_deleted\", \"_synced_at\")", load.Sqls[0], StringComparison.Ordinal);
+        Assert.Contains("FROM PARTS('p0', 'p1')\nWHERE NOT EXISTS (SELECT 1 FROM \"zuora\".\"_serverless_sync_loads\"", load.Sqls[0], StringComparison.Ordinal);
+        Assert.Contains("ROW_NUMBER() OVER (PARTITION BY \"id\" ORDER BY \"updateddate\" DESC NULLS LAST, \"_deleted\" DESC, arrival DESC)", load.Sqls[1], StringComparison.Ordinal);
+        Assert.Contains("WHERE \"id\" IN (SELECT \"id\" FROM \"zuora\".\"account\" GROUP BY \"id\" HAVING COUNT(*) > 1)", load.Sqls[1], StringComparison.Ordinal);
+        Assert.Contains("AS already_loaded", load.Sqls[load.CountIndex], StringComparison.Ordinal);
+        Assert.StartsWith("INSERT INTO \"zuora\".\"_serverless_sync_loads\"", load.Sqls[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain(load.Sqls, s => s.Contains("_sync_staged", StringComparison.Ordinal));
+
+        // Without parts, or into a table with rows, the parts are staged as before.
+        Assert.Equal("tmp.\"_sync_staged\"", LoadSql.Load(new TestDialect(readsParts: true), "zuora", Manifest(windowStart: null), Columns, [], T0, targetIsEmpty: true).StagedRows);
+        Assert.Equal("tmp.\"_sync_staged\"", LoadSql.Load(new TestDialect(readsParts: true), "zuora", Manifest(windowStart: null), Columns, ["p0"], T0).StagedRows);
+    }
+
+    [Fact]
     public void Outcome_ReadsTheCountRow_AlreadyLoadedIsAReplay()
     {
         Assert.Equal(new LoadOutcome(1, 2, 3, 4, false), LoadSql.Outcome([1, 2, 3, 4, 0]));

@@ -7,8 +7,14 @@ namespace ServerlessSync.Core.Tests.Sql;
 /// A dialect for Core's SQL tests: types in <see cref="ColumnType"/>'s text form, marked null-safe comparisons,
 /// and staging that names its source, so that a test sees where each piece came from.
 /// </summary>
-internal sealed class TestDialect(string? arrivalOrder = "arrival", bool declaresPrimaryKey = true, bool locksLedger = false) : SqlDialect
+internal sealed class TestDialect(string? arrivalOrder = "arrival", bool declaresPrimaryKey = true, bool locksLedger = false, bool replacesUpdatedRows = false, bool readsParts = false) : SqlDialect
 {
+    public override bool ReplacesUpdatedRows => replacesUpdatedRows;
+
+    /// <summary>With <c>readsParts</c>, <c>PARTS(sources)</c>.</summary>
+    public override string? ReadParts(StagingRequest request) =>
+        readsParts && request.Sources.Count > 0 ? $"PARTS({string.Join(", ", request.Sources.Select(Literal))})" : null;
+
     public override string? ArrivalOrder => arrivalOrder;
 
     public override bool DeclaresPrimaryKey => declaresPrimaryKey;

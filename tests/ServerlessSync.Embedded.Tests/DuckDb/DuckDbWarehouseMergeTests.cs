@@ -71,6 +71,31 @@ public sealed class DuckDbWarehouseMergeTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_UpdatesAndTombstones_OneRowPerIdWithTheNewestValues_AndTheSameChangesAgainConverge()
+    {
+        await LoadAsync(Sync1, Account("a", T0, "A", 1m), Account("b", T0, "B", 2m), Account("c", T0, "C", 3m));
+        SourceRow[] day = [Account("a", T0.AddMinutes(1), "A2", 10m), Account("b", T0.AddMinutes(1), null, null, deleted: true), Account("d", T0.AddMinutes(1), "D", 4m)];
+
+        var first = await LoadAsync(Sync2, day);
+        var dump = await _scratch.DumpAsync("account");
+        var again = await LoadAsync(T0.AddHours(3), day);
+
+        Assert.Equal(new LoadOutcome(1, 1, 1, 0, false), first);
+        Assert.Equal(
+            $"""
+            id|updateddate|name|balance|_deleted|_synced_at
+            a|{T0.AddMinutes(1).UtcDateTime:O}|A2|10.00|False|{Sync2.UtcDateTime:O}
+            b|{T0.AddMinutes(1).UtcDateTime:O}|B|2.00|True|{Sync2.UtcDateTime:O}
+            c|{T0.UtcDateTime:O}|C|3.00|False|{Sync1.UtcDateTime:O}
+            d|{T0.AddMinutes(1).UtcDateTime:O}|D|4.00|False|{Sync2.UtcDateTime:O}
+
+            """,
+            dump);
+        Assert.Equal(new LoadOutcome(0, 0, 0, 3, false), again);
+        Assert.Equal(dump, await _scratch.DumpAsync("account"));
+    }
+
+    [Fact]
     public async Task LoadAsync_InBatchDuplicates_NewestWinsThenDeletedThenLaterRow()
     {
         var outcome = await LoadAsync(

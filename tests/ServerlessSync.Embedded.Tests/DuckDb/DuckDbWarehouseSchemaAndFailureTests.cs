@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 using ServerlessSync.Embedded.DuckDb;
@@ -27,6 +28,22 @@ public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
         await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
 
         Assert.True(File.Exists(_scratch.DatabasePath));
+    }
+
+    [Fact]
+    public async Task LoadAsync_DatabaseOpened_RunsWithTheWarehousesThreadsAndMemoryLimit()
+    {
+        await LoadAsync(_schema, Sync1, Account("a", T0, "A", 1m));
+
+        // A connection of the test's own shares the warehouse's database instance, and so its settings.
+        await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = _scratch.DatabasePath }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT current_setting('threads'), current_setting('memory_limit')";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((1L, "160.0 MiB"), (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1)));
+        Assert.Equal((1, 160L * 1024 * 1024), (_scratch.Warehouse.Threads, _scratch.Warehouse.MemoryLimitBytes));
     }
 
     [Fact]
@@ -120,6 +137,26 @@ public sealed class DuckDbWarehouseSchemaAndFailureTests : IDisposable
 
         Assert.Contains(load.Parts[1], e.Message, StringComparison.Ordinal);
         Assert.Contains("NULL id", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LoadAsync_NullDeleted_ThrowsNamingFileAndChangesNothing(bool tableExists)
+    {
+        if (tableExists)
+        {
+            await _scratch.LoadAsync(_scratch.WriteByHand(_schema, [$"\"z\",{Ts},\"Z\",1.00,false"]), Sync1);
+        }
+
+        var (table, ledger) = (await _scratch.DumpAsync("account"), await _scratch.DumpLedgerAsync());
+        var load = _scratch.WriteByHand(_schema, [$"\"a\",{Ts},\"A\",1.00,false"], [$"\"b\",{Ts},\"B\",1.00,\\N"]);
+
+        var e = await Assert.ThrowsAsync<DuckDbLoadException>(() => _scratch.LoadAsync(load, Sync1));
+
+        Assert.Contains(load.Parts[1], e.Message, StringComparison.Ordinal);
+        Assert.Contains("1 rows have a NULL id or _deleted", e.Message, StringComparison.Ordinal);
+        Assert.Equal((table, ledger), (await _scratch.DumpAsync("account"), await _scratch.DumpLedgerAsync()));
     }
 
     [Fact]
