@@ -69,20 +69,79 @@ public static class CsvFormat
                 line.Append(FormatTimestamp(ts, column.Name));
                 break;
             default:
-                throw new Ports.SourceDataException($"column '{column.Name}' ({column.Type}) got a {value.GetType().Name} value '{value}'");
+                throw WrongType(column, value);
         }
     }
+
+    /// <summary>The refusal of a value whose CLR type is not its column's.</summary>
+    internal static Ports.SourceDataException WrongType(ColumnSchema column, object value) =>
+        new($"column '{column.Name}' ({column.Type}) got a {value.GetType().Name} value '{value}'");
 
     /// <summary>The canonical text of a timestamp: UTC, microseconds. Sub-microsecond values are refused, never rounded.</summary>
     public static string FormatTimestamp(DateTimeOffset value, string columnName)
     {
-        var utc = value.UtcDateTime;
-        if (utc.Ticks % 10 != 0)
+        Span<byte> ascii = stackalloc byte[TimestampLength];
+        WriteTimestamp(value, columnName, ascii);
+        return Encoding.ASCII.GetString(ascii);
+    }
+
+    /// <summary>The length of <see cref="TimestampFormat"/>'s text: <c>yyyy-MM-dd HH:mm:ss.ffffff+00</c>.</summary>
+    public const int TimestampLength = 29;
+
+    /// <summary>The length of <see cref="DateFormat"/>'s text.</summary>
+    public const int DateLength = 10;
+
+    /// <summary>
+    /// Writes <see cref="FormatTimestamp"/>'s text as ASCII into <paramref name="destination"/> (at least
+    /// <see cref="TimestampLength"/> bytes) and returns its length; the same refusal of sub-microsecond values.
+    /// </summary>
+    /// <param name="value">the timestamp</param>
+    /// <param name="columnName">its column, for the refusal's message</param>
+    /// <param name="destination">where the text goes</param>
+    public static int WriteTimestamp(DateTimeOffset value, string columnName, Span<byte> destination)
+    {
+        var ticks = value.UtcTicks;
+        if (ticks % 10 != 0)
         {
             throw new Ports.SourceDataException($"column '{columnName}': timestamp {value:O} is finer than a microsecond; warehouses keep microseconds");
         }
 
-        return utc.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+        var ofDay = ticks % TimeSpan.TicksPerDay;
+        WriteDate(DateOnly.FromDayNumber((int)(ticks / TimeSpan.TicksPerDay)), destination);
+        destination[10] = (byte)' ';
+        WriteDigits(destination.Slice(11, 2), ofDay / TimeSpan.TicksPerHour);
+        destination[13] = (byte)':';
+        WriteDigits(destination.Slice(14, 2), ofDay / TimeSpan.TicksPerMinute % 60);
+        destination[16] = (byte)':';
+        WriteDigits(destination.Slice(17, 2), ofDay / TimeSpan.TicksPerSecond % 60);
+        destination[19] = (byte)'.';
+        WriteDigits(destination.Slice(20, 6), ofDay % TimeSpan.TicksPerSecond / 10);
+        "+00"u8.CopyTo(destination[26..]);
+        return TimestampLength;
+    }
+
+    /// <summary>Writes <paramref name="date"/> as <see cref="DateFormat"/> (ASCII) and returns its length, <see cref="DateLength"/>.</summary>
+    /// <param name="date">the date</param>
+    /// <param name="destination">where the text goes</param>
+    public static int WriteDate(DateOnly date, Span<byte> destination)
+    {
+        var (year, month, day) = date;
+        WriteDigits(destination[..4], year);
+        destination[4] = (byte)'-';
+        WriteDigits(destination.Slice(5, 2), month);
+        destination[7] = (byte)'-';
+        WriteDigits(destination.Slice(8, 2), day);
+        return DateLength;
+    }
+
+    /// <summary>Writes the low digits of <paramref name="value"/> (not negative), zero-padded to the destination's length.</summary>
+    private static void WriteDigits(Span<byte> destination, long value)
+    {
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     public static void AppendQuoted(StringBuilder line, string value)
@@ -131,15 +190,21 @@ public static class CsvFormat
         }
     }
 
-    private static decimal Pow10(int exponent)
+    /// <summary>10^0 … 10^28, every power a decimal holds.</summary>
+    private static readonly decimal[] PowersOf10 = CreatePowersOf10();
+
+    private static decimal Pow10(int exponent) => PowersOf10[exponent];
+
+    private static decimal[] CreatePowersOf10()
     {
-        var result = 1m;
-        for (var i = 0; i < exponent; i++)
+        var powers = new decimal[29];
+        powers[0] = 1m;
+        for (var i = 1; i < powers.Length; i++)
         {
-            result *= 10m;
+            powers[i] = powers[i - 1] * 10m;
         }
 
-        return result;
+        return powers;
     }
 
     /// <summary>Parses one field of the staged form back to its CLR value.</summary>

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Threading.Channels;
 using ServerlessSync.Core.Model;
 using ServerlessSync.Core.Ports;
 
@@ -10,12 +11,11 @@ public sealed record ExtractProgress(string ObjectName, long Rows, long Compress
 
 /// <summary>
 /// Streams rows into compressed CSV parts (<see cref="StagingOptions.Codec"/>) in the staging store and writes the manifest last. Memory stays at
-/// one row plus the compressor's and the store's buffers, whatever the object's size.
+/// one row, a few buffers of CSV (<see cref="BuffersInFlight"/> × about <see cref="BufferBytes"/>) and the compressor's and the store's buffers,
+/// whatever the object's size.
 /// </summary>
 public sealed class ObjectStager(IStagingStore store, StagingOptions options, TimeProvider time)
 {
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
-
     /// <summary>Stages the parts, then writes the manifest (which raises the store's notification).</summary>
     public async Task<StagedManifest> StageAsync(
         string connectorId,
@@ -87,7 +87,12 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         CancellationToken cancellationToken) =>
         StagePartsAsync(connectorId, runId, schema, window, rows, taskToken, progress, slice: null, cancellationToken);
 
-    /// <summary>As above; with <paramref name="slice"/> the parts go under that slice's folder (<see cref="StagingKeys.SlicePart"/>).</summary>
+    /// <summary>
+    /// As above; with <paramref name="slice"/> the parts go under that slice's folder (<see cref="StagingKeys.SlicePart"/>).
+    /// Two stages over a few reused buffers: this task reads the rows and formats them as UTF-8 CSV into one buffer while
+    /// another task compresses, hashes and writes the buffer filled before (so the two use two cores); at most
+    /// <see cref="BuffersInFlight"/> buffers of about <see cref="BufferBytes"/> each are in flight, whatever the object's size.
+    /// </summary>
     public async Task<StagedManifest> StagePartsAsync(
         string connectorId,
         string runId,
@@ -102,87 +107,209 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(rows);
         schema.Validate();
-        var parts = new List<StagedPart>();
         var nullMarker = options.NullMarkerFor(connectorId, runId, schema.Name);
-        var line = new StringBuilder(256);
-        PartWriter? part = null;
+        var parts = new PartSequence(
+            store,
+            options,
+            index => slice is { } s ? StagingKeys.SlicePart(connectorId, runId, schema.Name, s, index, options.Codec) : StagingKeys.Part(connectorId, runId, schema.Name, index, options.Codec));
+        await using (parts)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var filled = Channel.CreateUnbounded<CsvRecordBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var empty = Channel.CreateUnbounded<CsvRecordBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            // Smaller parts than a buffer (tests) get smaller buffers, so that a part can still close after a few rows.
+            var handOffBytes = (int)Math.Min(BufferBytes, options.PartSizeBytes);
+            for (var i = 0; i < BuffersInFlight; i++)
+            {
+                empty.Writer.TryWrite(new CsvRecordBuffer(handOffBytes + (handOffBytes / 4)));
+            }
+
+            var writing = Task.Run(() => WritePartsAsync(parts, filled.Reader, empty.Writer, stop), CancellationToken.None);
+            long totalRows;
+            try
+            {
+                totalRows = await FormatRowsAsync(schema, rows, Encoding.UTF8.GetBytes(nullMarker), nullMarker, handOffBytes, parts, filled.Writer, empty.Reader, progress, stop.Token);
+                filled.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                filled.Writer.TryComplete(e);
+                try
+                {
+                    await writing;
+                }
+                catch (Exception) when (e is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+                {
+                    // The writer stopped because the rows failed: theirs is the error to report.
+                }
+
+                // The rows stopped because the writer failed (stop cancelled): awaiting it above threw its error.
+                throw;
+            }
+
+            await writing;
+            var manifest = new StagedManifest(
+                StagedManifest.FormatOf(options.Codec),
+                connectorId,
+                runId,
+                schema.Name,
+                window.Start,
+                window.End,
+                StagedManifest.ColumnsOf(schema),
+                nullMarker,
+                parts.Committed,
+                totalRows,
+                parts.Committed.Sum(p => p.Bytes),
+                time.GetUtcNow(),
+                taskToken);
+            progress?.Report(new ExtractProgress(schema.Name, totalRows, manifest.Bytes, parts.Committed.Count));
+            return manifest;
+        }
+    }
+
+    /// <summary>About how many bytes of CSV one buffer carries to the compressor (a record is never split); fewer when parts are smaller.</summary>
+    internal const int BufferBytes = 256 * 1024;
+
+    /// <summary>Buffers in flight between formatting and compressing: one being filled, the others queued or compressed.</summary>
+    internal const int BuffersInFlight = 4;
+
+    /// <summary>The first stage: rows into CSV records, buffer by buffer; returns the rows read.</summary>
+    private async Task<long> FormatRowsAsync(
+        ObjectSchema schema,
+        IAsyncEnumerable<SourceRow> rows,
+        byte[] nullMarkerBytes,
+        string nullMarker,
+        int handOffBytes,
+        PartSequence parts,
+        ChannelWriter<CsvRecordBuffer> filled,
+        ChannelReader<CsvRecordBuffer> empty,
+        IProgress<ExtractProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var columns = schema.Columns;
+        var buffer = await empty.ReadAsync(cancellationToken);
         long totalRows = 0;
         long rowsAtLastReport = 0;
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            if (row.Values.Length != columns.Count)
+            {
+                throw new SourceDataException($"object '{schema.Name}' row {totalRows + 1} has {row.Values.Length} values for {columns.Count} columns");
+            }
+
+            for (var i = 0; i < row.Values.Length; i++)
+            {
+                if (row.Values[i] is string text && text == nullMarker)
+                {
+                    // Never met by chance (40 bits no source value was written knowing); refused so that no file holds its marker as text.
+                    throw new SourceDataException(
+                        $"object '{schema.Name}' column '{columns[i].Name}' holds the text '{text}', which is this staging's NULL marker; run the sync again: each run has its own marker");
+                }
+            }
+
+            buffer.AppendRecord(columns, row.Values, row.Deleted, nullMarkerBytes);
+            totalRows++;
+            if (buffer.Length >= handOffBytes)
+            {
+                await filled.WriteAsync(buffer, cancellationToken);
+                buffer = await empty.ReadAsync(cancellationToken);
+            }
+
+            if (totalRows - rowsAtLastReport >= options.ProgressEveryRows)
+            {
+                rowsAtLastReport = totalRows;
+                progress?.Report(new ExtractProgress(schema.Name, totalRows, parts.BytesSoFar, parts.CountSoFar));
+            }
+        }
+
+        if (buffer.Records > 0)
+        {
+            await filled.WriteAsync(buffer, cancellationToken);
+        }
+
+        return totalRows;
+    }
+
+    /// <summary>The second stage: each filled buffer into the parts, then back to the first stage; cancels <paramref name="stop"/> when it fails.</summary>
+    private static async Task WritePartsAsync(PartSequence parts, ChannelReader<CsvRecordBuffer> filled, ChannelWriter<CsvRecordBuffer> empty, CancellationTokenSource stop)
+    {
         try
         {
-            await foreach (var row in rows.WithCancellation(cancellationToken))
+            await foreach (var buffer in filled.ReadAllAsync(CancellationToken.None))
             {
-                if (row.Values.Length != schema.Columns.Count)
-                {
-                    throw new SourceDataException($"object '{schema.Name}' row {totalRows + 1} has {row.Values.Length} values for {schema.Columns.Count} columns");
-                }
-
-                line.Clear();
-                for (var i = 0; i < row.Values.Length; i++)
-                {
-                    if (row.Values[i] is string text && text == nullMarker)
-                    {
-                        // Never met by chance (40 bits no source value was written knowing); refused so that no file holds its marker as text.
-                        throw new SourceDataException(
-                            $"object '{schema.Name}' column '{schema.Columns[i].Name}' holds the text '{text}', which is this staging's NULL marker; run the sync again: each run has its own marker");
-                    }
-
-                    CsvFormat.AppendValue(line, schema.Columns[i], row.Values[i], nullMarker);
-                    line.Append(CsvFormat.Delimiter);
-                }
-
-                line.Append(row.Deleted ? "true" : "false").Append('\n');
-
-                part ??= await PartWriter.OpenAsync(
-                    store,
-                    slice is { } s ? StagingKeys.SlicePart(connectorId, runId, schema.Name, s, parts.Count, options.Codec) : StagingKeys.Part(connectorId, runId, schema.Name, parts.Count, options.Codec),
-                    options,
-                    cancellationToken);
-                await part.WriteLineAsync(line, cancellationToken);
-                totalRows++;
-                if (part.CompressedBytes >= options.PartSizeBytes)
-                {
-                    parts.Add(await part.CommitAsync(cancellationToken));
-                    await part.DisposeAsync();
-                    part = null;
-                }
-
-                if (totalRows - rowsAtLastReport >= options.ProgressEveryRows)
-                {
-                    rowsAtLastReport = totalRows;
-                    progress?.Report(new ExtractProgress(schema.Name, totalRows, parts.Sum(p => p.Bytes) + (part?.CompressedBytes ?? 0), parts.Count + (part is null ? 0 : 1)));
-                }
+                await parts.WriteAsync(buffer, stop.Token);
+                buffer.Clear();
+                empty.TryWrite(buffer);
             }
 
-            if (part is not null)
-            {
-                parts.Add(await part.CommitAsync(cancellationToken));
-            }
+            await parts.FinishAsync(stop.Token);
         }
-        finally
+        catch
         {
-            if (part is not null)
+            await stop.CancelAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The parts of one object, written one after another: a part is opened by the first records it gets and committed
+    /// once its compressed size reaches <see cref="StagingOptions.PartSizeBytes"/>. Disposing discards an uncommitted part.
+    /// </summary>
+    private sealed class PartSequence(IStagingStore store, StagingOptions options, Func<int, string> keyOf) : IAsyncDisposable
+    {
+        private readonly List<StagedPart> _committed = [];
+        private PartWriter? _part;
+        private long _committedBytes;
+
+        /// <summary>The committed parts, in order (complete once <see cref="FinishAsync"/> returned).</summary>
+        public IReadOnlyList<StagedPart> Committed => _committed;
+
+        /// <summary>Compressed bytes written so far (for progress, read from the other stage).</summary>
+        public long BytesSoFar => Volatile.Read(ref _committedBytes) + (Volatile.Read(ref _part)?.CompressedBytes ?? 0);
+
+        /// <summary>Parts begun so far (for progress, read from the other stage).</summary>
+        public int CountSoFar => Volatile.Read(ref _part) is null ? _committed.Count : _committed.Count + 1;
+
+        public async Task WriteAsync(CsvRecordBuffer records, CancellationToken cancellationToken)
+        {
+            if (_part is null)
             {
-                await part.DisposeAsync();
+                Volatile.Write(ref _part, await PartWriter.OpenAsync(store, keyOf(_committed.Count), options, cancellationToken));
+            }
+
+            await _part.WriteAsync(records.Written, records.Records, cancellationToken);
+            if (_part.CompressedBytes >= options.PartSizeBytes)
+            {
+                await CommitAsync(cancellationToken);
             }
         }
 
-        var manifest = new StagedManifest(
-            StagedManifest.FormatOf(options.Codec),
-            connectorId,
-            runId,
-            schema.Name,
-            window.Start,
-            window.End,
-            StagedManifest.ColumnsOf(schema),
-            nullMarker,
-            parts,
-            totalRows,
-            parts.Sum(p => p.Bytes),
-            time.GetUtcNow(),
-            taskToken);
-        progress?.Report(new ExtractProgress(schema.Name, totalRows, manifest.Bytes, parts.Count));
-        return manifest;
+        public async Task FinishAsync(CancellationToken cancellationToken)
+        {
+            if (_part is not null)
+            {
+                await CommitAsync(cancellationToken);
+            }
+        }
+
+        private async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            var part = _part!;
+            var committed = await part.CommitAsync(cancellationToken);
+            _committed.Add(committed);
+            Volatile.Write(ref _committedBytes, _committedBytes + committed.Bytes);
+            Volatile.Write(ref _part, null);
+            await part.DisposeAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_part is not null)
+            {
+                await _part.DisposeAsync();
+                _part = null;
+            }
+        }
     }
 
     private sealed class PartWriter : IAsyncDisposable
@@ -191,7 +318,6 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         private readonly IStagedObjectWriter _target;
         private readonly HashingCountingStream _counted;
         private readonly Stream _compressor;
-        private readonly StreamWriter _text;
         private long _rows;
         private bool _closed;
 
@@ -201,7 +327,6 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
             _target = target;
             _counted = new HashingCountingStream(target.Body);
             _compressor = options.Codec.OpenCompressor(_counted, options.CompressionLevel);
-            _text = new StreamWriter(_compressor, Utf8NoBom, bufferSize: 1 << 16, leaveOpen: true);
         }
 
         public long CompressedBytes => _counted.BytesWritten;
@@ -209,16 +334,15 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
         public static async Task<PartWriter> OpenAsync(IStagingStore store, string key, StagingOptions options, CancellationToken cancellationToken) =>
             new(key, await store.OpenWriteAsync(key, cancellationToken), options);
 
-        public async Task WriteLineAsync(StringBuilder line, CancellationToken cancellationToken)
+        /// <summary>Writes whole records (UTF-8 CSV) and counts them.</summary>
+        public async Task WriteAsync(ReadOnlyMemory<byte> records, int count, CancellationToken cancellationToken)
         {
-            await _text.WriteAsync(line, cancellationToken);
-            _rows++;
+            await _compressor.WriteAsync(records, cancellationToken);
+            _rows += count;
         }
 
         public async Task<StagedPart> CommitAsync(CancellationToken cancellationToken)
         {
-            await _text.FlushAsync(cancellationToken);
-            await _text.DisposeAsync();
             await _compressor.DisposeAsync();
             _closed = true;
             await _counted.FlushAsync(cancellationToken);
@@ -232,8 +356,14 @@ public sealed class ObjectStager(IStagingStore store, StagingOptions options, Ti
             if (!_closed)
             {
                 _closed = true;
-                await _text.DisposeAsync();
-                await _compressor.DisposeAsync();
+                try
+                {
+                    await _compressor.DisposeAsync();
+                }
+                catch (IOException)
+                {
+                    // The part is discarded: what its compressor could not flush at the end does not matter.
+                }
             }
 
             await _counted.DisposeAsync();

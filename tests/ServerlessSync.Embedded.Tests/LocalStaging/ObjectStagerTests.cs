@@ -107,6 +107,52 @@ public class ObjectStagerTests
     }
 
     [Fact]
+    public async Task StageAsync_ManyParts_TheirCsvInOrderIsEveryRowsTextForm()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var stager = new ObjectStager(store, new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
+        var expected = new System.Text.StringBuilder();
+        var marker = NullMarkers.For("default", "run-1", "account");
+        await foreach (var row in Rows(30_000))
+        {
+            for (var i = 0; i < row.Values.Length; i++)
+            {
+                CsvFormat.AppendValue(expected, Schema.Columns[i], row.Values[i], marker);
+                expected.Append(',');
+            }
+
+            expected.Append(row.Deleted ? "true\n" : "false\n");
+        }
+
+        var manifest = await stager.StageAsync("default", "run-1", Schema, SyncWindow.Historical(Now), Rows(30_000), null, null, CancellationToken.None);
+
+        Assert.True(manifest.Parts.Count > 3, $"expected several parts, got {manifest.Parts.Count}");
+        using var staged = new MemoryStream();
+        foreach (var part in manifest.Parts)
+        {
+            await using var decompressed = manifest.Codec.OpenDecompressor(File.OpenRead(store.LocationOf(part.Key)));
+            await decompressed.CopyToAsync(staged);
+        }
+
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(expected.ToString()), staged.ToArray());
+    }
+
+    [Fact]
+    public async Task StageAsync_StoreFailsWritingAPart_FailsWithTheStoresError_AndLeavesNoManifestNorTemporaryFile()
+    {
+        using var temp = new TempDirectory();
+        var store = new LocalDirectoryStagingStore(temp.Path);
+        var stager = new ObjectStager(new FailingThirdPartStore(store), new StagingOptions { PartSizeBytes = 16 * 1024 }, new FakeTimeProvider(Now));
+
+        var e = await Assert.ThrowsAsync<IOException>(() => stager.StageAsync("default", "run-1", Schema, SyncWindow.Historical(Now), Rows(30_000), null, null, CancellationToken.None));
+
+        Assert.Equal(FailingThirdPartStore.Message, e.Message);
+        Assert.False(File.Exists(store.LocationOf(StagingKeys.Manifest("default", "run-1", "account"))));
+        Assert.Empty(Directory.EnumerateFiles(temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task StageAsync_ManifestCommitted_NotifiesAfterEveryPartIsInPlace()
     {
         using var temp = new TempDirectory();
@@ -185,6 +231,47 @@ public class ObjectStagerTests
         }
 
         throw new SourceDataException("account.jsonl line 3001: invalid JSON");
+    }
+
+    /// <summary>A store whose third part fails as its first bytes are written (a full disk, a dropped upload).</summary>
+    private sealed class FailingThirdPartStore(LocalDirectoryStagingStore inner) : IStagingStore
+    {
+        public const string Message = "No space left on device (test)";
+        private int _opened;
+
+        public async Task<IStagedObjectWriter> OpenWriteAsync(string key, CancellationToken cancellationToken)
+        {
+            var writer = await inner.OpenWriteAsync(key, cancellationToken);
+            return ++_opened == 3 ? new FailingWriter(writer) : writer;
+        }
+
+        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<StagedObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => inner.DeleteAsync(keys, cancellationToken);
+
+        public string LocationOf(string key) => inner.LocationOf(key);
+
+        private sealed class FailingWriter(IStagedObjectWriter writer) : IStagedObjectWriter
+        {
+            public Stream Body { get; } = new FailingStream();
+
+            public Task CommitAsync(CancellationToken cancellationToken) => throw new IOException(Message);
+
+            public ValueTask DisposeAsync() => writer.DisposeAsync();
+        }
+
+        private sealed class FailingStream : MemoryStream
+        {
+            public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException(Message);
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new IOException(Message);
+
+            public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException(new IOException(Message));
+
+            public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromException(new IOException(Message));
+        }
     }
 
     private sealed class RecordingHandler(LocalDirectoryStagingStore store)
