@@ -78,8 +78,9 @@ public sealed class ServeApiTests
     {
         await using var serve = new ServeHarness();
         var gate = new Gate();
-        // Held after 50 rows, with the part it writes them to open in staging.
-        await serve.StartAsync(["--scale", "400", "--objects", "invoice"], source => new GatedSource(source, gate, rowsBeforeGate: 50));
+        // Held after 10,000 of the 15,000 invoices: more rows than the stager's buffers in flight carry (4 of 256 KiB,
+        // about 1,300 invoices each), so its writer has given buffers back, each written into the part open in staging.
+        await serve.StartAsync(["--scale", "100000", "--objects", "invoice"], source => new GatedSource(source, gate, rowsBeforeGate: 10_000));
         using var http = new HttpClient { BaseAddress = serve.Url };
         var started = JsonNode.Parse(await (await http.PostAsync("connectors/default/runs", null)).Content.ReadAsStringAsync())!["runId"]!.GetValue<string>();
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(30));
