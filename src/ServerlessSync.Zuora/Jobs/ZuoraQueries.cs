@@ -12,12 +12,18 @@ internal static class ZuoraQueries
     /// (only the <c>&lt;</c> condition for a historical window). Datetimes are ISO-8601 with <c>T</c>, milliseconds and
     /// an explicit offset (Zuora ignores a datetime with a space and exports everything).
     /// </summary>
-    public static string Zoql(ZuoraObject zuoraObject, IReadOnlyList<string> fields, SyncWindow window)
+    public static string Zoql(ZuoraObject zuoraObject, IReadOnlyList<string> fields, SyncWindow window) =>
+        $"select {string.Join(", ", fields)} from {zuoraObject.ApiName} where {UpdatedDateIn(window, TimeSpan.TicksPerMillisecond, ZoqlTime)}";
+
+    /// <summary>
+    /// The ZOQL condition on <c>UpdatedDate</c> that covers <paramref name="window"/>: <c>&lt;</c> its end rounded up to
+    /// <paramref name="unitTicks"/>, and for a window with a start <c>&gt;=</c> the start rounded down (a wider window only
+    /// repeats rows), each written by <paramref name="format"/>.
+    /// </summary>
+    private static string UpdatedDateIn(SyncWindow window, long unitTicks, Func<DateTimeOffset, string> format)
     {
-        var where = window.Start is { } start
-            ? $"UpdatedDate >= '{ZoqlTime(Floor(start))}' and UpdatedDate < '{ZoqlTime(Ceiling(window.End))}'"
-            : $"UpdatedDate < '{ZoqlTime(Ceiling(window.End))}'";
-        return $"select {string.Join(", ", fields)} from {zuoraObject.ApiName} where {where}";
+        var end = $"UpdatedDate < '{format(Ceiling(window.End, unitTicks))}'";
+        return window.Start is { } start ? $"UpdatedDate >= '{format(Floor(start, unitTicks))}' and {end}" : end;
     }
 
     /// <summary>
@@ -26,12 +32,8 @@ internal static class ZuoraQueries
     /// refuses others); datetimes in ZOQL's documented form, whole seconds with an offset: the start rounded down and the
     /// end up to the second, so the count covers at least the window (it only sizes slices).
     /// </summary>
-    public static string CountZoql(ZuoraObject zuoraObject, SyncWindow window)
-    {
-        var end = $"UpdatedDate < '{ZoqlSecondsTime(CeilingSecond(window.End))}'";
-        var where = window.Start is { } start ? $"UpdatedDate >= '{ZoqlSecondsTime(FloorSecond(start))}' and {end}" : end;
-        return $"select Id from {zuoraObject.ApiName} where {where}";
-    }
+    public static string CountZoql(ZuoraObject zuoraObject, SyncWindow window) =>
+        $"select Id from {zuoraObject.ApiName} where {UpdatedDateIn(window, TimeSpan.TicksPerSecond, ZoqlSecondsTime)}";
 
     /// <summary>The fewest records the query action returns (<c>conf.batchSize</c>, 1 to 2,000): a count needs only its <c>size</c>.</summary>
     public const int CountBatchSize = 1;
@@ -46,14 +48,6 @@ internal static class ZuoraQueries
     /// <summary><c>2026-11-01T00:00:00+00:00</c>, in UTC.</summary>
     private static string ZoqlSecondsTime(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset FloorSecond(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-
-    private static DateTimeOffset CeilingSecond(DateTimeOffset time)
-    {
-        var rest = time.UtcTicks % TimeSpan.TicksPerSecond;
-        return new DateTimeOffset(time.UtcTicks + (rest == 0 ? 0 : TimeSpan.TicksPerSecond - rest), TimeSpan.Zero);
-    }
 
     /// <summary>Data Query SQL for the deleted records of an incremental window (only <c>id</c> and <c>updateddate</c>).</summary>
     public static string DeletedSql(ZuoraObject zuoraObject, SyncWindow window)
@@ -108,12 +102,16 @@ internal static class ZuoraQueries
     }.ToJsonString();
 
     /// <summary>The start rounded down to the millisecond: the query text has milliseconds, and a wider window only repeats rows.</summary>
-    public static DateTimeOffset Floor(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    public static DateTimeOffset Floor(DateTimeOffset time) => Floor(time, TimeSpan.TicksPerMillisecond);
 
     /// <summary>The end rounded up to the millisecond, so no row before the true end falls out.</summary>
-    public static DateTimeOffset Ceiling(DateTimeOffset time)
+    public static DateTimeOffset Ceiling(DateTimeOffset time) => Ceiling(time, TimeSpan.TicksPerMillisecond);
+
+    private static DateTimeOffset Floor(DateTimeOffset time, long unitTicks) => new(time.UtcTicks - (time.UtcTicks % unitTicks), TimeSpan.Zero);
+
+    private static DateTimeOffset Ceiling(DateTimeOffset time, long unitTicks)
     {
-        var rest = time.UtcTicks % TimeSpan.TicksPerMillisecond;
-        return new DateTimeOffset(time.UtcTicks + (rest == 0 ? 0 : TimeSpan.TicksPerMillisecond - rest), TimeSpan.Zero);
+        var rest = time.UtcTicks % unitTicks;
+        return new DateTimeOffset(time.UtcTicks + (rest == 0 ? 0 : unitTicks - rest), TimeSpan.Zero);
     }
 }
