@@ -168,24 +168,26 @@ public static class DuckDbSql
         GROUP BY filename
         """;
 
-    /// <summary>Sets the database instance's worker threads.</summary>
-    internal static string Threads(int threads)
+    /// <summary>
+    /// The database instance's settings, a statement each: its memory cap (beyond it DuckDB spills to its temp
+    /// directory), its worker threads, and how much memory freed in bulk its allocator may keep before handing it back.
+    /// </summary>
+    /// <param name="memoryLimitBytes">the memory cap, at least 16 MiB</param>
+    /// <param name="threads">the worker threads, at least 1</param>
+    /// <param name="allocatorReturnBytes">the bulk-free threshold, at least 1 MiB</param>
+    internal static IReadOnlyList<string> InstanceSettings(long memoryLimitBytes, int threads, long allocatorReturnBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(memoryLimitBytes, 16L * 1024 * 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        return string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(allocatorReturnBytes, 1024L * 1024);
+        return
+        [
+            MiBSetting("memory_limit", memoryLimitBytes),
+            string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}"),
+            MiBSetting("allocator_bulk_deallocation_flush_threshold", allocatorReturnBytes),
+        ];
     }
 
-    /// <summary>Caps the database instance's memory; beyond it DuckDB spills to its temp directory.</summary>
-    internal static string MemoryLimit(long bytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 16L * 1024 * 1024);
-        return string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = {Literal($"{bytes / (1024 * 1024)}MiB")}");
-    }
-
-    /// <summary>Hands memory freed in bulk back to the system once more than <paramref name="bytes"/> of it is cached.</summary>
-    internal static string AllocatorReturn(long bytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 1024L * 1024);
-        return string.Create(CultureInfo.InvariantCulture, $"SET allocator_bulk_deallocation_flush_threshold = {Literal($"{bytes / (1024 * 1024)}MiB")}");
-    }
+    private static string MiBSetting(string name, long bytes) =>
+        string.Create(CultureInfo.InvariantCulture, $"SET {name} = {Literal($"{bytes / (1024 * 1024)}MiB")}");
 }

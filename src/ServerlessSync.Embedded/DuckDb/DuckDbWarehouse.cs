@@ -440,12 +440,11 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IAsyncDisposable, IDis
                 {
                     // DuckDB would take 80% of the machine's memory and a thread per core; a fixed limit keeps a sync's
                     // footprint flat whatever the tenant's size (larger loads spill to DATABASE.tmp next to the file).
-                    limit.CommandText = DuckDbSql.MemoryLimit(MemoryLimitBytes);
-                    limit.ExecuteNonQuery();
-                    limit.CommandText = DuckDbSql.Threads(Threads);
-                    limit.ExecuteNonQuery();
-                    limit.CommandText = DuckDbSql.AllocatorReturn(AllocatorReturnBytes);
-                    limit.ExecuteNonQuery();
+                    foreach (var setting in DuckDbSql.InstanceSettings(MemoryLimitBytes, Threads, AllocatorReturnBytes))
+                    {
+                        limit.CommandText = setting;
+                        limit.ExecuteNonQuery();
+                    }
                 }
 
                 _keepAlive = keepAlive;
