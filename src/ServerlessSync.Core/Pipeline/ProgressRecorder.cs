@@ -18,7 +18,8 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
     private Task _writes = Task.CompletedTask;
     private RunPlan? _plan;
     private DateTimeOffset _runStartedAt;
-    private DateTimeOffset _objectStartedAt;
+    // Each object's start: objects overlap, so the one loading is not the one that started last.
+    private readonly Dictionary<string, DateTimeOffset> _objectStartedAt = new(StringComparer.Ordinal);
     private DateTimeOffset _lastWrite;
 
     public void Report(SyncEvent value)
@@ -30,7 +31,11 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
                 (_plan, _runStartedAt) = (s.Plan, now);
                 break;
             case SyncEvent.ObjectStarted s:
-                _objectStartedAt = now;
+                lock (_gate)
+                {
+                    _objectStartedAt[s.Plan.ObjectName] = now;
+                }
+
                 Write(s.Plan.ObjectName, "extracting", 0, 0, now);
                 break;
             case SyncEvent.Extracting e when now - _lastWrite >= Interval:
@@ -59,6 +64,12 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
         }
 
         _lastWrite = now;
+        DateTimeOffset objectStartedAt;
+        lock (_gate)
+        {
+            objectStartedAt = _objectStartedAt.GetValueOrDefault(objectName, now);
+        }
+
         var progress = new RunProgress
         {
             // The object's place in the run's plan: with objects overlapping, the one loading is not the one extracting.
@@ -69,7 +80,7 @@ public sealed class ProgressRecorder(IStatusStore status, TimeProvider clock) : 
             Rows = rows,
             Bytes = bytes,
             RunStartedAt = _runStartedAt,
-            ObjectStartedAt = _objectStartedAt,
+            ObjectStartedAt = objectStartedAt,
             UpdatedAt = now,
         };
         lock (_gate)

@@ -57,4 +57,28 @@ public sealed class ProgressRecorderTests : IAsyncLifetime
         await store.PutRunAsync(running with { Status = RunStatus.Succeeded, EndedAt = clock.GetUtcNow() }, None);
         Assert.Null((await queries.GetRunAsync(Connector, running.RunId, None))!.Progress);
     }
+
+    [Fact]
+    public async Task Report_ObjectLoadsWhileTheNextExtracts_ItsProgressKeepsItsOwnStart()
+    {
+        var store = _file.Open();
+        var clock = new FakeTimeProvider(T1);
+        var running = StatusBuilders.Run(runId: "run-o", status: RunStatus.Running, startedAt: T1);
+        await store.PutRunAsync(running, None);
+        var plans = new[] { "account", "invoice" }.Select(n => new ObjectPlan(n, SyncWindow.Historical(T1), null)).ToList();
+        var recorder = new ProgressRecorder(store, clock);
+
+        recorder.Report(new SyncEvent.RunStarted(new RunPlan(Connector, running.RunId, T1, plans)));
+        recorder.Report(new SyncEvent.ObjectStarted(running.RunId, plans[0]));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        // Objects overlap: invoice starts extracting, then account (started 10 s before) loads its 4,000 rows.
+        recorder.Report(new SyncEvent.ObjectStarted(running.RunId, plans[1]));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        recorder.Report(new SyncEvent.Loading("account", 4_000, 90_000));
+        await recorder.FlushAsync();
+
+        var progress = (await new StatusQueries(store).GetRunAsync(Connector, running.RunId, None))!.Progress!;
+        Assert.Equal((1, "account", "loading"), (progress.ObjectIndex, progress.ObjectName, progress.Phase));
+        Assert.Equal((T1, Math.Round(4_000 / 12.0, 1)), (progress.ObjectStartedAt, progress.RowsPerSecond!.Value));
+    }
 }
